@@ -1,0 +1,159 @@
+import { io, type Socket } from 'socket.io-client';
+import { PROTOCOL_VERSION } from '../../../shared/protocol/version';
+import type { Ack } from '../../../shared/protocol/ack';
+
+// The client's one connection to the room. It keeps the view the server sends (a snapshot, then
+// patches of top-level sections), estimates the server clock offset for countdowns, and keeps every
+// command until it is acknowledged: a command sent while offline waits in the outbox and goes out
+// with the same id on reconnect, so it takes effect exactly once (design/architecture.md "Reconnect").
+
+export type Status = 'connecting' | 'online' | 'offline' | 'revoked' | 'refused';
+
+interface Pending {
+  event: string;
+  payload: Record<string, unknown> & { id: string };
+  resolve: (a: Ack) => void;
+}
+
+export class Connection {
+  status = $state<Status>('connecting');
+  view = $state<Record<string, any>>({});
+  seq = $state(0);
+  /** serverTime ≈ Date.now() + offset. */
+  offset = $state(0);
+  /** When the server last acknowledged one of our commands (for "您的评分已保存至 14:32:05"). */
+  lastSavedAt = $state<number | null>(null);
+  error = $state<{ message: string; messageEn: string } | null>(null);
+  pendingCount = $state(0);
+
+  private socket: Socket;
+  private version = 0;
+  private outbox = new Map<string, Pending>();
+
+  constructor(readonly token: string) {
+    // The join link's `?s=<sessionId>` goes along so that a load balancer keeps a session on one process (issue 9).
+    const s = typeof location !== 'undefined' ? new URLSearchParams(location.search).get('s') : null;
+    this.socket = io({
+      transports: ['websocket', 'polling'],
+      query: s ? { s } : undefined,
+      auth: (cb) => cb({ token: this.token, protocol: PROTOCOL_VERSION, lastSeq: this.seq }),
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 4000,
+    });
+    this.socket.on('connect', () => {
+      this.status = 'online';
+      this.error = null;
+      void this.syncClock();
+      for (const p of this.outbox.values()) this.transmit(p);
+    });
+    this.socket.on('disconnect', () => {
+      if (this.status !== 'revoked') this.status = 'offline';
+    });
+    this.socket.on('connect_error', (e: any) => {
+      if (e?.data?.code) {
+        this.status = 'refused';
+        this.error = { message: e.data.message, messageEn: e.data.messageEn };
+        this.socket.disconnect();
+      } else {
+        this.status = 'offline';
+      }
+    });
+    this.socket.on('session:revoked', (r: { message: string; messageEn: string }) => {
+      this.status = 'revoked';
+      this.error = r;
+    });
+    this.socket.on('view:snapshot', (s: { seq: number; version: number; serverTime: number; view: Record<string, any> }) => {
+      this.view = s.view;
+      this.seq = s.seq;
+      this.version = s.version;
+    });
+    this.socket.on('view:patch', (p: { seq: number; base: number; version: number; set: Record<string, unknown>; del: string[] }) => {
+      if (p.base !== this.version) {
+        void this.resync();
+        return;
+      }
+      const next = { ...this.view, ...p.set };
+      for (const k of p.del) delete next[k];
+      this.view = next;
+      this.seq = p.seq;
+      this.version = p.version;
+    });
+  }
+
+  get online(): boolean {
+    return this.status === 'online';
+  }
+
+  serverNow(): number {
+    return Date.now() + this.offset;
+  }
+
+  /** Sends a command; the promise settles with the server's ack, after a reconnect if need be. */
+  send(event: string, payload: Record<string, unknown> = {}): Promise<Ack> {
+    const id = crypto.randomUUID().replace(/-/g, '');
+    return new Promise((resolve) => {
+      const p: Pending = { event, payload: { ...payload, id }, resolve };
+      this.outbox.set(id, p);
+      this.pendingCount = this.outbox.size;
+      if (this.online) this.transmit(p);
+    });
+  }
+
+  private transmit(p: Pending): void {
+    this.socket.timeout(15_000).emit(p.event, p.payload, (err: Error | null, ack: Ack) => {
+      if (err) return; // no answer: still in the outbox, resent on the next connect
+      this.outbox.delete(p.payload.id);
+      this.pendingCount = this.outbox.size;
+      if (ack.ok) this.lastSavedAt = this.serverNow();
+      p.resolve(ack);
+    });
+  }
+
+  private async syncClock(): Promise<void> {
+    // Best of three round trips: the one with the shortest delay gives the tightest offset.
+    let best: { rtt: number; offset: number } | null = null;
+    for (let i = 0; i < 3; i++) {
+      const t0 = Date.now();
+      try {
+        const ack = (await this.socket.timeout(5000).emitWithAck('time:sync', { t0 })) as Ack<{ serverTime: number }>;
+        const t1 = Date.now();
+        if (!ack.ok) return;
+        const rtt = t1 - t0;
+        const offset = ack.data.serverTime - (t0 + t1) / 2;
+        if (!best || rtt < best.rtt) best = { rtt, offset };
+      } catch {
+        return;
+      }
+    }
+    if (best) this.offset = best.offset;
+  }
+
+  private async resync(): Promise<void> {
+    try {
+      const ack = (await this.socket.timeout(10_000).emitWithAck('session:resync', { lastSeq: this.seq })) as Ack<any>;
+      if (ack.ok) {
+        this.view = ack.data.view;
+        this.seq = ack.data.seq;
+        this.version = ack.data.version;
+      }
+    } catch {
+      /* the next patch or reconnect tries again */
+    }
+  }
+
+  close(): void {
+    this.socket.disconnect();
+  }
+}
+
+/** The join token: from the link's fragment the first time, then from this tab's storage. */
+export function takeToken(): string | null {
+  const key = 'panelroom.token:' + location.pathname;
+  const fromHash = location.hash.length > 1 ? decodeURIComponent(location.hash.slice(1)) : null;
+  if (fromHash) {
+    sessionStorage.setItem(key, fromHash);
+    history.replaceState(null, '', location.pathname + location.search);
+    return fromHash;
+  }
+  return sessionStorage.getItem(key);
+}

@@ -1,0 +1,114 @@
+import express from 'express';
+import { createServer, type Server as HttpServer } from 'node:http';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { errorBody } from '../shared/protocol/errors';
+import { PROTOCOL_VERSION } from '../shared/protocol/version';
+import type { EventStore } from './store/types';
+import { SessionRegistry } from './session/registry';
+import { RealtimeServer } from './realtime/socket';
+import { sessionsRouter } from './http/sessions';
+import { localDocRelay, type DocRelay } from './cluster/doc-relay';
+import { scoringRouter } from './scoring/http';
+import { attachmentsRouter } from './http/attachments';
+import { attachRequirementsYjs } from './requirements/yjs-endpoint';
+import { setupRouter } from './http/setup';
+import { ReportService } from './report/service';
+import { reportRouter } from './report/http';
+
+export interface AppOptions {
+  store: EventStore;
+  adminToken: string;
+  publicUrl?: string | null;
+  allowedOrigins?: string[];
+  /** The built client (dist/); omitted in tests that need no pages. */
+  clientDir?: string | null;
+  clock?: () => number;
+  maxMessageBytes?: number;
+}
+
+export interface App {
+  http: HttpServer;
+  registry: SessionRegistry;
+  realtime: RealtimeServer;
+  /** Keeps a session's Yjs document the same across processes (issue 9); a no-op with one process. */
+  docRelay: DocRelay;
+  /** The report's final renders and files (issue 7). */
+  report: ReportService;
+  listen(port: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+// One http.Server carries Express (pages, HTTP API) and Socket.IO (the room). createApplication takes
+// its store from the caller so that tests run a real server on port 0 against a temporary database.
+export async function createApplication(opts: AppOptions): Promise<App> {
+  const clock = opts.clock ?? Date.now;
+  const registry = new SessionRegistry(opts.store, clock);
+  await registry.loadAll();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(express.json({ limit: '2mb' }));
+  app.get('/api/health', (_req, res) => {
+    res.json({ ok: true, data: { protocol: PROTOCOL_VERSION, sessions: registry.all().length, store: opts.store.kind } });
+  });
+  app.use(sessionsRouter(registry, { adminToken: opts.adminToken, publicUrl: opts.publicUrl ?? null }));
+  app.use(scoringRouter(registry, { adminToken: opts.adminToken }));
+  app.use(attachmentsRouter(registry));
+  app.use(setupRouter(registry, { adminToken: opts.adminToken, publicUrl: opts.publicUrl ?? null }));
+  const report = new ReportService(registry, opts.store);
+  app.use(reportRouter(registry, report, { adminToken: opts.adminToken }));
+  app.use('/api', (_req, res) => {
+    res.status(404).json({ ok: false, error: errorBody('not_found') });
+  });
+
+  const clientDir = opts.clientDir === undefined ? resolve('dist') : opts.clientDir;
+  if (clientDir && existsSync(join(clientDir, 'index.html'))) {
+    app.use(express.static(clientDir, { index: false, maxAge: '1h' }));
+    // The single-page app serves every view; the path decides which one.
+    app.get(/^\/(console|screen|tablet|laptop|observer|admin)?\/?$/, (_req, res) => {
+      res.sendFile(join(clientDir, 'index.html'));
+    });
+  }
+  // Bad JSON and other request errors: a clear answer, and the process keeps running.
+  app.use((err: any, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const code = err?.type === 'entity.too.large' ? 'too_large' : 'bad_request';
+    res.status(err?.status && err.status < 500 ? err.status : 400).json({ ok: false, error: errorBody(code) });
+  });
+
+  const http = createServer(app);
+  const realtime = new RealtimeServer(http, registry, {
+    allowedOrigins: opts.allowedOrigins ?? [],
+    maxMessageBytes: opts.maxMessageBytes ?? 1_000_000,
+    clock,
+  });
+  const yjs = attachRequirementsYjs(http, registry, { store: opts.store, allowedOrigins: opts.allowedOrigins ?? [], relay: localDocRelay });
+
+  return {
+    http,
+    registry,
+    realtime,
+    // Set by joinCluster after start-up (server/main.ts): the requirements endpoint re-attaches its documents.
+    get docRelay() {
+      return yjs.relay;
+    },
+    set docRelay(r: DocRelay) {
+      yjs.useRelay(r);
+    },
+    report,
+    listen: (port, host) =>
+      new Promise((res, rej) => {
+        http.once('error', rej);
+        http.listen(port, host, () => res((http.address() as AddressInfo).port));
+      }),
+    close: async () => {
+      await yjs.flush();
+      await realtime.close();
+      await report.close();
+      await new Promise<void>((r) => (http.listening ? http.close(() => r()) : r()));
+      http.closeAllConnections?.();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+// Configuration from the environment (README "Configuration").
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** The address people's join links point at. */
+  publicUrl: string | null;
+  allowedOrigins: string[];
+  adminToken: string;
+  demo: boolean;
+  /** PostgreSQL instead of the SQLite file (issue 9: several processes share it); null: SQLite. */
+  databaseUrl: string | null;
+  /** Redis for the Socket.IO adapter, presence and the Yjs relay between processes (issue 9). */
+  redisUrl: string | null;
+  /** Prefix of this deployment's Redis keys and channels. */
+  redisPrefix: string;
+}
+
+export function loadConfig(env = process.env): Config {
+  const dataDir = resolve(env.DATA_DIR ?? 'data');
+  mkdirSync(dataDir, { recursive: true });
+  return {
+    port: env.PORT !== undefined ? Number.parseInt(env.PORT, 10) : 3000,
+    host: env.HOST ?? '0.0.0.0',
+    dataDir,
+    publicUrl: env.PUBLIC_URL ?? null,
+    allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    adminToken: env.ADMIN_TOKEN ?? persistentSecret(join(dataDir, 'admin-token')),
+    demo: env.DEMO !== '0',
+    databaseUrl: env.DATABASE_URL || null,
+    redisUrl: env.REDIS_URL || null,
+    redisPrefix: env.REDIS_PREFIX || 'panelroom',
+  };
+}
+
+/** The agency's key for creating and listing sessions, kept beside the database so links survive restarts. */
+function persistentSecret(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const s = randomBytes(24).toString('base64url');
+  writeFileSync(file, s + '\n', { mode: 0o600 });
+  return s;
+}

@@ -1,0 +1,59 @@
+import { resolve } from 'node:path';
+import { loadConfig } from './config';
+import { SqliteEventStore } from './store/sqlite';
+import { PostgresEventStore } from './store/postgres';
+import { joinCluster } from './cluster';
+import type { EventStore } from './store/types';
+import { createApplication } from './app';
+import { DEMO_SESSION } from './demo/demo-session';
+import { linksFor } from './http/sessions';
+import { ROLE_LABEL } from '../shared/protocol/roles';
+
+// `npm start`: one process, the embedded SQLite database under DATA_DIR, and on an empty database a
+// ready demo session whose join links are printed.
+async function main(): Promise<void> {
+  const cfg = loadConfig();
+  // SQLite unless DATABASE_URL names a PostgreSQL database (issue 9; docs/deploy.md).
+  const store: EventStore = cfg.databaseUrl ? await PostgresEventStore.open(cfg.databaseUrl) : SqliteEventStore.open(cfg.dataDir);
+  if (cfg.redisUrl && !cfg.databaseUrl) console.warn('REDIS_URL without DATABASE_URL: several processes need the shared PostgreSQL store / 多进程须共用 PostgreSQL');
+  const app = await createApplication({
+    store,
+    adminToken: cfg.adminToken,
+    publicUrl: cfg.publicUrl,
+    allowedOrigins: cfg.allowedOrigins,
+    clientDir: resolve('dist'),
+  });
+  const cluster = await joinCluster(app, store, { redisUrl: cfg.redisUrl, redisPrefix: cfg.redisPrefix });
+  app.docRelay = cluster.docRelay;
+  const port = await app.listen(cfg.port, cfg.host);
+  const base = cfg.publicUrl ?? `http://localhost:${port}`;
+
+  if (cfg.demo && app.registry.all().length === 0) await app.registry.create(DEMO_SESSION);
+
+  console.log(`\n评审室 PanelRoom 已启动 / is running: ${base}`);
+  console.log(cfg.databaseUrl ? `数据库 / database: PostgreSQL${cfg.redisUrl ? ' + Redis' : ''}` : `数据目录 / data: ${cfg.dataDir}（SQLite）`);
+  console.log(`管理密钥 / agency key (Authorization: Bearer): ${cfg.adminToken}`);
+  for (const rt of app.registry.all()) {
+    const tokens = (await store.tokens(rt.id)).filter((t) => !t.revoked && rt.state.people[t.personId]?.tokenHash === t.tokenHash);
+    console.log(`\n■ ${rt.state.project.name}（${rt.state.project.projectNumber ?? '—'}） 阶段 stage: ${rt.state.stage}  id: ${rt.id}`);
+    for (const l of linksFor(rt.state, tokens, base)) {
+      const role = ROLE_LABEL[l.role as keyof typeof ROLE_LABEL];
+      console.log(`  ${(role.zh + ' ' + l.label).padEnd(24, '　')} ${l.url}`);
+    }
+  }
+  console.log('');
+
+  const stop = async () => {
+    await app.close();
+    await cluster.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

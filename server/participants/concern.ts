@@ -1,0 +1,100 @@
+import { isPanel } from '../../shared/protocol/roles';
+import { newPersonToken } from '../session/create';
+import { DomainError, type Concern, type Person, type SessionState, type Principal } from '../session/types';
+
+// People in the room and their join tokens. A reissued token replaces the old one at once
+// (issue 2: "The moderator can revoke and reissue a token (a lost tablet)").
+export const participantsConcern: Concern = {
+  name: 'participants',
+  handlers: {
+    'participant:reissue': ({ state }, p: { personId: string }) => {
+      const person = state.people[p.personId];
+      if (!person) throw new DomainError('not_found', { zh: `没有编号为 ${p.personId} 的参与人`, en: `no participant ${p.personId}` }, 'personId');
+      const t = newPersonToken(state.id, person.id);
+      return {
+        events: [{ type: 'participant:reissued', payload: { personId: person.id, tokenHash: t.tokenHash } }],
+        tokens: [t],
+        revokeTokens: [person.tokenHash],
+        data: { personId: person.id, token: t.token },
+      };
+    },
+  },
+  reducers: {
+    'person:added': (s, e) => {
+      const p = e.payload as Omit<Person, 'ordinal'>;
+      const ordinal = s.order.filter((id) => sameKind(s.people[id].role, p.role)).length + 1;
+      s.people[p.id] = { ...p, ordinal, active: true, replaces: (p as any).replaces ?? null };
+      s.order.push(p.id);
+    },
+    'person:deactivated': (s, e) => {
+      const p = e.payload as { personId: string };
+      s.people[p.personId].active = false;
+    },
+    'participant:reissued': (s, e) => {
+      const p = e.payload as { personId: string; tokenHash: string };
+      s.people[p.personId].tokenHash = p.tokenHash;
+    },
+  },
+  view: (s, viewer) => ({ people: peopleView(s, viewer), me: meView(s, viewer) }),
+};
+
+const sameKind = (a: string, b: string) => a === b || (isPanel(a as any) && isPanel(b as any));
+
+/** Panel members who currently sit on the panel (replaced members excluded), in order. */
+export function activeMembers(s: SessionState): Person[] {
+  return s.order.map((id) => s.people[id]).filter((p) => isPanel(p.role) && p.active);
+}
+
+export interface PersonView {
+  id: string;
+  role: Person['role'];
+  /** What this viewer may call the person: experts are "专家 n" to the projector (rules.md §1.3 Derived). */
+  label: string;
+  name: string | null;
+  org: string | null;
+  leader: boolean;
+  active: boolean;
+}
+
+/** Who the viewer may know about (rules.md §1.8): suppliers see only themselves and the agency. */
+export function visiblePeople(s: SessionState, viewer: Principal): Person[] {
+  const all = s.order.map((id) => s.people[id]);
+  switch (viewer.role) {
+    case 'supplier':
+      return all.filter((p) => p.id === viewer.personId || p.role === 'moderator');
+    default:
+      return all;
+  }
+}
+
+function label(p: Person): string {
+  switch (p.role) {
+    case 'expert':
+    case 'purchaser_rep':
+      return `专家 ${p.ordinal}`;
+    case 'supplier':
+      return p.org ?? p.name;
+    default:
+      return p.name;
+  }
+}
+
+function peopleView(s: SessionState, viewer: Principal): PersonView[] {
+  // The wall and the suppliers never see members' names: expert identities stay confidential until
+  // the award is published (rules.md §1.3, 004 §3.7.2 L805).
+  const hideMemberNames = viewer.role === 'screen' || viewer.role === 'supplier';
+  return visiblePeople(s, viewer).map((p) => ({
+    id: p.id,
+    role: p.role,
+    label: label(p),
+    name: hideMemberNames && isPanel(p.role) ? null : p.name,
+    org: p.org,
+    leader: p.leader,
+    active: p.active,
+  }));
+}
+
+function meView(s: SessionState, viewer: Principal) {
+  const p = s.people[viewer.personId];
+  return { id: p.id, role: p.role, name: p.name, org: p.org, leader: p.leader, label: label(p) };
+}

@@ -1,0 +1,151 @@
+import type { Bilingual, Concern, SessionState } from '../session/types';
+import { minimumStatus, standing } from '../suppliers/status';
+import { closeWindow, extendWindow, openWindow, submitQuote } from './window';
+import { respondToCorrection } from './correction';
+import { exemptReview, explain, openReview, setReviewTimer, vote } from './review';
+import { emptyQuotes, quoteLabel, quotesOf, supplierLabel, type ClosingResult, type Review, type Submission } from './state';
+import { quotesView } from './view';
+
+// The quotes concern: the final-quote window (最后报价 / 投标报价), correction and confirmation, the
+// abnormal-low review, and the reveal. Its stage is `final_quote`; it may be left once the window is
+// closed, every correction answered, every review decided and enough suppliers remain.
+
+function leaveFinalQuote(s: SessionState): Bilingual | null {
+  const q = quotesOf(s);
+  const l = quoteLabel(s);
+  if (!q.window) return { zh: `${l.zh}窗口尚未开启`, en: `the ${l.en.toLowerCase()} window has not been opened` };
+  if (q.closedAt === null) return { zh: `${l.zh}窗口尚未关闭`, en: `the ${l.en.toLowerCase()} window is not closed yet` };
+  const pending = Object.entries(q.results).filter(([id, r]) => r.response === null && standing(s, id).status === 'active');
+  if (pending.length)
+    return {
+      zh: `${pending.map(([id]) => supplierLabel(s, id)).join('、')}尚未确认修正后的报价`,
+      en: `${pending.map(([id]) => supplierLabel(s, id)).join(', ')} ha${pending.length > 1 ? 've' : 's'} not answered the corrected quote`,
+    };
+  if (q.pricesSettledAt === null)
+    return { zh: '异常低价条件尚未计算，请再次点击“关闭报价窗口”', en: 'the abnormal-low triggers are not computed yet; press "close the window" again' };
+  const open = Object.values(q.reviews).filter((r) => r.decision === null);
+  if (open.length)
+    return {
+      zh: `异常低价审查尚未作出结论：${open.map((r) => supplierLabel(s, r.supplierId)).join('、')}`,
+      en: `abnormal-low review not decided yet: ${open.map((r) => supplierLabel(s, r.supplierId)).join(', ')}`,
+    };
+  const m = minimumStatus(s, 'finalQuote');
+  if (!m.ok) return m.reason ?? { zh: '有效供应商不足', en: 'too few responsive suppliers' };
+  return null;
+}
+
+export const quotesConcern: Concern = {
+  name: 'quotes',
+  init: (s) => {
+    s.quotes = emptyQuotes();
+  },
+  leave: { final_quote: leaveFinalQuote },
+  handlers: {
+    'quotes:open': openWindow,
+    'quotes:extend': extendWindow,
+    'quotes:submit': submitQuote,
+    'quotes:close': closeWindow,
+    'quotes:correction_respond': respondToCorrection,
+    'quotes:review_open': openReview,
+    'quotes:review_timer': setReviewTimer,
+    'quotes:explain': explain,
+    'quotes:review_vote': vote,
+    'quotes:review_exempt': exemptReview,
+  },
+  reducers: {
+    'quotes:window_opened': (s, e) => {
+      const p = e.payload as { deadline: number; note: string | null; openedBy: string };
+      quotesOf(s).window = { openedAt: e.ts, openedBy: p.openedBy, deadline: p.deadline, note: p.note, extensions: [] };
+    },
+    'quotes:deadline_extended': (s, e) => {
+      const p = e.payload as { from: number; to: number; reason: string };
+      const w = quotesOf(s).window!;
+      w.extensions.push({ at: e.ts, from: p.from, to: p.to, reason: p.reason });
+      w.deadline = p.to;
+    },
+    'quotes:submitted': (s, e) => {
+      const p = e.payload as Omit<Submission, 'version' | 'at' | 'seq'> & { supplierId: string };
+      const q = quotesOf(s);
+      // The last accepted quote counts (rules.md §2.11): it replaces the earlier one.
+      q.submissions[p.supplierId] = {
+        version: p.sealed.version,
+        at: e.ts,
+        seq: e.seq,
+        receipt: p.receipt,
+        sealed: p.sealed,
+        wordsDiffer: p.wordsDiffer,
+        acknowledgedMismatch: p.acknowledgedMismatch,
+        missingItemsIncluded: p.missingItemsIncluded === true,
+      };
+      q.history.push({ supplierId: p.supplierId, version: p.sealed.version, at: e.ts, receipt: p.receipt });
+    },
+    'quotes:late_refused': (s, e) => {
+      const p = e.payload as { supplierId: string };
+      quotesOf(s).late.push({ supplierId: p.supplierId, at: e.ts, seq: e.seq });
+    },
+    'quotes:window_closed': (s, e) => {
+      const p = e.payload as { eligible: string[]; results: Record<string, ClosingResult> };
+      const q = quotesOf(s);
+      q.closedAt = e.ts;
+      q.eligible = p.eligible;
+      q.results = p.results;
+    },
+    'quotes:correction_confirmed': (s, e) => {
+      const p = e.payload as { supplierId: string };
+      const r = quotesOf(s).results[p.supplierId];
+      r.response = 'confirmed';
+      r.respondedAt = e.ts;
+    },
+    'quotes:correction_refused': (s, e) => {
+      const p = e.payload as { supplierId: string; reason: string | null };
+      const r = quotesOf(s).results[p.supplierId];
+      r.response = 'refused';
+      r.respondedAt = e.ts;
+      r.refusalReason = p.reason;
+    },
+    'quotes:prices_settled': (s, e) => {
+      quotesOf(s).pricesSettledAt = e.ts;
+    },
+    'quotes:review_opened': (s, e) => {
+      const p = e.payload as Omit<Review, 'openedAt' | 'timerChanges' | 'explanation' | 'votes' | 'decision'> & { shortenReason?: string | null };
+      quotesOf(s).reviews[p.supplierId] = {
+        supplierId: p.supplierId,
+        openedAt: e.ts,
+        openedBy: p.openedBy,
+        reason: p.reason,
+        hits: p.hits,
+        minimumMinutes: p.minimumMinutes,
+        minutes: p.minutes,
+        endsAt: p.endsAt,
+        timerChanges: p.minutes !== p.minimumMinutes ? [{ at: e.ts, by: p.openedBy ?? '', minutes: p.minutes, reason: p.shortenReason ?? null }] : [],
+        explanation: null,
+        votes: {},
+        decision: null,
+      };
+    },
+    'quotes:review_timer_set': (s, e) => {
+      const p = e.payload as { supplierId: string; minutes: number; endsAt: number; reason: string | null; by: string };
+      const r = quotesOf(s).reviews[p.supplierId];
+      r.minutes = p.minutes;
+      r.endsAt = p.endsAt;
+      r.timerChanges.push({ at: e.ts, by: p.by, minutes: p.minutes, reason: p.reason });
+    },
+    'quotes:review_exempted': (s, e) => {
+      const p = e.payload as { supplierId: string; reason: string; by: string };
+      quotesOf(s).reviews[p.supplierId].exemption = { reason: p.reason, by: p.by, at: e.ts };
+    },
+    'quotes:explanation_submitted': (s, e) => {
+      const p = e.payload as { supplierId: string; text: string };
+      quotesOf(s).reviews[p.supplierId].explanation = { text: p.text, at: e.ts };
+    },
+    'quotes:review_voted': (s, e) => {
+      const p = e.payload as { supplierId: string; verdict: 'accept' | 'invalid'; reason: string };
+      quotesOf(s).reviews[p.supplierId].votes[e.actor!.personId] = { verdict: p.verdict, reason: p.reason, at: e.ts };
+    },
+    'quotes:review_decided': (s, e) => {
+      const p = e.payload as { supplierId: string; outcome: 'accepted' | 'invalid'; accept: number; invalid: number };
+      quotesOf(s).reviews[p.supplierId].decision = { outcome: p.outcome, accept: p.accept, invalid: p.invalid, at: e.ts };
+    },
+  },
+  view: quotesView,
+};

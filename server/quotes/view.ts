@@ -1,0 +1,148 @@
+import type { Bilingual, Principal, SessionState } from '../session/types';
+import { isPanel } from '../../shared/protocol/roles';
+import { activeMembers } from '../participants/concern';
+import { standing, supplierIds } from '../suppliers/status';
+import { dec } from '../../shared/rules/decimal';
+import { formatYuan, formatYuanExact, pct } from '../../shared/rules/money/amount';
+import { isFinal, reveal } from './reveal';
+import { limits, quoteLabel, quotesOf, supplierLabel, type Review } from './state';
+import { submitBlocker } from './window';
+
+// What each person receives of the quotes (rules.md §1.8; design/architecture.md "sealed final
+// quotes reach nobody before the window closes"). Before closing, nobody but the submitting supplier
+// receives anything of a quote: the others learn only who has submitted and when. After closing the
+// panel, the moderator, the observer and the wall receive the reveal; a supplier only ever its own.
+
+export function quotesView(s: SessionState, viewer: Principal): Record<string, unknown> {
+  const q = quotesOf(s);
+  if (!s.rubric) return {};
+  const base = {
+    label: quoteLabel(s),
+    window: q.window
+      ? { openedAt: q.window.openedAt, deadline: q.window.deadline, note: q.window.note, extensions: q.window.extensions, closedAt: q.closedAt }
+      : null,
+    explanationMinimum: s.rubric.rules.abnormalLow.explanationMinutes ?? 30,
+  };
+  if (viewer.role === 'supplier') return { quotes: { ...base, mine: mine(s, viewer.personId) } };
+
+  const active = new Set(supplierIds(s).filter((id) => standing(s, id).status === 'active'));
+  const roster = q.closedAt === null ? supplierIds(s).filter((id) => active.has(id) || q.submissions[id]) : q.eligible;
+  // Who has submitted: names and times only, never an amount nor (before closing) a receipt.
+  const submitted = roster.map((id) => ({
+    supplierId: id,
+    label: supplierLabel(s, id),
+    submitted: !!q.submissions[id],
+    at: q.submissions[id]?.at ?? null,
+    version: q.submissions[id]?.version ?? 0,
+    receipt: q.closedAt !== null ? q.submissions[id]?.receipt ?? null : null,
+  }));
+  const out: Record<string, unknown> = { ...base, submitted };
+  if (viewer.role !== 'screen') out.late = q.late.map((l) => ({ supplierId: l.supplierId, label: supplierLabel(s, l.supplierId), at: l.at }));
+  if (q.closedAt !== null) {
+    out.reveal = reveal(s);
+    out.pending = Object.entries(q.results)
+      .filter(([id, r]) => r.response === null && standing(s, id).status === 'active')
+      .map(([id]) => ({ supplierId: id, label: supplierLabel(s, id) }));
+    out.pricesSettled = q.pricesSettledAt !== null;
+    out.final = isFinal(s);
+    if (viewer.role !== 'screen') out.reviews = Object.values(q.reviews).map((r) => reviewView(s, r, viewer));
+    if (viewer.role !== 'screen') out.candidates = q.pricesSettledAt !== null ? reviewable(s) : [];
+  }
+  return { quotes: out };
+}
+
+/** Suppliers the panel may still open a review for (4.1.4: any supplier, on its judgement). */
+function reviewable(s: SessionState): { supplierId: string; label: string }[] {
+  const q = quotesOf(s);
+  return q.eligible
+    .filter((id) => standing(s, id).status === 'active' && !q.reviews[id] && q.results[id])
+    .map((id) => ({ supplierId: id, label: supplierLabel(s, id) }));
+}
+
+function reviewView(s: SessionState, r: Review, viewer: Principal) {
+  const members = activeMembers(s);
+  // Each member votes on its own reading: the others' votes show once the panel has decided.
+  const open = r.decision === null;
+  const votes = members.map((m) => {
+    const v = r.votes[m.id];
+    const visible = !open || m.id === viewer.personId;
+    return { memberId: m.id, label: `专家 ${m.ordinal}`, voted: !!v, verdict: visible && v ? v.verdict : null, reason: visible && v ? v.reason : null };
+  });
+  return {
+    supplierId: r.supplierId,
+    label: supplierLabel(s, r.supplierId),
+    openedAt: r.openedAt,
+    openedBy: r.openedBy,
+    byTriggers: r.openedBy === null,
+    reason: r.reason,
+    hits: r.hits.map((h) => ({ ...h, referenceText: formatYuan(dec(h.reference)), thresholdText: formatYuan(dec(h.threshold)) })),
+    minimumMinutes: r.minimumMinutes,
+    minutes: r.minutes,
+    endsAt: r.endsAt,
+    timerChanges: r.timerChanges,
+    explanation: r.explanation,
+    exemption: r.exemption ?? null,
+    // 003 Ch3 §4.2 L719: only a review triggered by 4.1.3 alone, still undecided and not yet explained
+    // on site, may rely on the explanation in the response (the same conditions exemptReview checks).
+    exemptable: r.decision === null && !r.explanation && !r.exemption && r.hits.length > 0 && r.hits.every((h) => h.trigger === '4.1.3'),
+    votes,
+    myVote: isPanel(viewer.role) ? r.votes[viewer.personId] ?? null : null,
+    decision: r.decision,
+  };
+}
+
+/** The supplier's own: its sheet, receipt, correction and review. Never another supplier's figure:
+ *  the review's reasons name only the condition (a mean or a second-lowest quote would disclose the
+ *  others' prices, 003 §17.5 L500); the maximum price is public (003 L37). */
+function mine(s: SessionState, id: string) {
+  const q = quotesOf(s);
+  const sub = q.submissions[id];
+  const res = q.results[id];
+  const review = q.reviews[id];
+  const { maxPrice } = limits(s);
+  return {
+    blockedBy: submitBlocker(s, id),
+    submission: sub
+      ? { version: sub.version, at: sub.at, receipt: sub.receipt, sheet: sub.sealed.sheet, policy: sub.sealed.policy, wordsDiffer: sub.wordsDiffer, acknowledgedMismatch: sub.acknowledgedMismatch, missingItemsIncluded: sub.missingItemsIncluded === true }
+      : null,
+    late: q.late.filter((l) => l.supplierId === id).map((l) => ({ at: l.at })),
+    closed: q.closedAt !== null,
+    correction: res
+      ? {
+          original: formatYuanExact(dec(sub.sealed.sheet.amount)),
+          originalWords: sub.sealed.sheet.amountInWords,
+          corrected: formatYuanExact(dec(res.correction.corrected)),
+          inWords: res.correction.inWords,
+          steps: res.correction.steps.map((x) => x.detail),
+          needsConfirmation: res.correction.needsConfirmation,
+          response: res.response,
+        }
+      : null,
+    review: review
+      ? {
+          openedAt: review.openedAt,
+          minutes: review.minutes,
+          endsAt: review.endsAt,
+          reasons: review.hits.length ? review.hits.map((h) => supplierSafeHit(h.trigger, h.of, h.ratio, maxPrice)) : [{ zh: '评审小组基于专业判断，认为贵单位的报价可能过低（003 第三章 4.1.4）', en: 'On its professional judgement the panel considers your price may be too low (003 Ch3 §4.1.4)' }],
+          explanation: review.explanation,
+          exemption: review.exemption ? { reason: review.exemption.reason, at: review.exemption.at } : null,
+          decision: review.decision ? review.decision.outcome : null,
+        }
+      : null,
+  };
+}
+
+const OF: Record<string, Bilingual> = {
+  mean: { zh: '全部通过符合性审查供应商最后报价平均值', en: 'the mean final quote of the compliant suppliers' },
+  second_lowest: { zh: '次低供应商最后报价', en: 'the second-lowest final quote' },
+  max_price: { zh: '最高限价', en: 'the maximum price' },
+};
+
+function supplierSafeHit(trigger: string, of: string, ratio: string, maxPrice: ReturnType<typeof limits>['maxPrice']): Bilingual {
+  const r = pct(dec(ratio));
+  const public_ = of === 'max_price' && maxPrice ? `（${formatYuan(maxPrice)} 元 × ${r} = ${formatYuan(maxPrice.times(dec(ratio)))} 元）` : '';
+  return {
+    zh: `最后报价低于${OF[of].zh}的 ${r}${public_}（触发条件 ${trigger}）`,
+    en: `The final quote is below ${r} of ${OF[of].en}${public_ ? ` (${formatYuan(maxPrice!)} × ${r} = ${formatYuan(maxPrice!.times(dec(ratio)))})` : ''} (trigger ${trigger})`,
+  };
+}

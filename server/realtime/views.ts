@@ -1,0 +1,39 @@
+import { isPanel } from '../../shared/protocol/roles';
+import { VIEW_PARTS } from '../session/fold';
+import type { Principal, SessionState } from '../session/types';
+
+export interface PresenceEntry {
+  connected: boolean;
+  lastSeen: number | null;
+}
+export type Presence = Record<string, PresenceEntry>;
+
+/**
+ * The audience a view is computed for. Roles whose members all see the same thing share one view
+ * (moderator, observer, screen); members and suppliers each get their own (own scores, own quote).
+ */
+export function audienceKey(p: Principal): string {
+  return isPanel(p.role) || p.role === 'supplier' ? `person:${p.personId}` : `role:${p.role}`;
+}
+
+/** Everything this viewer may see, section by section (rules.md §1.8). */
+export function buildView(s: SessionState, viewer: Principal, presence: Presence): Record<string, unknown> {
+  const view: Record<string, unknown> = {};
+  for (const part of VIEW_PARTS) Object.assign(view, part.view(s, viewer));
+  view.presence = presenceView(s, viewer, presence);
+  if (viewer.role === 'moderator' || viewer.role === 'observer') {
+    view.log = { head: s.head, seq: s.seq, tail: s.tail };
+  }
+  return view;
+}
+
+export function presenceView(s: SessionState, viewer: Principal, presence: Presence): Record<string, PresenceEntry> {
+  const out: Record<string, PresenceEntry> = {};
+  for (const id of s.order) {
+    const p = s.people[id];
+    // A supplier learns nothing about other suppliers, not even whether they are here.
+    if (viewer.role === 'supplier' && p.role === 'supplier' && id !== viewer.personId) continue;
+    out[id] = presence[id] ?? { connected: false, lastSeen: null };
+  }
+  return out;
+}

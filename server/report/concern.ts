@@ -1,0 +1,224 @@
+import { DomainError, type Concern, type HandlerContext, type SessionState, type Principal } from '../session/types';
+import type { Dissent, ReopenGround } from '../../shared/protocol/report';
+import { REOPEN_GROUND_LABEL } from '../../shared/protocol/report';
+import { activeMembers } from '../participants/concern';
+import { currentRevision, emptyReport, openDispute, readyToFinalize, reportOf, unsigned, type Signature } from './state';
+
+// The report concern (评审报告, rules.md §2.22): the panel signs the report generated from the log on
+// the tablets, with or without dissent; disputes over joint determinations are decided by majority;
+// once everyone has signed, the final PDF is rendered outside the request path (server/report/service.ts)
+// and its sha256 recorded (`report:finalized`); reopening needs the moderator AND the panel leader and
+// one of the four legal grounds (000 说明7 L464-477), and opens a new revision that keeps the old one.
+
+const err = (code: 'validation' | 'conflict' | 'not_found' | 'forbidden' | 'wrong_stage', zh: string, en: string, field?: string) => new DomainError(code, { zh, en }, field);
+
+function inSigning(s: SessionState): void {
+  if (s.stage !== 'signing') throw err('wrong_stage', '仅在报告签署阶段可以进行此操作', 'only possible while the report is being signed');
+}
+
+/** The actor, who must sit on the panel now (a replaced member no longer signs). */
+function sittingMember(ctx: HandlerContext): string {
+  const m = ctx.actor.personId;
+  if (!activeMembers(ctx.state).some((p) => p.id === m)) throw err('forbidden', '您不是本评审小组的在任成员', 'you do not sit on this panel');
+  return m;
+}
+
+const memberLabel = (s: SessionState, id: string) => (s.people[id] ? `专家 ${s.people[id].ordinal}` : id);
+
+export const reportConcern: Concern = {
+  name: 'report',
+  init: (s) => {
+    s.report = emptyReport();
+  },
+  handlers: {
+    'report:sign': (ctx, p: { revision: number; name: string; signature: string; dissent?: Dissent | null }) => {
+      const s = ctx.state;
+      inSigning(s);
+      const m = sittingMember(ctx);
+      const r = currentRevision(s)!;
+      if (p.revision !== r.n)
+        throw err('conflict', `报告已更新为第 ${r.n} 版，请阅读后再签署`, `the report is now revision ${r.n}; read it before signing`, 'revision');
+      if (r.final) throw err('conflict', '本版报告已定稿', 'this revision is already final', 'revision');
+      if (r.signatures[m]) throw err('conflict', '您已签署本版报告', 'you have already signed this revision');
+      const d = openDispute(s);
+      if (d) throw err('conflict', `争议事项「${d.subject}」正在表决，表决后再签署`, `the dispute "${d.subject}" is being voted on; sign after the vote`);
+      const dissent = p.dissent ? { item: p.dissent.item.trim(), position: p.dissent.position.trim(), reasons: p.dissent.reasons.trim() } : null;
+      return {
+        events: [{ type: 'report:signed', payload: { revision: r.n, memberId: m, name: p.name.trim(), signature: p.signature, dissent } }],
+        data: { revision: r.n, remaining: unsigned(s).length - 1 },
+      };
+    },
+
+    'report:dispute': (ctx, p: { subject: string; proposal: string }) => {
+      const s = ctx.state;
+      inSigning(s);
+      const m = sittingMember(ctx);
+      const r = currentRevision(s)!;
+      if (r.final) throw err('conflict', '本版报告已定稿，须依法重新评审后方可提出', 'this revision is final; it must be reopened first');
+      if (openDispute(s)) throw err('conflict', '已有争议事项正在表决', 'another dispute is being voted on');
+      const id = `D${reportOf(s).disputes.length + 1}`;
+      return { events: [{ type: 'report:dispute_opened', payload: { id, revision: r.n, memberId: m, subject: p.subject.trim(), proposal: p.proposal.trim() } }], data: { disputeId: id } };
+    },
+
+    'report:dispute_vote': (ctx, p: { disputeId: string; agree: boolean; reason?: string }) => {
+      const s = ctx.state;
+      inSigning(s);
+      const m = sittingMember(ctx);
+      const d = reportOf(s).disputes.find((x) => x.id === p.disputeId);
+      if (!d || d.result) throw err('not_found', '没有正在表决的该争议事项', 'no open dispute with this id', 'disputeId');
+      if (d.votes.some((v) => v.memberId === m)) throw err('conflict', '您已表决', 'you have already voted', 'disputeId');
+      const n = activeMembers(s).length;
+      const agree = d.votes.filter((v) => v.agree).length + (p.agree ? 1 : 0);
+      const disagree = d.votes.length + 1 - agree;
+      const events: { type: string; payload: unknown }[] = [{ type: 'report:dispute_voted', payload: { disputeId: d.id, memberId: m, agree: p.agree, reason: (p.reason ?? '').trim() } }];
+      // 少数服从多数 (rules.md §2.22; 004 §5.2.5(2) L1249): a majority of the sitting panel decides; a
+      // proposal that can no longer reach a majority is rejected.
+      if (agree * 2 > n) events.push({ type: 'report:dispute_decided', payload: { disputeId: d.id, outcome: 'adopted', agree, disagree, of: n } });
+      else if (disagree * 2 >= n) events.push({ type: 'report:dispute_decided', payload: { disputeId: d.id, outcome: 'rejected', agree, disagree, of: n } });
+      return { events };
+    },
+
+    'report:reopen': (ctx, p: { ground: ReopenGround; reason: string }) => {
+      const s = ctx.state;
+      inSigning(s);
+      const person = s.people[ctx.actor.personId];
+      const side: 'moderator' | 'leader' | null = person.role === 'moderator' ? 'moderator' : person.leader && person.active ? 'leader' : null;
+      // 000 说明7 L477: the agency (moderator) and the panel (its leader) act together.
+      if (!side) throw err('forbidden', '重新评审须由代理机构与评审小组组长共同提出', 'reopening needs the moderator and the panel leader');
+      const r = currentRevision(s)!;
+      if (!r.final) throw err('conflict', '报告尚未定稿，可直接在签署前修改', 'the report is not final yet; correct it before signing');
+      const req = reportOf(s).reopenRequest;
+      if (!req) {
+        return {
+          events: [{ type: 'report:reopen_requested', payload: { ground: p.ground, reason: p.reason.trim(), by: person.id, role: side } }],
+          data: { waitingFor: side === 'moderator' ? 'leader' : 'moderator' },
+        };
+      }
+      if (req.role === side) throw err('conflict', side === 'moderator' ? '已提出，等待评审小组组长确认' : '已提出，等待代理机构确认', `already requested; waiting for the ${side === 'moderator' ? 'panel leader' : 'moderator'}`);
+      if (req.ground !== p.ground)
+        throw err('conflict', `法定情形与对方提出的「${REOPEN_GROUND_LABEL[req.ground].zh}」不一致`, `the ground differs from the one requested ("${REOPEN_GROUND_LABEL[req.ground].en}")`, 'ground');
+      return {
+        events: [{ type: 'report:reopened', payload: { revision: r.n + 1, ground: req.ground, reason: req.reason, confirmReason: p.reason.trim(), requestedBy: req.by, confirmedBy: person.id } }],
+        data: { revision: r.n + 1 },
+      };
+    },
+  },
+  reducers: {
+    'report:opened': (s, e) => {
+      reportOf(s).revisions.push({ n: (e.payload as any).revision, openedAt: e.ts, openedSeq: e.seq, reopen: null, signatures: {}, voided: [], final: null });
+    },
+    'report:signed': (s, e) => {
+      const p = e.payload as { revision: number; memberId: string; name: string; signature: string; dissent: Dissent | null };
+      const r = reportOf(s).revisions.find((x) => x.n === p.revision)!;
+      r.signatures[p.memberId] = { memberId: p.memberId, name: p.name, path: p.signature, dissent: p.dissent, at: e.ts, seq: e.seq };
+    },
+    'report:dispute_opened': (s, e) => {
+      const p = e.payload as { id: string; revision: number; memberId: string; subject: string; proposal: string };
+      reportOf(s).disputes.push({ id: p.id, revision: p.revision, subject: p.subject, proposal: p.proposal, by: p.memberId, at: e.ts, seq: e.seq, votes: [], result: null });
+    },
+    'report:dispute_voted': (s, e) => {
+      const p = e.payload as { disputeId: string; memberId: string; agree: boolean; reason: string };
+      reportOf(s).disputes.find((d) => d.id === p.disputeId)?.votes.push({ memberId: p.memberId, agree: p.agree, reason: p.reason, seq: e.seq });
+    },
+    'report:dispute_decided': (s, e) => {
+      const p = e.payload as { disputeId: string; outcome: 'adopted' | 'rejected'; agree: number; disagree: number; of: number };
+      const d = reportOf(s).disputes.find((x) => x.id === p.disputeId)!;
+      d.result = { outcome: p.outcome, agree: p.agree, disagree: p.disagree, of: p.of, at: e.ts, seq: e.seq };
+      // The decision is part of the report: what was signed before it is no longer what is signed.
+      voidSignatures(s, e.ts, e.seq, `争议事项 ${d.id} 已表决`);
+    },
+    // A result change on a legal ground during signing (scoring concern) changes the report's content.
+    'scoring:change_applied': (s, e) => {
+      if (s.stage === 'signing') voidSignatures(s, e.ts, e.seq, '评审结果依法变更');
+    },
+    'report:reopen_requested': (s, e) => {
+      const p = e.payload as { ground: ReopenGround; reason: string; by: string; role: 'moderator' | 'leader' };
+      reportOf(s).reopenRequest = { ...p, at: e.ts, seq: e.seq };
+    },
+    'report:reopened': (s, e) => {
+      const p = e.payload as { revision: number; ground: ReopenGround; reason: string; requestedBy: string; confirmedBy: string };
+      reportOf(s).reopenRequest = null;
+      reportOf(s).revisions.push({
+        n: p.revision,
+        openedAt: e.ts,
+        openedSeq: e.seq,
+        reopen: { ground: p.ground, reason: p.reason, requestedBy: p.requestedBy, confirmedBy: p.confirmedBy },
+        signatures: {},
+        voided: [],
+        final: null,
+      });
+    },
+    'report:finalized': (s, e) => {
+      const p = e.payload as { revision: number; sha256: string; size: number; head: string; headSeq: number };
+      const r = reportOf(s).revisions.find((x) => x.n === p.revision);
+      // A second render of the same revision (two processes racing) changes nothing: the first counts.
+      if (r && !r.final) r.final = { sha256: p.sha256, size: p.size, head: p.head, headSeq: p.headSeq, at: e.ts, seq: e.seq };
+    },
+  },
+  onEnter: {
+    signing: () => [{ type: 'report:opened', payload: { revision: 1 } }],
+  },
+  leave: {
+    // The report is final: every sitting member signed and the final PDF's sha256 is in the log
+    // (rules.md §2.22 "all members sign").
+    signing: (s) => {
+      const r = currentRevision(s);
+      if (!r) return { zh: '评审报告尚未生成', en: 'the report does not exist yet' };
+      if (reportOf(s).reopenRequest) return { zh: '重新评审的申请尚待确认', en: 'a request to reopen awaits confirmation' };
+      const missing = unsigned(s).length;
+      if (missing > 0) return { zh: `尚有 ${missing} 名评审小组成员未签署报告`, en: `${missing} member(s) have not signed the report` };
+      if (!r.final) return { zh: '最终报告 PDF 正在生成，尚未记录', en: 'the final PDF is being rendered and is not recorded yet' };
+      return null;
+    },
+  },
+  view: reportView,
+};
+
+function voidSignatures(s: SessionState, at: number, seq: number, why: string): void {
+  const r = currentRevision(s);
+  if (!r || r.final) return;
+  for (const sig of Object.values(r.signatures)) r.voided.push({ ...sig, voidedAt: at, voidedSeq: seq, why });
+  r.signatures = {};
+}
+
+function reportView(s: SessionState, viewer: Principal): Record<string, unknown> {
+  if (viewer.role === 'supplier') return {}; // suppliers never receive the report nor who signed it
+  const revs = reportOf(s).revisions;
+  const r = currentRevision(s);
+  if (!r) return { report: null };
+  const members = activeMembers(s);
+  if (viewer.role === 'screen') {
+    // The wall: who has signed, as 专家 n; never a name, never a dissent (not even that one exists).
+    return {
+      report: {
+        revision: r.n,
+        final: !!r.final,
+        signed: members.filter((m) => r.signatures[m.id]).length,
+        of: members.length,
+        members: members.map((m) => ({ label: memberLabel(s, m.id), signed: !!r.signatures[m.id] })),
+      },
+    };
+  }
+  const sig = (x: Signature) => ({ memberId: x.memberId, label: memberLabel(s, x.memberId), name: x.name, at: x.at, seq: x.seq, dissent: x.dissent });
+  const me = s.people[viewer.personId];
+  return {
+    report: {
+      revision: r.n,
+      final: r.final,
+      rendering: readyToFinalize(s),
+      revisions: revs.map((x) => ({ n: x.n, openedAt: x.openedAt, reopen: x.reopen, final: x.final, signed: Object.keys(x.signatures).length })),
+      members: members.map((m) => ({ id: m.id, label: memberLabel(s, m.id), name: m.name, leader: m.leader, signed: !!r.signatures[m.id], dissent: !!r.signatures[m.id]?.dissent })),
+      signatures: Object.values(r.signatures).map(sig),
+      voided: r.voided.map((v) => ({ ...sig(v), why: v.why })),
+      disputes: reportOf(s).disputes.map((d) => ({
+        ...d,
+        byLabel: memberLabel(s, d.by),
+        votes: d.votes.map((v) => ({ ...v, label: memberLabel(s, v.memberId) })),
+        myVote: d.votes.find((v) => v.memberId === viewer.personId)?.agree ?? null,
+      })),
+      reopenRequest: reportOf(s).reopenRequest,
+      mine: r.signatures[viewer.personId] ? sig(r.signatures[viewer.personId]) : null,
+      canReopen: me?.role === 'moderator' || (!!me?.leader && me.active),
+    },
+  };
+}

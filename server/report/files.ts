@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import type { EventStore } from '../store/types';
+
+// Rendered report PDFs, content-addressed by their sha256 in a table beside the event log (the SQLite
+// file under DATA_DIR, or the shared PostgreSQL database): the log records only the hash
+// (`report:finalized`), the bytes live here, and a PDF can never be replaced under the same hash.
+
+export interface ReportFiles {
+  put(bytes: Buffer): Promise<string>;
+  get(sha256: string): Promise<Buffer | null>;
+}
+
+export const sha256Hex = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
+
+export function reportFiles(store: EventStore): ReportFiles {
+  const anyStore = store as any;
+  if (store.kind === 'sqlite' && anyStore.db) {
+    const db = anyStore.db as import('better-sqlite3').Database;
+    db.exec('CREATE TABLE IF NOT EXISTS report_files (sha256 TEXT PRIMARY KEY, bytes BLOB NOT NULL, size INTEGER NOT NULL, created_at INTEGER NOT NULL)');
+    const ins = db.prepare('INSERT OR IGNORE INTO report_files (sha256, bytes, size, created_at) VALUES (?, ?, ?, ?)');
+    const sel = db.prepare('SELECT bytes FROM report_files WHERE sha256 = ?');
+    return {
+      async put(bytes) {
+        const h = sha256Hex(bytes);
+        ins.run(h, bytes, bytes.length, Date.now());
+        return h;
+      },
+      async get(h) {
+        const row = sel.get(h) as { bytes: Buffer } | undefined;
+        return row ? Buffer.from(row.bytes) : null;
+      },
+    };
+  }
+  if (store.kind === 'postgres' && anyStore.pool) {
+    const pool = anyStore.pool as import('pg').Pool;
+    const ready = pool.query('CREATE TABLE IF NOT EXISTS report_files (sha256 TEXT PRIMARY KEY, bytes BYTEA NOT NULL, size INTEGER NOT NULL, created_at BIGINT NOT NULL)');
+    return {
+      async put(bytes) {
+        await ready;
+        const h = sha256Hex(bytes);
+        await pool.query('INSERT INTO report_files (sha256, bytes, size, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING', [h, bytes, bytes.length, Date.now()]);
+        return h;
+      },
+      async get(h) {
+        await ready;
+        const r = await pool.query<{ bytes: Buffer }>('SELECT bytes FROM report_files WHERE sha256 = $1', [h]);
+        return r.rows[0]?.bytes ?? null;
+      },
+    };
+  }
+  // Any other store (tests with an in-memory fake): keep them in memory.
+  const mem = new Map<string, Buffer>();
+  return {
+    async put(bytes) {
+      const h = sha256Hex(bytes);
+      mem.set(h, Buffer.from(bytes));
+      return h;
+    },
+    async get(h) {
+      return mem.get(h) ?? null;
+    },
+  };
+}

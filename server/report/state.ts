@@ -1,0 +1,94 @@
+import type { SessionState } from '../session/types';
+import type { Dissent, ReopenGround } from '../../shared/protocol/report';
+import { activeMembers } from '../participants/concern';
+
+// The report slice: the revisions of the report (评审报告), each with its signatures and, once every
+// sitting member has signed, the sha256 of its final PDF as recorded in the log; the panel's disputes
+// decided by majority; a pending request to reopen. Everything here is the fold of `report:*` events.
+
+export interface Signature {
+  memberId: string;
+  /** The name the member wrote beside the signature. */
+  name: string;
+  /** SVG path in SIGNATURE_VIEWBOX (shared/protocol/report.ts). */
+  path: string;
+  /** null: the member agrees (一人未签署不同意见的，视为同意, 000 说明6 L462). */
+  dissent: Dissent | null;
+  at: number;
+  seq: number;
+}
+
+export interface FinalRecord {
+  sha256: string;
+  size: number;
+  /** The log head printed on every page of the PDF, and its seq. */
+  head: string;
+  headSeq: number;
+  at: number;
+  seq: number;
+}
+
+export interface Revision {
+  n: number;
+  openedAt: number;
+  openedSeq: number;
+  /** Why this revision exists (revision 1: null). */
+  reopen: { ground: ReopenGround; reason: string; requestedBy: string; confirmedBy: string } | null;
+  signatures: Record<string, Signature>;
+  /** Signatures given before the content changed (a result change or a decided dispute), kept for the record. */
+  voided: (Signature & { voidedAt: number; voidedSeq: number; why: string })[];
+  final: FinalRecord | null;
+}
+
+export interface Dispute {
+  id: string;
+  revision: number;
+  subject: string;
+  proposal: string;
+  by: string;
+  at: number;
+  seq: number;
+  votes: { memberId: string; agree: boolean; reason: string; seq: number }[];
+  result: { outcome: 'adopted' | 'rejected'; agree: number; disagree: number; of: number; at: number; seq: number } | null;
+}
+
+export interface ReopenRequest {
+  ground: ReopenGround;
+  reason: string;
+  by: string;
+  role: 'moderator' | 'leader';
+  at: number;
+  seq: number;
+}
+
+export interface ReportSlice {
+  revisions: Revision[];
+  disputes: Dispute[];
+  reopenRequest: ReopenRequest | null;
+}
+
+export const reportOf = (s: SessionState): ReportSlice => s.report as ReportSlice;
+
+export const emptyReport = (): ReportSlice => ({ revisions: [], disputes: [], reopenRequest: null });
+
+/** The revision being signed or last finalised; null before the signing stage. */
+export const currentRevision = (s: SessionState): Revision | null => reportOf(s).revisions.at(-1) ?? null;
+
+export const openDispute = (s: SessionState): Dispute | null => reportOf(s).disputes.find((d) => d.result === null) ?? null;
+
+/** Sitting members who have not signed the current revision yet. */
+export function unsigned(s: SessionState): string[] {
+  const r = currentRevision(s);
+  return activeMembers(s)
+    .map((m) => m.id)
+    .filter((id) => !r?.signatures[id]);
+}
+
+/** Every sitting member has signed the current revision and nothing is being voted: render the final PDF. */
+export function readyToFinalize(s: SessionState): boolean {
+  const r = currentRevision(s);
+  return !!r && !r.final && activeMembers(s).length > 0 && unsigned(s).length === 0 && !openDispute(s);
+}
+
+/** The current revision's final PDF is recorded in the log. */
+export const reportFinal = (s: SessionState): boolean => !!currentRevision(s)?.final;

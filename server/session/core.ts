@@ -1,0 +1,41 @@
+import type { Concern, SessionState } from './types';
+import { STAGE_LABEL } from './types';
+
+const TAIL = 40;
+
+// The session itself: its creation and the parts of every view that say which session this is.
+export const sessionConcern: Concern = {
+  name: 'session',
+  handlers: {},
+  reducers: {
+    'session:created': (s, e) => {
+      const p = e.payload as any;
+      s.project = p.project;
+      s.settings = p.settings;
+      s.rubric = p.rubric;
+      s.rubricHash = p.rubricHash;
+      s.checklists = p.checklists;
+      s.stage = p.stage;
+      s.createdAt = e.ts;
+    },
+  },
+  view: (s) => ({
+    session: {
+      id: s.id,
+      name: s.project.name,
+      projectNumber: s.project.projectNumber,
+      purchaser: s.project.purchaser,
+      agency: s.project.agency,
+      method: s.project.method,
+      stage: s.stage,
+      stageLabel: STAGE_LABEL[s.stage],
+      createdAt: s.createdAt,
+    },
+  }),
+};
+
+/** The log tail is kept on every event, whatever its concern. */
+export function pushTail(s: SessionState, seq: number, type: string, ts: number, actor: string | null, hash: string): void {
+  s.tail.push({ seq, type, ts, actor, hash });
+  if (s.tail.length > TAIL) s.tail.splice(0, s.tail.length - TAIL);
+}

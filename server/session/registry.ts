@@ -1,0 +1,110 @@
+import type { EventStore, StoredEvent } from '../store/types';
+import { buildSession, tokenHash } from './create';
+import { SessionRuntime } from './runtime';
+import type { SessionState } from './types';
+
+// Every live session of this process, rebuilt by replay at start (issue 2: "after a restart every
+// session is rebuilt by replay"), and the index from a join token's hash to its person.
+export class SessionRegistry {
+  private readonly sessions = new Map<string, SessionRuntime>();
+  private readonly tokenIndex = new Map<string, { sessionId: string; personId: string }>();
+  private listeners: ((s: SessionState, events: StoredEvent[]) => void)[] = [];
+
+  constructor(
+    readonly store: EventStore,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  onChange(fn: (s: SessionState, events: StoredEvent[]) => void): void {
+    this.listeners.push(fn);
+  }
+
+  private changed = (s: SessionState, events: StoredEvent[]): void => {
+    this.index(s);
+    for (const l of this.listeners) l(s, events);
+  };
+
+  /** The token hashes indexed for each session, so that a change re-indexes that session's tokens
+   *  only, not every token of every room of the process (issue 8: many rooms per process). */
+  private readonly tokensOf = new Map<string, Set<string>>();
+
+  private index(s: SessionState): void {
+    let mine = this.tokensOf.get(s.id);
+    if (!mine) this.tokensOf.set(s.id, (mine = new Set()));
+    for (const h of mine) {
+      const v = this.tokenIndex.get(h);
+      if (v && v.sessionId !== s.id) continue;
+      if (!v || s.people[v.personId]?.tokenHash !== h) {
+        this.tokenIndex.delete(h);
+        mine.delete(h);
+      }
+    }
+    for (const p of Object.values(s.people)) {
+      const v = this.tokenIndex.get(p.tokenHash);
+      if (!v || v.sessionId !== s.id || v.personId !== p.id) this.tokenIndex.set(p.tokenHash, { sessionId: s.id, personId: p.id });
+      mine.add(p.tokenHash);
+    }
+  }
+
+  async loadAll(): Promise<number> {
+    const ids = await this.store.listSessionIds();
+    for (const id of ids) await this.load(id);
+    return ids.length;
+  }
+
+  async load(id: string): Promise<SessionRuntime | null> {
+    const existing = this.sessions.get(id);
+    if (existing) return existing;
+    // Two look-ups of one session at once (several processes, issue 9) must share one runtime.
+    const pending = this.loading.get(id);
+    if (pending) return pending;
+    const p = (async () => {
+      const rt = await SessionRuntime.load(id, this.store, this.changed, this.clock);
+      if (rt.state.seq === 0) return null;
+      this.sessions.set(id, rt);
+      this.index(rt.state);
+      return rt;
+    })().finally(() => this.loading.delete(id));
+    this.loading.set(id, p);
+    return p;
+  }
+  private readonly loading = new Map<string, Promise<SessionRuntime | null>>();
+
+  /**
+   * resolveToken for a shared store (issue 9): a token this process does not know may belong to a
+   * session another process created or changed since; look its hash up in the store, load or catch up
+   * that session, then decide from the caught-up state as resolveToken does.
+   */
+  async resolveTokenShared(token: string): Promise<{ sessionId: string; personId: string } | null> {
+    const known = this.resolveToken(token);
+    if (known || typeof token !== 'string' || token.length < 16 || token.length > 128) return known;
+    const rec = await this.store.findToken(tokenHash(token));
+    if (!rec || rec.revoked) return null;
+    const rt = this.sessions.get(rec.sessionId) ?? (await this.load(rec.sessionId));
+    if (rt) await rt.follow();
+    return this.resolveToken(token);
+  }
+
+  get(id: string): SessionRuntime | undefined {
+    return this.sessions.get(id);
+  }
+
+  all(): SessionRuntime[] {
+    return [...this.sessions.values()];
+  }
+
+  /** The person a raw join token belongs to, if it is current (not revoked, not replaced). */
+  resolveToken(token: string): { sessionId: string; personId: string } | null {
+    if (typeof token !== 'string' || token.length < 16 || token.length > 128) return null;
+    return this.tokenIndex.get(tokenHash(token)) ?? null;
+  }
+
+  async create(body: unknown): Promise<{ runtime: SessionRuntime; tokens: { personId: string; token: string }[] }> {
+    const now = this.clock();
+    const built = buildSession(body, now);
+    await this.store.append({ sessionId: built.sessionId, actor: null, commandId: null, ts: now, events: built.events, tokens: built.tokens, expectedSeq: 0 });
+    const rt = (await this.load(built.sessionId))!;
+    this.changed(rt.state, []);
+    return { runtime: rt, tokens: built.tokens.map((t) => ({ personId: t.personId, token: t.token })) };
+  }
+}

@@ -1,0 +1,145 @@
+import type { Role } from '../../shared/protocol/roles';
+import type { Scene } from '../../shared/protocol/foundation';
+import type { ProjectSettings, Rubric } from '../../shared/domain/rubric/types';
+import type { NewEvent, StoredEvent, TokenRecord } from '../store/types';
+import type { ErrorCode } from '../../shared/protocol/errors';
+import type { Checklists } from '../../shared/domain/checklists';
+
+// Stages of a session, in order (rules.md §2; design/views.md stage rail).
+export const STAGES = [
+  'setup',
+  'signin',
+  'opening',
+  'review',
+  'consultation',
+  'final_review',
+  'final_quote',
+  'scoring',
+  'recheck',
+  'signing',
+  'archived',
+] as const;
+export type Stage = (typeof STAGES)[number] | 'terminated';
+
+export const STAGE_LABEL: Record<Stage, { zh: string; en: string }> = {
+  setup: { zh: '准备', en: 'Set-up' },
+  signin: { zh: '签到', en: 'Sign-in' },
+  opening: { zh: '开启', en: 'Opening' },
+  review: { zh: '资格与符合性审查', en: 'Qualification and compliance review' },
+  consultation: { zh: '磋商', en: 'Consultation' },
+  final_review: { zh: '终审', en: 'Final review' },
+  final_quote: { zh: '最后报价', en: 'Final quotes' },
+  scoring: { zh: '评分', en: 'Scoring' },
+  recheck: { zh: '复核', en: 'Re-check' },
+  signing: { zh: '报告签署', en: 'Report signing' },
+  archived: { zh: '归档', en: 'Archived' },
+  terminated: { zh: '终止', en: 'Terminated' },
+};
+
+export interface Person {
+  id: string;
+  name: string;
+  role: Role;
+  /** Panel leader (评审小组组长). */
+  leader: boolean;
+  /** Supplier: the company name; others: their organisation, if any. */
+  org: string | null;
+  contact: string | null;
+  tokenHash: string;
+  /** Position among people of the same role, 1-based (for "专家 1…5" labels). */
+  ordinal: number;
+  /** False once a member has been replaced (e.g. after a recusal, 回避); their record stays. */
+  active: boolean;
+  /** The member this person replaces, if any (recorded for the report, 004 §5.2.5(1)⑥ L1247). */
+  replaces: string | null;
+}
+
+export interface ProjectData {
+  name: string;
+  projectNumber: string | null;
+  purchaser: string | null;
+  agency: string | null;
+  method: 'competitive_consultation' | 'public_tender';
+  budget: string | null;
+  maxPrice: string | null;
+  scheduledAt: string | null;
+}
+
+export interface SessionState {
+  id: string;
+  seq: number;
+  head: string;
+  createdAt: number;
+  updatedAt: number;
+  stage: Stage;
+  project: ProjectData;
+  settings: ProjectSettings;
+  rubric: Rubric;
+  rubricHash: string;
+  checklists: Checklists;
+  /** Why the session ended early (终止 / 废标), when it did. */
+  termination: { reason: string; ground: string | null; at: number } | null;
+  people: Record<string, Person>;
+  /** Person ids in the order they were added. */
+  order: string[];
+  screen: { scene: Scene };
+  /** The latest events, without payloads, for the log tail of the console and the observer. */
+  tail: { seq: number; type: string; ts: number; actor: string | null; hash: string }[];
+  /** Slices of the concerns (signin, review, rounds, …), keyed by concern name. */
+  [slice: string]: unknown;
+}
+
+export interface Principal {
+  sessionId: string;
+  personId: string;
+  role: Role;
+}
+
+export class DomainError extends Error {
+  constructor(
+    public readonly code: ErrorCode,
+    public readonly detail: { zh: string; en: string } | null = null,
+    public readonly field?: string,
+  ) {
+    super(detail ? detail.en : code);
+  }
+}
+
+export interface HandlerContext {
+  state: Readonly<SessionState>;
+  actor: Principal;
+  now: number;
+}
+
+export interface HandlerResult {
+  events: NewEvent[];
+  data?: unknown;
+  tokens?: TokenRecord[];
+  revokeTokens?: string[];
+  /** Refuse the command and still append `events` (e.g. a late final quote is refused and recorded,
+   *  003 Ch3 §5.3 L733): the ack is this error, also when the command is retried. */
+  refuse?: DomainError;
+}
+
+export type Handler = (ctx: HandlerContext, payload: any) => HandlerResult;
+export type Reducer = (state: SessionState, event: StoredEvent) => void;
+export type ViewPart = (state: SessionState, viewer: Principal) => Record<string, unknown>;
+
+/** A concern (signin, review, rounds, …): its command handlers, its fold and its part of each view. */
+export type Bilingual = { zh: string; en: string };
+/** Why the session may not leave (or enter) a stage yet, or null when it may. */
+export type StageGuard = (s: SessionState) => Bilingual | null;
+
+export interface Concern {
+  name: string;
+  /** Checked by `stage:advance` before the session leaves a stage ("2 名专家尚未签到"). */
+  leave?: Partial<Record<Stage, StageGuard>>;
+  /** Checked by `stage:advance` before the session enters a stage. */
+  enter?: Partial<Record<Stage, StageGuard>>;
+  /** Events to append together with `stage:changed` when a stage is entered (e.g. freezing the rubric). */
+  onEnter?: Partial<Record<Stage, (s: SessionState, now: number) => NewEvent[]>>;
+  init?: (state: SessionState) => void;
+  handlers: Record<string, Handler>;
+  reducers: Record<string, Reducer>;
+  view?: ViewPart;
+}

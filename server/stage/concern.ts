@@ -1,0 +1,69 @@
+import { CONCERN_LIST } from '../session/concern-list';
+import { DomainError, STAGE_LABEL, type Concern, type Stage, type Bilingual } from '../session/types';
+import { nextStage } from './machine';
+
+/** Why the session cannot move on yet: the first reason any concern gives, or null. */
+export function blockingReason(s: Parameters<typeof nextStage>[0]): Bilingual | null {
+  const to = nextStage(s);
+  if (!to) return { zh: '本场评审已结束', en: 'the session has ended' };
+  for (const c of CONCERN_LIST()) {
+    const leave = c.leave?.[s.stage as Stage];
+    const r1 = leave?.(s);
+    if (r1) return r1;
+    const enter = c.enter?.[to];
+    const r2 = enter?.(s);
+    if (r2) return r2;
+  }
+  return null;
+}
+
+// The stage machine: the moderator moves the session on, one stage at a time, and a command out of
+// order is refused saying why (issue 5: "the stage machine refuses a command out of order").
+export const stageConcern: Concern = {
+  name: 'stage',
+  handlers: {
+    'stage:advance': ({ state, now }, p: { to: string }) => {
+      const to = nextStage(state);
+      if (!to || p.to !== to)
+        throw new DomainError(
+          'wrong_stage',
+          {
+            zh: to ? `下一阶段应为「${STAGE_LABEL[to].zh}」，不能进入「${STAGE_LABEL[p.to as Stage]?.zh ?? p.to}」` : '本场评审已结束，不能再进入其他阶段',
+            en: to ? `the next stage is "${STAGE_LABEL[to].en}", not "${STAGE_LABEL[p.to as Stage]?.en ?? p.to}"` : 'the session has ended',
+          },
+          'to',
+        );
+      const reason = blockingReason(state);
+      if (reason) throw new DomainError('wrong_stage', reason);
+      const extra = CONCERN_LIST().flatMap((c) => c.onEnter?.[to]?.(state, now) ?? []);
+      return { events: [...extra, { type: 'stage:changed', payload: { from: state.stage, to } }], data: { stage: to } };
+    },
+    'session:terminate': ({ state }, p: { ground: string; reason: string }) => {
+      if (state.stage === 'terminated' || state.stage === 'archived')
+        throw new DomainError('wrong_stage', { zh: '本场评审已结束', en: 'the session has already ended' });
+      return { events: [{ type: 'session:terminated', payload: { from: state.stage, ground: p.ground, reason: p.reason } }] };
+    },
+  },
+  reducers: {
+    'stage:changed': (s, e) => {
+      s.stage = (e.payload as any).to;
+    },
+    'session:terminated': (s, e) => {
+      const p = e.payload as any;
+      s.stage = 'terminated';
+      s.termination = { reason: p.reason, ground: p.ground, at: e.ts };
+    },
+  },
+  view: (s, viewer) => {
+    const to = nextStage(s);
+    const out: Record<string, unknown> = {
+      stage: { current: s.stage, label: STAGE_LABEL[s.stage], termination: s.termination },
+    };
+    // Only the console needs to know what is next and why it is not allowed yet.
+    if (viewer.role === 'moderator') {
+      const why = blockingReason(s);
+      (out.stage as any).next = to ? { id: to, label: STAGE_LABEL[to], blockedBy: why } : null;
+    }
+    return out;
+  },
+};

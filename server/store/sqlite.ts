@@ -1,0 +1,227 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { GENESIS_HASH } from './canonical';
+import { eventHash } from './chain';
+import {
+  DuplicateCommand,
+  SeqConflict,
+  type AppendRequest,
+  type CommandRecord,
+  type EventStore,
+  type StoredEvent,
+  type TokenRecord,
+} from './types';
+
+// The embedded default store: one SQLite file under DATA_DIR. WAL with synchronous=FULL makes a
+// commit durable before append() resolves, and the ack is sent only after that (issue 2: "the ack is
+// sent only after the commit"). Trade-off: one fsync per command; a meeting produces a few thousand.
+
+interface EventRow {
+  session_id: string;
+  seq: number;
+  type: string;
+  ts: number;
+  actor: string | null;
+  command_id: string | null;
+  payload: string;
+  prev_hash: string;
+  hash: string;
+}
+
+const toEvent = (r: EventRow): StoredEvent => ({
+  sessionId: r.session_id,
+  seq: r.seq,
+  type: r.type,
+  ts: r.ts,
+  actor: r.actor ? JSON.parse(r.actor) : null,
+  commandId: r.command_id,
+  payload: JSON.parse(r.payload),
+  prevHash: r.prev_hash,
+  hash: r.hash,
+});
+
+export class SqliteEventStore implements EventStore {
+  readonly kind = 'sqlite' as const;
+  readonly db: Database.Database;
+  private readonly stmt;
+  private readonly appendTx;
+  private readonly docTx;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS events (
+        session_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        ts INTEGER NOT NULL,
+        actor TEXT,
+        command_id TEXT,
+        payload TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        PRIMARY KEY (session_id, seq)
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS commands (
+        session_id TEXT NOT NULL,
+        command_id TEXT NOT NULL,
+        first_seq INTEGER NOT NULL,
+        last_seq INTEGER NOT NULL,
+        result TEXT,
+        PRIMARY KEY (session_id, command_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS join_tokens (
+        token_hash TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        person_id TEXT NOT NULL,
+        token TEXT NOT NULL,
+        revoked INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX IF NOT EXISTS join_tokens_session ON join_tokens(session_id);
+      CREATE TABLE IF NOT EXISTS requirements_updates (
+        n INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id TEXT NOT NULL,
+        data BLOB NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS requirements_updates_session ON requirements_updates(session_id, n);
+    `);
+    this.stmt = {
+      head: this.db.prepare('SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1'),
+      insert: this.db.prepare(
+        'INSERT INTO events (session_id, seq, type, ts, actor, command_id, payload, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)',
+      ),
+      insertCommand: this.db.prepare('INSERT INTO commands (session_id, command_id, first_seq, last_seq, result) VALUES (?,?,?,?,?)'),
+      findCommand: this.db.prepare('SELECT first_seq, last_seq, result FROM commands WHERE session_id = ? AND command_id = ?'),
+      range: this.db.prepare('SELECT * FROM events WHERE session_id = ? AND seq >= ? AND seq <= ? ORDER BY seq'),
+      read: this.db.prepare('SELECT * FROM events WHERE session_id = ? AND seq >= ? ORDER BY seq'),
+      sessions: this.db.prepare('SELECT session_id FROM events WHERE seq = 1 ORDER BY ts, session_id'),
+      insertToken: this.db.prepare('INSERT INTO join_tokens (token_hash, session_id, person_id, token) VALUES (?,?,?,?)'),
+      revokeToken: this.db.prepare('UPDATE join_tokens SET revoked = 1 WHERE token_hash = ?'),
+      tokens: this.db.prepare('SELECT * FROM join_tokens WHERE session_id = ? ORDER BY rowid'),
+      token: this.db.prepare('SELECT * FROM join_tokens WHERE token_hash = ?'),
+      docLoad: this.db.prepare('SELECT data FROM requirements_updates WHERE session_id = ? ORDER BY n'),
+      docInsert: this.db.prepare('INSERT INTO requirements_updates (session_id, data) VALUES (?, ?)'),
+      docCount: this.db.prepare('SELECT COUNT(*) AS c FROM requirements_updates WHERE session_id = ?'),
+      docClear: this.db.prepare('DELETE FROM requirements_updates WHERE session_id = ?'),
+    };
+    this.docTx = this.db.transaction((sessionId: string, update: Uint8Array, replace: boolean): number => {
+      if (replace) this.stmt.docClear.run(sessionId);
+      this.stmt.docInsert.run(sessionId, Buffer.from(update));
+      return (this.stmt.docCount.get(sessionId) as { c: number }).c;
+    });
+    this.appendTx = this.db.transaction((req: AppendRequest): StoredEvent[] => {
+      if (req.commandId) {
+        const dup = this.findCommandSync(req.sessionId, req.commandId);
+        if (dup) throw new DuplicateCommand(dup);
+      }
+      const head = this.stmt.head.get(req.sessionId) as { seq: number; hash: string } | undefined;
+      let seq = head?.seq ?? 0;
+      if (req.expectedSeq !== undefined && req.expectedSeq !== seq) throw new SeqConflict(seq);
+      let prev = head?.hash ?? GENESIS_HASH;
+      const out: StoredEvent[] = [];
+      for (const ne of req.events) {
+        seq++;
+        const base = {
+          sessionId: req.sessionId,
+          seq,
+          type: ne.type,
+          ts: req.ts,
+          actor: req.actor,
+          commandId: req.commandId,
+          payload: ne.payload ?? null,
+        };
+        const hash = eventHash(prev, base);
+        const ev: StoredEvent = { ...base, prevHash: prev, hash };
+        this.stmt.insert.run(
+          ev.sessionId,
+          ev.seq,
+          ev.type,
+          ev.ts,
+          ev.actor ? JSON.stringify(ev.actor) : null,
+          ev.commandId,
+          JSON.stringify(ev.payload),
+          ev.prevHash,
+          ev.hash,
+        );
+        out.push(ev);
+        prev = hash;
+      }
+      if (req.commandId && out.length > 0) {
+        this.stmt.insertCommand.run(
+          req.sessionId,
+          req.commandId,
+          out[0].seq,
+          out[out.length - 1].seq,
+          req.result === undefined ? null : JSON.stringify(req.result),
+        );
+      }
+      for (const t of req.tokens ?? []) this.stmt.insertToken.run(t.tokenHash, t.sessionId, t.personId, t.token);
+      for (const h of req.revokeTokens ?? []) this.stmt.revokeToken.run(h);
+      return out;
+    });
+  }
+
+  static open(dataDir: string): SqliteEventStore {
+    mkdirSync(dataDir, { recursive: true });
+    return new SqliteEventStore(join(dataDir, 'panelroom.sqlite'));
+  }
+
+  private findCommandSync(sessionId: string, commandId: string): CommandRecord | null {
+    const row = this.stmt.findCommand.get(sessionId, commandId) as
+      | { first_seq: number; last_seq: number; result: string | null }
+      | undefined;
+    if (!row) return null;
+    const rows = this.stmt.range.all(sessionId, row.first_seq, row.last_seq) as EventRow[];
+    return { events: rows.map(toEvent), result: row.result === null ? undefined : JSON.parse(row.result) };
+  }
+
+  async append(req: AppendRequest): Promise<StoredEvent[]> {
+    return this.appendTx.immediate(req);
+  }
+
+  async findCommand(sessionId: string, commandId: string): Promise<CommandRecord | null> {
+    return this.findCommandSync(sessionId, commandId);
+  }
+
+  async read(sessionId: string, fromSeq = 1): Promise<StoredEvent[]> {
+    return (this.stmt.read.all(sessionId, fromSeq) as EventRow[]).map(toEvent);
+  }
+
+  async listSessionIds(): Promise<string[]> {
+    return (this.stmt.sessions.all() as { session_id: string }[]).map((r) => r.session_id);
+  }
+
+  async tokens(sessionId: string): Promise<(TokenRecord & { revoked: boolean })[]> {
+    return (this.stmt.tokens.all(sessionId) as any[]).map(rowToToken);
+  }
+
+  async findToken(tokenHash: string): Promise<(TokenRecord & { revoked: boolean }) | null> {
+    const r = this.stmt.token.get(tokenHash) as any;
+    return r ? rowToToken(r) : null;
+  }
+
+  async docUpdates(sessionId: string): Promise<Uint8Array[]> {
+    return (this.stmt.docLoad.all(sessionId) as { data: Buffer }[]).map((r) => new Uint8Array(r.data));
+  }
+
+  async storeDocUpdate(sessionId: string, update: Uint8Array, replace = false): Promise<number> {
+    return this.docTx.immediate(sessionId, update, replace);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+const rowToToken = (r: any): TokenRecord & { revoked: boolean } => ({
+  tokenHash: r.token_hash,
+  sessionId: r.session_id,
+  personId: r.person_id,
+  token: r.token,
+  revoked: r.revoked === 1,
+});

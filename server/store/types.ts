@@ -1,0 +1,91 @@
+// The durable, hash-chained event log (design/architecture.md "The event log is the truth").
+// Kept behind this small interface so that a PostgreSQL store can take SQLite's place.
+
+export interface Actor {
+  personId: string;
+  role: string;
+}
+
+export interface StoredEvent {
+  sessionId: string;
+  /** 1-based, gap-free per session. */
+  seq: number;
+  type: string;
+  /** Server time, UTC milliseconds. */
+  ts: number;
+  actor: Actor | null;
+  commandId: string | null;
+  payload: unknown;
+  prevHash: string;
+  /** sha256(prevHash ‖ canonical JSON of {sessionId, seq, type, ts, actor, commandId, payload}). */
+  hash: string;
+}
+
+export interface NewEvent {
+  type: string;
+  payload: unknown;
+}
+
+/** A join token as issued: the raw token stays server-side (join cards need it); the log holds its hash. */
+export interface TokenRecord {
+  tokenHash: string;
+  sessionId: string;
+  personId: string;
+  token: string;
+}
+
+export interface AppendRequest {
+  sessionId: string;
+  actor: Actor | null;
+  commandId: string | null;
+  ts: number;
+  events: NewEvent[];
+  /** The command's ack data, kept so that a retry returns the same answer. */
+  result?: unknown;
+  tokens?: TokenRecord[];
+  revokeTokens?: string[];
+  /** The seq the caller's state is at; the append fails with `SeqConflict` when the log moved on. */
+  expectedSeq?: number;
+}
+
+export interface CommandRecord {
+  events: StoredEvent[];
+  result: unknown;
+}
+
+export class DuplicateCommand extends Error {
+  constructor(public readonly record: CommandRecord) {
+    super('duplicate command');
+  }
+}
+
+export class SeqConflict extends Error {
+  constructor(public readonly actual: number) {
+    super(`log is at seq ${actual}`);
+  }
+}
+
+/** A committed append, as another process learns of it; `null`: some may have been missed, re-read all. */
+export type AppendListener = (append: { sessionId: string; firstSeq: number; seq: number } | null) => void;
+
+export interface EventStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Appends all events of one command in one transaction; resolves only after the commit is durable. */
+  append(req: AppendRequest): Promise<StoredEvent[]>;
+  findCommand(sessionId: string, commandId: string): Promise<CommandRecord | null>;
+  read(sessionId: string, fromSeq?: number): Promise<StoredEvent[]>;
+  listSessionIds(): Promise<string[]>;
+  tokens(sessionId: string): Promise<(TokenRecord & { revoked: boolean })[]>;
+  findToken(tokenHash: string): Promise<(TokenRecord & { revoked: boolean }) | null>;
+  close(): Promise<void>;
+  /** Shared stores only (several processes, issue 9): follow every committed append. Resolves to an unsubscribe. */
+  watch?(fn: AppendListener): Promise<() => void>;
+  /**
+   * The live requirements document's Yjs updates (server/requirements/yjs-endpoint.ts), beside the log
+   * but not in it: keystrokes are not audit events, each published version is (rules.md §2.8). In
+   * storage order; Yjs merges them in any order.
+   */
+  docUpdates?(sessionId: string): Promise<Uint8Array[]>;
+  /** Stores one update durably; with `replace`, in the same transaction drops every earlier one (compaction). Resolves to how many the session now has. */
+  storeDocUpdate?(sessionId: string, update: Uint8Array, replace?: boolean): Promise<number>;
+}

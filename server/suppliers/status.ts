@@ -1,0 +1,83 @@
+import { minimumCheck } from '../../shared/rules/outcome';
+import type { Concern, SessionState, Bilingual } from '../session/types';
+
+// Whether each supplier is still in the evaluation. Any concern may end a supplier's participation
+// by appending `supplier:invalidated` (a failed review item, a refused correction, an over-budget
+// quote, an unconfirmed change, an unproven abnormal-low price…) or `supplier:withdrew` (退出, 003 Ch3
+// §2.9 L647). After every elimination the remaining count is checked against the minimum
+// (rules.md §2.24 Derived), and the console offers the legal options.
+export type SupplierStatus = 'active' | 'invalid' | 'withdrawn';
+
+export interface SupplierStanding {
+  status: SupplierStatus;
+  /** A short code of the ground (e.g. `review_failed`, `over_budget`, `correction_refused`). */
+  ground: string | null;
+  reason: Bilingual | null;
+  at: number | null;
+  seq: number | null;
+}
+
+export interface SuppliersSlice {
+  standing: Record<string, SupplierStanding>;
+}
+
+export const suppliersOf = (s: SessionState): SuppliersSlice => s.suppliers as SuppliersSlice;
+
+export function supplierIds(s: SessionState): string[] {
+  return s.order.filter((id) => s.people[id].role === 'supplier');
+}
+
+export function standing(s: SessionState, id: string): SupplierStanding {
+  return suppliersOf(s).standing[id] ?? { status: 'active', ground: null, reason: null, at: null, seq: null };
+}
+
+export function activeSuppliers(s: SessionState): string[] {
+  return supplierIds(s).filter((id) => standing(s, id).status === 'active');
+}
+
+export type MinimumStage = 'open' | 'afterReview' | 'finalQuote' | 'continue';
+
+/** The minimum-supplier check of rules.md §2.24 for the session's rubric and project settings. */
+export function minimumStatus(s: SessionState, stage: MinimumStage, count = activeSuppliers(s).length) {
+  return minimumCheck(stage, count, s.rubric.rules, s.settings as any);
+}
+
+export const suppliersConcern: Concern = {
+  name: 'suppliers',
+  init: (s) => {
+    s.suppliers = { standing: {} } satisfies SuppliersSlice;
+  },
+  handlers: {},
+  reducers: {
+    'person:added': (s, e) => {
+      const p = e.payload as { id: string; role: string };
+      if (p.role === 'supplier') suppliersOf(s).standing[p.id] = { status: 'active', ground: null, reason: null, at: null, seq: null };
+    },
+    'supplier:invalidated': (s, e) => {
+      const p = e.payload as { supplierId: string; ground: string; reason: Bilingual };
+      suppliersOf(s).standing[p.supplierId] = { status: 'invalid', ground: p.ground, reason: p.reason, at: e.ts, seq: e.seq };
+    },
+    'supplier:withdrew': (s, e) => {
+      const p = e.payload as { supplierId: string; reason: Bilingual };
+      suppliersOf(s).standing[p.supplierId] = { status: 'withdrawn', ground: 'withdrawn', reason: p.reason, at: e.ts, seq: e.seq };
+    },
+  },
+  view: (s, viewer) => {
+    // A supplier learns only its own standing (and, when invalid, why: 003 Ch3 §1.1 L578).
+    const ids = viewer.role === 'supplier' ? [viewer.personId] : supplierIds(s);
+    const out: Record<string, SupplierStanding> = {};
+    for (const id of ids) out[id] = standing(s, id);
+    // The wall is read by everyone in the room, suppliers' representatives included: a supplier's
+    // written reason for withdrawing or the panel's reason for invalidating it is not for the wall
+    // (000 §21.1 L485: nothing about the review reaches suppliers; design/views.md "Projector screen":
+    // nothing confidential). Found by test/integration/isolation.test.ts.
+    if (viewer.role === 'screen') for (const id of ids) out[id] = { ...out[id], reason: null };
+    const view: Record<string, unknown> = { suppliers: { standing: out } };
+    if (viewer.role === 'moderator' || viewer.role === 'observer' || viewer.role === 'expert' || viewer.role === 'purchaser_rep') {
+      const active = activeSuppliers(s).length;
+      (view.suppliers as any).active = active;
+      (view.suppliers as any).minimum = s.rubric ? minimumStatus(s, 'continue', active) : null;
+    }
+    return view;
+  },
+};

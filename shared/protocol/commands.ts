@@ -1,0 +1,38 @@
+import type { z } from 'zod';
+import { foundationCommands, foundationQueries } from './foundation';
+import { stageCommands } from './stage';
+import { setupCommands } from './setup';
+import { signinCommands } from './signin';
+import { reviewCommands } from './review';
+import { clarifyCommands } from './clarify';
+import { roundsCommands } from './rounds';
+import { requirementsCommands } from './requirements';
+import { quotesCommands } from './quotes';
+import { scoringCommands } from './scoring';
+import { reportCommands } from './report';
+
+// Every command a client may send, by event name (`domain:verb`). Each concern owns its own file.
+export const COMMANDS = {
+  ...foundationCommands,
+  ...stageCommands,
+  ...setupCommands,
+  ...signinCommands,
+  ...reviewCommands,
+  ...clarifyCommands,
+  ...roundsCommands,
+  ...requirementsCommands,
+  ...quotesCommands,
+  ...scoringCommands,
+  ...reportCommands,
+} as const;
+
+export const QUERIES = {
+  ...foundationQueries,
+} as const;
+
+export type CommandName = keyof typeof COMMANDS;
+export type QueryName = keyof typeof QUERIES;
+export type CommandPayload<N extends CommandName> = z.infer<(typeof COMMANDS)[N]>;
+
+export const isCommand = (n: string): n is CommandName => Object.prototype.hasOwnProperty.call(COMMANDS, n);
+export const isQuery = (n: string): n is QueryName => Object.prototype.hasOwnProperty.call(QUERIES, n);

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { command, id } from './schema-helpers';
+
+// Projector scenes (design/views.md "Projector screen"). The console offers only those the stage allows.
+export const SCENES = ['welcome', 'signin', 'round', 'change', 'quotes', 'reveal', 'results', 'signing', 'blank'] as const;
+export type Scene = (typeof SCENES)[number];
+
+export const foundationCommands = {
+  /** Moderator: reissue a participant's join token (a lost tablet); the old one stops working at once. */
+  'participant:reissue': command({ personId: id }),
+  /** Moderator: choose what the wall shows. */
+  'screen:scene': command({ scene: z.enum(SCENES) }),
+};
+
+/** Requests that read and change nothing (not logged). */
+export const foundationQueries = {
+  'time:sync': z.strictObject({ t0: z.number().finite().optional() }),
+  'session:resync': z.strictObject({ lastSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }),
+};

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { money, name, text } from './schema-helpers';
+
+// POST /api/sessions: everything a session needs to exist. The rubric is a shipped template's name
+// or a rubric object in the ../shared/rubrics schema (validated by shared/domain/rubric/validate).
+const checklistItem = z.strictObject({
+  id: z.string().min(1).max(20),
+  text_zh: z.string().min(1).max(300),
+  detail_zh: z.string().max(2000).optional(),
+  clarificationAllowed: z.boolean(),
+});
+
+const person = z.strictObject({ name, org: text(200).optional(), contact: text(200).optional() });
+
+export const sessionCreateSchema = z.strictObject({
+  project: z
+    .strictObject({
+      name: text(300).optional(),
+      projectNumber: text(100).optional(),
+      purchaser: text(200).optional(),
+      agency: text(200).optional(),
+      method: z.enum(['competitive_consultation', 'public_tender']).optional(),
+      budget: money.nullable().optional(),
+      maxPrice: money.nullable().optional(),
+      scheduledAt: text(40).optional(),
+    })
+    .optional(),
+  rubric: z.union([z.string().max(40), z.record(z.string(), z.unknown())]),
+  settings: z
+    .strictObject({
+      reservedForSme: z.boolean().optional(),
+      consortiumOrSubcontractingAllowed: z.boolean().optional(),
+      goods: z.boolean().optional(),
+      governmentServices: z.boolean().optional(),
+      researchOrTechTransfer: z.boolean().optional(),
+      exceptions: z.array(z.enum(['research_or_tech_transfer_two_final_quotes', 'government_services_two_suppliers', 'supervisor_approval', 'two_bids_switch_to_negotiation'])).max(4).optional(),
+      anomalyPreset: z.enum(['standard', 'strict', 'lenient', 'total30']).optional(),
+    })
+    .optional(),
+  members: z
+    .array(person.extend({ role: z.enum(['expert', 'purchaser_rep']), leader: z.boolean().optional() }))
+    .max(21),
+  suppliers: z.array(person).max(60),
+  moderator: person,
+  observers: z.array(person).max(10).optional(),
+  /** Review checklists; seed 003's tables when omitted (shared/domain/checklists). */
+  checklists: z
+    .strictObject({
+      qualification: z.array(checklistItem).max(60),
+      compliance: z.array(checklistItem).max(60),
+      final: z.array(checklistItem).max(60),
+    })
+    .optional(),
+  /** Open for sign-in at once (default), or stay in set-up. */
+  openForSignin: z.boolean().optional(),
+}).superRefine((v, ctx) => {
+  // A draft (openForSignin:false) may start empty and gain its people in set-up (issue 4); a session
+  // opened at once needs its panel and suppliers now.
+  if (v.openForSignin === false) return;
+  for (const k of ['members', 'suppliers'] as const)
+    if (v[k].length < 1) ctx.addIssue({ code: 'too_small', origin: 'array', minimum: 1, inclusive: true, path: [k], message: `${k} needs at least one entry` });
+});
+
+export type SessionCreateInput = z.infer<typeof sessionCreateSchema>;

@@ -1,0 +1,196 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { startServer, tokenOf } from '../helpers/server';
+import { openRoom, driveTo } from '../helpers/room';
+import { SqliteEventStore } from '../../server/store/sqlite';
+import { newPersonToken } from '../../server/session/create';
+import type { StoredEvent } from '../../server/store/types';
+import { MEETING } from './room.bench';
+import { lean, connectAll, type Lean } from './clients';
+
+// Many rooms in one server process, for rooms.bench.ts and storms.bench.ts. One meeting (MEETING: 9
+// members, 10 suppliers) is driven to the scoring stage through the real protocol; every further room
+// is that room's log appended again under a new session id with fresh join tokens (the store computes
+// each new chain), so that 500 rooms cost seconds rather than hours to prepare. The server in the child
+// process (test/helpers/child-server.ts, PANELROOM_METRICS=1) rebuilds all of them by replay at start,
+// exactly as after a restart. Clients live in this process; everything is on 127.0.0.1.
+
+export interface Template {
+  events: StoredEvent[];
+  sessionId: string;
+  people: string[];
+  hashes: Map<string, string>;
+}
+
+let template: Promise<Template> | null = null;
+/** One driven room per run, shared by the rooms and storms sections. */
+export const templateOnce = (): Promise<Template> => (template ??= drivenTemplate());
+
+export async function drivenTemplate(): Promise<Template> {
+  const srv = await startServer();
+  try {
+    const room = await openRoom(srv, MEETING);
+    await driveTo(room, 'scoring');
+    room.closeAll();
+    const events = await srv.store.read(room.sessionId);
+    const hashes = new Map<string, string>();
+    const st = srv.app.registry.get(room.sessionId)!.state;
+    for (const p of Object.values(st.people)) hashes.set(p.id, p.tokenHash);
+    return { events, sessionId: room.sessionId, people: [...hashes.keys()], hashes };
+  } finally {
+    await srv.close(true);
+  }
+}
+
+export interface Clone {
+  sessionId: string;
+  tokens: Map<string, string>;
+}
+
+/** Appends the template's log again under a new id: one append per original command, in order. */
+export async function cloneRoom(store: SqliteEventStore, t: Template): Promise<Clone> {
+  const sessionId = randomUUID();
+  const recs = t.people.map((pid) => newPersonToken(sessionId, pid));
+  let json = JSON.stringify(t.events.map((e) => ({ type: e.type, payload: e.payload, actor: e.actor, commandId: e.commandId, ts: e.ts })));
+  json = json.split(t.sessionId).join(sessionId);
+  recs.forEach((r) => (json = json.split(t.hashes.get(r.personId)!).join(r.tokenHash)));
+  const evs = JSON.parse(json) as { type: string; payload: unknown; actor: any; commandId: string | null; ts: number }[];
+  let seq = 0;
+  // One outer transaction per room (each append nests as a savepoint): preparation, not a measure.
+  store.db.exec('BEGIN');
+  for (let i = 0; i < evs.length; ) {
+    let j = i + 1;
+    const key = (e: (typeof evs)[number]) => `${e.commandId}|${JSON.stringify(e.actor)}|${e.ts}`;
+    while (j < evs.length && key(evs[j]) === key(evs[i])) j++;
+    await store.append({
+      sessionId,
+      actor: evs[i].actor,
+      commandId: evs[i].commandId,
+      ts: evs[i].ts,
+      events: evs.slice(i, j).map((e) => ({ type: e.type, payload: e.payload })),
+      tokens: seq === 0 ? recs : undefined,
+      expectedSeq: seq,
+    });
+    seq += j - i;
+    i = j;
+  }
+  store.db.exec('COMMIT');
+  return { sessionId, tokens: new Map(recs.map((r) => [r.personId, r.token])) };
+}
+
+export interface ChildMetrics {
+  loop: { p50: number; p99: number; max: number; n: number };
+  cpu: { userMs: number; systemMs: number; wallMs: number };
+  memory: NodeJS.MemoryUsage;
+}
+
+export interface MetricChild {
+  proc: ChildProcess;
+  url: string;
+  startMs: number;
+  metrics(reset?: boolean): Promise<ChildMetrics>;
+  kill(): Promise<void>;
+}
+
+/** test/helpers/child.ts's pattern, with the metrics channel switched on. */
+export function startMetricChild(dataDir: string, port = 0, timeoutMs = 300_000): Promise<MetricChild> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'test/helpers/child-server.ts'], {
+      env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), PANELROOM_METRICS: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    const t = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`child did not start: ${err}`));
+    }, timeoutMs);
+    proc.stderr!.on('data', (d) => (err += d));
+    proc.stdout!.on('data', (d) => {
+      out += d;
+      const m = /PORT (\d+)/.exec(out);
+      const mm = /METRICS (\d+)/.exec(out);
+      if (m && mm) {
+        clearTimeout(t);
+        const murl = `http://127.0.0.1:${mm[1]}/`;
+        resolve({
+          proc,
+          url: `http://127.0.0.1:${m[1]}`,
+          startMs: performance.now() - t0,
+          metrics: async (reset = false) => (await (await fetch(murl, { method: reset ? 'POST' : 'GET' })).json()) as ChildMetrics,
+          kill: () =>
+            new Promise((r) => {
+              if (proc.exitCode !== null || proc.signalCode !== null) return r();
+              proc.once('exit', () => r());
+              proc.kill('SIGKILL');
+            }),
+        });
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(t);
+      if (!/PORT/.test(out)) reject(new Error(`child exited ${code}: ${err}`));
+    });
+  });
+}
+
+export const FULL = MEETING.members.map((_, i) => `M${i + 1}`).concat(MEETING.suppliers.map((_, i) => `S${i + 1}`), ['A1', 'P1', 'O1']);
+export const LIGHT = ['A1', 'P1', 'M1', 'M2', 'M3', 'S1', 'S2'];
+
+export interface ConnectedRoom {
+  clone: Clone;
+  clients: Map<string, Lean>;
+  full: boolean;
+}
+
+/** Connects `who(roomIndex)` of each room. */
+export async function connectRooms(url: string, rooms: Clone[], who: (i: number) => string[], reconnect = false): Promise<ConnectedRoom[]> {
+  const jobs = rooms.flatMap((clone, i) => who(i).map((pid) => ({ clone, i, pid })));
+  const socks = await connectAll(jobs, (j) => lean(url, j.clone.tokens.get(j.pid)!, j.pid, { reconnect }), 100);
+  const out: ConnectedRoom[] = rooms.map((clone, i) => ({ clone, clients: new Map(), full: who(i).length === FULL.length }));
+  jobs.forEach((j, k) => out[j.i].clients.set(j.pid, socks[k]));
+  return out;
+}
+
+/** A data directory and a store that fills it quickly (synchronous off: preparation, not a measure). */
+export function fleetDir(): { dataDir: string; open(): SqliteEventStore } {
+  const dataDir = mkdtempSync(join(tmpdir(), 'panelroom-fleet-'));
+  return {
+    dataDir,
+    open() {
+      const s = SqliteEventStore.open(dataDir);
+      s.db.pragma('synchronous = OFF');
+      return s;
+    },
+  };
+}
+
+/** Each session's head seq, read beside the running server (WAL readers do not block it). */
+export function heads(dataDir: string): Map<string, number> {
+  const db = new Database(join(dataDir, 'panelroom.sqlite'), { readonly: true });
+  try {
+    const rows = db.prepare('SELECT session_id AS s, MAX(seq) AS n FROM events GROUP BY session_id').all() as { s: string; n: number }[];
+    return new Map(rows.map((r) => [r.s, r.n]));
+  } finally {
+    db.close();
+  }
+}
+
+/** How many times each command id of these sessions is in the log. */
+export function commandCounts(dataDir: string): Map<string, number> {
+  const db = new Database(join(dataDir, 'panelroom.sqlite'), { readonly: true });
+  try {
+    // score:save appends exactly one event: a command present twice would show as 2.
+    const rows = db.prepare('SELECT command_id AS c, COUNT(*) AS n FROM events WHERE command_id IS NOT NULL GROUP BY session_id, command_id').all() as { c: string; n: number }[];
+    return new Map(rows.map((r) => [r.c, r.n]));
+  } finally {
+    db.close();
+  }
+}
+
+export { tokenOf };

@@ -1,0 +1,63 @@
+import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export const E2E_ADMIN = 'e2e-admin-key-0123456789abcdef';
+
+export interface Link {
+  personId: string;
+  role: string;
+  name: string;
+  url: string;
+}
+
+export async function createSession(baseURL: string, body: unknown): Promise<{ sessionId: string; links: Link[] }> {
+  const res = await fetch(`${baseURL}/api/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${E2E_ADMIN}` },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json()) as any;
+  if (!json.ok) throw new Error(JSON.stringify(json.error));
+  return json.data;
+}
+
+/** One browser context per device: its own storage, as a separate tablet or laptop would have. */
+export async function openDevice(browser: Browser, link: Link, viewport = { width: 1280, height: 800 }, touch = false): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport, hasTouch: touch, isMobile: false });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error(`[${link.personId}] page error:`, e));
+  await page.goto(link.url);
+  return { context, page };
+}
+
+export const byId = (links: Link[], id: string): Link => {
+  const l = links.find((x) => x.personId === id);
+  if (!l) throw new Error('no link ' + id);
+  return l;
+};
+
+export function shotPath(name: string): string {
+  mkdirSync('test-results/screens', { recursive: true });
+  return `test-results/screens/${name}.png`;
+}
+
+/**
+ * A server of its own on a fresh, empty database (for a test that needs an empty one, whatever other
+ * spec files did on the shared server). Kill it with `stop()` at the end.
+ */
+export function freshServer(): Promise<{ url: string; stop: () => void }> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/e2e/serve.ts'], {
+    env: { ...process.env, E2E_PORT: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = /E2E_URL (\S+)/.exec(out);
+      if (m) resolve({ url: m[1], stop: () => child.kill('SIGTERM') });
+    });
+    child.once('exit', (code) => reject(new Error(`fresh server exited ${code}`)));
+  });
+}

@@ -1,0 +1,30 @@
+import { createSession } from './fixtures';
+import { connect, tokenOf, linkFor, type TestServer } from '../helpers/server';
+import { openRoom, driveTo } from '../helpers/room';
+
+// Run by live-b-consultation.spec.ts under tsx (Playwright's loader cannot import the server's JSON
+// templates): creates a session on the running e2e server and drives it over sockets to a stage,
+// with each concern's own steps (test/helpers/steps), lets the listed suppliers withdraw, then prints
+// the join links as JSON.
+const [baseURL, stage, body, withdraw = ''] = process.argv.slice(2);
+let probe: Awaited<ReturnType<typeof connect>> | null = null;
+const srv = {
+  url: baseURL,
+  createSession: (b: unknown) => createSession(baseURL, b),
+  // The room helpers read the log's length; the e2e server is another process, so ask it for its seq.
+  store: {
+    read: async () => {
+      const ack = await probe!.send('time:sync', {});
+      return new Array(ack.seq);
+    },
+  },
+} as unknown as TestServer;
+const room = await openRoom(srv, JSON.parse(body));
+probe = await connect(baseURL, tokenOf(linkFor(room.links, room.ids('moderator')[0])));
+await driveTo(room, stage);
+// Suppliers that leave on arrival (退出, 003 Ch3 §2.9 L647), for a test that needs fewer than opened.
+for (const id of withdraw.split(',').filter(Boolean)) await room.ok(id, 'supplier:withdraw', { reason: '本单位决定退出本次磋商' });
+room.closeAll();
+probe.close();
+process.stdout.write(JSON.stringify(room.links));
+process.exit(0);

@@ -1,0 +1,155 @@
+import { test, expect, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, writeFileSync, statSync } from 'node:fs';
+import { openDevice, byId, shotPath, type Link } from './fixtures';
+
+// Issue 7 in real Chromium: a fully scripted session (driven over sockets to `signing` by each
+// concern's steps) renders its report to PDF in the server's render worker; pdftoppm turns pages into
+// PNG to check the Chinese renders; five tablets read and sign by drawing (mouse and touch), one with
+// a dissent; the wall shows who has signed and nothing of the dissent; the final PDF's sha256 is the
+// one the log records.
+const BODY = {
+  rubric: 'seed003',
+  settings: { governmentServices: true },
+  moderator: { name: '王主持', org: '中钰招标有限公司' },
+  members: [
+    { name: '李明', role: 'expert', leader: true },
+    { name: '张华', role: 'expert' },
+    { name: '陈静', role: 'expert' },
+    { name: '刘洋', role: 'expert' },
+    { name: '赵敏', role: 'purchaser_rep', org: '北京市石景山区生态环境局' },
+  ],
+  suppliers: [
+    { name: '周强', org: '北京清风环境科技有限公司' },
+    { name: '吴婷', org: '中环绿源（北京）咨询有限公司' },
+    { name: '郑凯', org: '京华生态研究院有限公司' },
+    { name: '孙蕾', org: '蓝天数据技术（北京）有限公司' },
+  ],
+  observers: [{ name: '钱监督', org: '石景山区财政局' }],
+};
+const DISSENT = { item: '技术方案评分', position: '京华生态研究院的技术方案应列为第一档', reasons: '其方案覆盖全部敏感路段（E2E-DISSENT）' };
+const OUT = 'test-results/report';
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const tokenOf = (l: Link) => l.url.split('#')[1];
+const sessionOf = (l: Link) => new URL(l.url).searchParams.get('s');
+
+async function api(baseURL: string, link: Link, path: string): Promise<Response> {
+  return fetch(`${baseURL}/api/sessions/${sessionOf(link)}/${path}`, { headers: { authorization: `Bearer ${tokenOf(link)}` } });
+}
+
+function toPngs(pdf: Buffer, name: string): string[] {
+  mkdirSync(OUT, { recursive: true });
+  const file = `${OUT}/${name}.pdf`;
+  writeFileSync(file, pdf);
+  execFileSync('pdftoppm', ['-png', '-r', '70', file, `${OUT}/${name}`]);
+  return readdirSync(OUT)
+    .filter((f) => f.startsWith(name + '-') && f.endsWith('.png'))
+    .sort()
+    .map((f) => `${OUT}/${f}`);
+}
+
+const pages = (pdfFile: string) => Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdfFile], { encoding: 'utf8' }))![1]);
+const pdfText = (pdfFile: string, page: number) => execFileSync('pdftotext', ['-f', String(page), '-l', String(page), '-layout', pdfFile, '-'], { encoding: 'utf8' });
+
+/** Draws a zig-zag signature on the canvas, with the mouse or with touch pointer events. */
+async function drawSignature(p: Page, touch: boolean): Promise<void> {
+  const canvas = p.getByTestId('signature-canvas');
+  await canvas.scrollIntoViewIfNeeded();
+  const box = (await canvas.boundingBox())!;
+  const pts = [0.1, 0.25, 0.4, 0.55, 0.7, 0.85].map((fx, i) => [box.x + box.width * fx, box.y + box.height * (i % 2 ? 0.25 : 0.75)]);
+  if (!touch) {
+    await p.mouse.move(pts[0][0], pts[0][1]);
+    await p.mouse.down();
+    for (const [x, y] of pts.slice(1)) await p.mouse.move(x, y, { steps: 6 });
+    await p.mouse.up();
+    return;
+  }
+  const ev = (type: string, x: number, y: number) => canvas.dispatchEvent(type, { pointerId: 7, pointerType: 'touch', isPrimary: true, clientX: x, clientY: y, bubbles: true });
+  await ev('pointerdown', pts[0][0], pts[0][1]);
+  for (let i = 1; i < pts.length; i++)
+    for (let k = 1; k <= 5; k++) await ev('pointermove', pts[i - 1][0] + ((pts[i][0] - pts[i - 1][0]) * k) / 5, pts[i - 1][1] + ((pts[i][1] - pts[i - 1][1]) * k) / 5);
+  await ev('pointerup', pts.at(-1)![0], pts.at(-1)![1]);
+}
+
+test('the report renders to PDF in Chinese; five tablets sign, one with dissent; the wall shows progress; the final hash is in the log', async ({ browser, baseURL }) => {
+  test.setTimeout(240_000);
+  const links = JSON.parse(execFileSync('node_modules/.bin/tsx', ['test/e2e/live-b-drive.ts', baseURL!, 'signing', JSON.stringify(BODY)], { encoding: 'utf8', timeout: 150_000 })) as Link[];
+  const mod = byId(links, 'A1');
+
+  // ── The draft PDF, rendered by the server's worker, in Chinese ──
+  const draftRes = await api(baseURL!, byId(links, 'M1'), 'report.pdf');
+  expect(draftRes.status).toBe(200);
+  const draft = Buffer.from(await draftRes.arrayBuffer());
+  const pngs = toPngs(draft, 'draft');
+  const n = pages(`${OUT}/draft.pdf`);
+  expect(n).toBeGreaterThanOrEqual(6);
+  expect(pngs).toHaveLength(n);
+  for (const f of pngs) expect(statSync(f).size).toBeGreaterThan(5_000);
+  // The text layer carries real Chinese (fonts embedded, no tofu) and the running header and footer.
+  const p1 = pdfText(`${OUT}/draft.pdf`, 2);
+  expect(p1).toContain('项目基本情况');
+  expect(p1).toContain('项目编号：11010726210200018795-XM001');
+  expect(p1).toMatch(/第 2 页 \/ 共 \d+ 页/);
+  expect(p1).toContain('事件日志哈希');
+  expect((await api(baseURL!, byId(links, 'S1'), 'report.pdf')).status).toBe(403);
+
+  // ── The wall on the signing scene, the console, five tablets ──
+  const con = (await openDevice(browser, mod, { width: 1440, height: 1000 })).page;
+  const wall = (await openDevice(browser, byId(links, 'P1'), { width: 1920, height: 1080 })).page;
+  await expect(con.getByTestId('report-console')).toBeVisible();
+  await con.getByRole('button', { name: '投影：签署进度' }).click();
+  await expect(wall.getByTestId('screen-signing-count')).toHaveText('已签署 0 / 5');
+
+  const members = ['M1', 'M2', 'M3', 'M4', 'M5'];
+  const tablets: Page[] = [];
+  for (const [i, id] of members.entries()) tablets.push((await openDevice(browser, byId(links, id), { width: 1280, height: 800 }, i % 2 === 1)).page);
+  for (const [i, t] of tablets.entries()) {
+    await expect(t.getByTestId('report-frame')).toBeVisible();
+    // The tablet shows the whole report in its frame.
+    await expect(t.frameLocator('[data-testid=report-frame]').locator('#sec-results')).toContainText('评分汇总');
+    await drawSignature(t, i % 2 === 1);
+    if (members[i] === 'M5') {
+      await t.getByTestId('report-dissent-toggle').check();
+      await t.getByTestId('dissent-item').fill(DISSENT.item);
+      await t.getByTestId('dissent-position').fill(DISSENT.position);
+      await expect(t.getByTestId('report-sign')).toBeDisabled(); // reasons are required
+      await t.getByTestId('dissent-reasons').fill(DISSENT.reasons);
+      await t.getByTestId('report-sign-form').screenshot({ path: shotPath('report-tablet-dissent') });
+    }
+    if (i === 1) await t.screenshot({ path: shotPath('report-tablet-touch-signature') });
+    await t.getByTestId('report-sign').click();
+    await expect(t.getByTestId('report-signed')).toBeVisible();
+    if (i === 2) {
+      await expect(wall.getByTestId('screen-signing-count')).toHaveText('已签署 3 / 5');
+      await wall.screenshot({ path: shotPath('report-projector-progress') });
+    }
+  }
+  await expect(tablets[4].getByTestId('report-signed')).toContainText('附不同意见');
+  await expect(wall.getByTestId('screen-signing-count')).toHaveText('已签署 5 / 5');
+  await expect(wall.getByTestId('screen-signing')).toContainText('报告定稿', { timeout: 60_000 });
+  await expect(wall.getByTestId('screen-signing')).not.toContainText('E2E-DISSENT');
+  await expect(wall.getByTestId('screen-signing')).not.toContainText('李明');
+  await wall.screenshot({ path: shotPath('report-projector-final') });
+  await expect(con.getByTestId('report-console')).toContainText('附不同意见');
+  await con.screenshot({ path: shotPath('report-console-final'), fullPage: true });
+
+  // ── The final PDF: its sha256 is the one the log records; signatures and the dissent are in it ──
+  const arch = await api(baseURL!, mod, 'archive.zip');
+  expect(arch.status).toBe(200);
+  const finalRes = await api(baseURL!, byId(links, 'O1'), 'report.pdf');
+  const final = Buffer.from(await finalRes.arrayBuffer());
+  expect(sha(final)).toBe(finalRes.headers.get('x-report-sha256'));
+  const zip = Buffer.from(await arch.arrayBuffer());
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(`${OUT}/archive.zip`, zip);
+  const verified = execFileSync('node_modules/.bin/tsx', ['server/store/verify-cli.ts', `${OUT}/archive.zip`], { encoding: 'utf8' });
+  expect(verified).toContain(`sha256 ${sha(final)}`);
+  const finalPngs = toPngs(final, 'final');
+  const last = pages(`${OUT}/final.pdf`);
+  const sigText = pdfText(`${OUT}/final.pdf`, last - 1) + pdfText(`${OUT}/final.pdf`, last);
+  expect(sigText).toContain('评审小组成员签字');
+  expect(sigText).toContain('E2E-DISSENT');
+  expect(sigText).toContain('（定稿）');
+  expect(finalPngs.length).toBe(last);
+});

@@ -1,0 +1,89 @@
+import type { Room } from '../room';
+import { amountToWords } from '../../../shared/rules/money/words';
+
+// The least the room must do in the stage(s) of the quotes concern before moving on (see room.ts driveTo):
+// open the window, every active supplier submits a plain quote, close after the deadline, confirm any
+// correction, and decide any abnormal-low review (explanation, then every member accepts).
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Plain quotes that trigger nothing in seed 003: within 1,511,936.00, above 680,371.20, close together. */
+export const PLAIN_QUOTES = ['1200000.00', '1250000.00', '1300000.00', '1350000.00', '1400000.00', '1450000.00'];
+
+export const NO_POLICY = {
+  enterprise: null,
+  smeDeclaration: false,
+  prisonEnterprise: false,
+  disabledWelfareUnit: false,
+  smallMicroShare: null,
+  domesticShare: null,
+};
+
+/** A quote sheet whose words and figures agree, with one line that adds up. */
+export function plainSheet(amount: string, item = '项目服务费') {
+  return { amount, amountInWords: amountToWords(amount), lines: [{ item, unitPrice: amount, quantity: '1', total: amount }] };
+}
+
+export async function serverNow(room: Room): Promise<number> {
+  const mod = await room.client(room.ids('moderator')[0]);
+  const ack = await mod.send('time:sync', {});
+  return ack.data.serverTime as number;
+}
+
+/** The suppliers still in the evaluation, as the moderator's console shows them. */
+export async function activeSupplierIds(room: Room): Promise<string[]> {
+  const mod = await room.client(room.ids('moderator')[0]);
+  const seq = (await room.srv.store.read(room.sessionId)).length;
+  await mod.waitFor(() => mod.seq >= seq);
+  const standing = (mod.view.suppliers?.standing ?? {}) as Record<string, { status: string }>;
+  return room.ids('supplier').filter((id) => standing[id]?.status === 'active');
+}
+
+/** Opens the window with a deadline `windowMs` from now (server clock). */
+export async function openWindow(room: Room, windowMs = 1500): Promise<number> {
+  const deadline = (await serverNow(room)) + windowMs;
+  await room.ok(room.ids('moderator')[0], 'quotes:open', { deadline, note: '磋商小组决定' });
+  return deadline;
+}
+
+/** Waits until the server's clock is past `deadline`, then closes the window. */
+export async function closeAfter(room: Room, deadline: number): Promise<void> {
+  for (let i = 0; i < 200 && (await serverNow(room)) < deadline; i++) await sleep(50);
+  await room.ok(room.ids('moderator')[0], 'quotes:close');
+}
+
+/** Confirms every outstanding correction and decides every open review by accepting it. */
+export async function settleAll(room: Room): Promise<void> {
+  const mod = await room.client(room.ids('moderator')[0]);
+  const seq = (await room.srv.store.read(room.sessionId)).length;
+  await mod.waitFor(() => mod.seq >= seq);
+  for (const p of (mod.view.quotes?.pending ?? []) as { supplierId: string }[]) {
+    await room.ok(p.supplierId, 'quotes:correction_respond', { accept: true });
+  }
+  const seq2 = (await room.srv.store.read(room.sessionId)).length;
+  await mod.waitFor(() => mod.seq >= seq2);
+  for (const r of (mod.view.quotes?.reviews ?? []) as { supplierId: string; decision: unknown; explanation: unknown }[]) {
+    if (r.decision) continue;
+    if (!r.explanation) await room.ok(r.supplierId, 'quotes:explain', { text: '成本测算：人工成本、设备折旧与管理费用明细见附件，报价可覆盖成本。' });
+    const members = room.ids('panel');
+    for (const m of members) {
+      const ack = await room.act(m, 'quotes:review_vote', { supplierId: r.supplierId, verdict: 'accept', reason: '说明合理' });
+      // A replaced (inactive) member may not vote; the sitting members decide.
+      if (!ack.ok && ack.error.code !== 'forbidden') throw new Error(`vote ${m}: ${JSON.stringify(ack.error)}`);
+    }
+  }
+}
+
+export async function finalQuotes(room: Room): Promise<void> {
+  const suppliers = await activeSupplierIds(room);
+  const deadline = await openWindow(room);
+  for (const [i, id] of suppliers.entries()) {
+    await room.ok(id, 'quotes:submit', { missingItemsIncluded: true, sheet: plainSheet(PLAIN_QUOTES[i % PLAIN_QUOTES.length]), policy: NO_POLICY });
+  }
+  await closeAfter(room, deadline);
+  await settleAll(room);
+}
+
+export const quotesSteps: Record<string, (room: Room) => Promise<void>> = {
+  final_quote: finalQuotes,
+};

@@ -1,0 +1,136 @@
+import { describe, it, expect, afterEach } from 'vitest';
+import { startServer, type TestServer } from '../helpers/server';
+import { openRoom, advance, driveTo, stageOf, type Room } from '../helpers/room';
+import { expectNothingOfOthers, framesText } from './signin-helpers';
+import { SHORT_SESSION, SHORT_CHECKLISTS, voteAll, MEMBERS } from './review-helpers';
+
+let srv: TestServer | null = null;
+let room: Room | null = null;
+afterEach(async () => {
+  room?.closeAll();
+  room = null;
+  if (srv) await srv.close(true);
+  srv = null;
+});
+
+async function atReview(body: unknown = SHORT_SESSION): Promise<Room> {
+  srv = await startServer();
+  room = await openRoom(srv, body);
+  await driveTo(room, 'review');
+  return room;
+}
+
+describe('qualification and compliance review', () => {
+  it("a member's vote and reason are visible live to the panel, the majority per item is shown, and no supplier receives any of it", async () => {
+    const r = await atReview();
+    const suppliers = await Promise.all(['S1', 'S2', 'S3', 'S4'].map((id) => r.client(id)));
+    const wall = await r.client('P1');
+    expect(await r.act('M1', 'review:vote', { supplierId: 'S2', itemId: 'Q4', pass: false, reason: ' ' })).toMatchObject({ ok: false, error: { code: 'validation', field: 'reason' } });
+    await r.ok('M1', 'review:vote', { supplierId: 'S2', itemId: 'Q4', pass: false, reason: '保证金回单金额不足两万元' });
+    const m3 = await r.client('M3');
+    const v = await m3.waitFor((x) => x.review?.suppliers?.find((s: any) => s.id === 'S2')?.items.Q4.votes.length === 1);
+    const q4 = v.review.suppliers.find((s: any) => s.id === 'S2').items.Q4;
+    expect(q4.votes[0]).toMatchObject({ memberId: 'M1', label: '专家 1', pass: false, reason: '保证金回单金额不足两万元' });
+    expect(q4).toMatchObject({ pass: 0, fail: 1, members: 5, complete: false, result: 'pending' });
+    for (const m of ['M2', 'M3']) await r.ok(m, 'review:vote', { supplierId: 'S2', itemId: 'Q4', pass: false, reason: '金额不足' });
+    await m3.waitFor((x) => x.review.suppliers.find((s: any) => s.id === 'S2').items.Q4.result === 'fail');
+    // A member can change its vote until the review is concluded.
+    await r.ok('M3', 'review:vote', { supplierId: 'S2', itemId: 'Q4', pass: true, reason: '' });
+    await m3.waitFor((x) => x.review.suppliers.find((s: any) => s.id === 'S2').items.Q4.fail === 2);
+    for (const [i, c] of suppliers.entries()) {
+      expectNothingOfOthers(c, `S${i + 1}`, ['保证金回单金额不足两万元', '金额不足']);
+      expect(framesText(c)).not.toContain('"votes"');
+    }
+    expect(framesText(wall)).not.toContain('保证金回单金额不足两万元');
+  });
+
+  it('concluding needs every vote; only the moderator or the leader concludes; a failed supplier is invalid, told why, and the minimum check appears', async () => {
+    const r = await atReview();
+    const s2 = await r.client('S2');
+    const s1 = await r.client('S1');
+    const early = await r.act('A1', 'review:conclude', { supplierId: 'S2' });
+    expect(early).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(early.error.message).toContain('尚有 4 项未由全体成员表决');
+    await voteAll(r, 'S2', { C2: ['M1', 'M2', 'M4'] });
+    expect(await r.act('M2', 'review:conclude', { supplierId: 'S2' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const ack = await r.ok('M1', 'review:conclude', { supplierId: 'S2' }); // M1 is the panel leader
+    expect(ack.data.result).toBe('fail');
+    expect(ack.data.failed.map((f: any) => f.itemId)).toEqual(['C2']);
+    const log = await srv!.store.read(r.sessionId);
+    const inv = log.find((e) => e.type === 'supplier:invalidated')!;
+    expect(inv.payload).toMatchObject({ supplierId: 'S2', ground: 'review_failed' });
+    expect((inv.payload as any).reason.zh).toContain('符合性审查「响应有效期」未通过');
+    // The laptop shows the reason; nobody else's laptop hears of it.
+    await s2.waitFor((v) => v.suppliers.standing.S2.status === 'invalid');
+    expect(s2.view.suppliers.standing.S2.reason.zh).toContain('响应有效期');
+    expect(s2.view.review.result.review).toBe('fail');
+    expect(await r.act('M3', 'review:vote', { supplierId: 'S2', itemId: 'Q1', pass: true, reason: '' })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+
+    // After each elimination the console shows the minimum check: 3 left of a minimum of 3 is fine …
+    const mod = await r.client('A1');
+    await mod.waitFor((v) => v.review.minimum.ok === true && v.suppliers.active === 3);
+    await voteAll(r, 'S3', { Q1: ['M1', 'M2', 'M3', 'M4', 'M5'] });
+    await r.ok('A1', 'review:conclude', { supplierId: 'S3' });
+    // … 2 left is not: the legal options are offered (seed 003 is a government-services project).
+    await mod.waitFor((v) => v.review.minimum.ok === false);
+    const opts = mod.view.review.minimum.options;
+    expect(opts.at(-1).action).toBe('terminate');
+    expect(opts.find((o: any) => o.exception === 'government_services_two_suppliers')).toMatchObject({ action: 'continue_under_exception', declared: true });
+    expect(mod.view.review.minimum.reason.zh).toContain('2 家，少于 3 家');
+
+    for (const id of ['S1', 'S4']) {
+      await voteAll(r, id);
+      await r.ok('A1', 'review:conclude', { supplierId: id });
+    }
+    const blocked = await r.act('A1', 'stage:advance', { to: 'consultation' });
+    expect(blocked.error.message).toContain('请按例外情形继续');
+    expect(await r.act('A1', 'review:continue_below_minimum', { exception: 'supervisor_approval', justification: '理由' })).toMatchObject({ ok: false, error: { field: 'exception' } });
+    await r.ok('A1', 'review:continue_below_minimum', { exception: 'government_services_two_suppliers', justification: '政府购买服务项目，符合要求的供应商只有两家（003 Ch3 §2.7）' });
+    expect(await advance(r)).toBe('consultation');
+    await s1.waitFor((v) => v.review.result.review === 'pass');
+    expectNothingOfOthers(s1, 'S1', ['响应有效期', '营业执照']);
+    expectNothingOfOthers(s2, 'S2', []);
+  });
+
+  it('the review cannot be left while a supplier is not concluded, and votes are refused outside the review', async () => {
+    srv = await startServer();
+    room = await openRoom(srv, SHORT_SESSION);
+    const r = room;
+    const early = await r.act('M1', 'review:vote', { supplierId: 'S1', itemId: 'Q1', pass: true, reason: '' });
+    expect(early).toMatchObject({ ok: false, error: { code: 'wrong_stage' } });
+    expect(early.error.message).toContain('当前阶段为「签到」');
+    await driveTo(r, 'review');
+    await voteAll(r, 'S1');
+    await r.ok('A1', 'review:conclude', { supplierId: 'S1' });
+    const blocked = await r.act('A1', 'stage:advance', { to: 'consultation' });
+    expect(blocked.error.message).toContain('还有 3 家供应商的资格与符合性审查尚未完成');
+    expect(await r.act('A1', 'review:conclude', { supplierId: 'S1' })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(await r.act('M1', 'review:vote', { supplierId: 'S2', itemId: 'X9', pass: true, reason: '' })).toMatchObject({ ok: false, error: { code: 'not_found', field: 'itemId' } });
+  });
+
+  it('a tie among an even panel must be voted again', async () => {
+    srv = await startServer();
+    room = await openRoom(srv, { ...SHORT_SESSION, members: SHORT_SESSION.members.slice(0, 4) });
+    await driveTo(room, 'review');
+    await voteAll(room, 'S1', { Q1: ['M1', 'M2'] }, undefined, MEMBERS.slice(0, 4));
+    const tied = await room.act('A1', 'review:conclude', { supplierId: 'S1' });
+    expect(tied.error.message).toContain('票数相同');
+  });
+
+  it('the final review (终审) reuses the mechanism with the final checklist', async () => {
+    srv = await startServer();
+    const checklists = { ...SHORT_CHECKLISTS, final: [{ id: 'F1', text_zh: '合同条款及技术部分实质性响应', clarificationAllowed: false }] };
+    room = await openRoom(srv, { ...SHORT_SESSION, checklists });
+    await driveTo(room, 'final_review');
+    const mod = await room.client('A1');
+    await mod.waitFor((v) => v.review?.phase === 'final_review');
+    expect(mod.view.review.items.map((i: any) => i.id)).toEqual(['F1']);
+    const active = mod.view.review.suppliers.filter((s: any) => s.status === 'active').map((s: any) => s.id);
+    await voteAll(room, active[0], { F1: ['M1', 'M2', 'M3'] }, ['F1']);
+    const ack = await room.ok('A1', 'review:conclude', { supplierId: active[0] });
+    expect(ack.data.result).toBe('fail');
+    const inv = (await srv.store.read(room.sessionId)).filter((e) => e.type === 'supplier:invalidated').pop()!;
+    expect((inv.payload as any).reason.zh).toContain('终审「合同条款及技术部分实质性响应」未通过');
+    expect(await stageOf(room)).toBe('final_review');
+  });
+});
