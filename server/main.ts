@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { loadConfig } from './config';
 import { SqliteEventStore } from './store/sqlite';
-import { PostgresEventStore } from './store/postgres';
 import { joinCluster } from './cluster';
 import type { EventStore } from './store/types';
 import { createApplication } from './app';
@@ -14,7 +13,8 @@ import { ROLE_LABEL } from '../shared/protocol/roles';
 async function main(): Promise<void> {
   const cfg = loadConfig();
   // SQLite unless DATABASE_URL names a PostgreSQL database (issue 9; docs/deploy.md).
-  const store: EventStore = cfg.databaseUrl ? await PostgresEventStore.open(cfg.databaseUrl) : SqliteEventStore.open(cfg.dataDir);
+  // PostgreSQL's client is loaded only when it is used.
+  const store: EventStore = cfg.databaseUrl ? await (await import('./store/postgres')).PostgresEventStore.open(cfg.databaseUrl) : SqliteEventStore.open(cfg.dataDir);
   if (cfg.redisUrl && !cfg.databaseUrl) console.warn('REDIS_URL without DATABASE_URL: several processes need the shared PostgreSQL store / 多进程须共用 PostgreSQL');
   const app = await createApplication({
     store,

@@ -1,5 +1,3 @@
-import { createClient } from 'redis';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { App } from '../app';
 import type { EventStore } from '../store/types';
 import { ClusterPresence } from './presence';
@@ -57,6 +55,8 @@ export async function joinCluster(app: App, store: EventStore, opts: ClusterOpti
 
   let docRelay: DocRelay = localDocRelay;
   if (opts.redisUrl) {
+    // Redis's client and the adapter are loaded only when a Redis is configured.
+    const [{ createClient }, { createAdapter }] = await Promise.all([import('redis'), import('@socket.io/redis-streams-adapter')]);
     const redis = createClient({ url: opts.redisUrl });
     redis.on('error', (e: Error) => console.error('[cluster] redis:', e.message));
     await redis.connect();

@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import type { SessionState } from '../session/types';
 import { scoredLeaves } from '../../shared/domain/rubric/index';
 import { activeMembers } from '../participants/concern';
@@ -10,6 +9,8 @@ import { scoringOf } from '../scoring/state';
 // Values are written as the exact decimal strings the room computed (never a float): a reader who
 // wants to add them up converts deliberately.
 export async function scoresWorkbook(s: SessionState): Promise<Buffer> {
+  // Loaded when the archive is built, not at every server start (it takes a third of a second).
+  const { default: ExcelJS } = await import('exceljs');
   const wb = new ExcelJS.Workbook();
   wb.creator = 'PanelRoom 评审室';
   // Fixed dates keep the file's bytes a function of the session, not of the moment of export.

@@ -27,11 +27,24 @@ function rng(seed: number): () => number {
   };
 }
 
-function connectSocket(url: string, token: string): Promise<Socket> {
+// Resolves with the socket and the first snapshot. The listener is attached before the socket
+// connects: the server sends the snapshot right after the handshake, and both can arrive in one read
+// (the client then emits them in the same tick, before a listener added on 'connect' would exist).
+function connectSocket(url: string, token: string): Promise<{ socket: Socket; snapshot: any }> {
   return new Promise((resolve, reject) => {
-    const s = ioc(url, { transports: ['websocket'], auth: { token, protocol: PROTOCOL_VERSION }, reconnection: false, forceNew: true });
-    s.once('connect', () => resolve(s));
-    s.once('connect_error', reject);
+    const s = ioc(url, { transports: ['websocket'], auth: { token, protocol: PROTOCOL_VERSION }, reconnection: false, forceNew: true, timeout: 10_000 });
+    const t = setTimeout(() => {
+      s.disconnect();
+      reject(new Error('no snapshot within 15 s'));
+    }, 15_000);
+    s.once('view:snapshot', (snapshot) => {
+      clearTimeout(t);
+      resolve({ socket: s, snapshot });
+    });
+    s.once('connect_error', (e) => {
+      clearTimeout(t);
+      reject(e);
+    });
   });
 }
 
@@ -53,7 +66,7 @@ describe('crash durability', () => {
 
     try {
       for (let round = 0; round < KILLS; round++) {
-        const sockets = await Promise.all(Array.from({ length: CLIENTS }, () => connectSocket(child.url, modToken)));
+        const sockets = (await Promise.all(Array.from({ length: CLIENTS }, () => connectSocket(child.url, modToken)))).map((c) => c.socket);
         let stop = false;
         // Each client fires commands back to back: reissuing the observer's card (an event and a
         // token change in one transaction) and changing the wall's scene.
@@ -80,8 +93,7 @@ describe('crash durability', () => {
       }
 
       // The restarted server serves the replayed state; a client resyncs to the head.
-      const c = await connectSocket(child.url, modToken);
-      const snapshot: any = await new Promise((r) => c.once('view:snapshot', r));
+      const { socket: c, snapshot } = await connectSocket(child.url, modToken);
       c.disconnect();
       await child.kill('SIGTERM');
 
