@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -14,11 +14,24 @@ export interface Child {
 // tsx takes at each start, which matters to a test that restarts the server 50 times. The bundle does
 // not render reports (the renderer's worker is located beside the source file).
 let bundled: Promise<string> | null = null;
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 function childEntry(): Promise<string> {
   bundled ??= (async () => {
     // Inside the checkout, so that the bundle's imports resolve from node_modules.
     const cache = 'node_modules/.cache/panelroom';
     mkdirSync(cache, { recursive: true });
+    // Bundles of test processes that are gone (a worker killed before its 'exit' handler ran).
+    for (const f of readdirSync(cache)) {
+      const pid = Number(/^child-server-(\d+)\.mjs$/.exec(f)?.[1]);
+      if (pid && !alive(pid)) rmSync(join(cache, f), { force: true });
+    }
     const outfile = join(cache, `child-server-${process.pid}.mjs`);
     process.once('exit', () => rmSync(outfile, { force: true }));
     await build({
