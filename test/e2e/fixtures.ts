@@ -1,6 +1,23 @@
+import { test as base, expect } from '@playwright/test';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
+
+/**
+ * Playwright's `test`, which also closes every device (browser context) a test opened when it ends,
+ * passed or failed: the browser is shared by the worker's tests, and a device left open keeps its
+ * socket, clock and countdown running through every later test.
+ */
+export const test = base.extend<{ closeDevices: void }>({
+  closeDevices: [
+    async ({ browser }, use) => {
+      await use();
+      await Promise.all(browser.contexts().map((c) => c.close().catch(() => undefined)));
+    },
+    { auto: true },
+  ],
+});
+export { expect };
 
 export const E2E_ADMIN = 'e2e-admin-key-0123456789abcdef';
 

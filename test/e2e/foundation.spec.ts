@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { createSession, openDevice, byId, shotPath } from './fixtures';
+import { test, expect, createSession, openDevice, byId, shotPath } from './fixtures';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
 
 // Issue 2: the moderator console, the projector, a panel tablet and a supplier laptop in four

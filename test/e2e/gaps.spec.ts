@@ -1,6 +1,5 @@
-import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { openDevice, byId, shotPath, type Link } from './fixtures';
+import { test, expect, openDevice, byId, shotPath, type Link } from './fixtures';
 
 // Small user-visible gaps: the welcome wall's sign-in QR codes (signin), the final-quote statement on
 // unlisted items (003 Ch3 §3.1 L651) and the 4.1.3 exemption buttons (003 Ch3 §4.2 L719) (quotes),

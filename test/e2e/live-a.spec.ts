@@ -1,5 +1,5 @@
-import { test, expect, type Page } from '@playwright/test';
-import { createSession, openDevice, byId, shotPath } from './fixtures';
+import type { Page } from '@playwright/test';
+import { test, expect, createSession, openDevice, byId, shotPath } from './fixtures';
 
 // Issue 5 (sign-in, review, clarifications, withdrawal) across the moderator console, the projector,
 // three tablets and three laptops, in real Chromium.

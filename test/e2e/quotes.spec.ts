@@ -1,7 +1,7 @@
-import { test, expect, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { byId, shotPath, type Link } from './fixtures';
+import { test, expect, byId, shotPath, type Link } from './fixtures';
 
 // Issue 6, quote side: three suppliers submit their final quotes from their laptops (one with words
 // ≠ figures, corrected and confirmed), the wall shows the countdown and then the reveal. The earlier

@@ -1,8 +1,8 @@
-import { test, expect, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync, statSync } from 'node:fs';
-import { openDevice, byId, shotPath, type Link } from './fixtures';
+import { test, expect, openDevice, byId, shotPath, type Link } from './fixtures';
 
 // Issue 7 in real Chromium: a fully scripted session (driven over sockets to `signing` by each
 // concern's steps) renders its report to PDF in the server's render worker; pdftoppm turns pages into

@@ -1,6 +1,6 @@
-import { test, expect, type Page, type BrowserContext } from '@playwright/test';
+import type { Page, BrowserContext } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { byId, shotPath, type Link } from './fixtures';
+import { test, expect, byId, shotPath, type Link } from './fixtures';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
 
 // Issue 6 (scoring): five members score three suppliers on touch tablets, one R3 flag is kept with a
@@ -105,12 +105,14 @@ test('five members score three suppliers on tablets; an R3 flag is kept and dete
 
   // Recheck: the wall shows nothing before the release.
   await con.getByTestId('advance').click();
-  await con.getByRole('button', { name: '评审结果', exact: true }).click();
-  await expect(screenDev.page.locator('main.screen')).toHaveAttribute('data-scene', 'results');
-  await expect(screenDev.page.getByTestId('screen-results')).toContainText('评审结果尚未公布');
   await expect(con.getByTestId('results-table')).toBeVisible();
+  // The results scene is not offered before the release (design/views.md: "Results (only when released)").
+  await expect(con.getByRole('button', { name: /^评审结果 / })).toHaveCount(0);
+  await expect(screenDev.page.locator('main.screen')).not.toHaveAttribute('data-scene', 'results');
   await con.screenshot({ path: shotPath('scoring-console-recheck'), fullPage: true });
   await con.getByTestId('release-results').click();
+  await con.getByRole('button', { name: /^评审结果 / }).click();
+  await expect(screenDev.page.locator('main.screen')).toHaveAttribute('data-scene', 'results');
   await expect(screenDev.page.getByTestId('screen-result-S1')).toContainText('1');
   const first = await con.getByTestId('result-S1').locator('td strong').textContent();
   await expect(screenDev.page.getByTestId('screen-result-S1')).toContainText(first!.trim());

@@ -1,7 +1,6 @@
-import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
-import { E2E_ADMIN, openDevice, shotPath, freshServer } from './fixtures';
+import { test, expect, E2E_ADMIN, openDevice, shotPath, freshServer } from './fixtures';
 
 // Issue 4: the agency sets a session up in the browser from an empty database: a draft from a
 // template, one factor edited and one invalid edit refused, 5 members and 4 suppliers, the join cards
