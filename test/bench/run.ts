@@ -62,3 +62,5 @@ else if (process.argv.includes('--write')) {
   }
   writeFileSync(file, head + kept.map((k) => k.text.replace(/\n*$/, '\n\n')).join('').replace(/\n+$/, '\n'));
 }
+// Servers and clients of the sections may still hold handles: the run is over.
+process.exit(0);
