@@ -121,7 +121,9 @@ export class RealtimeServer {
     this.touch(p);
 
     // A fresh snapshot of what this person may see; on reconnect this replaces whatever the client had.
-    if (firstSocket) this.markDirty(p.sessionId, true);
+    // The others learn of the arrival with the session's flush, which the snapshot itself runs first
+    // (snapshotFor): only this session is flushed, not every dirty one (a reconnect storm of many rooms).
+    if (firstSocket) this.markDirty(p.sessionId);
     if (firstSocket) this.onLocalPresence?.(p.sessionId);
     this.sendSnapshot(socket);
 
@@ -219,9 +221,8 @@ export class RealtimeServer {
     return out;
   }
 
-  markDirty(sessionId: string, now = false): void {
+  markDirty(sessionId: string): void {
     this.dirty.add(sessionId);
-    if (now) return this.flush();
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       // Coalesce: every event and presence change of this tick goes out as one patch per person.
