@@ -33,16 +33,15 @@ export function reportFiles(store: EventStore): ReportFiles {
   }
   if (store.kind === 'postgres' && anyStore.pool) {
     const pool = anyStore.pool as import('pg').Pool;
-    const ready = pool.query('CREATE TABLE IF NOT EXISTS report_files (sha256 TEXT PRIMARY KEY, bytes BYTEA NOT NULL, size INTEGER NOT NULL, created_at BIGINT NOT NULL)');
+    // The table is created with the store's others, under its migration lock (server/store/postgres.ts):
+    // several processes starting at once would collide creating it here.
     return {
       async put(bytes) {
-        await ready;
         const h = sha256Hex(bytes);
         await pool.query('INSERT INTO report_files (sha256, bytes, size, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING', [h, bytes, bytes.length, Date.now()]);
         return h;
       },
       async get(h) {
-        await ready;
         const r = await pool.query<{ bytes: Buffer }>('SELECT bytes FROM report_files WHERE sha256 = $1', [h]);
         return r.rows[0]?.bytes ?? null;
       },

@@ -92,6 +92,13 @@ const SCHEMA_SQL = `
     data BYTEA NOT NULL
   );
   CREATE INDEX IF NOT EXISTS requirements_updates_session ON requirements_updates(session_id, n);
+  -- The report PDFs by their sha256 (server/report/files.ts).
+  CREATE TABLE IF NOT EXISTS report_files (
+    sha256 TEXT PRIMARY KEY,
+    bytes BYTEA NOT NULL,
+    size INTEGER NOT NULL,
+    created_at BIGINT NOT NULL
+  );
 `;
 
 export interface PostgresOptions {

@@ -5,8 +5,9 @@ import { D } from '../../../shared/rules/decimal';
 import { abnormalLowTriggers, abnormalLowMessage } from '../../../shared/rules/abnormal-low';
 import type { RubricRules } from '../../../shared/domain/rubric/types';
 
+// The project's own copy of the template (shared/domain/rubric/templates), never ../shared at run time.
 const AL003: RubricRules['abnormalLow'] = JSON.parse(
-  readFileSync(new URL('../../../../shared/rubrics/seed003.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../../shared/domain/rubric/templates/seed003.json', import.meta.url), 'utf8'),
 ).rules.abnormalLow;
 const pop = (o: Record<string, string>) => Object.entries(o).map(([id, q]) => ({ id, quote: new D(q) }));
 const ids = (r: Record<string, { trigger: { id: string } }[]>, id: string) => r[id].map((h) => h.trigger.id);

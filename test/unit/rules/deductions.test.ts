@@ -5,8 +5,9 @@ import { D } from '../../../shared/rules/decimal';
 import { applyDeductions, PolicyDeclarationError, SEED_DEDUCTION_CITATIONS } from '../../../shared/rules/deductions';
 import type { DeductionsRules, PolicyDeclaration, ProjectSettings } from '../../../shared/domain/rubric/types';
 
+// The project's own copies of the templates (shared/domain/rubric/templates), never ../shared at run time.
 const rubricRules = (seed: string): DeductionsRules =>
-  JSON.parse(readFileSync(new URL(`../../../../shared/rubrics/seed${seed}.json`, import.meta.url), 'utf8')).rules.deductions;
+  JSON.parse(readFileSync(new URL(`../../../shared/domain/rubric/templates/seed${seed}.json`, import.meta.url), 'utf8')).rules.deductions;
 const R000 = rubricRules('000');
 const R003 = rubricRules('003');
 const R004 = rubricRules('004');
