@@ -1,14 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
 import { D } from '../../../shared/rules/decimal';
 import { abnormalLowTriggers, abnormalLowMessage } from '../../../shared/rules/abnormal-low';
 import type { RubricRules } from '../../../shared/domain/rubric/types';
+import { loadTemplate } from '../../../shared/domain/rubric/templates';
 
-// The project's own copy of the template (shared/domain/rubric/templates), never ../shared at run time.
-const AL003: RubricRules['abnormalLow'] = JSON.parse(
-  readFileSync(new URL('../../../shared/domain/rubric/templates/seed003.json', import.meta.url), 'utf8'),
-).rules.abnormalLow;
+// The project's own shipped template, never ../shared at run time.
+const AL003: RubricRules['abnormalLow'] = loadTemplate('seed003').rules.abnormalLow;
 const pop = (o: Record<string, string>) => Object.entries(o).map(([id, q]) => ({ id, quote: new D(q) }));
 const ids = (r: Record<string, { trigger: { id: string } }[]>, id: string) => r[id].map((h) => h.trigger.id);
 

@@ -1,13 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
 import { D } from '../../../shared/rules/decimal';
 import { applyDeductions, PolicyDeclarationError, SEED_DEDUCTION_CITATIONS } from '../../../shared/rules/deductions';
 import type { DeductionsRules, PolicyDeclaration, ProjectSettings } from '../../../shared/domain/rubric/types';
+import { loadTemplate } from '../../../shared/domain/rubric/templates';
 
-// The project's own copies of the templates (shared/domain/rubric/templates), never ../shared at run time.
-const rubricRules = (seed: string): DeductionsRules =>
-  JSON.parse(readFileSync(new URL(`../../../shared/domain/rubric/templates/seed${seed}.json`, import.meta.url), 'utf8')).rules.deductions;
+// The project's own shipped templates, never ../shared at run time.
+const rubricRules = (seed: string): DeductionsRules => loadTemplate(`seed${seed}`).rules.deductions;
 const R000 = rubricRules('000');
 const R003 = rubricRules('003');
 const R004 = rubricRules('004');
