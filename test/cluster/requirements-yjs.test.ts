@@ -64,6 +64,7 @@ function asTestServer(p: Proc): TestServer {
     store: p.store as any,
     url: p.url,
     dataDir: '',
+    advance: null, // several processes, each on its own real clock
     async createSession(body: unknown = DEMO_SESSION) {
       const res = await fetch(`${p.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` }, body: JSON.stringify(body) });
       const json = (await res.json()) as any;

@@ -37,6 +37,13 @@ if (process.env.PANELROOM_METRICS === '1') {
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
   metricsPort = (http.address() as AddressInfo).port;
 }
+// Held (PANELROOM_CHILD_HOLD=1, test/helpers/child.ts prepareChild): the modules are loaded, but the data
+// directory is not touched until a line arrives on stdin, so that a test can load the next server
+// while the current one still runs and then start it the moment the current one is killed.
+if (process.env.PANELROOM_CHILD_HOLD === '1') {
+  process.stdout.write('HELD\n');
+  await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
+}
 const store = SqliteEventStore.open(process.env.DATA_DIR!);
 const app = await createApplication({ store, adminToken: ADMIN, clientDir: null });
 const port = await app.listen(Number(process.env.PORT ?? 0), '127.0.0.1');

@@ -51,39 +51,70 @@ function childEntry(): Promise<string> {
 
 /** Starts test/helpers/child-server.ts (bundled) on DATA_DIR and resolves once it listens. */
 export async function startChild(dataDir: string, timeoutMs = 30_000): Promise<Child> {
+  return (await prepareChild(dataDir, timeoutMs, false)).start();
+}
+
+export interface HeldChild {
+  /** Lets the held server open the data directory and listen; resolves once it does. */
+  start(): Promise<Child>;
+  /** Ends a held server that was never started. */
+  kill(): Promise<void>;
+}
+
+/** Spawns the child server and lets it load its modules, without touching DATA_DIR until start():
+ *  a test that restarts the server many times loads the next one while the current one runs. */
+export async function prepareChild(dataDir: string, timeoutMs = 30_000, hold = true): Promise<HeldChild> {
   const entry = await childEntry();
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [entry], {
-      env: { ...process.env, DATA_DIR: dataDir, PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    const t = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error(`child did not start: ${err}`));
-    }, timeoutMs);
-    proc.stderr!.on('data', (d) => (err += d));
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const m = /PORT (\d+)/.exec(out);
-      if (m) {
-        clearTimeout(t);
-        resolve({
-          proc,
-          url: `http://127.0.0.1:${m[1]}`,
-          kill: (signal = 'SIGKILL') =>
-            new Promise((r) => {
-              if (proc.exitCode !== null || proc.signalCode !== null) return r();
-              proc.once('exit', () => r());
-              proc.kill(signal);
-            }),
-        });
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(t);
-      if (!/PORT/.test(out)) reject(new Error(`child exited ${code}: ${err}`));
-    });
+  const proc = spawn(process.execPath, [entry], {
+    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', PANELROOM_CHILD_HOLD: hold ? '1' : '0' },
+    stdio: [hold ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
+  let out = '';
+  let err = '';
+  proc.stderr!.on('data', (d) => (err += d));
+  proc.stdout!.on('data', (d) => (out += d));
+  const exited = () => proc.exitCode !== null || proc.signalCode !== null;
+  const kill = (signal: NodeJS.Signals = 'SIGKILL') =>
+    new Promise<void>((r) => {
+      if (exited()) return r();
+      proc.once('exit', () => r());
+      proc.kill(signal);
+    });
+  /** Resolves when stdout shows `pattern`; rejects if the process exits first or the time runs out. */
+  const waitFor = (pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const t = setTimeout(() => {
+        done();
+        proc.kill('SIGKILL');
+        reject(new Error(`child did not start: ${err}`));
+      }, timeoutMs);
+      const check = () => {
+        const m = pattern.exec(out);
+        if (m) {
+          done();
+          resolve(m);
+        }
+      };
+      const onExit = (code: number | null) => {
+        done();
+        reject(new Error(`child exited ${code}: ${err}`));
+      };
+      const done = () => {
+        clearTimeout(t);
+        proc.stdout!.off('data', check);
+        proc.off('exit', onExit);
+      };
+      proc.stdout!.on('data', check);
+      proc.once('exit', onExit);
+      check();
+    });
+  if (hold) await waitFor(/HELD/);
+  return {
+    kill: () => kill(),
+    async start() {
+      if (hold) proc.stdin!.end('go\n');
+      const m = await waitFor(/PORT (\d+)/);
+      return { proc, url: `http://127.0.0.1:${m[1]}`, kill };
+    },
+  };
 }

@@ -16,6 +16,9 @@ export interface TestServer {
   url: string;
   dataDir: string;
   createSession(body?: unknown): Promise<{ sessionId: string; links: JoinLink[] }>;
+  /** Moves the server's clock forward (tests that would otherwise wait for a deadline in real time).
+   *  Null when the test gave the server its own clock. */
+  advance: ((ms: number) => void) | null;
   /** Stops the server; keeps the data directory unless `wipe`. */
   close(wipe?: boolean): Promise<void>;
 }
@@ -24,7 +27,11 @@ export interface TestServer {
 export async function startServer(opts: { dataDir?: string; clock?: () => number } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'panelroom-test-'));
   const store = SqliteEventStore.open(dataDir);
-  const app = await createApplication({ store, adminToken: ADMIN, clientDir: null, clock: opts.clock });
+  // The server's clock: real time plus whatever the test has advanced it by (never backwards), so that
+  // a quote window's deadline passes at once instead of after seconds of sleeping (issue 17).
+  let offset = 0;
+  const clock = opts.clock ?? (() => Date.now() + offset);
+  const app = await createApplication({ store, adminToken: ADMIN, clientDir: null, clock });
   const port = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   return {
@@ -32,6 +39,12 @@ export async function startServer(opts: { dataDir?: string; clock?: () => number
     store,
     url,
     dataDir,
+    advance: opts.clock
+      ? null
+      : (ms: number) => {
+          if (!(ms >= 0)) throw new Error(`the clock only moves forward (${ms})`);
+          offset += ms;
+        },
     async createSession(body: unknown = DEMO_SESSION) {
       const res = await fetch(`${url}/api/sessions`, {
         method: 'POST',

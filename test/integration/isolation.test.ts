@@ -132,7 +132,7 @@ describe('isolation: no foreign canary ever reaches a client', () => {
     // Final quotes, sealed until the window closes; everyone reconnects while it is open.
     const active = await activeSupplierIds(r);
     expect(active).toEqual(['S1', 'S2', 'S3', 'S4']);
-    const deadline = await openWindow(r, 2500);
+    const deadline = await openWindow(r);
     for (const [i, s] of active.entries()) await r.ok(s, 'quotes:submit', { missingItemsIncluded: true, sheet: plainSheet(PLAIN_QUOTES[i], canary.quote(s)), policy: NO_POLICY });
     await reconnectAll(r);
     await settle(r);

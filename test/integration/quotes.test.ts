@@ -49,7 +49,7 @@ describe('sealed quotes', () => {
     // Every device is connected from the start, so that every frame it is ever sent is scanned.
     for (const id of everyone) await room.client(id);
     await driveTo(room, 'final_quote');
-    const deadline = await openWindow(room, 2500);
+    const deadline = await openWindow(room);
     // Unique canaries: the total, a line's unit price and its words, per supplier.
     const canary: Record<string, string[]> = {
       S1: ['1234567.89', '1,234,567.89', amountToWords('1234567.89'), '617283.945'],
@@ -386,7 +386,7 @@ describe('closing: correction, budget, review', () => {
     srv = await startServer();
     room = await openRoom(srv);
     await driveTo(room, 'final_quote');
-    const deadline = await openWindow(room, 1500);
+    const deadline = await openWindow(room);
     await room.ok('S1', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1200000.00'), policy: { ...NO_POLICY, enterprise: 'small', smeDeclaration: true } });
     await room.ok('S2', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1100000.00'), policy: NO_POLICY });
     await room.ok('S3', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1250000.00'), policy: { ...NO_POLICY, enterprise: 'small', smeDeclaration: false } });
