@@ -7,6 +7,10 @@ import { errorBody } from '../shared/protocol/errors';
 import { PROTOCOL_VERSION } from '../shared/protocol/version';
 import type { EventStore } from './store/types';
 import { SessionRegistry } from './session/registry';
+import { createKernel } from './session/kernel';
+import { installViewParts } from './session/fold';
+import { ROOM_CONCERNS } from './concerns';
+import type { Concern } from './session/types';
 import { RealtimeServer } from './realtime/socket';
 import { sessionsRouter } from './http/sessions';
 import { localDocRelay, type DocRelay } from './cluster/doc-relay';
@@ -26,6 +30,8 @@ export interface AppOptions {
   clientDir?: string | null;
   clock?: () => number;
   maxMessageBytes?: number;
+  /** The room's concerns (default: all of server/concerns.ts), handed to the session kernel. */
+  concerns?: readonly Concern[];
 }
 
 export interface App {
@@ -44,7 +50,11 @@ export interface App {
 // its store from the caller so that tests run a real server on port 0 against a temporary database.
 export async function createApplication(opts: AppOptions): Promise<App> {
   const clock = opts.clock ?? Date.now;
-  const registry = new SessionRegistry(opts.store, clock);
+  // The concerns are handed to the kernel here, as Hocuspocus takes its extensions: the session
+  // folder imports none of them (docs/architecture.md "Concerns and stages").
+  const kernel = createKernel(opts.concerns ?? ROOM_CONCERNS);
+  installViewParts(kernel);
+  const registry = new SessionRegistry(opts.store, kernel, clock);
   await registry.loadAll();
 
   const app = express();

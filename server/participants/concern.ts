@@ -40,11 +40,6 @@ export const participantsConcern: Concern = {
 
 const sameKind = (a: string, b: string) => a === b || (isPanel(a as any) && isPanel(b as any));
 
-/** Panel members who currently sit on the panel (replaced members excluded), in order. */
-export function activeMembers(s: SessionState): Person[] {
-  return s.order.map((id) => s.people[id]).filter((p) => isPanel(p.role) && p.active);
-}
-
 export interface PersonView {
   id: string;
   role: Person['role'];

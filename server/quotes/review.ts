@@ -1,6 +1,6 @@
 import { DomainError, type HandlerContext, type HandlerResult, type SessionState } from '../session/types';
 import { isPanel } from '../../shared/protocol/roles';
-import { activeMembers } from '../participants/concern';
+import { activeMembers } from '../participants/state';
 import { standing } from '../suppliers/status';
 import { beijing } from './time';
 import type { NewEvent } from '../store/types';

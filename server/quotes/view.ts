@@ -1,6 +1,6 @@
 import type { Bilingual, Principal, SessionState } from '../session/types';
 import { isPanel } from '../../shared/protocol/roles';
-import { activeMembers } from '../participants/concern';
+import { activeMembers } from '../participants/state';
 import { standing, supplierIds } from '../suppliers/status';
 import { dec } from '../../shared/rules/decimal';
 import { formatYuan, formatYuanExact, pct } from '../../shared/rules/money/amount';

@@ -1,4 +1,3 @@
-import { isPanel } from '../../shared/protocol/roles';
 import { VIEW_PARTS } from '../session/fold';
 import type { Principal, SessionState } from '../session/types';
 
@@ -7,14 +6,6 @@ export interface PresenceEntry {
   lastSeen: number | null;
 }
 export type Presence = Record<string, PresenceEntry>;
-
-/**
- * The audience a view is computed for. Roles whose members all see the same thing share one view
- * (moderator, observer, screen); members and suppliers each get their own (own scores, own quote).
- */
-export function audienceKey(p: Principal): string {
-  return isPanel(p.role) || p.role === 'supplier' ? `person:${p.personId}` : `role:${p.role}`;
-}
 
 /** Everything this viewer may see, section by section (docs/rules.md §1.8). */
 export function buildView(s: SessionState, viewer: Principal, presence: Presence): Record<string, unknown> {

@@ -1,7 +1,7 @@
 import { DomainError, type Concern, type HandlerContext, type SessionState, type Principal } from '../session/types';
 import type { Dissent, ReopenGround } from '../../shared/protocol/report';
 import { REOPEN_GROUND_LABEL } from '../../shared/protocol/report';
-import { activeMembers } from '../participants/concern';
+import { activeMembers } from '../participants/state';
 import { currentRevision, emptyReport, openDispute, readyToFinalize, reportOf, unsigned, type Signature } from './state';
 
 // The report concern (评审报告, docs/rules.md §2.22): the panel signs the report generated from the log on

@@ -7,7 +7,7 @@ import { formatYuan } from '../../shared/rules/money/amount';
 import { SIGNATURE_VIEWBOX } from '../../shared/protocol/report';
 import { REOPEN_GROUND_LABEL } from '../../shared/protocol/report';
 import { CHANGE_GROUND_LABEL } from '../../shared/protocol/scoring';
-import { activeMembers } from '../participants/concern';
+import { activeMembers } from '../participants/state';
 import { standing, supplierIds } from '../suppliers/status';
 import { signinOf } from '../signin/state';
 import { reviewOf, checklistOf, type Phase } from '../review/state';

@@ -1,6 +1,6 @@
 import type { SessionState } from '../session/types';
 import type { Dissent, ReopenGround } from '../../shared/protocol/report';
-import { activeMembers } from '../participants/concern';
+import { activeMembers } from '../participants/state';
 
 // The report slice: the revisions of the report (评审报告), each with its signatures and, once every
 // sitting member has signed, the sha256 of its final PDF as recorded in the log; the panel's disputes

@@ -1,6 +1,6 @@
 import type { SessionState } from '../session/types';
 import { scoredLeaves } from '../../shared/domain/rubric/index';
-import { activeMembers } from '../participants/concern';
+import { activeMembers } from '../participants/state';
 import { supplierIds } from '../suppliers/status';
 import { roomEvaluation } from '../scoring/evaluation-file';
 import { scoringOf } from '../scoring/state';

@@ -1,7 +1,7 @@
 import { CHECKLIST_LABEL } from '../../shared/domain/checklists';
 import { isPanel } from '../../shared/protocol/roles';
 import { DomainError, type Bilingual, type Concern, type Principal, type SessionState } from '../session/types';
-import { activeMembers } from '../participants/concern';
+import { activeMembers } from '../participants/state';
 import { activeSuppliers, minimumStatus, standing } from '../suppliers/status';
 import { signedInOrder } from '../signin/order';
 import { signinOf } from '../signin/state';

@@ -1,5 +1,5 @@
 import type { SessionState } from '../session/types';
-import { activeMembers } from '../participants/concern';
+import { activeMembers } from '../participants/state';
 import { latestForItem } from '../clarify/state';
 import { checklistOf, reviewOf, type Phase } from './state';
 

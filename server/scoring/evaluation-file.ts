@@ -4,7 +4,7 @@ import type { QuoteSheet, PolicyDeclaration, ProjectSettings } from '../../share
 import { scoredLeaves } from '../../shared/domain/rubric/index';
 import { evaluateDetailed, type EvaluationDetail, type EvaluationInput } from '../../shared/rules/evaluate';
 import { D } from '../../shared/rules/decimal';
-import { activeMembers } from '../participants/concern';
+import { activeMembers } from '../participants/state';
 import { standing, supplierIds } from '../suppliers/status';
 import { quoteInputs } from '../quotes/inputs';
 import { allSubmitted, scoringOf } from './state';

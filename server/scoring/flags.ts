@@ -1,7 +1,7 @@
 import type { Bilingual, SessionState } from '../session/types';
 import type { Flag } from '../../shared/rules/types';
 import { findFactor } from '../../shared/domain/rubric/index';
-import { activeMembers } from '../participants/concern';
+import { activeMembers } from '../participants/state';
 import { labelledFlagMessages, roomEvaluation } from './evaluation-file';
 import { allSubmitted, scoringOf, type Determination, type Response, type Vote } from './state';
 

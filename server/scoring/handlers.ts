@@ -5,7 +5,7 @@ import { validateScore } from '../../shared/rules/score-entry';
 import { plainString } from '../../shared/rules/money/amount';
 import { isPanel } from '../../shared/protocol/roles';
 import { CHANGE_GROUND_LABEL, type ScoreValue } from '../../shared/protocol/scoring';
-import { activeMembers } from '../participants/concern';
+import { activeMembers } from '../participants/state';
 import { activeSuppliers } from '../suppliers/status';
 import { roomEvaluation } from './evaluation-file';
 import { reportFinal } from '../report/state';

@@ -1,5 +1,5 @@
 import type { Bilingual, SessionState } from '../session/types';
-import { activeMembers } from '../participants/concern';
+import { activeMembers } from '../participants/state';
 import { roomEvaluation } from './evaluation-file';
 import { allSubmitted, scoringOf } from './state';
 

@@ -1,6 +1,6 @@
 import type { SessionState } from '../session/types';
 import type { ScoreValue, ChangeGround } from '../../shared/protocol/scoring';
-import { activeMembers } from '../participants/concern';
+import { activeMembers } from '../participants/state';
 import { activeSuppliers } from '../suppliers/status';
 
 // The scoring slice: every member's entries (drafts until submitted), the anomaly review's records,

@@ -2,7 +2,7 @@ import type { Principal, SessionState } from '../session/types';
 import { scoredLeaves, findFactor } from '../../shared/domain/rubric/index';
 import { D } from '../../shared/rules/decimal';
 import { isPanel } from '../../shared/protocol/roles';
-import { activeMembers } from '../participants/concern';
+import { activeMembers } from '../participants/state';
 import { activeSuppliers, supplierIds } from '../suppliers/status';
 import { roomEvaluation } from './evaluation-file';
 import { roomFlags, reviewPending, type RoomFlag } from './flags';

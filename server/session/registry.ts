@@ -1,6 +1,7 @@
 import type { EventStore, StoredEvent } from '../store/types';
 import { buildSession, tokenHash } from './create';
 import { SessionRuntime } from './runtime';
+import type { Kernel } from './kernel';
 import type { SessionState } from './types';
 
 // Every live session of this process, rebuilt by replay at start (issue 2: "after a restart every
@@ -12,6 +13,8 @@ export class SessionRegistry {
 
   constructor(
     readonly store: EventStore,
+    /** The room's concerns (server/app.ts hands them over; kernel.ts). */
+    readonly kernel: Kernel,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -59,7 +62,7 @@ export class SessionRegistry {
     const pending = this.loading.get(id);
     if (pending) return pending;
     const p = (async () => {
-      const rt = await SessionRuntime.load(id, this.store, this.changed, this.clock);
+      const rt = await SessionRuntime.load(id, this.store, this.changed, this.kernel, this.clock);
       if (rt.state.seq === 0) return null;
       this.sessions.set(id, rt);
       this.index(rt.state);

@@ -3,7 +3,8 @@ import { mayCommand } from '../../shared/protocol/authz';
 import { errorBody, type ErrorBody } from '../../shared/protocol/errors';
 import type { Ack } from '../../shared/protocol/ack';
 import { DuplicateCommand, SeqConflict, type EventStore, type StoredEvent } from '../store/types';
-import { applyEventTracked, foldEvents, HANDLERS } from './fold';
+import { applyEventTracked } from './fold';
+import type { Kernel } from './kernel';
 import { DomainError, type Principal, type SessionState } from './types';
 import { zodToDomainError } from './validation';
 
@@ -19,12 +20,14 @@ export class SessionRuntime {
     public state: SessionState,
     private readonly store: EventStore,
     private readonly onChange: ChangeListener,
+    /** The room's concerns, handed over by server/app.ts (kernel.ts). */
+    readonly kernel: Kernel,
     private readonly clock: () => number = Date.now,
   ) {}
 
-  static async load(id: string, store: EventStore, onChange: ChangeListener, clock?: () => number): Promise<SessionRuntime> {
+  static async load(id: string, store: EventStore, onChange: ChangeListener, kernel: Kernel, clock?: () => number): Promise<SessionRuntime> {
     const events = await store.read(id);
-    return new SessionRuntime(foldEvents(id, events), store, onChange, clock);
+    return new SessionRuntime(kernel.fold(id, events), store, onChange, kernel, clock);
   }
 
   get id(): string {
@@ -53,7 +56,7 @@ export class SessionRuntime {
       const previous = await this.store.findCommand(this.id, cmd.id);
       if (previous) return replayAck(previous.result, previous.events);
 
-      const handler = HANDLERS.get(name);
+      const handler = this.kernel.handlers.get(name);
       if (!handler) return fail(errorBody('unknown_event'));
       const now = this.clock();
       const result = handler({ state: this.state, actor, now }, cmd);
@@ -114,7 +117,7 @@ export class SessionRuntime {
   private applyCommitted(stored: StoredEvent[]): void {
     try {
       // Tracked: the realtime layer reuses each concern's view while nothing it reads has changed.
-      for (const e of stored) applyEventTracked(this.state, e);
+      for (const e of stored) applyEventTracked(this.state, e, this.kernel.applyEvent);
     } catch (e) {
       // The log is the truth: a reducer that fails must not leave a half-applied state behind.
       console.error(`[session ${this.id}] fold failed; rebuilding from the log`, e);
@@ -139,7 +142,7 @@ export class SessionRuntime {
 
   private async catchUp(): Promise<void> {
     const events = await this.store.read(this.id);
-    this.state = foldEvents(this.id, events);
+    this.state = this.kernel.fold(this.id, events);
     this.onChange(this.state, []);
   }
 }

@@ -1,7 +1,7 @@
 import { validateRubric } from '../../shared/domain/rubric/validate';
 import { checkPanel } from '../../shared/rules/panel';
 import type { Bilingual, SessionState } from '../session/types';
-import { activeMembers } from '../participants/concern';
+import { activeMembers } from '../participants/state';
 import type { MemberRole } from '../../shared/domain/rubric/types';
 
 /** One reason the draft session cannot be opened yet, with the part of the editor it belongs to. */

@@ -3,7 +3,7 @@ import { isPanel } from '../../shared/protocol/roles';
 import { checkPanel } from '../../shared/rules/panel';
 import { newPersonToken } from '../session/create';
 import { DomainError, type Bilingual, type Concern, type Person, type Principal, type SessionState, type Stage } from '../session/types';
-import { activeMembers } from '../participants/concern';
+import { activeMembers } from '../participants/state';
 import { activeSuppliers, minimumStatus, standing, supplierIds } from '../suppliers/status';
 import { signedInOrder, consultationOrder } from './order';
 import { conflict, invalid, notFound, requireStage } from './refuse';

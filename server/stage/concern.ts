@@ -1,12 +1,11 @@
-import { CONCERN_LIST } from '../session/concern-list';
 import { DomainError, STAGE_LABEL, type Concern, type Stage, type Bilingual } from '../session/types';
 import { nextStage } from './machine';
 
-/** Why the session cannot move on yet: the first reason any concern gives, or null. */
-export function blockingReason(s: Parameters<typeof nextStage>[0]): Bilingual | null {
+/** Why the session cannot move on yet: the first reason any of `concerns` gives, or null. */
+export function blockingReason(concerns: readonly Concern[], s: Parameters<typeof nextStage>[0]): Bilingual | null {
   const to = nextStage(s);
   if (!to) return { zh: '本场评审已结束', en: 'the session has ended' };
-  for (const c of CONCERN_LIST()) {
+  for (const c of concerns) {
     const leave = c.leave?.[s.stage as Stage];
     const r1 = leave?.(s);
     if (r1) return r1;
@@ -19,7 +18,9 @@ export function blockingReason(s: Parameters<typeof nextStage>[0]): Bilingual | 
 
 // The stage machine: the moderator moves the session on, one stage at a time, and a command out of
 // order is refused saying why (issue 5: "the stage machine refuses a command out of order").
-export const stageConcern: Concern = {
+// It is given the concerns whose guards and stage-entry events it consults (server/concerns.ts), so it
+// imports none of them.
+export const createStageConcern = (concerns: readonly Concern[]): Concern => ({
   name: 'stage',
   handlers: {
     'stage:advance': ({ state, now }, p: { to: string }) => {
@@ -33,9 +34,9 @@ export const stageConcern: Concern = {
           },
           'to',
         );
-      const reason = blockingReason(state);
+      const reason = blockingReason(concerns, state);
       if (reason) throw new DomainError('wrong_stage', reason);
-      const extra = CONCERN_LIST().flatMap((c) => c.onEnter?.[to]?.(state, now) ?? []);
+      const extra = concerns.flatMap((c) => c.onEnter?.[to]?.(state, now) ?? []);
       return { events: [...extra, { type: 'stage:changed', payload: { from: state.stage, to } }], data: { stage: to } };
     },
     'session:terminate': ({ state }, p: { ground: string; reason: string }) => {
@@ -61,9 +62,9 @@ export const stageConcern: Concern = {
     };
     // Only the console needs to know what is next and why it is not allowed yet.
     if (viewer.role === 'moderator') {
-      const why = blockingReason(s);
+      const why = blockingReason(concerns, s);
       (out.stage as any).next = to ? { id: to, label: STAGE_LABEL[to], blockedBy: why } : null;
     }
     return out;
   },
-};
+});

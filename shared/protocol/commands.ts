@@ -32,7 +32,6 @@ export const QUERIES = {
 
 export type CommandName = keyof typeof COMMANDS;
 export type QueryName = keyof typeof QUERIES;
-export type CommandPayload<N extends CommandName> = z.infer<(typeof COMMANDS)[N]>;
 
 export const isCommand = (n: string): n is CommandName => Object.prototype.hasOwnProperty.call(COMMANDS, n);
 export const isQuery = (n: string): n is QueryName => Object.prototype.hasOwnProperty.call(QUERIES, n);

@@ -6,6 +6,7 @@ import { io as ioc, type Socket } from 'socket.io-client';
 import { createApplication } from '../../server/app';
 import { SqliteEventStore } from '../../server/store/sqlite';
 import { SessionRuntime } from '../../server/session/runtime';
+import { roomKernel } from '../../server/concerns';
 import { buildSession } from '../../server/session/create';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version';
 import { measureFloors, type Floors } from './floor';
@@ -108,7 +109,7 @@ async function replay(): Promise<string> {
     await store.read(built.sessionId);
     readT.push(performance.now() - t0);
     t0 = performance.now();
-    const rt = await SessionRuntime.load(built.sessionId, store, () => {});
+    const rt = await SessionRuntime.load(built.sessionId, store, () => {}, roomKernel);
     loadT.push(performance.now() - t0);
     if (rt.state.seq !== N) throw new Error(`replayed ${rt.state.seq} of ${N}`);
   }

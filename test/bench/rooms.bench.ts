@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { entryFor, sheetFor } from '../helpers/steps/scoring';
 import type { Factor } from '../../shared/domain/rubric/types';
 import { scoredLeaves } from '../../shared/domain/rubric';
-import { foldEvents } from '../../server/session/fold';
+import { roomKernel } from '../../server/concerns';
 import { floorsOnce, clientLoop, sleep, type Lean } from './clients';
 import { templateOnce, cloneRoom, startMetricChild, connectRooms, fleetDir, FULL, LIGHT, type Clone, type Template, type ConnectedRoom } from './fleet';
 import { stats, ms, type BenchSection } from './lib';
@@ -113,7 +113,7 @@ async function measureLevel(url: string, child: Awaited<ReturnType<typeof startM
 }
 
 export function factorsOf(t: Template): Factor[] {
-  return scoredLeaves(foldEvents(t.sessionId, t.events).rubric!);
+  return scoredLeaves(roomKernel.fold(t.sessionId, t.events).rubric!);
 }
 
 export async function roomsBench(): Promise<BenchSection> {

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { verifyChain, eventHash } from '../../server/store/chain';
 import { canonicalJson, GENESIS_HASH } from '../../server/store/canonical';
 import { DuplicateCommand, SeqConflict, type EventStore } from '../../server/store/types';
-import { foldEvents } from '../../server/session/fold';
+import { roomKernel } from '../../server/concerns';
 import { buildSession } from '../../server/session/create';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
 
@@ -145,10 +145,10 @@ export function storeSuite(name: string, makeHarness: () => StoreHarness): void 
     it('survives reopening: replay gives the same state', async () => {
       const built = buildSession(DEMO_SESSION, 1_700_000_000_000);
       await store.append({ sessionId: built.sessionId, actor: null, commandId: null, ts: 1_700_000_000_000, events: built.events, tokens: built.tokens });
-      const before = foldEvents(built.sessionId, await store.read(built.sessionId));
+      const before = roomKernel.fold(built.sessionId, await store.read(built.sessionId));
       await store.close();
       store = await h.reopen();
-      const after = foldEvents(built.sessionId, await store.read(built.sessionId));
+      const after = roomKernel.fold(built.sessionId, await store.read(built.sessionId));
       expect(after).toEqual(before);
       expect(after.order).toHaveLength(1 + 1 + 5 + 4 + 1);
       expect(after.stage).toBe('signin');

@@ -7,7 +7,7 @@ import { startChild, prepareChild, type HeldChild } from '../helpers/child';
 import { ADMIN } from '../helpers/server';
 import { SqliteEventStore } from '../../server/store/sqlite';
 import { verifyChain } from '../../server/store/chain';
-import { foldEvents } from '../../server/session/fold';
+import { roomKernel } from '../../server/concerns';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version';
 
@@ -124,7 +124,7 @@ describe('crash durability', () => {
 
         // Nothing half-applied: the token table agrees with the fold — exactly one live token for the
         // observer, the one the last logged reissue names.
-        const state = foldEvents(sessionId, events);
+        const state = roomKernel.fold(sessionId, events);
         const tokens = (await store.tokens(sessionId)).filter((t) => t.personId === 'O1');
         const live = tokens.filter((t) => !t.revoked);
         expect(live).toHaveLength(1);

@@ -2,14 +2,14 @@ import { describe, it, expect } from 'vitest';
 import { COMMAND_ROLES, QUERY_ROLES, mayCommand } from '../../../shared/protocol/authz';
 import { COMMANDS, QUERIES } from '../../../shared/protocol/commands';
 import { ROLES } from '../../../shared/protocol/roles';
-import { HANDLERS } from '../../../server/session/fold';
+import { roomKernel } from '../../../server/concerns';
 
 // The authorization table is the single place that says who may send what; pin it.
 describe('authorization table', () => {
   it('has an entry for every command and query, and a handler for every command', () => {
     expect(Object.keys(COMMAND_ROLES).sort()).toEqual(Object.keys(COMMANDS).sort());
     expect(Object.keys(QUERY_ROLES).sort()).toEqual(Object.keys(QUERIES).sort());
-    for (const name of Object.keys(COMMANDS)) expect(HANDLERS.has(name), name).toBe(true);
+    for (const name of Object.keys(COMMANDS)) expect(roomKernel.handlers.has(name), name).toBe(true);
   });
 
   it('names only known roles', () => {
