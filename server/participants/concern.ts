@@ -1,40 +1,49 @@
 import { isPanel } from '../../shared/protocol/roles';
 import { newPersonToken } from '../session/create';
 import { DomainError, type Concern, type Person, type SessionState, type Principal } from '../session/types';
+import { eventOf, typedReducers, type Cmd } from '../session/events';
+
+/** The people's events. `person:added` and `person:deactivated` are also written by session creation,
+ *  set-up and member replacement (create.ts, setup/people.ts, signin/concern.ts). */
+type ParticipantEvents = {
+  'person:added': Omit<Person, 'ordinal' | 'active' | 'replaces'> & { replaces?: string | null };
+  'person:deactivated': { personId: string; reason?: string };
+  'participant:reissued': Cmd<'participant:reissue'> & { tokenHash: string };
+};
+const ev = eventOf<ParticipantEvents>();
 
 // People in the room and their join tokens. A reissued token replaces the old one at once
 // (issue 2: "The moderator can revoke and reissue a token (a lost tablet)").
 export const participantsConcern: Concern = {
   name: 'participants',
   handlers: {
-    'participant:reissue': ({ state }, p: { personId: string }) => {
+    'participant:reissue': ({ state }, p: Cmd<'participant:reissue'>) => {
       const person = state.people[p.personId];
       if (!person) throw new DomainError('not_found', { zh: `没有编号为 ${p.personId} 的参与人`, en: `no participant ${p.personId}` }, 'personId');
       const t = newPersonToken(state.id, person.id);
       return {
-        events: [{ type: 'participant:reissued', payload: { personId: person.id, tokenHash: t.tokenHash } }],
+        events: [ev('participant:reissued', { personId: person.id, tokenHash: t.tokenHash })],
         tokens: [t],
         revokeTokens: [person.tokenHash],
         data: { personId: person.id, token: t.token },
       };
     },
   },
-  reducers: {
+  reducers: typedReducers<ParticipantEvents>({
     'person:added': (s, e) => {
-      const p = e.payload as Omit<Person, 'ordinal'>;
+      const p = e.payload;
       const ordinal = s.order.filter((id) => sameKind(s.people[id].role, p.role)).length + 1;
-      s.people[p.id] = { ...p, ordinal, active: true, replaces: (p as any).replaces ?? null };
+      s.people[p.id] = { ...p, ordinal, active: true, replaces: p.replaces ?? null };
       s.order.push(p.id);
     },
     'person:deactivated': (s, e) => {
-      const p = e.payload as { personId: string };
-      s.people[p.personId].active = false;
+      s.people[e.payload.personId].active = false;
     },
     'participant:reissued': (s, e) => {
-      const p = e.payload as { personId: string; tokenHash: string };
+      const p = e.payload;
       s.people[p.personId].tokenHash = p.tokenHash;
     },
-  },
+  }),
   view: (s, viewer) => ({ people: peopleView(s, viewer), me: meView(s, viewer) }),
 };
 

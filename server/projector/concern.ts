@@ -1,6 +1,9 @@
-import type { Scene } from '../../shared/protocol/foundation';
 import { DomainError, type Concern } from '../session/types';
 import { allowedScenes, sceneRefusal } from './scenes';
+import { eventOf, typedReducers, type Cmd } from '../session/events';
+
+type ProjectorEvents = { 'screen:scene_changed': Cmd<'screen:scene'> };
+const ev = eventOf<ProjectorEvents>();
 
 // What the wall shows is chosen on the console (docs/views.md "Projector screen"), among the scenes
 // the stage allows (scenes.ts). A scene chosen earlier that the stage no longer allows (the round
@@ -8,18 +11,18 @@ import { allowedScenes, sceneRefusal } from './scenes';
 export const projectorConcern: Concern = {
   name: 'projector',
   handlers: {
-    'screen:scene': ({ state }, p: { scene: Scene }) => {
+    'screen:scene': ({ state }, p: Cmd<'screen:scene'>) => {
       const why = sceneRefusal(state, p.scene);
       if (why) throw new DomainError('wrong_stage', { zh: `现在不能投影该画面：${why.zh}`, en: `this scene cannot be shown now: ${why.en}` }, 'scene');
       if (state.screen.scene === p.scene) return { events: [], data: { scene: p.scene } };
-      return { events: [{ type: 'screen:scene_changed', payload: { scene: p.scene } }], data: { scene: p.scene } };
+      return { events: [ev('screen:scene_changed', { scene: p.scene })], data: { scene: p.scene } };
     },
   },
-  reducers: {
+  reducers: typedReducers<ProjectorEvents>({
     'screen:scene_changed': (s, e) => {
-      s.screen.scene = (e.payload as any).scene;
+      s.screen.scene = e.payload.scene;
     },
-  },
+  }),
   view: (s, viewer) => {
     const chosen = s.screen.scene;
     const scene = sceneRefusal(s, chosen) ? 'welcome' : chosen;

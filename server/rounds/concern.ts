@@ -2,6 +2,19 @@ import { DomainError, type Concern, type SessionState } from '../session/types';
 import { standing } from '../suppliers/status';
 import { currentSitting, roundsOf, upcoming, type RoundsSlice, type Sitting } from './state';
 import { roundsView } from './view';
+import { eventOf, typedReducers, type Cmd } from '../session/events';
+
+/** The rounds concern's events (server/session/events.ts): what the handlers write, the reducers fold. */
+type RoundEvents = {
+  'round:started': Required<Pick<Cmd<'round:start'>, 'supplierId' | 'seconds'>> & { round: number; endsAt: number };
+  'round:paused': { remainingMs: number };
+  'round:resumed': { endsAt: number };
+  'round:extended': Cmd<'round:extend'> & ({ endsAt: number; remainingMs: null } | { endsAt: null; remainingMs: number });
+  'round:ended': { round: number; supplierId: string; overtimeMs: number };
+  'round:document_attached': Cmd<'round:attach'>;
+  'round:note_saved': Pick<Cmd<'round:note'>, 'supplierId' | 'text'> & { memberId: string };
+};
+const ev = eventOf<RoundEvents>();
 
 // One-on-one rounds (磋商, docs/rules.md §2.7): all panel members together consult one supplier at a time,
 // giving every supplier an equal opportunity (003 Ch3 §2.1 L625; 000 §19.1 L287), in the sign-in
@@ -38,7 +51,7 @@ export const roundsConcern: Concern = {
     },
   },
   handlers: {
-    'round:start': ({ state: s, now }, p: { supplierId?: string; seconds: number }) => {
+    'round:start': ({ state: s, now }, p: Cmd<'round:start'>) => {
       inConsultation(s, { zh: '开始磋商', en: 'rounds can be started' });
       const cur = currentSitting(s);
       if (cur)
@@ -62,74 +75,74 @@ export const roundsConcern: Concern = {
         );
       }
       const payload = { round: next.round, supplierId, seconds: p.seconds, endsAt: now + p.seconds * 1000 };
-      return { events: [{ type: 'round:started', payload }], data: payload };
+      return { events: [ev('round:started', payload)], data: payload };
     },
     'round:pause': ({ state: s, now }) => {
       inConsultation(s, { zh: '暂停计时', en: 'the clock can be paused' });
       const cur = running(s);
       if (cur.status !== 'running') throw new DomainError('conflict', { zh: '计时已暂停', en: 'the clock is already paused' });
-      return { events: [{ type: 'round:paused', payload: { remainingMs: Math.max(0, cur.endsAt! - now) } }] };
+      return { events: [ev('round:paused', { remainingMs: Math.max(0, cur.endsAt! - now) })] };
     },
     'round:resume': ({ state: s, now }) => {
       inConsultation(s, { zh: '继续计时', en: 'the clock can be resumed' });
       const cur = running(s);
       if (cur.status !== 'paused') throw new DomainError('conflict', { zh: '计时没有暂停', en: 'the clock is not paused' });
-      return { events: [{ type: 'round:resumed', payload: { endsAt: now + cur.remainingMs! } }] };
+      return { events: [ev('round:resumed', { endsAt: now + cur.remainingMs! })] };
     },
-    'round:extend': ({ state: s, now }, p: { seconds: number; reason: string }) => {
+    'round:extend': ({ state: s, now }, p: Cmd<'round:extend'>) => {
       inConsultation(s, { zh: '延长时间', en: 'time can be extended' });
       const cur = running(s);
       const add = p.seconds * 1000;
       // Time runs on from the later of the old end and now: extending an overrun sitting gives the full extra time.
-      const payload =
+      const payload: RoundEvents['round:extended'] =
         cur.status === 'running'
           ? { seconds: p.seconds, reason: p.reason, endsAt: Math.max(cur.endsAt!, now) + add, remainingMs: null }
           : { seconds: p.seconds, reason: p.reason, endsAt: null, remainingMs: cur.remainingMs! + add };
-      return { events: [{ type: 'round:extended', payload }], data: payload };
+      return { events: [ev('round:extended', payload)], data: payload };
     },
     'round:end': ({ state: s, now }) => {
       inConsultation(s, { zh: '结束磋商', en: 'a sitting can be ended' });
       const cur = running(s);
       const overtimeMs = cur.status === 'running' ? Math.max(0, now - cur.endsAt!) : 0;
-      return { events: [{ type: 'round:ended', payload: { round: cur.round, supplierId: cur.supplierId, overtimeMs } }] };
+      return { events: [ev('round:ended', { round: cur.round, supplierId: cur.supplierId, overtimeMs })] };
     },
-    'round:attach': ({ state: s }, p: { supplierId: string; fileName: string }) => {
+    'round:attach': ({ state: s }, p: Cmd<'round:attach'>) => {
       inConsultation(s, { zh: '添加磋商资料', en: 'documents can be attached' });
       if (s.people[p.supplierId]?.role !== 'supplier')
         throw new DomainError('not_found', { zh: `没有编号为 ${p.supplierId} 的供应商`, en: `no supplier ${p.supplierId}` }, 'supplierId');
       if ((roundsOf(s).documents[p.supplierId] ?? []).some((d) => d.fileName === p.fileName))
         throw new DomainError('conflict', { zh: `已有同名文件「${p.fileName}」`, en: `"${p.fileName}" is already attached` }, 'fileName');
-      return { events: [{ type: 'round:document_attached', payload: p }] };
+      return { events: [ev('round:document_attached', p)] };
     },
-    'round:note': ({ state: s, actor }, p: { supplierId: string; text: string }) => {
+    'round:note': ({ state: s, actor }, p: Cmd<'round:note'>) => {
       inConsultation(s, { zh: '记录磋商笔记', en: 'notes can be kept' });
       if (!s.people[actor.personId].active) throw new DomainError('forbidden', { zh: '您已不在评审小组中', en: 'you are no longer on the panel' });
       if (s.people[p.supplierId]?.role !== 'supplier')
         throw new DomainError('not_found', { zh: `没有编号为 ${p.supplierId} 的供应商`, en: `no supplier ${p.supplierId}` }, 'supplierId');
       if ((roundsOf(s).notes[actor.personId]?.[p.supplierId]?.text ?? '') === p.text) return { events: [], data: { saved: true } };
       // The member speaks for itself: the note is filed under the authenticated person, never a payload id.
-      return { events: [{ type: 'round:note_saved', payload: { memberId: actor.personId, supplierId: p.supplierId, text: p.text } }], data: { saved: true } };
+      return { events: [ev('round:note_saved', { memberId: actor.personId, supplierId: p.supplierId, text: p.text })], data: { saved: true } };
     },
   },
-  reducers: {
+  reducers: typedReducers<RoundEvents>({
     'round:started': (s, e) => {
-      const p = e.payload as { round: number; supplierId: string; seconds: number; endsAt: number };
-      roundsOf(s).sittings.push({ ...p, startedAt: e.ts, status: 'running', remainingMs: null, extensions: [], endedAt: null });
+      const p = e.payload;
+      roundsOf(s).sittings.push({ round: p.round, supplierId: p.supplierId, seconds: p.seconds, endsAt: p.endsAt, startedAt: e.ts, status: 'running', remainingMs: null, extensions: [], endedAt: null });
     },
     'round:paused': (s, e) => {
       const cur = currentSitting(s)!;
       cur.status = 'paused';
-      cur.remainingMs = (e.payload as { remainingMs: number }).remainingMs;
+      cur.remainingMs = e.payload.remainingMs;
       cur.endsAt = null;
     },
     'round:resumed': (s, e) => {
       const cur = currentSitting(s)!;
       cur.status = 'running';
-      cur.endsAt = (e.payload as { endsAt: number }).endsAt;
+      cur.endsAt = e.payload.endsAt;
       cur.remainingMs = null;
     },
     'round:extended': (s, e) => {
-      const p = e.payload as { seconds: number; reason: string; endsAt: number | null; remainingMs: number | null };
+      const p = e.payload;
       const cur = currentSitting(s)!;
       cur.extensions.push({ seconds: p.seconds, reason: p.reason, at: e.ts });
       if (cur.status === 'running') cur.endsAt = p.endsAt;
@@ -141,15 +154,15 @@ export const roundsConcern: Concern = {
       cur.endedAt = e.ts;
     },
     'round:document_attached': (s, e) => {
-      const p = e.payload as { supplierId: string; fileName: string };
+      const p = e.payload;
       const docs = roundsOf(s).documents;
       (docs[p.supplierId] ??= []).push({ fileName: p.fileName, at: e.ts });
     },
     'round:note_saved': (s, e) => {
-      const p = e.payload as { memberId: string; supplierId: string; text: string };
+      const p = e.payload;
       const notes = roundsOf(s).notes;
       (notes[p.memberId] ??= {})[p.supplierId] = { text: p.text, at: e.ts };
     },
-  },
+  }),
   view: roundsView,
 };

@@ -1,5 +1,12 @@
 import { DomainError, STAGE_LABEL, type Concern, type Stage, type Bilingual } from '../session/types';
 import { nextStage } from './machine';
+import { eventOf, typedReducers, type Cmd } from '../session/events';
+
+type StageEvents = {
+  'stage:changed': { from: Stage; to: Stage };
+  'session:terminated': Cmd<'session:terminate'> & { from: Stage };
+};
+const ev = eventOf<StageEvents>();
 
 /** Why the session cannot move on yet: the first reason any of `concerns` gives, or null. */
 export function blockingReason(concerns: readonly Concern[], s: Parameters<typeof nextStage>[0]): Bilingual | null {
@@ -37,24 +44,24 @@ export const createStageConcern = (concerns: readonly Concern[]): Concern => ({
       const reason = blockingReason(concerns, state);
       if (reason) throw new DomainError('wrong_stage', reason);
       const extra = concerns.flatMap((c) => c.onEnter?.[to]?.(state, now) ?? []);
-      return { events: [...extra, { type: 'stage:changed', payload: { from: state.stage, to } }], data: { stage: to } };
+      return { events: [...extra, ev('stage:changed', { from: state.stage, to })], data: { stage: to } };
     },
-    'session:terminate': ({ state }, p: { ground: string; reason: string }) => {
+    'session:terminate': ({ state }, p: Cmd<'session:terminate'>) => {
       if (state.stage === 'terminated' || state.stage === 'archived')
         throw new DomainError('wrong_stage', { zh: '本场评审已结束', en: 'the session has already ended' });
-      return { events: [{ type: 'session:terminated', payload: { from: state.stage, ground: p.ground, reason: p.reason } }] };
+      return { events: [ev('session:terminated', { from: state.stage, ground: p.ground, reason: p.reason })] };
     },
   },
-  reducers: {
+  reducers: typedReducers<StageEvents>({
     'stage:changed': (s, e) => {
-      s.stage = (e.payload as any).to;
+      s.stage = e.payload.to;
     },
     'session:terminated': (s, e) => {
-      const p = e.payload as any;
+      const p = e.payload;
       s.stage = 'terminated';
       s.termination = { reason: p.reason, ground: p.ground, at: e.ts };
     },
-  },
+  }),
   view: (s, viewer) => {
     const to = nextStage(s);
     const out: Record<string, unknown> = {
