@@ -16,6 +16,7 @@ import { attachRequirementsYjs } from './requirements/yjs-endpoint';
 import { setupRouter } from './http/setup';
 import { ReportService } from './report/service';
 import { reportRouter } from './report/http';
+import { securityHeaders } from './http/headers';
 
 export interface AppOptions {
   store: EventStore;
@@ -50,6 +51,8 @@ export async function createApplication(opts: AppOptions): Promise<App> {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  // CSP, frame protection, nosniff, no referrer: every response (server/http/headers.ts).
+  app.use(securityHeaders());
   app.use(express.json({ limit: '2mb' }));
   app.get('/api/health', (_req, res) => {
     res.json({ ok: true, data: { protocol: PROTOCOL_VERSION, sessions: registry.all().length, store: opts.store.kind } });
