@@ -25,8 +25,8 @@ import { MAX_CONNS_PER_DOC, MAX_UPDATE_BYTES } from './yjs-limits';
 // the unpublished edits survive a restart of every process. Each process stores the edits its own
 // connections made (and the seed); relayed ones are stored by the process that received them.
 
-/** The largest websocket message; an update is judged against MAX_UPDATE_BYTES with a clear close code first. */
-const MAX_MESSAGE = MAX_UPDATE_BYTES + 64 * 1024;
+/** The largest websocket message (beyond it ws closes with 1009); an update over MAX_UPDATE_BYTES gets our own close code first. */
+const MAX_MESSAGE = 4 * MAX_UPDATE_BYTES;
 
 export interface RequirementsEndpoint {
   /** Read-only counters, for tests and the log. */
