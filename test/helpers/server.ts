@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as ioc, type Socket } from 'socket.io-client';
-import { createApplication, type App } from '../../server/app';
+import { createApplication, type App, type AppOptions } from '../../server/app';
 import { SqliteEventStore } from '../../server/store/sqlite';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
 import type { JoinLink } from '../../server/http/sessions';
@@ -21,10 +21,10 @@ export interface TestServer {
 }
 
 /** A real server on port 0 with a real SQLite file in a fresh temporary directory. */
-export async function startServer(opts: { dataDir?: string; clock?: () => number } = {}): Promise<TestServer> {
+export async function startServer(opts: { dataDir?: string; clock?: () => number; fairShare?: AppOptions['fairShare'] } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'panelroom-test-'));
   const store = SqliteEventStore.open(dataDir);
-  const app = await createApplication({ store, adminToken: ADMIN, clientDir: null, clock: opts.clock });
+  const app = await createApplication({ store, adminToken: ADMIN, clientDir: null, clock: opts.clock, fairShare: opts.fairShare });
   const port = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   return {
