@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { ensurePrivateDir, ensurePrivateFile } from './private-files';
 import { join } from 'node:path';
 import { GENESIS_HASH } from './canonical';
 import { eventHash } from './chain';
@@ -49,8 +49,11 @@ export class SqliteEventStore implements EventStore {
   private readonly docTx;
 
   constructor(file: string) {
+    // 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database file's mode.
+    ensurePrivateFile(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
+    for (const f of [`${file}-wal`, `${file}-shm`]) ensurePrivateFile(f, false);
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
@@ -172,7 +175,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   static open(dataDir: string): SqliteEventStore {
-    mkdirSync(dataDir, { recursive: true });
+    ensurePrivateDir(dataDir);
     return new SqliteEventStore(join(dataDir, 'panelroom.sqlite'));
   }
 
