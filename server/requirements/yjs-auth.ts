@@ -44,7 +44,7 @@ export function authenticateUpgrade(req: IncomingMessage, sessionId: string, reg
   if (rt.state.stage === 'archived') return no(410, 'Gone');
   // Suppliers and the wall never receive the live document (issue 5); nor does a replaced member.
   if (!mayRead(rt.state, who.personId)) return no(403, 'Forbidden');
-  // The document exists from the consultation on (rules.md §2.8: changes are made while consulting).
+  // The document exists from the consultation on (docs/rules.md §2.8: changes are made while consulting).
   if (rt.state.project.method !== 'competitive_consultation' || !isAtOrAfter(rt.state, 'consultation') || rt.state.stage === 'terminated')
     return no(409, 'Conflict');
   return { ok: true, who: { sessionId: who.sessionId, personId: who.personId, tokenHash: tokenHash(token) }, state: rt.state };

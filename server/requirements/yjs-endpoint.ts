@@ -15,7 +15,7 @@ import { converse, wireBroadcast, type Conn, type RelayHooks } from './yjs-relay
 import { MAX_CONNS_PER_DOC, MAX_UPDATE_BYTES } from './yjs-limits';
 
 // The requirements document's Yjs websocket endpoint, `/yjs/<sessionId>`, on the same http.Server as
-// Socket.IO (design/architecture.md), in four parts (issue 17):
+// Socket.IO (docs/architecture.md), in four parts (issue 17):
 //   authenticate  yjs-auth.ts   the join token from Sec-WebSocket-Protocol (never the URL), who may read/edit;
 //   load          yjs-docs.ts   one document per session, from the store, seeded, attached to the relay;
 //   relay         yjs-relay.ts  the y-protocols conversation, broadcast, limits and fair share per message;

@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import { MAX_DOCUMENT_CHARS, REQUIREMENTS_TEXT } from './document';
 
 // The live requirements document is bounded (issue 12, item 6): the limit that applies at publication
-// (MAX_DOCUMENT_CHARS, rules.md §2.8 via server/requirements/concern.ts) applies to every edit, so one
+// (MAX_DOCUMENT_CHARS, docs/rules.md §2.8 via server/requirements/concern.ts) applies to every edit, so one
 // member can no longer grow the document every tablet downloads, and the server's memory per document
 // stays bounded. An edit that would take the document past the limit is refused whole, never applied.
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// Every piece of text a person types, once (issue 12, item 5; rules.md §1.8: what one person writes is
+// Every piece of text a person types, once (issue 12, item 5; docs/rules.md §1.8: what one person writes is
 // shown to others and kept in the report, so it must read there as it was meant). Each text field of
 // every command, of session creation and of the agency's set-up goes through `line` or `prose`:
 //   1. Unicode NFC, so that the same name typed on two devices is the same string;
