@@ -20,6 +20,8 @@ import { attachRequirementsYjs } from './requirements/yjs-endpoint';
 import { setupRouter } from './http/setup';
 import { ReportService } from './report/service';
 import { reportRouter } from './report/http';
+import { securityHeaders } from './http/headers';
+import { FairShare, fairShareLimits, KIND_LABEL, type FairShareLimits, type Trip } from './realtime/fair-share';
 
 export interface AppOptions {
   store: EventStore;
@@ -32,6 +34,11 @@ export interface AppOptions {
   maxMessageBytes?: number;
   /** The room's concerns (default: all of server/concerns.ts), handed to the session kernel. */
   concerns?: readonly Concern[];
+  /**
+   * Rate limits per socket and per person (issue 12, item 8): `false` turns them off (synthetic load
+   * drivers), a partial object overrides the defaults; unset: PANELROOM_FAIR_SHARE (off / a scale).
+   */
+  fairShare?: Partial<FairShareLimits> | false;
 }
 
 export interface App {
@@ -60,6 +67,8 @@ export async function createApplication(opts: AppOptions): Promise<App> {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  // CSP, frame protection, nosniff, no referrer: every response (server/http/headers.ts).
+  app.use(securityHeaders());
   app.use(express.json({ limit: '2mb' }));
   app.get('/api/health', (_req, res) => {
     res.json({ ok: true, data: { protocol: PROTOCOL_VERSION, sessions: registry.all().length, store: opts.store.kind } });
@@ -89,12 +98,30 @@ export async function createApplication(opts: AppOptions): Promise<App> {
   });
 
   const http = createServer(app);
+  const limits = fairShareLimits(opts.fairShare);
+  // A trip is told to the session's moderator (a live notice, at most one per person per minute) and
+  // noted in the server's log — by person id, never by token.
+  const onTrip = (t: Trip) => {
+    const rt = registry.get(t.sessionId);
+    const person = rt?.state.people[t.personId];
+    const who = person ? (person.role === 'supplier' ? (person.org ?? person.name) : person.name) : t.personId;
+    const what = KIND_LABEL[t.kind];
+    console.warn(`[fair-share] session ${t.sessionId}: ${t.personId} exceeded the ${what.en} limit (${t.refused} refused)`);
+    realtime.notice(t.sessionId, 'moderator', {
+      kind: 'rate_limited',
+      personId: t.personId,
+      message: `${who} 的设备${what.zh}过于频繁，已暂时限制（本分钟内被拒 ${t.refused} 次）。`,
+      messageEn: `${who}'s device sent too many ${what.en}; it is held back for now (${t.refused} refused this minute).`,
+    });
+  };
+  const fairShare = limits ? new FairShare(limits, clock, onTrip) : null;
   const realtime = new RealtimeServer(http, registry, {
     allowedOrigins: opts.allowedOrigins ?? [],
     maxMessageBytes: opts.maxMessageBytes ?? 1_000_000,
     clock,
+    fairShare,
   });
-  const yjs = attachRequirementsYjs(http, registry, { store: opts.store, allowedOrigins: opts.allowedOrigins ?? [], relay: localDocRelay });
+  const yjs = attachRequirementsYjs(http, registry, { store: opts.store, allowedOrigins: opts.allowedOrigins ?? [], relay: localDocRelay, fairShare });
 
   return {
     http,

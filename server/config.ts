@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { ensurePrivateDir, ensurePrivateFile } from './store/private-files';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -22,7 +23,7 @@ export interface Config {
 
 export function loadConfig(env = process.env): Config {
   const dataDir = resolve(env.DATA_DIR ?? 'data');
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   return {
     port: env.PORT !== undefined ? Number.parseInt(env.PORT, 10) : 3000,
     host: env.HOST ?? '0.0.0.0',
@@ -39,7 +40,10 @@ export function loadConfig(env = process.env): Config {
 
 /** The agency's key for creating and listing sessions, kept beside the database so links survive restarts. */
 function persistentSecret(file: string): string {
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (existsSync(file)) {
+    ensurePrivateFile(file, false);
+    return readFileSync(file, 'utf8').trim();
+  }
   const s = randomBytes(24).toString('base64url');
   writeFileSync(file, s + '\n', { mode: 0o600 });
   return s;

@@ -5,8 +5,7 @@ import { joinCluster } from './cluster';
 import type { EventStore } from './store/types';
 import { createApplication } from './app';
 import { DEMO_SESSION } from './demo/demo-session';
-import { linksFor } from './http/sessions';
-import { ROLE_LABEL } from '../shared/protocol/roles';
+import { bannerLines } from './banner';
 
 // `npm start`: one process, the embedded SQLite database under DATA_DIR, and on an empty database a
 // ready demo session whose join links are printed.
@@ -33,14 +32,7 @@ async function main(): Promise<void> {
   console.log(`\n评审室 PanelRoom 已启动 / is running: ${base}`);
   console.log(cfg.databaseUrl ? `数据库 / database: PostgreSQL${cfg.redisUrl ? ' + Redis' : ''}` : `数据目录 / data: ${cfg.dataDir}（SQLite）`);
   console.log(`管理密钥 / agency key (Authorization: Bearer): ${cfg.adminToken}`);
-  for (const rt of app.registry.all()) {
-    const tokens = (await store.tokens(rt.id)).filter((t) => !t.revoked && rt.state.people[t.personId]?.tokenHash === t.tokenHash);
-    console.log(`\n■ ${rt.state.project.name}（${rt.state.project.projectNumber ?? '—'}） 阶段 stage: ${rt.state.stage}  id: ${rt.id}`);
-    for (const l of linksFor(rt.state, tokens, base)) {
-      const role = ROLE_LABEL[l.role as keyof typeof ROLE_LABEL];
-      console.log(`  ${(role.zh + ' ' + l.label).padEnd(24, '　')} ${l.url}`);
-    }
-  }
+  for (const line of await bannerLines(app.registry, store, base)) console.log(line);
   console.log('');
 
   const stop = async () => {

@@ -1,5 +1,5 @@
-import { Router, type Request, type Response, type NextFunction } from 'express';
-import { timingSafeEqual } from 'node:crypto';
+import { Router, type Request } from 'express';
+import { requireAdmin } from './guard';
 import { ROLE_PATH } from '../../shared/protocol/roles';
 import { errorBody } from '../../shared/protocol/errors';
 import type { SessionRegistry } from '../session/registry';
@@ -39,15 +39,7 @@ export function baseUrlOf(req: Request, publicUrl: string | null): string {
 // The agency's HTTP API: create and list sessions. Guarded by the admin key (Authorization: Bearer …).
 export function sessionsRouter(registry: SessionRegistry, opts: { adminToken: string; publicUrl: string | null }): Router {
   const r = Router();
-  const admin = (req: Request, res: Response, next: NextFunction) => {
-    const got = Buffer.from((req.get('authorization') ?? '').replace(/^Bearer\s+/i, ''));
-    const want = Buffer.from(opts.adminToken);
-    if (got.length !== want.length || !timingSafeEqual(got, want)) {
-      res.status(401).json({ ok: false, error: errorBody('unauthenticated') });
-      return;
-    }
-    next();
-  };
+  const admin = requireAdmin(opts.adminToken);
 
   r.post('/api/sessions', admin, async (req, res) => {
     try {

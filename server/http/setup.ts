@@ -1,5 +1,6 @@
-import { Router, type Request, type Response, type NextFunction } from 'express';
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { requireAdmin } from './guard';
 import QRCode from 'qrcode';
 import { errorBody } from '../../shared/protocol/errors';
 import { ROLE_LABEL } from '../../shared/protocol/roles';
@@ -15,15 +16,7 @@ import { signinOf } from '../signin/state';
 // command through the session runtime as the moderator, so it is validated and logged the same way.
 export function setupRouter(registry: SessionRegistry, opts: { adminToken: string; publicUrl: string | null }): Router {
   const r = Router();
-  const admin = (req: Request, res: Response, next: NextFunction) => {
-    const got = Buffer.from((req.get('authorization') ?? '').replace(/^Bearer\s+/i, ''));
-    const want = Buffer.from(opts.adminToken);
-    if (got.length !== want.length || !timingSafeEqual(got, want)) {
-      res.status(401).json({ ok: false, error: errorBody('unauthenticated') });
-      return;
-    }
-    next();
-  };
+  const admin = requireAdmin(opts.adminToken);
   const session = (req: Request, res: Response): SessionRuntime | null => {
     const rt = registry.get(String(req.params.id));
     if (!rt) res.status(404).json({ ok: false, error: errorBody('not_found', { zh: '没有这场评审', en: 'No such session' }) });

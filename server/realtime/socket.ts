@@ -11,6 +11,7 @@ import type { Principal, SessionState } from '../session/types';
 import { zodToDomainError } from '../session/validation';
 import { type Presence } from './views';
 import { SessionViewMemo, ViewBuilder, viewOf, type SectionMap } from './view-memo';
+import type { FairShare } from './fair-share';
 
 export interface SocketOptions {
   /** Origins allowed besides the server's own host (e.g. the Vite dev server). */
@@ -18,6 +19,8 @@ export interface SocketOptions {
   /** Largest message a client may send, bytes (issue 2: cap the Socket.IO buffer). */
   maxMessageBytes: number;
   clock: () => number;
+  /** Rate limits per socket and per person (issue 12, item 8); null: none. */
+  fairShare?: FairShare | null;
 }
 
 interface SocketData {
@@ -104,6 +107,8 @@ export class RealtimeServer {
     const rt = this.registry.get(who.sessionId);
     const person = rt?.state.people[who.personId];
     if (!rt || !person) return refuse(errorBody('unauthenticated'));
+    // An archived session is closed: its join tokens no longer connect (issue 12, item 9).
+    if (rt.state.stage === 'archived') return refuse(errorBody('session_closed'));
     socket.data.principal = { sessionId: who.sessionId, personId: who.personId, role: person.role };
     socket.data.tokenHash = tokenHash(token);
     next();
@@ -132,6 +137,7 @@ export class RealtimeServer {
       void this.route(socket, event, args[0], ack);
     });
     socket.on('disconnect', () => {
+      this.opts.fairShare?.forget(socket.id);
       set!.delete(socket);
       this.touch(p);
       if (set!.size === 0) this.markDirty(p.sessionId);
@@ -156,6 +162,13 @@ export class RealtimeServer {
       reply({ ok: false, error: errorBody('unauthenticated') });
       socket.disconnect(true);
       return;
+    }
+    // A fair share per socket and per person (fair-share.ts): a flood is refused before it costs anything.
+    const fair = this.opts.fairShare;
+    if (fair) {
+      const bytes = payload && typeof payload === 'object' ? (JSON.stringify(payload)?.length ?? 0) : 0;
+      if (!fair.take(socket.id, p, event === 'session:resync' ? 'resyncs' : 'commands') || (bytes > 0 && !fair.take(socket.id, p, 'bytes', bytes)))
+        return reply({ ok: false, error: errorBody('rate_limited') });
     }
     // "Last seen" is what the console shows for a device that is offline: it is stamped when a device
     // connects and when it leaves, not on every command, so that a command does not change every
@@ -303,6 +316,11 @@ export class RealtimeServer {
 
   private sendSnapshot(socket: RoomSocket): void {
     socket.emit('view:snapshot', this.snapshotFor(socket.data.principal));
+  }
+
+  /** A live notice to one role of a session (not logged: e.g. the moderator told of a rate-limit trip). */
+  notice(sessionId: string, role: string, body: { kind: string; personId?: string; message: string; messageEn: string }): void {
+    this.io.local.to(roomOf.role(sessionId, role)).emit('session:notice', body);
   }
 
   async close(): Promise<void> {

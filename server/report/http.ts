@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { timingSafeEqual } from 'node:crypto';
+import { bearerOf, isAdminKey } from '../http/guard';
 import { errorBody } from '../../shared/protocol/errors';
 import type { SessionRegistry } from '../session/registry';
 import type { SessionRuntime } from '../session/runtime';
@@ -22,10 +22,8 @@ export function reportRouter(registry: SessionRegistry, service: ReportService, 
 
   function authorize(req: Request, res: Response, roles: readonly Role[]): { rt: SessionRuntime; who: Who } | null {
     const id = String(req.params.id);
-    const bearer = (req.get('authorization') ?? '').replace(/^Bearer\s+/i, '');
-    const got = Buffer.from(bearer);
-    const want = Buffer.from(opts.adminToken);
-    const admin = got.length === want.length && timingSafeEqual(got, want);
+    const bearer = bearerOf(req);
+    const admin = isAdminKey(bearer, opts.adminToken);
     const rt = registry.get(id);
     if (admin) {
       if (!rt) return void res.status(404).json({ ok: false, error: errorBody('not_found') }), null;

@@ -1,6 +1,6 @@
 import { DomainError, type Concern, type SessionState } from '../session/types';
 import { standing } from '../suppliers/status';
-import { currentSitting, roundsOf, upcoming, type RoundsSlice, type Sitting } from './state';
+import { currentSitting, NOTE_BUDGET_CHARS, roundsOf, upcoming, type RoundsSlice, type Sitting } from './state';
 import { roundsView } from './view';
 import { eventOf, typedReducers, type Cmd } from '../session/events';
 
@@ -120,6 +120,11 @@ export const roundsConcern: Concern = {
       if (s.people[p.supplierId]?.role !== 'supplier')
         throw new DomainError('not_found', { zh: `没有编号为 ${p.supplierId} 的供应商`, en: `no supplier ${p.supplierId}` }, 'supplierId');
       if ((roundsOf(s).notes[actor.personId]?.[p.supplierId]?.text ?? '') === p.text) return { events: [], data: { saved: true } };
+      if ((roundsOf(s).noteChars?.[actor.personId] ?? 0) + p.text.length > NOTE_BUDGET_CHARS)
+        throw new DomainError('too_large', {
+          zh: `您在本场评审中保存的笔记总量已达上限（${NOTE_BUDGET_CHARS} 字），本次未保存。请精简笔记或联系主持人。`,
+          en: `The notes you have saved in this session reached their limit (${NOTE_BUDGET_CHARS} characters); this one was not saved. Shorten your notes or ask the moderator.`,
+        });
       // The member speaks for itself: the note is filed under the authenticated person, never a payload id.
       return { events: [ev('round:note_saved', { memberId: actor.personId, supplierId: p.supplierId, text: p.text })], data: { saved: true } };
     },
@@ -162,6 +167,8 @@ export const roundsConcern: Concern = {
       const p = e.payload;
       const notes = roundsOf(s).notes;
       (notes[p.memberId] ??= {})[p.supplierId] = { text: p.text, at: e.ts };
+      const used = (roundsOf(s).noteChars ??= {});
+      used[p.memberId] = (used[p.memberId] ?? 0) + p.text.length;
     },
   }),
   view: roundsView,

@@ -31,7 +31,16 @@ export interface RoundsSlice {
   documents: Record<string, { fileName: string; at: number }[]>;
   /** memberId → supplierId → the member's private notes (only that member receives them). */
   notes: Record<string, Record<string, { text: string; at: number }>>;
+  /** memberId → characters of notes that member has added to the log in all (every save counts). */
+  noteChars?: Record<string, number>;
 }
+
+/**
+ * How much note text one member may add to the log in one session (issue 12, item 8): every save
+ * writes the whole note again, so this is the sum over saves. A member who saves 40 notes of 5,000
+ * characters 25 times each stays at 5,000,000; a flood of 2,000 saves of 20 KB does not.
+ */
+export const NOTE_BUDGET_CHARS = 5_000_000;
 
 export const roundsOf = (s: SessionState): RoundsSlice => s.rounds as RoundsSlice;
 

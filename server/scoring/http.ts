@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { timingSafeEqual } from 'node:crypto';
+import { bearerOf, isAdminKey } from '../http/guard';
 import { errorBody } from '../../shared/protocol/errors';
 import type { SessionRegistry } from '../session/registry';
 import { roomEvaluation } from './evaluation-file';
@@ -12,10 +12,8 @@ export function scoringRouter(registry: SessionRegistry, opts: { adminToken: str
   r.get('/api/sessions/:id/evaluation-file', (req: Request, res: Response) => {
     const id = String(req.params.id);
     const rt = registry.get(id);
-    const bearer = (req.get('authorization') ?? '').replace(/^Bearer\s+/i, '');
-    const got = Buffer.from(bearer);
-    const want = Buffer.from(opts.adminToken);
-    const admin = got.length === want.length && timingSafeEqual(got, want);
+    const bearer = bearerOf(req);
+    const admin = isAdminKey(bearer, opts.adminToken);
     const who = admin ? null : registry.resolveToken(bearer);
     const moderator = !!who && !!rt && who.sessionId === id && rt.state.people[who.personId]?.role === 'moderator';
     if (!admin && !moderator) {

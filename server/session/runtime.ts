@@ -7,6 +7,7 @@ import { applyEventTracked } from './fold';
 import type { Kernel } from './kernel';
 import { DomainError, type Principal, type SessionState } from './types';
 import { zodToDomainError } from './validation';
+import { commandFingerprint, commandReused, isRetry } from './command-memory';
 
 export type ChangeListener = (s: SessionState, events: StoredEvent[]) => void;
 
@@ -52,9 +53,14 @@ export class SessionRuntime {
       if (!parsed.success) throw zodToDomainError(parsed.error);
       const cmd = parsed.data as { id: string };
 
-      // A retried command takes effect once: the first answer is returned again.
+      // A retried command takes effect once: the first answer is returned again — but only to the same
+      // sender for the same command and payload (command-memory.ts; issue 12, item 7).
+      const fingerprint = commandFingerprint(actor, name, cmd);
       const previous = await this.store.findCommand(this.id, cmd.id);
-      if (previous) return replayAck(previous.result, previous.events);
+      if (previous) {
+        if (!isRetry(previous, fingerprint, actor)) throw commandReused();
+        return replayAck(previous.result, previous.events);
+      }
 
       const handler = this.kernel.handlers.get(name);
       if (!handler) return fail(errorBody('unknown_event'));
@@ -72,12 +78,16 @@ export class SessionRuntime {
           ts: now,
           events: result.events,
           result: result.refuse ? { $refused: errorBody(result.refuse.code, result.refuse.detail, result.refuse.field) } : result.data ?? null,
+          fingerprint,
           tokens: result.tokens,
           revokeTokens: result.revokeTokens,
           expectedSeq: this.state.seq,
         });
       } catch (e) {
-        if (e instanceof DuplicateCommand) return replayAck(e.record.result, e.record.events);
+        if (e instanceof DuplicateCommand) {
+          if (!isRetry(e.record, fingerprint, actor)) throw commandReused();
+          return replayAck(e.record.result, e.record.events);
+        }
         if (e instanceof SeqConflict) {
           // Another writer moved the log (several processes, issue 9): catch up and run once more.
           await this.catchUp();

@@ -75,8 +75,11 @@ const SCHEMA_SQL = `
     first_seq INTEGER NOT NULL,
     last_seq INTEGER NOT NULL,
     result TEXT,
+    fingerprint TEXT,
     PRIMARY KEY (session_id, command_id)
   );
+  -- Databases from before the command memory knew its sender (issue 12, item 7).
+  ALTER TABLE commands ADD COLUMN IF NOT EXISTS fingerprint TEXT;
   CREATE TABLE IF NOT EXISTS join_tokens (
     ord BIGSERIAL,
     token_hash TEXT PRIMARY KEY,
@@ -188,12 +191,13 @@ export class PostgresEventStore implements EventStore {
         await c.query(`INSERT INTO events (session_id, seq, type, ts, actor, command_id, payload, prev_hash, hash) VALUES ${rows.join(',')}`, values);
       }
       if (req.commandId && out.length > 0) {
-        await c.query('INSERT INTO commands (session_id, command_id, first_seq, last_seq, result) VALUES ($1,$2,$3,$4,$5)', [
+        await c.query('INSERT INTO commands (session_id, command_id, first_seq, last_seq, result, fingerprint) VALUES ($1,$2,$3,$4,$5,$6)', [
           req.sessionId,
           req.commandId,
           out[0].seq,
           out[out.length - 1].seq,
           req.result === undefined ? null : JSON.stringify(req.result),
+          req.fingerprint ?? null,
         ]);
       }
       for (const t of req.tokens ?? [])
@@ -220,8 +224,8 @@ export class PostgresEventStore implements EventStore {
   }
 
   private async findCommandWith(c: pg.PoolClient | pg.Pool, sessionId: string, commandId: string): Promise<CommandRecord | null> {
-    const r = await c.query<{ first_seq: number; last_seq: number; result: string | null }>(
-      'SELECT first_seq, last_seq, result FROM commands WHERE session_id = $1 AND command_id = $2',
+    const r = await c.query<{ first_seq: number; last_seq: number; result: string | null; fingerprint: string | null }>(
+      'SELECT first_seq, last_seq, result, fingerprint FROM commands WHERE session_id = $1 AND command_id = $2',
       [sessionId, commandId],
     );
     const row = r.rows[0];
@@ -231,7 +235,7 @@ export class PostgresEventStore implements EventStore {
       row.first_seq,
       row.last_seq,
     ]);
-    return { events: ev.rows.map(toEvent), result: row.result === null ? undefined : JSON.parse(row.result) };
+    return { events: ev.rows.map(toEvent), result: row.result === null ? undefined : JSON.parse(row.result), fingerprint: row.fingerprint };
   }
 
   findCommand(sessionId: string, commandId: string): Promise<CommandRecord | null> {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { ensurePrivateDir, ensurePrivateFile } from './private-files';
 import { join } from 'node:path';
 import { GENESIS_HASH } from './canonical';
 import { eventHash } from './chain';
@@ -49,8 +49,11 @@ export class SqliteEventStore implements EventStore {
   private readonly docTx;
 
   constructor(file: string) {
+    // 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database file's mode.
+    ensurePrivateFile(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
+    for (const f of [`${file}-wal`, `${file}-shm`]) ensurePrivateFile(f, false);
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
@@ -73,6 +76,7 @@ export class SqliteEventStore implements EventStore {
         first_seq INTEGER NOT NULL,
         last_seq INTEGER NOT NULL,
         result TEXT,
+        fingerprint TEXT,
         PRIMARY KEY (session_id, command_id)
       ) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS join_tokens (
@@ -90,13 +94,16 @@ export class SqliteEventStore implements EventStore {
       );
       CREATE INDEX IF NOT EXISTS requirements_updates_session ON requirements_updates(session_id, n);
     `);
+    // Databases from before the command memory knew its sender (issue 12, item 7).
+    const cols = this.db.prepare('PRAGMA table_info(commands)').all() as { name: string }[];
+    if (!cols.some((c) => c.name === 'fingerprint')) this.db.exec('ALTER TABLE commands ADD COLUMN fingerprint TEXT');
     this.stmt = {
       head: this.db.prepare('SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1'),
       insert: this.db.prepare(
         'INSERT INTO events (session_id, seq, type, ts, actor, command_id, payload, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)',
       ),
-      insertCommand: this.db.prepare('INSERT INTO commands (session_id, command_id, first_seq, last_seq, result) VALUES (?,?,?,?,?)'),
-      findCommand: this.db.prepare('SELECT first_seq, last_seq, result FROM commands WHERE session_id = ? AND command_id = ?'),
+      insertCommand: this.db.prepare('INSERT INTO commands (session_id, command_id, first_seq, last_seq, result, fingerprint) VALUES (?,?,?,?,?,?)'),
+      findCommand: this.db.prepare('SELECT first_seq, last_seq, result, fingerprint FROM commands WHERE session_id = ? AND command_id = ?'),
       range: this.db.prepare('SELECT * FROM events WHERE session_id = ? AND seq >= ? AND seq <= ? ORDER BY seq'),
       read: this.db.prepare('SELECT * FROM events WHERE session_id = ? AND seq >= ? ORDER BY seq'),
       sessions: this.db.prepare('SELECT session_id FROM events WHERE seq = 1 ORDER BY ts, session_id'),
@@ -158,6 +165,7 @@ export class SqliteEventStore implements EventStore {
           out[0].seq,
           out[out.length - 1].seq,
           req.result === undefined ? null : JSON.stringify(req.result),
+          req.fingerprint ?? null,
         );
       }
       for (const t of req.tokens ?? []) this.stmt.insertToken.run(t.tokenHash, t.sessionId, t.personId, t.token);
@@ -167,17 +175,17 @@ export class SqliteEventStore implements EventStore {
   }
 
   static open(dataDir: string): SqliteEventStore {
-    mkdirSync(dataDir, { recursive: true });
+    ensurePrivateDir(dataDir);
     return new SqliteEventStore(join(dataDir, 'panelroom.sqlite'));
   }
 
   private findCommandSync(sessionId: string, commandId: string): CommandRecord | null {
     const row = this.stmt.findCommand.get(sessionId, commandId) as
-      | { first_seq: number; last_seq: number; result: string | null }
+      | { first_seq: number; last_seq: number; result: string | null; fingerprint: string | null }
       | undefined;
     if (!row) return null;
     const rows = this.stmt.range.all(sessionId, row.first_seq, row.last_seq) as EventRow[];
-    return { events: rows.map(toEvent), result: row.result === null ? undefined : JSON.parse(row.result) };
+    return { events: rows.map(toEvent), result: row.result === null ? undefined : JSON.parse(row.result), fingerprint: row.fingerprint };
   }
 
   async append(req: AppendRequest): Promise<StoredEvent[]> {

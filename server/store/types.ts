@@ -42,6 +42,11 @@ export interface AppendRequest {
   events: NewEvent[];
   /** The command's ack data, kept so that a retry returns the same answer. */
   result?: unknown;
+  /**
+   * Who sent the command and what it was (server/session/command-memory.ts): a retry is the same
+   * sender, command and payload; anything else under the same id is refused (issue 12, item 7).
+   */
+  fingerprint?: string;
   tokens?: TokenRecord[];
   revokeTokens?: string[];
   /** The seq the caller's state is at; the append fails with `SeqConflict` when the log moved on. */
@@ -51,6 +56,8 @@ export interface AppendRequest {
 export interface CommandRecord {
   events: StoredEvent[];
   result: unknown;
+  /** `null` for commands remembered before the fingerprint existed (compare the sender only). */
+  fingerprint: string | null;
 }
 
 export class DuplicateCommand extends Error {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Role } from './roles';
-import { command, id, name, text } from './schema-helpers';
+import { command, id, line, name, text } from './schema-helpers';
 
 // Commands of the clarify concern (澄清, docs/rules.md §2.6): a member drafts a written question to one
 // supplier, the panel sees the draft, the moderator sends it; only that supplier receives it and answers
@@ -14,7 +14,7 @@ export const clarifyCommands = {
   /** Member: draft a question to one supplier, optionally about a review item, answerable within `minutes`. */
   'clarify:draft': command({
     supplierId: id,
-    question: text(4000).trim().min(2),
+    question: text(4000, 2),
     minutes: z.number().int().min(1).max(24 * 60),
     itemId: z.string().min(1).max(20).optional(),
   }),
@@ -25,12 +25,12 @@ export const clarifyCommands = {
   /** Supplier: answer in writing, confirmed as its signed statement; optionally one attachment. */
   'clarify:answer': command({
     clarificationId: id,
-    text: text(8000).trim().min(1),
+    text: text(8000, 1),
     signer: name,
     confirmStatement: z.literal(true),
     attachment: z
       .strictObject({
-        name: z.string().trim().min(1).max(200),
+        name: line(200, 1),
         mime: z.enum(ATTACHMENT_TYPES),
         // base64 of at most ATTACHMENT_MAX_BYTES bytes (4 chars per 3 bytes); the exact size is checked after decoding.
         dataBase64: z.string().max(Math.ceil(ATTACHMENT_MAX_BYTES / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/),

@@ -12,6 +12,8 @@ export const ERRORS = {
   conflict: { zh: '操作与当前状态冲突。', en: 'The operation conflicts with the current state.' },
   too_large: { zh: '提交内容过大。', en: 'The payload is too large.' },
   rate_limited: { zh: '操作过于频繁，请稍后再试。', en: 'Too many requests; try again shortly.' },
+  command_reused: { zh: '该操作编号已被另一操作使用，本次操作未执行。', en: 'This command id was already used for another operation; nothing was done.' },
+  session_closed: { zh: '本场评审已归档，入场凭证已失效。', en: 'This session is archived; its join tokens no longer work.' },
   internal: { zh: '服务器内部错误，操作未生效，请重试。', en: 'Internal server error; nothing was changed. Please retry.' },
 } as const;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Role } from './roles';
-import { command, id, text } from './schema-helpers';
+import { command, id, line, text } from './schema-helpers';
 
 // Commands of the quotes concern: the final-quote window (最后报价; in a public tender the bid price,
 // 投标报价), arithmetic correction and the supplier's confirmation, and the abnormal-low-price review
@@ -11,7 +11,7 @@ import { command, id, text } from './schema-helpers';
 const figure = z.string().trim().min(1).max(40);
 
 export const quoteLineSchema = z.strictObject({
-  item: z.string().trim().min(1).max(200),
+  item: line(200, 1),
   unitPrice: figure,
   quantity: figure,
   total: figure,
@@ -21,7 +21,7 @@ export const quoteSheetSchema = z.strictObject({
   /** The total in figures (小写). */
   amount: figure,
   /** The total in words (大写). */
-  amountInWords: z.string().trim().min(1).max(100),
+  amountInWords: line(100, 1),
   lines: z.array(quoteLineSchema).max(200).default([]),
 });
 
@@ -42,7 +42,7 @@ export const policySchema = z.strictObject({
 /** Server time, UTC milliseconds. */
 const serverTime = z.number().int().min(0).max(8.64e15);
 const minutes = z.number().int().min(1).max(600);
-const reason = text(2000).trim().min(2);
+const reason = text(2000, 2);
 
 /** 003 Ch3 §3.1 L651: the statement a supplier ticks with an itemised final quote. */
 export const MISSING_ITEMS_STATEMENT = {
@@ -75,7 +75,7 @@ export const quotesCommands = {
   /** Moderator: set the explanation time (from the review's opening); shortening needs a reason. */
   'quotes:review_timer': command({ supplierId: id, minutes, reason: text(2000).optional() }),
   /** Supplier: its written explanation of the price (cost calculation, evidence; 003 Ch3 §4.2 L719). */
-  'quotes:explain': command({ text: text(20_000).trim().min(10) }),
+  'quotes:explain': command({ text: text(20_000, 10) }),
   /** Panel member: its vote on the explanation, with its reason (003 Ch3 §4.3 L721). */
   'quotes:review_vote': command({ supplierId: id, verdict: z.enum(['accept', 'invalid']), reason }),
   /** Moderator or panel member: trigger 4.1.3 alone, the explanation submitted with the response stands

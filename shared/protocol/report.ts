@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Role } from './roles';
-import { command, id, text } from './schema-helpers';
+import { command, id, line, text } from './schema-helpers';
 import { CHANGE_GROUNDS } from './scoring';
 
 // Commands of the report concern (评审报告, docs/rules.md §2.22): signing on the tablets, with dissent
@@ -17,7 +17,7 @@ export const signaturePath = z
   .regex(/^(?:[ML]\d{1,3} \d{1,3} ?)+$/, '签名格式不正确 / malformed signature')
   .refine((p) => (p.match(/L/g) ?? []).length >= 3, '请在签名区内书写签名 / draw your signature in the box');
 
-const required = (max: number, zh: string, en: string) => z.string().trim().min(2, `${zh} / ${en}`).max(max);
+const required = (max: number, zh: string, en: string) => text(max, 2, `${zh} / ${en}`);
 
 /** The dissent a member signs (持不同意见): the item, the member's position and the reasons are all required. */
 export const dissentSchema = z.strictObject({
@@ -34,7 +34,7 @@ export const reportCommands = {
   /** Member: sign the current revision (the signature and the name), optionally with a dissent. */
   'report:sign': command({
     revision: z.number().int().min(1).max(1000),
-    name: z.string().trim().min(1, '请填写姓名 / your name is required').max(50),
+    name: line(50, 1, '请填写姓名 / your name is required'),
     signature: signaturePath,
     dissent: dissentSchema.nullable().optional(),
   }),

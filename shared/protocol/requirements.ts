@@ -13,7 +13,7 @@ export const requirementsCommands = {
   /** Moderator: freeze the current text of the panel's document as the proposed next version. */
   'requirements:propose': command({}),
   /** Moderator or purchaser representative: drop the pending proposal, with a reason. */
-  'requirements:cancel': command({ version, reason: text(500).trim().min(2) }),
+  'requirements:cancel': command({ version, reason: text(500, 2) }),
   /** Purchaser representative: confirm the proposed version; this publishes it to every active supplier. */
   'requirements:confirm': command({ version }),
   /** Supplier laptop, automatically: the published version reached this supplier (delivery time). */
@@ -21,9 +21,9 @@ export const requirementsCommands = {
   /** Supplier: sign the confirmation of the published version (the representative's name). */
   'requirements:sign': command({ version, signer: name }),
   /** Supplier: refuse the change; its response becomes invalid (003 Ch3 §5.1 L729). */
-  'requirements:refuse': command({ version, reason: text(1000).trim().min(2) }),
+  'requirements:refuse': command({ version, reason: text(1000, 2) }),
   /** Moderator: record that a supplier did not confirm the latest change in time; its response becomes invalid (003 Ch3 §5.1 L729). */
-  'requirements:lapse': command({ supplierId: id, reason: text(500).trim().min(2) }),
+  'requirements:lapse': command({ supplierId: id, reason: text(500, 2) }),
 };
 
 export const requirementsRoles: Record<keyof typeof requirementsCommands, readonly Role[]> = {

@@ -17,7 +17,7 @@ export const reviewCommands = {
    */
   'review:continue_below_minimum': command({
     exception: z.enum(['research_or_tech_transfer_two_final_quotes', 'government_services_two_suppliers', 'supervisor_approval']),
-    justification: text(1000).trim().min(2),
+    justification: text(1000, 2),
   }),
 };
 

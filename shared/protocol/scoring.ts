@@ -20,7 +20,7 @@ export type ScoreValue = z.infer<typeof scoreValue>;
 
 const factorId = z.string().min(1).max(40);
 const evidence = text(300).optional();
-const reason = z.string().trim().min(2, '请填写理由 / a reason is required').max(1000);
+const reason = text(1000, 2, '请填写理由 / a reason is required');
 /** The four legal grounds for changing summarised results (000 说明7 L464-474; 004 §5.2.5(2) L1249-1257). */
 export const CHANGE_GROUNDS = ['summing_error', 'out_of_range', 'objective_inconsistent', 'abnormal_score'] as const;
 export type ChangeGround = (typeof CHANGE_GROUNDS)[number];

@@ -20,4 +20,6 @@ export interface ServerToClient {
   'view:snapshot': (s: ViewSnapshot) => void;
   'view:patch': (p: ViewPatch) => void;
   'session:revoked': (r: { message: string; messageEn: string }) => void;
+  /** A live notice (not in the log), e.g. to the moderator when a device trips its rate limit. */
+  'session:notice': (n: { kind: string; personId?: string; message: string; messageEn: string }) => void;
 }

@@ -1,28 +1,28 @@
 import { z } from 'zod';
-import { money, name, text } from './schema-helpers';
+import { line, money, name, text } from './schema-helpers';
 
 // POST /api/sessions: everything a session needs to exist. The rubric is a shipped template's name
 // or a rubric object in the ../shared/rubrics schema (validated by shared/domain/rubric/validate).
 const checklistItem = z.strictObject({
   id: z.string().min(1).max(20),
-  text_zh: z.string().min(1).max(300),
-  detail_zh: z.string().max(2000).optional(),
+  text_zh: line(300, 1),
+  detail_zh: text(2000).optional(),
   clarificationAllowed: z.boolean(),
 });
 
-const person = z.strictObject({ name, org: text(200).optional(), contact: text(200).optional() });
+const person = z.strictObject({ name, org: line(200).optional(), contact: line(200).optional() });
 
 export const sessionCreateSchema = z.strictObject({
   project: z
     .strictObject({
-      name: text(300).optional(),
-      projectNumber: text(100).optional(),
-      purchaser: text(200).optional(),
-      agency: text(200).optional(),
+      name: line(300).optional(),
+      projectNumber: line(100).optional(),
+      purchaser: line(200).optional(),
+      agency: line(200).optional(),
       method: z.enum(['competitive_consultation', 'public_tender']).optional(),
       budget: money.nullable().optional(),
       maxPrice: money.nullable().optional(),
-      scheduledAt: text(40).optional(),
+      scheduledAt: line(40).optional(),
     })
     .optional(),
   rubric: z.union([z.string().max(40), z.record(z.string(), z.unknown())]),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Role } from './roles';
-import { command, id, money, name, text } from './schema-helpers';
+import { command, id, line, money, name, text } from './schema-helpers';
 
 // Commands of the setup concern (event name → payload schema) and who may send them. The agency's
 // moderator edits a draft session (stage `setup`) from the console; every edit is one validated
@@ -8,8 +8,8 @@ import { command, id, money, name, text } from './schema-helpers';
 
 const checklistItem = z.strictObject({
   id: z.string().trim().min(1).max(20),
-  text_zh: z.string().trim().min(1).max(300),
-  detail_zh: z.string().max(2000).optional(),
+  text_zh: line(300, 1),
+  detail_zh: text(2000).optional(),
   clarificationAllowed: z.boolean(),
 });
 
@@ -19,10 +19,10 @@ export const checklistsSchema = z.strictObject({
   final: z.array(checklistItem).max(60),
 });
 
-const optionalText = (max: number) => text(max).trim().nullable().optional();
+const optionalText = (max: number) => line(max).nullable().optional();
 
 export const projectPatch = z.strictObject({
-  name: z.string().trim().min(1).max(300).optional(),
+  name: line(300, 1).optional(),
   projectNumber: optionalText(100),
   purchaser: optionalText(200),
   agency: optionalText(200),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Role } from './roles';
-import { command, id, name, text } from './schema-helpers';
+import { command, id, line, name, text } from './schema-helpers';
 
 // Commands of the signin concern (签到, docs/rules.md §2.2): suppliers sign in from their laptops, and the
 // order they arrive in is the consultation order (000 §19.1 L287); members sign in, declare any
@@ -36,7 +36,7 @@ export const signinCommands = {
   /** Moderator: close the suppliers' sign-in; absent suppliers are recorded as not having signed in. */
   'signin:close': command({}),
   /** Moderator: change the consultation order, with the reason recorded (docs/rules.md §2.7 ⚠, §2.2 Derived). */
-  'signin:reorder': command({ order: z.array(id).min(1).max(60), reason: text(500).trim().min(2) }),
+  'signin:reorder': command({ order: z.array(id).min(1).max(60), reason: text(500, 2) }),
   /** Member: sign in, declare for every supplier whether it must recuse, and acknowledge the discipline. */
   'signin:member': command({
     recusals: z.array(z.strictObject({ supplierId: id, recuse: z.boolean() })).max(60),
@@ -49,11 +49,11 @@ export const signinCommands = {
     memberId: id,
     name,
     role: z.enum(['expert', 'purchaser_rep']).optional(),
-    org: text(200).optional(),
-    reason: text(500).trim().min(2).optional(),
+    org: line(200).optional(),
+    reason: text(500, 2).optional(),
   }),
   /** Supplier: withdraw from the consultation before the final quote (003 Ch3 §2.9 L647). */
-  'supplier:withdraw': command({ reason: text(1000).trim().min(2) }),
+  'supplier:withdraw': command({ reason: text(1000, 2) }),
 };
 
 export const signinRoles: Record<keyof typeof signinCommands, readonly Role[]> = {

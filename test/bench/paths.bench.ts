@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { yjsProtocols } from '../../shared/protocol/yjs';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { startServer, tokenOf, linkFor } from '../helpers/server';
@@ -100,7 +101,7 @@ export function scoreRows(p: ScorePath, f: Floors, where = ''): string[] {
 function provider(room: Room, personId: string): { doc: Y.Doc; text: Y.Text; p: WebsocketProvider } {
   const doc = new Y.Doc();
   const p = new WebsocketProvider(room.srv.url.replace(/^http/, 'ws') + '/yjs', room.sessionId, doc, {
-    params: { token: tokenOf(linkFor(room.links, personId)) },
+    protocols: yjsProtocols(tokenOf(linkFor(room.links, personId))),
     WebSocketPolyfill: WebSocket as any,
     disableBc: true,
   });

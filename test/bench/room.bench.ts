@@ -36,7 +36,8 @@ const connect = (url: string, token: string): Promise<Socket> =>
 async function meeting(floors: Floors): Promise<string> {
   const dataDir = mkdtempSync(join(tmpdir(), 'panelroom-bench-'));
   const store = SqliteEventStore.open(dataDir);
-  const app = await createApplication({ store, adminToken: ADMIN, clientDir: null });
+  // A synthetic driver (hundreds of commands from one socket back to back): the fair share is off.
+  const app = await createApplication({ store, adminToken: ADMIN, clientDir: null, fairShare: false });
   const port = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   const res = await fetch(`${url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` }, body: JSON.stringify(MEETING) });

@@ -1,4 +1,5 @@
 import { describe, it, expect, afterEach } from 'vitest';
+import { yjsProtocols } from '../../shared/protocol/yjs';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import WebSocket from 'ws';
@@ -78,7 +79,7 @@ function asTestServer(p: Proc): TestServer {
 function tablet(url: string, room: Room, personId: string): { doc: Y.Doc; text: Y.Text; provider: WebsocketProvider } {
   const doc = new Y.Doc();
   const provider = new WebsocketProvider(url.replace(/^http/, 'ws') + '/yjs', room.sessionId, doc, {
-    params: { token: tokenOf(linkFor(room.links, personId)) },
+    protocols: yjsProtocols(tokenOf(linkFor(room.links, personId))),
     WebSocketPolyfill: WebSocket as any,
     disableBc: true,
   });

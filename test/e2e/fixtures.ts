@@ -44,8 +44,20 @@ export async function openDevice(browser: Browser, link: Link, viewport = { widt
   const context = await browser.newContext({ viewport, hasTouch: touch, isMobile: false });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error(`[${link.personId}] page error:`, e));
+  watchCsp(page, link.personId);
   await page.goto(link.url);
   return { context, page };
+}
+
+/**
+ * Every Content-Security-Policy violation a page reports (issue 12, item 10: the built client must work
+ * under server/http/headers.ts's policy). Specs assert this stays empty.
+ */
+export const cspViolations: string[] = [];
+export function watchCsp(page: Page, who: string): void {
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) cspViolations.push(`[${who}] ${m.text()}`);
+  });
 }
 
 export const byId = (links: Link[], id: string): Link => {

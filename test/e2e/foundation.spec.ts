@@ -1,5 +1,11 @@
-import { test, expect, createSession, openDevice, byId, shotPath } from './fixtures';
+import { test, expect, createSession, openDevice, byId, shotPath, cspViolations, watchCsp } from './fixtures';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
+
+// Issue 12, item 10: the built client works under the server's Content-Security-Policy; any violation
+// a page reports fails the test.
+test.afterEach(() => {
+  expect(cspViolations).toEqual([]);
+});
 
 // Issue 2: the moderator console, the projector, a panel tablet and a supplier laptop in four
 // browser contexts, each seeing the others connected.
@@ -49,7 +55,10 @@ test('four devices see each other connected, in Chinese with an English switch',
 });
 
 test('a bad link is refused with a message in Chinese and English', async ({ page }) => {
-  await page.goto('/tablet#this-is-not-a-valid-token-000000');
+  watchCsp(page, 'bad-link');
+  const res = await page.goto('/tablet#this-is-not-a-valid-token-000000');
+  expect(res?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+  expect(res?.headers()['referrer-policy']).toBe('no-referrer');
   await expect(page.getByRole('alert')).toContainText('入场凭证无效');
   await expect(page.getByRole('alert')).toContainText('join token is invalid');
 });

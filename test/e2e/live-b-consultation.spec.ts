@@ -1,6 +1,11 @@
 import type { Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { test, expect, openDevice, byId, shotPath, type Link } from './fixtures';
+import { test, expect, openDevice, byId, shotPath, cspViolations, type Link } from './fixtures';
+
+// Issue 12, item 10: the tablets' live document (a WebSocket to /yjs) works under the CSP.
+test.afterEach(() => {
+  expect(cspViolations).toEqual([]);
+});
 
 // Issue 5 (rounds and requirement changes) in real Chromium: rounds with two suppliers, then one
 // requirement change edited on two tablets, confirmed by the purchaser representative, published and

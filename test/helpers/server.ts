@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as ioc, type Socket } from 'socket.io-client';
-import { createApplication, type App } from '../../server/app';
+import { createApplication, type App, type AppOptions } from '../../server/app';
 import { SqliteEventStore } from '../../server/store/sqlite';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
 import type { JoinLink } from '../../server/http/sessions';
@@ -24,14 +24,14 @@ export interface TestServer {
 }
 
 /** A real server on port 0 with a real SQLite file in a fresh temporary directory. */
-export async function startServer(opts: { dataDir?: string; clock?: () => number } = {}): Promise<TestServer> {
+export async function startServer(opts: { dataDir?: string; clock?: () => number; fairShare?: AppOptions['fairShare'] } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'panelroom-test-'));
   const store = SqliteEventStore.open(dataDir);
   // The server's clock: real time plus whatever the test has advanced it by (never backwards), so that
   // a quote window's deadline passes at once instead of after seconds of sleeping (issue 17).
   let offset = 0;
   const clock = opts.clock ?? (() => Date.now() + offset);
-  const app = await createApplication({ store, adminToken: ADMIN, clientDir: null, clock });
+  const app = await createApplication({ store, adminToken: ADMIN, clientDir: null, clock, fairShare: opts.fairShare });
   const port = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   return {

@@ -97,6 +97,24 @@ export function storeSuite(name: string, makeHarness: () => StoreHarness): void 
       expect(await store.read('s2')).toHaveLength(1);
     });
 
+    it('remembers who sent a command and what it was (its fingerprint), also after reopening', async () => {
+      await store.append({ sessionId: 's1', actor: { personId: 'S1', role: 'supplier' }, commandId: 'cmd-f', ts: 1, events: [{ type: 'a', payload: {} }], result: { r: 1 }, fingerprint: 'fp-1' });
+      await store.append({ sessionId: 's1', actor: null, commandId: 'cmd-g', ts: 2, events: [{ type: 'a', payload: {} }] });
+      let dup: unknown;
+      try {
+        await store.append({ sessionId: 's1', actor: { personId: 'S2', role: 'supplier' }, commandId: 'cmd-f', ts: 3, events: [{ type: 'b', payload: {} }], fingerprint: 'fp-2' });
+      } catch (e) {
+        dup = e;
+      }
+      expect(dup).toBeInstanceOf(DuplicateCommand);
+      expect((dup as DuplicateCommand).record.fingerprint).toBe('fp-1');
+      await store.close();
+      store = await h.reopen();
+      expect(await store.findCommand('s1', 'cmd-f')).toMatchObject({ fingerprint: 'fp-1', result: { r: 1 } });
+      expect(await store.findCommand('s1', 'cmd-g')).toMatchObject({ fingerprint: null });
+      expect(await store.read('s1')).toHaveLength(2);
+    });
+
     it('refuses an append from a writer whose state is behind, appending nothing', async () => {
       await append(0);
       let err: unknown;

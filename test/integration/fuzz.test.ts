@@ -50,7 +50,9 @@ const onUnhandled = (e: unknown) => unhandled.push(e);
 
 beforeAll(async () => {
   process.on('unhandledRejection', onUnhandled);
-  srv = await startServer();
+  // A synthetic driver: thousands of commands from one socket as fast as it can, far beyond a person's
+  // fair share (server/realtime/fair-share.ts), which test/integration/fair-share.test.ts covers.
+  srv = await startServer({ fairShare: false });
   room = await openRoom(srv);
 });
 afterAll(async () => {

@@ -1,4 +1,5 @@
 import { describe, it, expect, afterEach } from 'vitest';
+import { yjsProtocols } from '../../shared/protocol/yjs';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
@@ -85,7 +86,7 @@ const settle = async (r: Room) => {
 async function editAndPublish(r: Room): Promise<number> {
   const doc = new Y.Doc();
   const p = new WebsocketProvider(r.srv.url.replace(/^http/, 'ws') + '/yjs', r.sessionId, doc, {
-    params: { token: tokenOf(linkFor(r.links, 'M1')) },
+    protocols: yjsProtocols(tokenOf(linkFor(r.links, 'M1'))),
     WebSocketPolyfill: WebSocket as any,
     disableBc: true,
   });
@@ -215,7 +216,7 @@ describe('isolation: no foreign canary ever reaches a client', () => {
     const base = `${r.srv.url.replace(/^http/, 'ws')}/yjs/${r.sessionId}`;
     const status = (id: string) =>
       new Promise<number>((res) => {
-        const ws = new WebSocket(`${base}?token=${tokenOf(linkFor(r.links, id))}`);
+        const ws = new WebSocket(base, yjsProtocols(tokenOf(linkFor(r.links, id))));
         ws.on('unexpected-response', (_q, resp) => (res(resp.statusCode ?? 0), ws.terminate()));
         ws.on('open', () => (res(101), ws.close()));
         ws.on('error', () => undefined);
@@ -226,7 +227,7 @@ describe('isolation: no foreign canary ever reaches a client', () => {
     /** A real y-protocols client: waits for the server's sync step 1, then sends an update inserting `mark`. */
     const rawEdit = (id: string, mark: string, kind: 'update' | 'step2') =>
       new Promise<void>((res, rej) => {
-        const ws = new WebSocket(`${base}?token=${tokenOf(linkFor(r.links, id))}`);
+        const ws = new WebSocket(base, yjsProtocols(tokenOf(linkFor(r.links, id))));
         ws.binaryType = 'arraybuffer';
         ws.on('error', rej);
         ws.once('message', () => {

@@ -8,6 +8,7 @@ import { openRoom, driveTo, type Room } from '../helpers/room';
 import { liveText } from '../../server/requirements/live-text';
 import { COMPACT_AFTER } from '../../server/requirements/yjs-store';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version';
+import { yjsProtocols, YJS_SUBPROTOCOL } from '../../shared/protocol/yjs';
 
 // The requirements document's Yjs endpoint (/yjs/<sessionId>): real y-websocket providers against the
 // real server. Panel members edit; the moderator and the observer are read-only per message; suppliers
@@ -43,7 +44,7 @@ function wsWithOrigin(origin: string | undefined) {
 async function yclient(r: Room, personId: string): Promise<{ doc: Y.Doc; text: Y.Text; provider: WebsocketProvider }> {
   const doc = new Y.Doc();
   const provider = new WebsocketProvider(r.srv.url.replace(/^http/, 'ws') + '/yjs', r.sessionId, doc, {
-    params: { token: tokenOf(linkFor(r.links, personId)) },
+    protocols: yjsProtocols(tokenOf(linkFor(r.links, personId))),
     WebSocketPolyfill: wsWithOrigin(undefined) as any,
     // No BroadcastChannel: every client of this test lives in one process, and must sync only through the server.
     disableBc: true,
@@ -53,10 +54,10 @@ async function yclient(r: Room, personId: string): Promise<{ doc: Y.Doc; text: Y
   return { doc, text: doc.getText('requirements'), provider };
 }
 
-/** A raw upgrade: resolves with the HTTP status of a refusal, or 101 when it was accepted. */
-function upgradeStatus(url: string, origin?: string): Promise<number> {
+/** A raw upgrade (the token in Sec-WebSocket-Protocol): resolves with the HTTP status of a refusal, or 101 when it was accepted. */
+function upgradeStatus(url: string, token?: string, origin?: string): Promise<number> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(url, origin ? { origin } : {});
+    const ws = new WebSocket(url, token ? yjsProtocols(token) : [], origin ? { origin } : {});
     ws.on('unexpected-response', (_req, res) => {
       resolve(res.statusCode ?? 0);
       ws.terminate();
@@ -127,19 +128,28 @@ describe('the requirements document endpoint', () => {
     const r = await consultation();
     const base = r.srv.url.replace(/^http/, 'ws') + '/yjs/' + r.sessionId;
     const tok = (id: string) => tokenOf(linkFor(r.links, id));
-    expect(await upgradeStatus(`${base}?token=${tok('S1')}`)).toBe(403);
-    expect(await upgradeStatus(`${base}?token=${tok('P1')}`)).toBe(403);
-    expect(await upgradeStatus(`${base}?token=not-a-real-token-000000000000`)).toBe(401);
-    expect(await upgradeStatus(`${base}`)).toBe(401);
-    expect(await upgradeStatus(`${base}?token=${tok('M1')}`, 'http://evil.example')).toBe(403);
+    expect(await upgradeStatus(base, `${tok('S1')}`)).toBe(403);
+    expect(await upgradeStatus(base, `${tok('P1')}`)).toBe(403);
+    expect(await upgradeStatus(base, `not-a-real-token-000000000000`)).toBe(401);
+    expect(await upgradeStatus(base)).toBe(401);
+    expect(await upgradeStatus(base, `${tok('M1')}`, 'http://evil.example')).toBe(403);
     const other = await srv!.createSession();
-    expect(await upgradeStatus(`${r.srv.url.replace(/^http/, 'ws')}/yjs/${other.sessionId}?token=${tok('M1')}`)).toBe(401);
-    expect(await upgradeStatus(`${base}?token=${tok('M1')}`)).toBe(101);
+    expect(await upgradeStatus(`${r.srv.url.replace(/^http/, 'ws')}/yjs/${other.sessionId}`, `${tok('M1')}`)).toBe(401);
+    expect(await upgradeStatus(base, `${tok('M1')}`)).toBe(101);
+    // Issue 12, item 9: the token is taken from the Sec-WebSocket-Protocol header only, never from the URL
+    // (proxy logs keep URLs); and the server never echoes it back.
+    expect(await upgradeStatus(`${base}?token=${tok('M1')}`)).toBe(401);
+    const chosen = await new Promise<string>((res, rej) => {
+      const ws = new WebSocket(base, yjsProtocols(tok('M1')));
+      ws.on('open', () => (res(ws.protocol), ws.close()));
+      ws.on('error', rej);
+    });
+    expect(chosen).toBe(YJS_SUBPROTOCOL);
 
     // A supplier's provider never gets a single byte of the document.
     const doc = new Y.Doc();
     const p = new WebsocketProvider(r.srv.url.replace(/^http/, 'ws') + '/yjs', r.sessionId, doc, {
-      params: { token: tok('S2') },
+      protocols: yjsProtocols(tok('S2')),
       WebSocketPolyfill: WebSocket as any,
       disableBc: true,
     });
@@ -162,7 +172,7 @@ describe('the requirements document endpoint', () => {
     srv = await startServer();
     room = await openRoom(srv);
     const base = srv.url.replace(/^http/, 'ws') + '/yjs/' + room.sessionId;
-    expect(await upgradeStatus(`${base}?token=${tokenOf(linkFor(room.links, 'M1'))}`)).toBe(409);
+    expect(await upgradeStatus(base, `${tokenOf(linkFor(room.links, 'M1'))}`)).toBe(409);
     await driveTo(room, 'consultation');
     const m1 = await yclient(room, 'M1');
     const m2 = await yclient(room, 'M2');

@@ -1,4 +1,5 @@
 import { describe, it, expect, afterEach } from 'vitest';
+import { yjsProtocols } from '../../shared/protocol/yjs';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
@@ -36,7 +37,7 @@ async function consultation(): Promise<Room> {
 async function edit(r: Room, personId: string, append: string): Promise<void> {
   const doc = new Y.Doc();
   const p = new WebsocketProvider(r.srv.url.replace(/^http/, 'ws') + '/yjs', r.sessionId, doc, {
-    params: { token: tokenOf(linkFor(r.links, personId)) },
+    protocols: yjsProtocols(tokenOf(linkFor(r.links, personId))),
     WebSocketPolyfill: WebSocket as any,
     disableBc: true,
   });

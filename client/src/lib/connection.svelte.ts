@@ -25,6 +25,8 @@ export class Connection {
   lastSavedAt = $state<number | null>(null);
   error = $state<{ message: string; messageEn: string } | null>(null);
   pendingCount = $state(0);
+  /** Live notices from the server (not in the log), newest last: e.g. a device held back by its rate limit. */
+  notices = $state<{ kind: string; personId?: string; message: string; messageEn: string; at: number }[]>([]);
 
   private socket: Socket;
   private version = 0;
@@ -61,6 +63,9 @@ export class Connection {
     this.socket.on('session:revoked', (r: { message: string; messageEn: string }) => {
       this.status = 'revoked';
       this.error = r;
+    });
+    this.socket.on('session:notice', (n: { kind: string; personId?: string; message: string; messageEn: string }) => {
+      this.notices = [...this.notices.slice(-4), { ...n, at: Date.now() }];
     });
     this.socket.on('view:snapshot', (s: { seq: number; version: number; serverTime: number; view: Record<string, any> }) => {
       this.view = s.view;

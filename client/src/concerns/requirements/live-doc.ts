@@ -1,7 +1,9 @@
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
+import { yjsProtocols } from '../../../../shared/protocol/yjs';
 
-// The panel's live requirements document over the Yjs endpoint (/yjs/<sessionId>?token=…). A plain
+// The panel's live requirements document over the Yjs endpoint (/yjs/<sessionId>; the join token goes in
+// the Sec-WebSocket-Protocol header, never in the URL: shared/protocol/yjs.ts). A plain
 // textarea is bound to the shared Y.Text: local input becomes one replace per change (common head and
 // tail kept), remote changes move the caret by the delta so that a co-editor's typing does not jump it.
 
@@ -16,7 +18,7 @@ export function openLiveDoc(sessionId: string, token: string): LiveDoc {
   const doc = new Y.Doc();
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/yjs`;
   // No BroadcastChannel: two tabs of one browser must not bypass the server's read-only checks.
-  const provider = new WebsocketProvider(url, sessionId, doc, { params: { token }, disableBc: true });
+  const provider = new WebsocketProvider(url, sessionId, doc, { protocols: yjsProtocols(token), disableBc: true });
   return {
     doc,
     text: doc.getText('requirements'),
