@@ -10,7 +10,8 @@ import { MISSING_ITEMS_STATEMENT } from '../../shared/protocol/quotes';
 
 // The window of the final quote (最后报价): opened by the moderator with the deadline the panel set
 // (003 Ch3 §2.6 L641), quotes accepted until the deadline by the server's clock, a late one refused
-// and recorded (003 Ch3 §5.3 L733), closed by the moderator once the deadline has passed.
+// and recorded (003 Ch3 §5.3 L733), closed at the deadline by the server itself (a timed event,
+// quotes/concern.ts `due`); the moderator's 「关闭」 after the deadline does the same if it comes first.
 
 const MAX_WINDOW_MS = 24 * 3600_000;
 
@@ -107,13 +108,14 @@ export function closeWindow({ state, now }: HandlerContext): HandlerResult {
   const q = quotesOf(state);
   if (!q.window) throw new DomainError('conflict', { zh: '报价窗口尚未开启', en: 'the quote window is not open' });
   if (q.closedAt !== null) {
-    // Closed already, but the triggers were never computed (the last unanswered correction belonged
-    // to a supplier another concern then removed): closing again settles the prices.
-    if (q.pricesSettledAt !== null) throw new DomainError('conflict', { zh: '报价窗口已经关闭', en: 'the quote window is already closed' });
+    // Closed already (at the deadline by the server, or by an earlier press): nothing to do, unless
+    // the triggers were never computed (the last unanswered correction belonged to a supplier another
+    // concern then removed), in which case closing again settles the prices.
+    const closed = { closedAt: q.closedAt, alreadyClosed: true };
+    if (q.pricesSettledAt !== null) return { events: [], data: closed };
     const events = consequences(state, q.results, [], new Set(), now);
-    if (!events.some((e) => e.type === 'quotes:prices_settled'))
-      throw new DomainError('conflict', { zh: '仍有供应商未确认修正后的报价', en: 'a supplier has not yet answered its correction' });
-    return { events };
+    if (!events.some((e) => e.type === 'quotes:prices_settled')) return { events: [], data: closed };
+    return { events, data: closed };
   }
   if (now < q.window.deadline)
     throw new DomainError('conflict', {

@@ -4,6 +4,7 @@ import type { ProjectSettings, Rubric } from '../../shared/domain/rubric/types';
 import type { NewEvent, StoredEvent, TokenRecord } from '../store/types';
 import type { ErrorCode } from '../../shared/protocol/errors';
 import type { Checklists } from '../../shared/domain/checklists';
+import type { Due } from './scheduler';
 
 // Stages of a session, in order (rules.md §2; design/views.md stage rail).
 export const STAGES = [
@@ -142,4 +143,6 @@ export interface Concern {
   handlers: Record<string, Handler>;
   reducers: Record<string, Reducer>;
   view?: ViewPart;
+  /** What falls due at a server time in this state (server/session/scheduler.ts): the one place for timed events. */
+  due?: (s: SessionState) => Due[];
 }
