@@ -64,6 +64,9 @@ export interface ProjectData {
   budget: string | null;
   maxPrice: string | null;
   scheduledAt: string | null;
+  /** The requirements document's starting text (technical and service requirements, draft contract
+   *  terms), when the agency gave one (issue 14); absent in older logs. */
+  requirements?: string | null;
 }
 
 export interface SessionState {
