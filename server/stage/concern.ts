@@ -1,6 +1,6 @@
 import { CONCERN_LIST } from '../session/concern-list';
 import { DomainError, STAGE_LABEL, type Concern, type Stage, type Bilingual } from '../session/types';
-import { nextStage } from './machine';
+import { nextStage, stagesOf } from './machine';
 
 /** Why the session cannot move on yet: the first reason any concern gives, or null. */
 export function blockingReason(s: Parameters<typeof nextStage>[0]): Bilingual | null {
@@ -59,6 +59,8 @@ export const stageConcern: Concern = {
     const out: Record<string, unknown> = {
       stage: { current: s.stage, label: STAGE_LABEL[s.stage], termination: s.termination },
     };
+    // The console's stage rail shows the stages this session has, and where it is among them.
+    if (viewer.role === 'moderator' || viewer.role === 'observer') (out.stage as any).stages = stagesOf(s);
     // Only the console needs to know what is next and why it is not allowed yet.
     if (viewer.role === 'moderator') {
       const why = blockingReason(s);

@@ -47,6 +47,17 @@ test('rounds with two suppliers, then a change edited on two tablets, confirmed 
 
   // ── Round 1: supplier 1 in session ──
   await expect(con.getByTestId('stage')).toContainText('磋商');
+  // The rail shows the stages this session has: seed 003 has no final review (终审) (issue 14).
+  await expect(con.getByTestId('rail-consultation')).toHaveAttribute('aria-current', 'step');
+  await expect(con.getByTestId('rail-review')).toContainText('✓');
+  await expect(con.getByTestId('rail-final_review')).toHaveCount(0);
+  await expect(con.getByTestId('rail-final_quote')).toBeVisible();
+  // The supplier that withdrew reads its own notice only, never a place in the queue (issue 14).
+  const s3 = (await openDevice(browser, byId(links, 'S3'), { width: 1366, height: 768 })).page;
+  await expect(s3.getByTestId('stage')).toContainText('磋商');
+  await expect(s3.getByTestId('laptop-round')).toHaveCount(0);
+  await expect(s3.locator('body')).not.toContainText('本轮磋商已结束');
+  await s3.context().close();
   await con.getByRole('button', { name: '磋商轮次' }).click();
   await expect(wall.locator('main.screen')).toHaveAttribute('data-scene', 'round');
   await con.getByTestId('round-minutes').fill('10');
