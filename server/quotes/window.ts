@@ -104,7 +104,7 @@ export function submitQuote(
       { zh: `请勾选声明：${MISSING_ITEMS_STATEMENT.zh}`, en: `tick the statement: ${MISSING_ITEMS_STATEMENT.en}` },
       'missingItemsIncluded',
     );
-  // The policy statuses are the panel's determination in the compliance review (issue 14; rules.md
+  // The policy statuses are the panel's determination in the compliance review (issue 14; docs/rules.md
   // §2.13 "evidence is mandatory"), not the supplier's to tick: a different declaration is refused.
   const policy = determinedPolicy(state, actor.personId);
   if (p.policy && canonicalJson(p.policy) !== canonicalJson(policy))

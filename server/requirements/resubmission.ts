@@ -6,7 +6,7 @@ import { checkAttachment } from '../clarify/attachment';
 import type { AttachmentMeta } from '../clarify/state';
 import { latestFor, reqOf } from './state';
 
-// Resubmission after a substantive change (rules.md §2.8; 003 Ch3 §2.4 L631 "供应商应当按照磋商文件的
+// Resubmission after a substantive change (docs/rules.md §2.8; 003 Ch3 §2.4 L631 "供应商应当按照磋商文件的
 // 变动情况和磋商小组的要求重新提交响应文件，并由其法定代表人或授权代表签字或者加盖公章"; 000 §19.2.2
 // L293). For the latest version sent to it, each supplier uploads the revised parts of its response
 // (each file kept with its sha256, in the log and the archive, shown to the panel) or signs

@@ -7,7 +7,7 @@ import { standing } from '../suppliers/status';
 import { signinOf } from '../signin/state';
 import { conflict, invalid, notFound, requireStage } from '../signin/refuse';
 
-// Policy status (政策身份) in the compliance review (issue 14; rules.md §2.5, §2.13): the statuses a
+// Policy status (政策身份) in the compliance review (issue 14; docs/rules.md §2.5, §2.13): the statuses a
 // supplier's response claims are recorded with the document that proves them, and each is determined
 // by the panel, every sitting member voting accept or not accept (not accepting with a reason), the
 // majority deciding as in the review (000 说明6 L462; 004 §5.2.5(2) L1249); a tie is voted again.

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Role } from './roles';
 import { command, id, text } from './schema-helpers';
 
-// Commands of the policy-status concern (政策身份, rules.md §2.5 and §2.13): in the compliance review the
+// Commands of the policy-status concern (政策身份, docs/rules.md §2.5 and §2.13): in the compliance review the
 // panel records each policy status a supplier's response claims, with the document that proves it
 // (中小企业声明函, the prison administration's certificate, 残疾人福利性单位声明函, the consortium
 // agreement or subcontract, 本国产品声明函), and determines it by the review's voting rule. The price

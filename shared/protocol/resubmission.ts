@@ -3,8 +3,8 @@ import type { Role } from './roles';
 import { command, name } from './schema-helpers';
 import { ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES } from './clarify';
 
-// Commands of the resubmission after a substantive change (rules.md §2.8 "each supplier resubmits its
-// response according to the change, signed"; 003 Ch3 §2.4 L631; 000 §19.2.2 L293): for the latest
+// Commands of the resubmission after a substantive change (docs/rules.md §2.8 "Each supplier re-confirms its
+// response, signed or sealed"; 003 Ch3 §2.4 L631; 000 §19.2.2 L293): for the latest
 // version sent to it, a supplier uploads the revised parts of its response (each file signed for by its
 // representative) or signs that its response needs no change. Until it has done one or the other, its
 // final quote is refused.

@@ -6,7 +6,7 @@ import { determinePolicy } from '../helpers/steps/policy';
 import { amountToWords } from '../../shared/rules/money/words';
 import { quoteInputs } from '../../server/quotes/inputs';
 
-// Policy status in the compliance review (issue 14; rules.md §2.13; server/review/policy.ts): the
+// Policy status in the compliance review (issue 14; docs/rules.md §2.13; server/review/policy.ts): the
 // statuses the response claims are determined by the panel; only determined ones give a deduction,
 // and the reveal says why a claimed one gave none.
 

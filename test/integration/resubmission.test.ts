@@ -8,7 +8,7 @@ import { openRoom, driveTo, type Room } from '../helpers/room';
 import { openWindow, plainSheet, PLAIN_QUOTES } from '../helpers/steps/quotes';
 import { liveText } from '../../server/requirements/live-text';
 
-// Resubmission after a substantive change (issue 14; rules.md §2.8; 003 Ch3 §2.4 L631): each supplier
+// Resubmission after a substantive change (issue 14; docs/rules.md §2.8; 003 Ch3 §2.4 L631): each supplier
 // uploads the revised parts of its response or signs 「响应文件无需修改」; until then its final quote is
 // refused, and the laptop is told why. The panel sees per supplier what came back.
 
