@@ -31,6 +31,9 @@ export interface AppOptions {
   /** The built client (dist/); omitted in tests that need no pages. */
   clientDir?: string | null;
   clock?: () => number;
+  /** Tests of several processes only (PANELROOM_TEST_CLOCK=1): moves this process's clock forward,
+   *  through `POST /api/test/clock` with the agency key, so that timed events need no waiting. */
+  clockControl?: { advance(ms: number): void } | null;
   maxMessageBytes?: number;
   /** The room's concerns (default: all of server/concerns.ts), handed to the session kernel. */
   concerns?: readonly Concern[];
@@ -79,6 +82,17 @@ export async function createApplication(opts: AppOptions): Promise<App> {
   app.use(setupRouter(registry, { adminToken: opts.adminToken, publicUrl: opts.publicUrl ?? null }));
   const report = new ReportService(registry, opts.store);
   app.use(reportRouter(registry, report, { adminToken: opts.adminToken }));
+  const control = opts.clockControl;
+  if (control) {
+    app.post('/api/test/clock', async (req, res) => {
+      if (req.headers.authorization !== `Bearer ${opts.adminToken}`) return void res.status(401).json({ ok: false, error: errorBody('unauthenticated') });
+      const ms = Number((req.body as { advanceMs?: unknown })?.advanceMs);
+      if (!Number.isInteger(ms) || ms < 0 || ms > 7 * 24 * 3600_000) return void res.status(400).json({ ok: false, error: errorBody('validation') });
+      control.advance(ms);
+      await registry.checkTimers();
+      res.json({ ok: true, data: { now: clock() } });
+    });
+  }
   app.use('/api', (_req, res) => {
     res.status(404).json({ ok: false, error: errorBody('not_found') });
   });
@@ -141,6 +155,7 @@ export async function createApplication(opts: AppOptions): Promise<App> {
         http.listen(port, host, () => res((http.address() as AddressInfo).port));
       }),
     close: async () => {
+      registry.timers.stop();
       await yjs.flush();
       await realtime.close();
       await report.close();

@@ -9,9 +9,11 @@ import { suppliersConcern } from './suppliers/status';
 import { setupConcern } from './setup/concern';
 import { signinConcern } from './signin/concern';
 import { reviewConcern } from './review/concern';
+import { policyConcern } from './review/policy';
 import { clarifyConcern } from './clarify/concern';
 import { roundsConcern } from './rounds/concern';
 import { requirementsConcern } from './requirements/concern';
+import { resubmissionConcern } from './requirements/resubmission';
 import { quotesConcern } from './quotes/concern';
 import { scoringConcern } from './scoring/concern';
 import { reportConcern } from './report/concern';
@@ -25,9 +27,11 @@ const after: Concern[] = [
   setupConcern,
   signinConcern,
   reviewConcern,
+  policyConcern,
   clarifyConcern,
   roundsConcern,
   requirementsConcern,
+  resubmissionConcern,
   quotesConcern,
   scoringConcern,
   reportConcern,

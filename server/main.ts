@@ -15,8 +15,13 @@ async function main(): Promise<void> {
   // PostgreSQL's client is loaded only when it is used.
   const store: EventStore = cfg.databaseUrl ? await (await import('./store/postgres')).PostgresEventStore.open(cfg.databaseUrl) : SqliteEventStore.open(cfg.dataDir);
   if (cfg.redisUrl && !cfg.databaseUrl) console.warn('REDIS_URL without DATABASE_URL: several processes need the shared PostgreSQL store / 多进程须共用 PostgreSQL');
+  // Only for the tests of several processes (test/cluster): a clock they can move forward.
+  let offset = 0;
+  const testClock = process.env.PANELROOM_TEST_CLOCK === '1';
   const app = await createApplication({
     store,
+    clock: testClock ? () => Date.now() + offset : undefined,
+    clockControl: testClock ? { advance: (ms) => void (offset += ms) } : null,
     adminToken: cfg.adminToken,
     publicUrl: cfg.publicUrl,
     allowedOrigins: cfg.allowedOrigins,

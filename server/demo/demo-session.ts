@@ -1,10 +1,12 @@
 import type { SessionCreateInput } from '../../shared/protocol/session-create';
+import { DEMO_REQUIREMENTS } from './requirements';
 
 // The demo session `npm start` creates on an empty database: seed 003 (石景山区道路扬尘敏感路段研究,
 // 竞争性磋商), 5 members (one of them the purchaser representative, one the leader), 4 suppliers,
-// the agency's moderator and an observer (issue 2).
+// the agency's moderator and an observer (issue 2), and the project's own requirements document (issue 14).
 export const DEMO_SESSION: SessionCreateInput = {
   rubric: 'seed003',
+  requirements: DEMO_REQUIREMENTS,
   settings: { governmentServices: true },
   moderator: { name: '王主持', org: '中钰招标有限公司' },
   members: [

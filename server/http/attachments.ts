@@ -4,6 +4,7 @@ import type { SessionRegistry } from '../session/registry';
 import type { Principal } from '../session/types';
 import { clarifyOf } from '../clarify/state';
 import { mayReadAttachment } from '../clarify/concern';
+import { mayReadResubmitted, resubmissionOf } from '../requirements/resubmission';
 
 // Clarification attachments (澄清附件). The socket keeps its 1 MB cap (issue 2); an answer that
 // carries a file (≤ 2 MB, ≈ 2.8 MB as base64) comes over HTTP instead, as the same `clarify:answer`
@@ -38,6 +39,24 @@ export function attachmentsRouter(registry: SessionRegistry): Router {
     const ack = await registry.get(p.sessionId)!.execute(p, 'clarify:answer', payload);
     res.status(ack.ok ? 200 : 400).json(ack);
   });
+  // A revised part of the response after a substantive change (server/requirements/resubmission.ts),
+  // too large for the socket: the same command, over HTTP.
+  r.post('/api/sessions/:sessionId/resubmission', express.text({ type: ANSWER_CONTENT_TYPE, limit: '3mb' }), async (req, res) => {
+    const p = principalOf(registry, req);
+    if (!p) {
+      res.status(401).json({ ok: false, error: errorBody('unauthenticated') });
+      return;
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(typeof req.body === 'string' ? req.body : '');
+    } catch {
+      res.status(400).json({ ok: false, error: errorBody('bad_request') });
+      return;
+    }
+    const ack = await registry.get(p.sessionId)!.execute(p, 'resubmission:file', payload);
+    res.status(ack.ok ? 200 : 400).json(ack);
+  });
   r.get('/api/sessions/:sessionId/attachments/:sha', (req, res) => {
     const p = principalOf(registry, req);
     if (!p) {
@@ -46,11 +65,12 @@ export function attachmentsRouter(registry: SessionRegistry): Router {
     }
     const state = registry.get(p.sessionId)!.state;
     const sha = String(req.params.sha);
-    if (!/^[0-9a-f]{64}$/.test(sha) || !mayReadAttachment(state, p, sha)) {
+    const clarified = /^[0-9a-f]{64}$/.test(sha) && mayReadAttachment(state, p, sha);
+    if (!clarified && !(/^[0-9a-f]{64}$/.test(sha) && mayReadResubmitted(state, p, sha))) {
       res.status(404).json({ ok: false, error: errorBody('not_found') });
       return;
     }
-    const f = clarifyOf(state).files[sha];
+    const f = clarified ? clarifyOf(state).files[sha] : resubmissionOf(state).files[sha];
     res.set('content-type', f.mime);
     res.set('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(f.name)}`);
     res.set('x-content-type-options', 'nosniff');

@@ -5,6 +5,45 @@ import { respondToCorrection } from './correction';
 import { exemptReview, explain, openReview, setReviewTimer, vote } from './review';
 import { emptyQuotes, quoteLabel, quotesOf, supplierLabel, type ClosingResult, type Review, type Submission } from './state';
 import { quotesView } from './view';
+import { closingEvents } from './settle';
+import type { Due } from '../session/scheduler';
+
+// The deadlines of this concern are timed events (server/session/scheduler.ts, issue 14): the final-
+// quote window closes itself at its deadline (003 Ch3 §2.6 L641, "by the server's clock"), and the
+// end of an abnormal-low explanation time without an explanation is recorded (003 Ch3 §4.2 L719).
+function due(s: SessionState): Due[] {
+  const q = quotesOf(s);
+  const out: Due[] = [];
+  const w = q.window;
+  if (s.stage === 'final_quote' && w && q.closedAt === null) {
+    const deadline = w.deadline;
+    out.push({
+      kind: 'quote-deadline',
+      key: String(deadline),
+      at: deadline,
+      events: (st, now) => {
+        const q2 = quotesOf(st);
+        return st.stage === 'final_quote' && q2.window?.deadline === deadline && q2.closedAt === null ? closingEvents(st, now) : [];
+      },
+    });
+  }
+  for (const r of Object.values(q.reviews)) {
+    if (r.decision || r.explanation || r.exemption || r.lapsed?.endsAt === r.endsAt) continue;
+    const { supplierId, endsAt } = r;
+    out.push({
+      kind: 'explanation-time',
+      key: `${supplierId}-${endsAt}`,
+      at: endsAt,
+      events: (st) => {
+        const r2 = quotesOf(st).reviews[supplierId];
+        return r2 && !r2.decision && !r2.explanation && !r2.exemption && r2.endsAt === endsAt
+          ? [{ type: 'quotes:explanation_time_ended', payload: { supplierId, endsAt } }]
+          : [];
+      },
+    });
+  }
+  return out;
+}
 
 // The quotes concern: the final-quote window (最后报价 / 投标报价), correction and confirmation, the
 // abnormal-low review, and the reveal. Its stage is `final_quote`; it may be left once the window is
@@ -40,6 +79,7 @@ export const quotesConcern: Concern = {
     s.quotes = emptyQuotes();
   },
   leave: { final_quote: leaveFinalQuote },
+  due,
   handlers: {
     'quotes:open': openWindow,
     'quotes:extend': extendWindow,
@@ -137,6 +177,10 @@ export const quotesConcern: Concern = {
     'quotes:explanation_submitted': (s, e) => {
       const p = e.payload as { supplierId: string; text: string };
       quotesOf(s).reviews[p.supplierId].explanation = { text: p.text, at: e.ts };
+    },
+    'quotes:explanation_time_ended': (s, e) => {
+      const p = e.payload as { supplierId: string; endsAt: number };
+      quotesOf(s).reviews[p.supplierId].lapsed = { endsAt: p.endsAt, at: e.ts };
     },
     'quotes:review_voted': (s, e) => {
       const p = e.payload as { supplierId: string; verdict: 'accept' | 'invalid'; reason: string };

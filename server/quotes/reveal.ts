@@ -5,6 +5,7 @@ import { priceScores, priceScoreExplanation } from '../../shared/rules/price-sco
 import { dec, type Dec } from '../../shared/rules/decimal';
 import { formatYuan, formatYuanExact } from '../../shared/rules/money/amount';
 import { bindingQuote, quoteLabel, quotesOf, supplierLabel } from './state';
+import { notAcceptedNotes } from '../review/policy';
 
 // The reveal (报价揭示) after the window closes: per supplier, quote → correction → deduction →
 // evaluated price → price score, each step in plain Chinese with the engine's own explanation texts
@@ -20,7 +21,7 @@ export interface RevealRow {
   correction: { steps: Bilingual[]; corrected: string; inWords: string; response: string | null } | null;
   /** `lines`: every policy, applied or not, then the formula; `applied`: only the deductions taken
    *  (for the wall, which has room for little). */
-  deduction: { lines: Bilingual[]; applied: Bilingual[]; formula: Bilingual; evaluatedPrice: string } | null;
+  deduction: { lines: Bilingual[]; applied: Bilingual[]; formula: Bilingual; evaluatedPrice: string; notAccepted: Bilingual[] } | null;
   priceScore: { score: string; explanation: Bilingual } | null;
   abnormalLow: { triggers: string[]; decision: 'pending' | 'accepted' | 'invalid' } | null;
 }
@@ -40,7 +41,7 @@ export function citationsFor(s: SessionState): DeductionCitations {
 }
 
 /** The evaluated price of every supplier whose quote binds and who is still responsive. */
-type Evaluated = { id: string; quote: Dec; evaluated: Dec; lines: Bilingual[]; applied: Bilingual[] };
+type Evaluated = { id: string; quote: Dec; evaluated: Dec; lines: Bilingual[]; applied: Bilingual[]; refused: Bilingual[] };
 
 export function evaluatedPrices(s: SessionState): Evaluated[] {
   const q = quotesOf(s);
@@ -50,7 +51,10 @@ export function evaluatedPrices(s: SessionState): Evaluated[] {
     const quote = bindingQuote(q.results[id]);
     if (!quote || standing(s, id).status !== 'active') continue;
     const d = applyDeductions(quote, q.submissions[id].sealed.policy, s.rubric.rules.deductions, s.settings, cites);
-    out.push({ id, quote, evaluated: d.evaluatedPrice, lines: d.explanation, applied: d.steps.map((x) => x.explanation) });
+    // A status the response claimed but the panel did not accept (issue 14) is said first, with the
+    // panel's reasons: it is why the deduction the supplier may expect is not there.
+    const refused = notAcceptedNotes(s, id);
+    out.push({ id, quote, evaluated: d.evaluatedPrice, lines: [...refused, ...d.explanation], applied: d.steps.map((x) => x.explanation), refused });
   }
   return out;
 }
@@ -101,7 +105,7 @@ export function reveal(s: SessionState): Reveal {
             response: res.response,
           }
         : null,
-      deduction: e ? { lines: e.lines, applied: e.applied, formula: e.lines[e.lines.length - 1], evaluatedPrice: formatYuan(e.evaluated) } : null,
+      deduction: e ? { lines: e.lines, applied: e.applied, formula: e.lines[e.lines.length - 1], evaluatedPrice: formatYuan(e.evaluated), notAccepted: e.refused } : null,
       priceScore: e && scores[id] && base ? { score: scores[id].toFixed(places), explanation: priceScoreExplanation(base, e.evaluated, weight, scores[id], places) } : null,
       abnormalLow: review
         ? { triggers: review.hits.map((h) => h.trigger), decision: review.decision ? review.decision.outcome : 'pending' }

@@ -91,6 +91,8 @@ export interface Review {
   endsAt: number;
   timerChanges: { at: number; by: string; minutes: number; reason: string | null }[];
   explanation: { text: string; at: number } | null;
+  /** The explanation time ran out with no explanation (the timed `quotes:explanation_time_ended`). */
+  lapsed?: { endsAt: number; at: number } | null;
   /** 4.1.3 only: the explanation submitted with the response stands (003 Ch3 §4.2 L719). */
   exemption?: { reason: string; by: string; at: number } | null;
   votes: Record<string, Vote>;

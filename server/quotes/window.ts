@@ -7,10 +7,15 @@ import { closingEvents, consequences } from './settle';
 import { quoteLabel, quotesOf } from './state';
 import type { PolicyDeclaration } from '../../shared/rules/types';
 import { MISSING_ITEMS_STATEMENT } from '../../shared/protocol/quotes';
+import { determinedPolicy } from '../review/policy';
+import { resubmissionPending } from '../requirements/resubmission';
+import { NO_CHANGE_STATEMENT } from '../../shared/protocol/resubmission';
+import { canonicalJson } from '../store/canonical';
 
 // The window of the final quote (最后报价): opened by the moderator with the deadline the panel set
 // (003 Ch3 §2.6 L641), quotes accepted until the deadline by the server's clock, a late one refused
-// and recorded (003 Ch3 §5.3 L733), closed by the moderator once the deadline has passed.
+// and recorded (003 Ch3 §5.3 L733), closed at the deadline by the server itself (a timed event,
+// quotes/concern.ts `due`); the moderator's 「关闭」 after the deadline does the same if it comes first.
 
 const MAX_WINDOW_MS = 24 * 3600_000;
 
@@ -61,12 +66,20 @@ export function submitBlocker(s: SessionState, supplierId: string): { zh: string
   // 003 Ch3 §5.1 L729: a supplier that has not confirmed a substantive change cannot go on to quote.
   if (v !== null)
     return { zh: `请先确认第 ${v} 版实质性变动，再提交${l.zh}`, en: `confirm version ${v} of the requirement changes before submitting your ${l.en.toLowerCase()}` };
+  // 003 Ch3 §2.4 L631: after a change the supplier resubmits its response (or signs that nothing in it
+  // changes) before its final quote counts (issue 14).
+  const r = resubmissionPending(s, supplierId);
+  if (r !== null)
+    return {
+      zh: `请先按第 ${r} 版实质性变动上传修改后的响应文件，或签署「${NO_CHANGE_STATEMENT.zh}」，再提交${l.zh}`,
+      en: `upload the revised parts of your response for version ${r} of the changes, or sign "${NO_CHANGE_STATEMENT.en}", before submitting your ${l.en.toLowerCase()}`,
+    };
   return null;
 }
 
 export function submitQuote(
   { state, actor, now }: HandlerContext,
-  p: { sheet: SheetInput; policy: Required<PolicyDeclaration>; acknowledgedMismatch: boolean; missingItemsIncluded?: boolean },
+  p: { sheet: SheetInput; policy?: Required<PolicyDeclaration>; acknowledgedMismatch: boolean; missingItemsIncluded?: boolean },
 ): HandlerResult {
   const q = quotesOf(state);
   const blocked = submitBlocker(state, actor.personId);
@@ -91,10 +104,19 @@ export function submitQuote(
       { zh: `请勾选声明：${MISSING_ITEMS_STATEMENT.zh}`, en: `tick the statement: ${MISSING_ITEMS_STATEMENT.en}` },
       'missingItemsIncluded',
     );
+  // The policy statuses are the panel's determination in the compliance review (issue 14; docs/rules.md
+  // §2.13 "evidence is mandatory"), not the supplier's to tick: a different declaration is refused.
+  const policy = determinedPolicy(state, actor.personId);
+  if (p.policy && canonicalJson(p.policy) !== canonicalJson(policy))
+    throw new DomainError(
+      'validation',
+      { zh: '政策身份以评审小组在符合性审查中的认定为准，报价时不能更改', en: 'policy status is as the panel determined it in the compliance review; it cannot be changed with the quote' },
+      'policy',
+    );
   const { sheet, wordsDiffer } = readSheet(p.sheet);
-  dryRun(state, sheet, p.policy);
+  dryRun(state, sheet, policy);
   const version = (q.submissions[actor.personId]?.version ?? 0) + 1;
-  const { sealed, receipt } = seal(state, actor.personId, version, now, sheet, p.policy);
+  const { sealed, receipt } = seal(state, actor.personId, version, now, sheet, policy);
   return {
     events: [{ type: 'quotes:submitted', payload: { supplierId: actor.personId, sealed, receipt, wordsDiffer, acknowledgedMismatch: p.acknowledgedMismatch, missingItemsIncluded: p.missingItemsIncluded === true } }],
     // Only the submitting supplier receives this ack: its own quote back with the receipt.
@@ -107,13 +129,14 @@ export function closeWindow({ state, now }: HandlerContext): HandlerResult {
   const q = quotesOf(state);
   if (!q.window) throw new DomainError('conflict', { zh: '报价窗口尚未开启', en: 'the quote window is not open' });
   if (q.closedAt !== null) {
-    // Closed already, but the triggers were never computed (the last unanswered correction belonged
-    // to a supplier another concern then removed): closing again settles the prices.
-    if (q.pricesSettledAt !== null) throw new DomainError('conflict', { zh: '报价窗口已经关闭', en: 'the quote window is already closed' });
+    // Closed already (at the deadline by the server, or by an earlier press): nothing to do, unless
+    // the triggers were never computed (the last unanswered correction belonged to a supplier another
+    // concern then removed), in which case closing again settles the prices.
+    const closed = { closedAt: q.closedAt, alreadyClosed: true };
+    if (q.pricesSettledAt !== null) return { events: [], data: closed };
     const events = consequences(state, q.results, [], new Set(), now);
-    if (!events.some((e) => e.type === 'quotes:prices_settled'))
-      throw new DomainError('conflict', { zh: '仍有供应商未确认修正后的报价', en: 'a supplier has not yet answered its correction' });
-    return { events };
+    if (!events.some((e) => e.type === 'quotes:prices_settled')) return { events: [], data: closed };
+    return { events, data: closed };
   }
   if (now < q.window.deadline)
     throw new DomainError('conflict', {

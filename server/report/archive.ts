@@ -5,9 +5,11 @@ import { evaluationFile } from '../scoring/evaluation-file';
 import { reportOf } from './state';
 import { sha256Hex, type ReportFiles } from './files';
 import { scoresWorkbook } from './xlsx';
+import { resubmissionOf } from '../requirements/resubmission';
 
 // The archive (归档, issue 7): one zip with the final report PDF (and every earlier final revision),
-// the evaluation file, the full event log as JSON lines, the scores as .xlsx, and manifest.json with
+// the evaluation file, the full event log as JSON lines, the scores as .xlsx, the response parts
+// resubmitted after a change (responses/v<n>/<supplier>/…), and manifest.json with
 // the sha256 of every file. `npm run verify -- archive.zip` checks it offline (verify-archive.ts).
 
 export const ARCHIVE = { report: 'report.pdf', log: 'events.jsonl', evaluation: 'evaluation-file.json', scores: 'scores.xlsx', manifest: 'manifest.json' } as const;
@@ -36,6 +38,14 @@ export async function buildArchive(s: SessionState, events: StoredEvent[], files
   entries.push({ name: ARCHIVE.evaluation, data: Buffer.from(JSON.stringify(evaluationFile(s), null, 2) + '\n') });
   entries.push({ name: ARCHIVE.log, data: Buffer.from(events.map((e) => JSON.stringify(e)).join('\n') + '\n') });
   entries.push({ name: ARCHIVE.scores, data: await scoresWorkbook(s) });
+  // The revised parts of the responses resubmitted after a substantive change (issue 14), as sent.
+  const rs = resubmissionOf(s);
+  for (const [version, bySupplier] of Object.entries(rs.byVersion))
+    for (const [supplierId, r] of Object.entries(bySupplier))
+      for (const f of r.files) {
+        const stored = rs.files[f.sha256];
+        if (stored) entries.push({ name: `responses/v${version}/${supplierId}/${f.sha256.slice(0, 8)}-${f.name.replace(/[\\/]/g, '_')}`, data: Buffer.from(stored.data, 'base64') });
+      }
   const manifest: Manifest = {
     format: 'panelroom-archive/1',
     sessionId: s.id,

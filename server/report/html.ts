@@ -250,7 +250,7 @@ function clarifySection(s: SessionState): string {
 
 function consultationSection(s: SessionState): string {
   const r = roundsOf(s);
-  const rows = r.sittings.map((x) => [`第 ${x.round} 轮`, esc(supplierName(s, x.supplierId)), bj(x.startedAt), bj(x.endedAt), `${Math.round(x.seconds / 60)} 分钟${x.extensions.length ? `（延长 ${x.extensions.length} 次：${x.extensions.map((e) => esc(e.reason)).join('；')}）` : ''}`]);
+  const rows = r.sittings.map((x) => [`第 ${x.round} 轮`, esc(supplierName(s, x.supplierId)), bj(x.startedAt), bj(x.endedAt), `${Math.round(x.seconds / 60)} 分钟${x.extensions.length ? `（延长 ${x.extensions.length} 次：${x.extensions.map((e) => esc(e.reason)).join('；')}）` : ''}${x.expired ? `（${bj(x.expired.at)} 时间届满，超时）` : ''}`]);
   if (s.project.method !== 'competitive_consultation') return '';
   return section('sec-consultation', '七、磋商过程', table(['轮次', '供应商', '开始', '结束', '时长'], rows));
 }

@@ -14,6 +14,9 @@ export const MAX_DOCUMENT_CHARS = 200_000;
 /** The starting text, built from the session's project; frozen as version 0 when consultation starts. */
 export function initialText(s: SessionState): string {
   const p = s.project;
+  const head = `${p.name}${p.projectNumber ? `（项目编号：${p.projectNumber}）` : ''}`;
+  // The project's own requirements when the agency gave them (the demo session does: issue 14).
+  if (p.requirements) return [head, '采购需求（技术、服务要求）及合同草案条款', '', p.requirements].join('\n');
   return [
     `${p.name}${p.projectNumber ? `（项目编号：${p.projectNumber}）` : ''}`,
     '采购需求（技术、服务要求）及合同草案条款',

@@ -10,6 +10,7 @@ type RoundEvents = {
   'round:paused': { remainingMs: number };
   'round:resumed': { endsAt: number };
   'round:extended': Cmd<'round:extend'> & ({ endsAt: number; remainingMs: null } | { endsAt: null; remainingMs: number });
+  'round:expired': { round: number; supplierId: string; endsAt: number };
   'round:ended': { round: number; supplierId: string; overtimeMs: number };
   'round:document_attached': Cmd<'round:attach'>;
   'round:note_saved': Pick<Cmd<'round:note'>, 'supplierId' | 'text'> & { memberId: string };
@@ -20,8 +21,9 @@ const ev = eventOf<RoundEvents>();
 // giving every supplier an equal opportunity (003 Ch3 §2.1 L625; 000 §19.1 L287), in the sign-in
 // order (000 §19.1), possibly over several rounds (003 资料表10.2 L184: the final quote follows the
 // last round). Every sitting is timed and minuted (docs/rules.md §2.7 Derived): each start, pause, resume,
-// extension (with its reason) and end is an event. The clock is the server's `endsAt`; reaching it is
-// shown as overtime on every screen and the moderator ends the sitting (no automatic event).
+// extension (with its reason) and end is an event. The clock is the server's `endsAt`; reaching it
+// appends `round:expired` (a timed event, server/session/scheduler.ts): the sitting is recorded as
+// overtime and shown so on every screen; what follows (extend or end) is still the moderator's choice.
 
 const label = (s: SessionState, id: string): string => s.people[id]?.org ?? s.people[id]?.name ?? id;
 
@@ -49,6 +51,24 @@ export const roundsConcern: Concern = {
         ? { zh: `第 ${cur.round} 轮与${label(s, cur.supplierId)}的磋商尚未结束`, en: `round ${cur.round} with ${label(s, cur.supplierId)} has not ended` }
         : null;
     },
+  },
+  due: (s) => {
+    const cur = currentSitting(s);
+    if (!cur || cur.status !== 'running' || cur.endsAt === null || cur.expired?.endsAt === cur.endsAt) return [];
+    const endsAt = cur.endsAt;
+    return [
+      {
+        kind: 'round-expired',
+        key: `${cur.round}-${cur.supplierId}-${endsAt}`,
+        at: endsAt,
+        events: (st) => {
+          const c = currentSitting(st);
+          return c && c.status === 'running' && c.endsAt === endsAt
+            ? [{ type: 'round:expired', payload: { round: c.round, supplierId: c.supplierId, endsAt } }]
+            : [];
+        },
+      },
+    ];
   },
   handlers: {
     'round:start': ({ state: s, now }, p: Cmd<'round:start'>) => {
@@ -152,6 +172,10 @@ export const roundsConcern: Concern = {
       cur.extensions.push({ seconds: p.seconds, reason: p.reason, at: e.ts });
       if (cur.status === 'running') cur.endsAt = p.endsAt;
       else cur.remainingMs = p.remainingMs;
+    },
+    'round:expired': (s, e) => {
+      const cur = currentSitting(s);
+      if (cur) cur.expired = { endsAt: e.payload.endsAt, at: e.ts };
     },
     'round:ended': (s, e) => {
       const cur = currentSitting(s)!;

@@ -23,6 +23,9 @@ export interface Sitting {
   remainingMs: number | null;
   extensions: Extension[];
   endedAt: number | null;
+  /** When the time ran out (the timed `round:expired`, issue 14): overtime from then on, until the
+   *  moderator extends or ends the sitting. The `endsAt` that expired, so that an extension re-arms. */
+  expired?: { endsAt: number; at: number } | null;
 }
 
 export interface RoundsSlice {

@@ -10,7 +10,17 @@ import { currentSitting, roundsOf, upcoming, type Sitting } from './state';
 
 const label = (s: SessionState, id: string): string => s.people[id]?.org ?? s.people[id]?.name ?? id;
 
-const clock = (x: Sitting) => ({ round: x.round, status: x.status, seconds: x.seconds, startedAt: x.startedAt, endsAt: x.endsAt, remainingMs: x.remainingMs });
+const clock = (x: Sitting) => ({
+  round: x.round,
+  status: x.status,
+  seconds: x.seconds,
+  startedAt: x.startedAt,
+  endsAt: x.endsAt,
+  remainingMs: x.remainingMs,
+  // Recorded overtime (round:expired): when the time ran out, null while within it.
+  overtimeSince: x.expired && x.expired.endsAt === x.endsAt ? x.expired.at : null,
+  expiredAt: x.expired?.at ?? null,
+});
 
 export function roundsView(s: SessionState, viewer: Principal): Record<string, unknown> {
   const r = roundsOf(s);

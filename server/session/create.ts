@@ -63,6 +63,7 @@ export function buildSession(body: unknown, now: number): CreatedSession {
     budget: p.budget !== undefined ? p.budget : rubric.rules.budget,
     maxPrice: p.maxPrice !== undefined ? p.maxPrice : rubric.rules.maxPrice,
     scheduledAt: p.scheduledAt ?? rp.opening_time ?? null,
+    requirements: input.requirements?.trim() || null,
   };
   const s = input.settings ?? {};
   const settings = {

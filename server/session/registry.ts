@@ -3,6 +3,7 @@ import { buildSession, tokenHash } from './create';
 import { SessionRuntime } from './runtime';
 import type { Kernel } from './kernel';
 import type { SessionState } from './types';
+import { Scheduler } from './scheduler';
 
 // Every live session of this process, rebuilt by replay at start (issue 2: "after a restart every
 // session is rebuilt by replay"), and the index from a join token's hash to its person.
@@ -11,12 +12,22 @@ export class SessionRegistry {
   private readonly tokenIndex = new Map<string, { sessionId: string; personId: string }>();
   private listeners: ((s: SessionState, events: StoredEvent[]) => void)[] = [];
 
+  /** Timed events of every session of this process (server/session/scheduler.ts). */
+  readonly timers: Scheduler;
+
   constructor(
     readonly store: EventStore,
     /** The room's concerns (server/app.ts hands them over; kernel.ts). */
     readonly kernel: Kernel,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.timers = new Scheduler(clock, kernel.concerns);
+  }
+
+  /** Fires what is due by the clock now in every session (after an injected clock moved, e.g. in tests). */
+  async checkTimers(): Promise<void> {
+    await Promise.all(this.all().map((rt) => this.timers.check(rt)));
+  }
 
   onChange(fn: (s: SessionState, events: StoredEvent[]) => void): void {
     this.listeners.push(fn);
@@ -24,6 +35,8 @@ export class SessionRegistry {
 
   private changed = (s: SessionState, events: StoredEvent[]): void => {
     this.index(s);
+    const rt = this.sessions.get(s.id);
+    if (rt) this.timers.arm(rt);
     for (const l of this.listeners) l(s, events);
   };
 
@@ -66,6 +79,8 @@ export class SessionRegistry {
       if (rt.state.seq === 0) return null;
       this.sessions.set(id, rt);
       this.index(rt.state);
+      // A deadline that passed while the process was down fires now.
+      this.timers.arm(rt);
       return rt;
     })().finally(() => this.loading.delete(id));
     this.loading.set(id, p);

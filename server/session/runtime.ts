@@ -8,6 +8,7 @@ import type { Kernel } from './kernel';
 import { DomainError, type Principal, type SessionState } from './types';
 import { zodToDomainError } from './validation';
 import { commandFingerprint, commandReused, isRetry } from './command-memory';
+import { dueOf, timerCommandId, type Due } from './scheduler';
 
 export type ChangeListener = (s: SessionState, events: StoredEvent[]) => void;
 
@@ -119,6 +120,37 @@ export class SessionRuntime {
       });
       this.applyCommitted(stored);
       return stored;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * A timed event (server/session/scheduler.ts): in the command queue, if the item is still due in the
+   * state as it is now, its events are built from that state and appended under the item's
+   * deterministic command id. Another process that appended it first wins (DuplicateCommand or
+   * SeqConflict): this one follows the log and finds nothing left to do.
+   */
+  fireDue(d: Pick<Due, 'kind' | 'key'>): Promise<void> {
+    const run = this.queue.then(async () => {
+      const id = timerCommandId(d);
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const now = this.clock();
+        const item = dueOf(this.kernel.concerns, this.state).find((x) => timerCommandId(x) === id && x.at <= now);
+        if (!item) return;
+        const events = item.events(this.state, now);
+        if (events.length === 0) return;
+        try {
+          const stored = await this.store.append({ sessionId: this.id, actor: null, commandId: id, ts: now, events, result: null, expectedSeq: this.state.seq });
+          this.applyCommitted(stored);
+          return;
+        } catch (e) {
+          if (!(e instanceof DuplicateCommand) && !(e instanceof SeqConflict)) throw e;
+          const newer = await this.store.read(this.id, this.state.seq + 1);
+          if (newer.length > 0) this.applyCommitted(newer);
+          if (e instanceof DuplicateCommand) return;
+        }
+      }
     });
     this.queue = run.catch(() => undefined);
     return run;

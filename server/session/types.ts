@@ -4,6 +4,7 @@ import type { ProjectSettings, Rubric } from '../../shared/domain/rubric/types';
 import type { NewEvent, StoredEvent, TokenRecord } from '../store/types';
 import type { ErrorCode } from '../../shared/protocol/errors';
 import type { Checklists } from '../../shared/domain/checklists';
+import type { Due } from './scheduler';
 
 // Stages of a session, in order (docs/rules.md §2; docs/views.md stage rail).
 export const STAGES = [
@@ -63,6 +64,9 @@ export interface ProjectData {
   budget: string | null;
   maxPrice: string | null;
   scheduledAt: string | null;
+  /** The requirements document's starting text (technical and service requirements, draft contract
+   *  terms), when the agency gave one (issue 14); absent in older logs. */
+  requirements?: string | null;
 }
 
 export interface SessionState {
@@ -142,4 +146,6 @@ export interface Concern {
   handlers: Record<string, Handler>;
   reducers: Record<string, Reducer>;
   view?: ViewPart;
+  /** What falls due at a server time in this state (server/session/scheduler.ts): the one place for timed events. */
+  due?: (s: SessionState) => Due[];
 }

@@ -27,6 +27,7 @@ export function duplicateBody(s: SessionState): SessionCreateInput {
       maxPrice: s.project.maxPrice,
       scheduledAt: opt(s.project.scheduledAt),
     },
+    ...(s.project.requirements ? { requirements: s.project.requirements } : {}),
     rubric: structuredClone(s.rubric) as unknown as Record<string, unknown>,
     settings: {
       reservedForSme: settings.reservedForSme,

@@ -1,5 +1,5 @@
 import { DomainError, STAGE_LABEL, type Concern, type Stage, type Bilingual } from '../session/types';
-import { nextStage } from './machine';
+import { nextStage, stagesOf } from './machine';
 import { eventOf, typedReducers, type Cmd } from '../session/events';
 
 type StageEvents = {
@@ -67,6 +67,8 @@ export const createStageConcern = (concerns: readonly Concern[]): Concern => ({
     const out: Record<string, unknown> = {
       stage: { current: s.stage, label: STAGE_LABEL[s.stage], termination: s.termination },
     };
+    // The console's stage rail shows the stages this session has, and where it is among them.
+    if (viewer.role === 'moderator' || viewer.role === 'observer') (out.stage as any).stages = stagesOf(s);
     // Only the console needs to know what is next and why it is not allowed yet.
     if (viewer.role === 'moderator') {
       const why = blockingReason(concerns, s);

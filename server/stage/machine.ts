@@ -1,4 +1,4 @@
-import type { SessionState, Stage } from '../session/types';
+import { STAGES, type SessionState, type Stage } from '../session/types';
 
 // The order of stages (docs/rules.md §2). Consultation (磋商) and its final quote exist only in
 // 竞争性磋商 (docs/rules.md §2, "Stages 2.7-2.11 exist only in consultation"); a tender goes from the
@@ -30,6 +30,14 @@ export function nextStage(s: SessionState): Stage | null {
     default:
       return null;
   }
+}
+
+/** This session's stages in order, as nextStage walks them: no 磋商 in a tender, no 终审 without a final
+ *  checklist (the stage rail). Reads only the method and the final checklist (the view memo tracks reads). */
+export function stagesOf(s: SessionState): Stage[] {
+  const consultation = s.project.method === 'competitive_consultation';
+  const finalReview = consultation && s.checklists.final.length > 0;
+  return STAGES.filter((st) => (st === 'consultation' ? consultation : st === 'final_review' ? finalReview : true));
 }
 
 /** Stages at or after `stage` in this session's order (for "is it too late to …" checks). */

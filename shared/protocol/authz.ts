@@ -3,9 +3,11 @@ import type { CommandName, QueryName } from './commands';
 import { setupRoles } from './setup';
 import { signinRoles } from './signin';
 import { reviewRoles } from './review';
+import { policyRoles } from './policy';
 import { clarifyRoles } from './clarify';
 import { roundsRoles } from './rounds';
 import { requirementsRoles } from './requirements';
+import { resubmissionRoles } from './resubmission';
 import { quotesRoles } from './quotes';
 import { scoringRoles } from './scoring';
 import { reportRoles } from './report';
@@ -24,9 +26,11 @@ export const COMMAND_ROLES: Record<CommandName, readonly Role[]> = {
   ...setupRoles,
   ...signinRoles,
   ...reviewRoles,
+  ...policyRoles,
   ...clarifyRoles,
   ...roundsRoles,
   ...requirementsRoles,
+  ...resubmissionRoles,
   ...quotesRoles,
   ...scoringRoles,
   ...reportRoles,

@@ -4,9 +4,11 @@ import { stageCommands } from './stage';
 import { setupCommands } from './setup';
 import { signinCommands } from './signin';
 import { reviewCommands } from './review';
+import { policyCommands } from './policy';
 import { clarifyCommands } from './clarify';
 import { roundsCommands } from './rounds';
 import { requirementsCommands } from './requirements';
+import { resubmissionCommands } from './resubmission';
 import { quotesCommands } from './quotes';
 import { scoringCommands } from './scoring';
 import { reportCommands } from './report';
@@ -18,9 +20,11 @@ export const COMMANDS = {
   ...setupCommands,
   ...signinCommands,
   ...reviewCommands,
+  ...policyCommands,
   ...clarifyCommands,
   ...roundsCommands,
   ...requirementsCommands,
+  ...resubmissionCommands,
   ...quotesCommands,
   ...scoringCommands,
   ...reportCommands,

@@ -58,7 +58,9 @@ export const quotesCommands = {
   /** Supplier: submit (or replace) its own sealed quote. */
   'quotes:submit': command({
     sheet: quoteSheetSchema,
-    policy: policySchema,
+    /** No longer the supplier's to set (issue 14): the statuses the panel determined in the compliance
+     *  review are sealed with the quote. A client may send them back; any difference is refused. */
+    policy: policySchema.optional(),
     /** The supplier saw that its words and figures differ and submits anyway (the words will govern). */
     acknowledgedMismatch: z.boolean().default(false),
     /** The supplier's statement, required when the sheet has lines: 分项报价表中未列明的项目，视为已包含在

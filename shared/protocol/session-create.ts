@@ -51,6 +51,9 @@ export const sessionCreateSchema = z.strictObject({
       final: z.array(checklistItem).max(60),
     })
     .optional(),
+  /** The requirements document the panel may change in consultation (技术、服务要求 and 合同草案条款,
+   *  003 Ch3 §2.2 L627), as the agency's text; a short pointer to the procurement document when omitted. */
+  requirements: text(100_000).optional(),
   /** Open for sign-in at once (default), or stay in set-up. */
   openForSignin: z.boolean().optional(),
 }).superRefine((v, ctx) => {

@@ -164,7 +164,10 @@ export async function pathsBench(): Promise<BenchSection> {
       if (i >= 5) publish.push(done - t0);
     }
     for (const off of armed) off();
-    for (const id of suppliers) await room.ok(id, 'requirements:sign', { version: target, signer: `签字人${id}` });
+    for (const id of suppliers) {
+      await room.ok(id, 'requirements:sign', { version: target, signer: `签字人${id}` });
+      await room.ok(id, 'resubmission:unchanged', { version: target, signer: `签字人${id}`, confirmStatement: true });
+    }
     for (const t of tablets) t.p.destroy();
 
     // Final quote → receipt (the ack carries it; the laptop's own view shows it).

@@ -121,7 +121,7 @@ http {
 `;
 }
 
-export async function startCluster(n = 3): Promise<Cluster> {
+export async function startCluster(n = 3, extraEnv: Record<string, string> = {}): Promise<Cluster> {
   const id = `${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'panelroom-cluster-'));
   chmodSync(dir, 0o755);
@@ -183,6 +183,7 @@ export async function startCluster(n = 3): Promise<Cluster> {
           REDIS_PREFIX: redisPrefix,
           ADMIN_TOKEN: ADMIN,
           DEMO: '0',
+          ...extraEnv,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
         // Its own process group: tsx runs the server in a child process, and SIGKILL must reach both.

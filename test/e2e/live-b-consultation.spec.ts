@@ -52,6 +52,17 @@ test('rounds with two suppliers, then a change edited on two tablets, confirmed 
 
   // ── Round 1: supplier 1 in session ──
   await expect(con.getByTestId('stage')).toContainText('磋商');
+  // The rail shows the stages this session has: seed 003 has no final review (终审) (issue 14).
+  await expect(con.getByTestId('rail-consultation')).toHaveAttribute('aria-current', 'step');
+  await expect(con.getByTestId('rail-review')).toContainText('✓');
+  await expect(con.getByTestId('rail-final_review')).toHaveCount(0);
+  await expect(con.getByTestId('rail-final_quote')).toBeVisible();
+  // The supplier that withdrew reads its own notice only, never a place in the queue (issue 14).
+  const s3 = (await openDevice(browser, byId(links, 'S3'), { width: 1366, height: 768 })).page;
+  await expect(s3.getByTestId('stage')).toContainText('磋商');
+  await expect(s3.getByTestId('laptop-round')).toHaveCount(0);
+  await expect(s3.locator('body')).not.toContainText('本轮磋商已结束');
+  await s3.context().close();
   await con.getByRole('button', { name: '磋商轮次' }).click();
   await expect(wall.locator('main.screen')).toHaveAttribute('data-scene', 'round');
   await con.getByTestId('round-minutes').fill('10');
@@ -152,6 +163,24 @@ test('rounds with two suppliers, then a change edited on two tablets, confirmed 
   await expect(con.getByTestId('receipt-1-S2')).toHaveAttribute('data-answer', 'signed');
   await shoot('5-change-confirmed');
 
+  // ── Resubmission (issue 14; 003 Ch3 §2.4 L631): S1 uploads the revised part of its response, S2
+  // signs that its response needs no change; the panel sees per supplier what came back. ──
+  await expect(s1.getByTestId('resubmission-pending')).toContainText('完成前不能提交最后报价');
+  await expect(s2.getByTestId('resubmission')).toHaveAttribute('data-state', 'pending');
+  await s1.getByTestId('resubmission-file').setInputFiles({ name: '技术方案（修订）.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% 监测点位 30 个\n%%EOF\n') });
+  await s1.getByTestId('resubmission-upload').click();
+  await expect(s1.getByTestId('resubmission-files')).toContainText('技术方案（修订）.pdf');
+  await expect(s1.getByTestId('resubmission')).toHaveAttribute('data-state', 'files');
+  await s2.getByTestId('resubmission-no-change').click();
+  await expect(s2.getByTestId('resubmission-unchanged')).toContainText('响应文件无需修改');
+  await expect(con.getByTestId('resubmitted-1-S1')).toHaveAttribute('data-state', 'files');
+  await expect(con.getByTestId('resubmitted-1-S1')).toContainText('技术方案（修订）.pdf');
+  await expect(con.getByTestId('resubmitted-1-S2')).toHaveAttribute('data-state', 'unchanged');
+  await expect(m1.getByTestId('resubmitted-1-S1')).toContainText('技术方案（修订）.pdf');
+  // Neither laptop learns what the other sent.
+  await expect(s2.locator('body')).not.toContainText('技术方案（修订）');
+  await s1.screenshot({ path: shotPath('live-b-laptop-s1-resubmitted'), fullPage: true });
+
   // Each laptop saw only its own company; the other member never saw M1's note.
   for (const [p, other] of [[s1, ORG2], [s2, ORG1]] as const) await expect(p.locator('body')).not.toContainText(other);
   await expect(rep.locator('body')).not.toContainText('夜间巡查安排');
@@ -159,4 +188,62 @@ test('rounds with two suppliers, then a change edited on two tablets, confirmed 
   await rep.screenshot({ path: shotPath('live-b-tablet-rep'), fullPage: true });
   await s1.screenshot({ path: shotPath('live-b-laptop-s1'), fullPage: true });
   await con.screenshot({ path: shotPath('live-b-console'), fullPage: true });
+});
+
+// Issue 14: the compliance review determines each claimed policy status from the response documents,
+// on the members' tablets; the supplier's final-quote form later shows only what was determined.
+test('the panel determines the suppliers’ claimed policy status in the compliance review', async ({ browser, baseURL }) => {
+  test.setTimeout(120_000);
+  const links = JSON.parse(
+    execFileSync('node_modules/.bin/tsx', ['test/e2e/live-b-drive.ts', baseURL!, 'review', JSON.stringify(BODY)], { encoding: 'utf8', timeout: 120_000 }),
+  ) as Link[];
+  const tabs = {
+    M1: (await openDevice(browser, byId(links, 'M1'), { width: 1280, height: 800 }, true)).page,
+    M2: (await openDevice(browser, byId(links, 'M2'), { width: 1280, height: 800 }, true)).page,
+    M3: (await openDevice(browser, byId(links, 'M3'), { width: 1280, height: 800 }, true)).page,
+  };
+  const con = (await openDevice(browser, byId(links, 'A1'), { width: 1440, height: 1000 })).page;
+  for (const p of Object.values(tabs)) await expect(p.getByTestId('review-tablet')).toBeVisible();
+
+  // Member 1 records what supplier 1's response claims, with the document that proves it.
+  await tabs.M1.getByTestId('review-tab-S1').click();
+  await tabs.M1.getByTestId('policy-record').locator('summary').click();
+  await tabs.M1.getByTestId('policy-kind').selectOption('small_micro');
+  await tabs.M1.getByTestId('policy-size').selectOption('micro');
+  await tabs.M1.getByTestId('policy-document').fill('中小企业声明函（响应文件第 35 页）');
+  await tabs.M1.getByTestId('policy-record-submit').click();
+  for (const p of Object.values(tabs)) {
+    await p.getByTestId('review-tab-S1').click();
+    await expect(p.getByTestId('policy-small_micro')).toContainText('中小企业声明函（响应文件第 35 页）');
+    await expect(p.getByTestId('policy-small_micro')).toHaveAttribute('data-outcome', 'pending');
+  }
+  // Not accepting needs a reason; the tablet says so and sends nothing.
+  await tabs.M2.getByTestId('policy-reject-small_micro').click();
+  await expect(tabs.M2.getByTestId('policy-review').getByRole('alert')).toContainText('不予认定时须填写理由');
+  await tabs.M1.getByTestId('policy-accept-small_micro').click();
+  await tabs.M2.getByTestId('policy-reason-small_micro').fill('声明函所填从业人员与社保缴纳证明不符');
+  await tabs.M2.getByTestId('policy-reject-small_micro').click();
+  await tabs.M3.getByTestId('policy-reason-small_micro').fill('声明函未加盖公章');
+  await tabs.M3.getByTestId('policy-reject-small_micro').click();
+  // The majority (2 of 3) does not accept it; every tablet shows the determination and the reasons.
+  for (const p of Object.values(tabs)) {
+    await expect(p.getByTestId('policy-small_micro')).toHaveAttribute('data-outcome', 'not_accepted');
+    await expect(p.getByTestId('policy-small_micro')).toContainText('不予认定');
+    await expect(p.getByTestId('policy-small_micro')).toContainText('声明函未加盖公章');
+    await expect(p.getByTestId('policy-accept-small_micro')).toHaveCount(0);
+  }
+  await tabs.M2.screenshot({ path: shotPath('policy-review-tablet'), fullPage: true });
+
+  // Supplier 2 is a prison enterprise with its certificate: accepted by all three.
+  await tabs.M3.getByTestId('review-tab-S2').click();
+  await tabs.M3.getByTestId('policy-record').locator('summary').click();
+  await tabs.M3.getByTestId('policy-kind').selectOption('prison');
+  await tabs.M3.getByTestId('policy-document').fill('省监狱管理局出具的监狱企业证明文件（第 41 页）');
+  await tabs.M3.getByTestId('policy-record-submit').click();
+  for (const p of Object.values(tabs)) {
+    await p.getByTestId('review-tab-S2').click();
+    await p.getByTestId('policy-accept-prison').click();
+  }
+  for (const p of Object.values(tabs)) await expect(p.getByTestId('policy-prison')).toHaveAttribute('data-outcome', 'accepted');
+  await expect(con.getByTestId('stage')).toContainText('审查');
 });

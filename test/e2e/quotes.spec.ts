@@ -17,6 +17,7 @@ import { createApplication } from './server/app.ts';
 import { SqliteEventStore } from './server/store/sqlite.ts';
 import { DEMO_SESSION } from './server/demo/demo-session.ts';
 import { openRoom, driveTo } from './test/helpers/room.ts';
+import { determinePolicy } from './test/helpers/steps/policy.ts';
 import { ADMIN } from './test/helpers/server.ts';
 const dataDir = mkdtempSync(join(tmpdir(), 'panelroom-e2e-quotes-'));
 const store = SqliteEventStore.open(dataDir);
@@ -30,6 +31,9 @@ const srv = { app, store, url, dataDir, async createSession(body) {
   return json.data;
 } };
 const room = await openRoom(srv, { ...DEMO_SESSION, suppliers: DEMO_SESSION.suppliers.slice(0, 3) });
+// S2's response claims small-enterprise status; the panel accepts it in the compliance review (issue 14).
+await driveTo(room, 'review');
+await determinePolicy(room, 'S2', { kind: 'small_micro', enterprise: 'small' }, true);
 await driveTo(room, 'final_quote');
 room.closeAll();
 console.log('READY ' + JSON.stringify({ url, links: room.links }));
@@ -106,8 +110,10 @@ test('final quotes from three laptops, one corrected and confirmed, then the rev
   await lap.S2.getByTestId('line-item-0').fill('道路扬尘研究服务');
   await lap.S2.getByTestId('line-unit-0').fill('1180000.00');
   await lap.S2.getByTestId('line-total-0').fill('1180000.00');
-  await lap.S2.getByTestId('policy-enterprise').selectOption('small');
-  await lap.S2.getByTestId('policy-sme').check();
+  // Its small-enterprise status is the panel's determination, shown read-only (issue 14).
+  await expect(lap.S2.getByTestId('policy-claim-small_micro')).toHaveAttribute('data-outcome', 'accepted');
+  await expect(lap.S2.getByTestId('policy-determined').locator('input, select')).toHaveCount(0);
+  await expect(lap.S3.getByTestId('policy-none')).toBeVisible();
   // 003 Ch3 §3.1 L651: an itemised quote needs the statement on unlisted items before it can be sent.
   await expect(lap.S2.getByTestId('quote-submit')).toBeDisabled();
   await expect(lap.S2.getByTestId('quote-missing-items')).toBeVisible();
@@ -131,10 +137,8 @@ test('final quotes from three laptops, one corrected and confirmed, then the rev
   await wall.screenshot({ path: shotPath('quotes-screen-countdown') });
   await con.screenshot({ path: shotPath('quotes-console-open'), fullPage: true });
 
-  // After the deadline (server clock) the moderator closes the window.
-  await expect(con.getByTestId('quotes-close')).toBeEnabled({ timeout: 60_000 });
-  await con.getByTestId('quotes-close').click();
-  await expect(con.getByTestId('quotes-pending')).toContainText('北京清风环境科技有限公司');
+  // At the deadline (server clock) the window closes by itself (a timed event, issue 14).
+  await expect(con.getByTestId('quotes-pending')).toContainText('北京清风环境科技有限公司', { timeout: 60_000 });
 
   // S1 sees the correction step by step and confirms it.
   await expect(lap.S1.getByTestId('correction-step-0')).toContainText('以大写为准，修正为1,230,000.00元');

@@ -125,6 +125,7 @@ describe('isolation: no foreign canary ever reaches a client', () => {
     for (const s of SUPPLIERS.slice(0, 4)) {
       await r.ok(s, 'requirements:received', { version: v });
       await r.ok(s, 'requirements:sign', { version: v, signer: canary.signer(s) });
+      await r.ok(s, 'resubmission:unchanged', { version: v, signer: canary.signer(s), confirmStatement: true });
     }
     await r.ok('S5', 'supplier:withdraw', { reason: `因故退出 ${canary.withdraw('S5')}` });
     await reconnectAll(r);

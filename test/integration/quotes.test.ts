@@ -2,6 +2,7 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { startServer, connect, tokenOf, linkFor, cid, type TestServer } from '../helpers/server';
 import { openRoom, driveTo, stageOf, advance, type Room } from '../helpers/room';
 import { NO_POLICY, plainSheet, openWindow, closeAfter, serverNow, settleAll } from '../helpers/steps/quotes';
+import { determinePolicy } from '../helpers/steps/policy';
 import { amountToWords } from '../../shared/rules/money/words';
 import { canonicalJson, sha256 } from '../../server/store/canonical';
 import { quoteInputs } from '../../server/quotes/inputs';
@@ -59,7 +60,7 @@ describe('sealed quotes', () => {
     };
     const s1 = await room.ok('S1', 'quotes:submit', { missingItemsIncluded: true,
       sheet: sheet('1234567.89', amountToWords('1234567.89'), [{ item: '研究服务', unitPrice: '617283.945', quantity: '2', total: '1234567.89' }]),
-      policy: { ...NO_POLICY, enterprise: 'small', smeDeclaration: true },
+      policy: NO_POLICY,
     });
     // The supplier's own ack carries its own quote back, with the receipt.
     expect(s1.data.sheet.amount).toBe('1234567.89');
@@ -169,7 +170,7 @@ describe('the window', () => {
     const deadline = (await serverNow(r)) + 60_000;
     await r.ok('A1', 'quotes:open', { deadline });
     const first = await r.ok('S1', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1300000.00'), policy: NO_POLICY });
-    const second = await r.ok('S1', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1290000.00'), policy: { ...NO_POLICY, enterprise: 'micro', smeDeclaration: true } });
+    const second = await r.ok('S1', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1290000.00'), policy: NO_POLICY });
     expect(second.data.version).toBe(2);
     expect(second.data.receipt).not.toBe(first.data.receipt);
     for (const s of ['S2', 'S3', 'S4']) await r.ok(s, 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1350000.00'), policy: NO_POLICY });
@@ -177,7 +178,7 @@ describe('the window', () => {
     expect(noReason.error.code).toBe('validation');
     await r.ok('A1', 'quotes:extend', { deadline: deadline + 60_000, reason: '供应商网络故障，磋商小组决定延长' });
     forward(90_000);
-    const third = await r.ok('S1', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1280000.00'), policy: { ...NO_POLICY, enterprise: 'micro', smeDeclaration: true } });
+    const third = await r.ok('S1', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1280000.00') });
     expect(third.data.version).toBe(3);
     forward(40_000);
     await r.ok('A1', 'quotes:close');
@@ -186,9 +187,9 @@ describe('the window', () => {
     expect(row.quote.amount).toBe('1,280,000.00');
     expect(row.quote.receipt).toBe(third.data.receipt);
     expect(mod.view.quotes.window.extensions).toMatchObject([{ reason: '供应商网络故障，磋商小组决定延长' }]);
-    // The evaluation input carries the last sheet and its declarations.
+    // The evaluation input carries the last sheet and the statuses determined in review (none here).
     const inputs = quoteInputs(r.srv.app.registry.get(r.sessionId)!.state);
-    expect(inputs.find((x) => x.supplierId === 'S1')).toMatchObject({ finalQuote: '1280000.00', quoteSheet: { amount: '1280000.00' }, policy: { enterprise: 'micro', smeDeclaration: true } });
+    expect(inputs.find((x) => x.supplierId === 'S1')).toMatchObject({ finalQuote: '1280000.00', quoteSheet: { amount: '1280000.00' }, policy: { enterprise: null, smeDeclaration: false } });
   });
 
   it('refuses bad figures with the field named, before the window opens and from a non-supplier', async () => {
@@ -385,11 +386,17 @@ describe('closing: correction, budget, review', () => {
   it('the reveal agrees with the evaluation engine on the room’s own inputs (deductions, price scores)', async () => {
     srv = await startServer();
     room = await openRoom(srv);
+    // The statuses come from the compliance review (issue 14): S1 small, accepted; S3 small, not
+    // accepted; S4 a prison enterprise, accepted.
+    await driveTo(room, 'review');
+    await determinePolicy(room, 'S1', { kind: 'small_micro', enterprise: 'small' }, true);
+    await determinePolicy(room, 'S3', { kind: 'small_micro', enterprise: 'small' }, false, '未提供《中小企业声明函》原件');
+    await determinePolicy(room, 'S4', { kind: 'prison', document: '省监狱管理局出具的监狱企业证明文件' }, true);
     await driveTo(room, 'final_quote');
     const deadline = await openWindow(room);
-    await room.ok('S1', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1200000.00'), policy: { ...NO_POLICY, enterprise: 'small', smeDeclaration: true } });
+    await room.ok('S1', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1200000.00') });
     await room.ok('S2', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1100000.00'), policy: NO_POLICY });
-    await room.ok('S3', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1250000.00'), policy: { ...NO_POLICY, enterprise: 'small', smeDeclaration: false } });
+    await room.ok('S3', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1250000.00') });
     await room.ok('S4', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1333333.33'), policy: { ...NO_POLICY, prisonEnterprise: true } });
     await closeAfter(room, deadline);
     await settleAll(room);
@@ -397,7 +404,8 @@ describe('closing: correction, budget, review', () => {
     const rows = Object.fromEntries(wall.view.quotes.reveal.rows.map((x: any) => [x.supplierId, x]));
     expect(rows.S1.deduction.evaluatedPrice).toBe('1,080,000.00');
     expect(rows.S1.deduction.lines[0].zh).toMatch(/小微企业价格扣除10%：1,200,000.00 × 10% = 120,000.00 元（依据 003 第三章 3.3.1）/);
-    expect(rows.S3.deduction.lines[0].zh).toMatch(/未提供《中小企业声明函》/);
+    expect(rows.S3.deduction.lines[0].zh).toMatch(/声明的小微企业身份.*未经评审小组认定.*未提供《中小企业声明函》原件，不予价格扣除/);
+    expect(rows.S3.deduction.evaluatedPrice).toBe('1,250,000.00');
     // The wall receives no review detail and no member's anything.
     expect(wall.view.quotes.reviews).toBeUndefined();
     const st = room.srv.app.registry.get(room.sessionId)!.state;

@@ -216,6 +216,11 @@ describe('requirement changes', () => {
     const log = await srv.store.read(room.sessionId);
     const base = log.find((e) => e.type === 'requirements:baseline')!.payload as any;
     expect(base.sha256).toBe(contentHash(base.content));
+    // The demo session starts from the project's actual requirements (issue 14), not a pointer to them.
+    expect(base.content).toContain('每次监测道路不少于 200 条');
+    expect(base.content).toContain('道路扬尘影响评估及管控建议报告 12 份');
+    expect(base.content).toMatch(/一、技术要求[\s\S]*二、服务要求[\s\S]*三、合同草案条款/);
+    expect(base.content).not.toContain('按磋商文件第五章《采购需求》执行');
     expect((await room.act('S1', 'requirements:propose')).error.code).toBe('forbidden');
     expect((await room.act('S1', 'requirements:sign', { version: 1, signer: '周强' })).error.code).toBe('not_found');
   });

@@ -6,6 +6,8 @@ export interface RoundClock {
   seconds: number;
   endsAt: number | null;
   remainingMs: number | null;
+  /** When the server recorded that the time ran out (round:expired), null within the time. */
+  overtimeSince?: number | null;
 }
 
 /** A ticking "server now" for a component: re-evaluates every quarter second. */
