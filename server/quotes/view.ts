@@ -7,6 +7,7 @@ import { formatYuan, formatYuanExact, pct } from '../../shared/rules/money/amoun
 import { isFinal, reveal } from './reveal';
 import { limits, quoteLabel, quotesOf, supplierLabel, type Review } from './state';
 import { submitBlocker } from './window';
+import { labelIn } from '../../shared/labels/people';
 
 // What each person receives of the quotes (rules.md §1.8; design/architecture.md "sealed final
 // quotes reach nobody before the window closes"). Before closing, nobody but the submitting supplier
@@ -66,7 +67,7 @@ function reviewView(s: SessionState, r: Review, viewer: Principal) {
   const votes = members.map((m) => {
     const v = r.votes[m.id];
     const visible = !open || m.id === viewer.personId;
-    return { memberId: m.id, label: `专家 ${m.ordinal}`, voted: !!v, verdict: visible && v ? v.verdict : null, reason: visible && v ? v.reason : null };
+    return { memberId: m.id, label: labelIn(s.people, s.order, m.id).zh, voted: !!v, verdict: visible && v ? v.verdict : null, reason: visible && v ? v.reason : null };
   });
   return {
     supplierId: r.supplierId,

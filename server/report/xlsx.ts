@@ -4,6 +4,7 @@ import { activeMembers } from '../participants/concern';
 import { supplierIds } from '../suppliers/status';
 import { roomEvaluation } from '../scoring/evaluation-file';
 import { scoringOf } from '../scoring/state';
+import { labelIn } from '../../shared/labels/people';
 
 // The scores as a spreadsheet for the archive (issue 7): a summary sheet and a sheet per member.
 // Values are written as the exact decimal strings the room computed (never a float): a reader who
@@ -22,7 +23,7 @@ export async function scoresWorkbook(s: SessionState): Promise<Buffer> {
   const out = ev.detail?.output.suppliers ?? [];
 
   const sum = wb.addWorksheet('汇总');
-  sum.addRow(['排序', '供应商', ...members.map((m) => `专家 ${m.ordinal} ${m.name}`), '评审价', '价格分', '最终得分', '推荐', '状态']);
+  sum.addRow(['排序', '供应商', ...members.map((m) => `${labelIn(s.people, s.order, m.id).zh} ${m.name}`), '评审价', '价格分', '最终得分', '推荐', '状态']);
   for (const r of [...out].sort((a, b) => (a.rank ?? 999) - (b.rank ?? 999)))
     sum.addRow([r.rank ?? '', label(r.id), ...members.map((m) => r.memberTotals?.[m.id] ?? ''), r.evaluatedPrice ?? '', r.priceScore ?? '', r.finalScore ?? '', r.candidate ? '推荐' : '', r.status === 'responsive' ? '有效' : `无效：${r.invalidReason ?? ''}`]);
   sum.getRow(1).font = { bold: true };
@@ -31,7 +32,7 @@ export async function scoresWorkbook(s: SessionState): Promise<Buffer> {
   const sc = scoringOf(s);
   const sups = supplierIds(s).filter((id) => Object.values(sc.entries).some((m) => m[id]));
   for (const m of s.order.map((id) => s.people[id]).filter((p) => sc.entries[p.id])) {
-    const ws = wb.addWorksheet(`专家 ${m.ordinal}`);
+    const ws = wb.addWorksheet(labelIn(s.people, s.order, m.id).zh);
     ws.addRow(['评审因素', '满分', ...sups.map(label)]);
     for (const f of leaves) ws.addRow([f.name_zh, String(f.max_points), ...sups.map((sid) => sc.entries[m.id]?.[sid]?.[f.id]?.points ?? '')]);
     ws.addRow(['合计（含价格分）', String(s.rubric.total_points), ...sups.map((sid) => out.find((x) => x.id === sid)?.memberTotals?.[m.id] ?? '')]);

@@ -18,6 +18,7 @@ import { initialText, REQUIREMENTS_TEXT } from './document';
 import { registerLiveText } from './live-text';
 import { reqOf } from './state';
 import { COMPACT_AFTER, updateLogFor, type UpdateLog } from './yjs-store';
+import { labelIn } from '../../shared/labels/people';
 
 // The requirements document's Yjs websocket endpoint, `/yjs/<sessionId>?token=…`, on the same
 // http.Server as Socket.IO (design/architecture.md). Panel members edit; the moderator and the
@@ -290,7 +291,7 @@ export function attachRequirementsYjs(
     const taken = new Set<number>();
     for (const other of d.conns) if (other !== c) for (const id of other.clients) taken.add(id);
     const p = s.people[c.personId];
-    const user = { personId: p.id, name: p.name, label: isPanel(p.role) ? `专家 ${p.ordinal}` : p.name, role: p.role };
+    const user = { personId: p.id, name: p.name, label: isPanel(p.role) ? labelIn(s.people, s.order, p.id).zh : p.name, role: p.role };
     for (let i = 0; i < n; i++) {
       const clientID = decoding.readVarUint(dec);
       const clock = decoding.readVarUint(dec);

@@ -10,6 +10,7 @@ import ExcelJS from 'exceljs';
 import { startServer, tokenOf, linkFor, type TestServer, type TestClient } from '../helpers/server';
 import { openRoom, driveTo, advance, stageOf, type Room } from '../helpers/room';
 import { signaturePath, signAll } from '../helpers/steps/report';
+import { codeTokens, visibleText } from '../helpers/identifiers';
 
 // Issue 7, report concern: the report generated from the log with the room's numbers, read by the
 // panel, the moderator and the observer only; signed on the tablets with one dissent; a dispute
@@ -120,6 +121,17 @@ describe('the report', () => {
     for (const name of ['李明', '张华', '陈静', '刘洋', '赵敏']) expect(html).toContain(name);
   });
 
+  it('speaks the words of the procurement: no code identifier, JSON or ISO time; dates as 2026年3月2日; the purchaser representative by its role', async () => {
+    const html = await (await get('/report.html', 'A1')).text();
+    const text = visibleText(html);
+    expect(codeTokens(text)).toEqual([]);
+    expect(text).toMatch(/\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d{2}/);
+    expect(text).toContain('采购人代表');
+    expect(text).not.toMatch(/专家 5\b/); // 赵敏 (M5) is the purchaser representative, not an expert
+    expect(text).toMatch(/大写：[壹贰叁肆伍陆柒捌玖]/);
+    expect(text).toMatch(/\d{1,3}(,\d{3})+\.\d{2} 元/);
+  });
+
   it('is served to the panel, the moderator and the observer, never to a supplier or the wall', async () => {
     for (const id of ['M3', 'A1', 'O1']) expect((await get('/report.html', id)).status).toBe(200);
     for (const id of ['S1', 'S4', 'P1']) {
@@ -199,7 +211,7 @@ describe('the report', () => {
     // The wall: who has signed as 专家 n, never a name, never the dissent.
     const wall = await synced('P1');
     expect(wall.view.report).toMatchObject({ signed: 5, of: 5, final: true });
-    expect(wall.view.report.members.map((m: any) => m.label)).toEqual(['专家 1', '专家 2', '专家 3', '专家 4', '专家 5']);
+    expect(wall.view.report.members.map((m: any) => m.label)).toEqual(['专家 1', '专家 2', '专家 3', '专家 4', '采购人代表']);
     const wallFrames = JSON.stringify(wall.frames);
     expect(wallFrames).not.toContain('DISSENT-CANARY');
     expect(wallFrames).not.toContain(DISSENT.item);
@@ -233,7 +245,7 @@ describe('the report', () => {
     expect(evalFile.members).toHaveLength(5);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(files.get('scores.xlsx')! as any);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['汇总', '专家 1', '专家 2', '专家 3', '专家 4', '专家 5']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['汇总', '专家 1', '专家 2', '专家 3', '专家 4', '采购人代表']);
     const top = (mod.view.scoring.results.rows as any[]).find((r) => r.rank === 1);
     expect(wb.getWorksheet('汇总')!.getRow(2).values).toContain(top.finalScore);
 
