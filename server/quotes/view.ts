@@ -8,6 +8,7 @@ import { isFinal, reveal } from './reveal';
 import { limits, quoteLabel, quotesOf, supplierLabel, type Review } from './state';
 import { submitBlocker } from './window';
 import { labelIn } from '../../shared/labels/people';
+import { per } from '../../shared/domain/rubric/citations';
 
 // What each person receives of the quotes (rules.md §1.8; design/architecture.md "sealed final
 // quotes reach nobody before the window closes"). Before closing, nobody but the submitting supplier
@@ -124,7 +125,7 @@ function mine(s: SessionState, id: string) {
           openedAt: review.openedAt,
           minutes: review.minutes,
           endsAt: review.endsAt,
-          reasons: review.hits.length ? review.hits.map((h) => supplierSafeHit(h.trigger, h.of, h.ratio, maxPrice)) : [{ zh: '评审小组基于专业判断，认为贵单位的报价可能过低（003 第三章 4.1.4）', en: 'On its professional judgement the panel considers your price may be too low (003 Ch3 §4.1.4)' }],
+          reasons: review.hits.length ? review.hits.map((h) => supplierSafeHit(h.trigger, h.of, h.ratio, maxPrice)) : [{ zh: `评审小组基于专业判断，认为贵单位的报价可能过低${per(s.rubric, 'abnormalLowJudgement', s.project.method).zh}`, en: `On its professional judgement the panel considers your price may be too low${per(s.rubric, 'abnormalLowJudgement', s.project.method).en}` }],
           explanation: review.explanation,
           exemption: review.exemption ? { reason: review.exemption.reason, at: review.exemption.at } : null,
           decision: review.decision ? review.decision.outcome : null,

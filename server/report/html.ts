@@ -20,6 +20,7 @@ import { roomFlags, reviewPending } from '../scoring/flags';
 import { scoringOf } from '../scoring/state';
 import { reportOf, type Revision } from './state';
 import { qrSvg } from './qr';
+import { cite } from '../../shared/domain/rubric/citations';
 
 // The report (评审报告 / 评标报告, rules.md §2.22; 004 §5.2.5(1) L1235-1247) as one HTML document,
 // generated from the session's fold and its events and nothing else. Every number comes from the
@@ -193,7 +194,7 @@ function methodSection(s: SessionState): string {
   return section(
     'sec-method',
     '四、评审方法与评审标准',
-    `<p>评审方法：${esc(r.project.evaluation_method_zh ?? '综合评分法')}，满分 ${esc(r.total_points)} 分（${groups}）。各成员独立评分，最终得分为各成员评分的算术平均值，保留 ${r.rules.rounding.places} 位小数（四舍五入）。价格分${price ? `（${esc(price.name_zh)}，${esc(r.rules.price.weight)} 分）` : ''}以满足要求的最低评审价为基准价计算。排序规则：${r.rules.ranking.map((k: string) => RANK_KEY[k] ?? k).join(' → ')}。评分标准配置哈希：<span class="hash">${esc(s.rubricHash)}</span>。</p>
+    `<p>评审方法：${esc(r.project.evaluation_method_zh ?? '综合评分法')}（依据${esc(cite(r, 'criteria', s.project.method).zh)}），满分 ${esc(r.total_points)} 分（${groups}）。各成员独立评分，最终得分为各成员评分的算术平均值，保留 ${r.rules.rounding.places} 位小数（四舍五入）。价格分${price ? `（${esc(price.name_zh)}，${esc(r.rules.price.weight)} 分）` : ''}以满足要求的最低评审价为基准价计算。排序规则：${r.rules.ranking.map((k: string) => RANK_KEY[k] ?? k).join(' → ')}。评分标准配置哈希：<span class="hash">${esc(s.rubricHash)}</span>。</p>
 ${table(['序号', '类别', '评审因素', '分值', '性质', '评分标准'], rows, 'rubric')}`,
   );
 }
