@@ -4,6 +4,8 @@ import type { SessionRegistry } from '../session/registry';
 import type { Principal } from '../session/types';
 import { clarifyOf } from '../clarify/state';
 import { mayReadAttachment } from '../clarify/concern';
+import { mayReadSittingDocument } from '../rounds/minutes';
+import { roundsOf } from '../rounds/state';
 
 // Clarification attachments (澄清附件). The socket keeps its 1 MB cap (issue 2); an answer that
 // carries a file (≤ 2 MB, ≈ 2.8 MB as base64) comes over HTTP instead, as the same `clarify:answer`
@@ -37,6 +39,44 @@ export function attachmentsRouter(registry: SessionRegistry): Router {
     }
     const ack = await registry.get(p.sessionId)!.execute(p, 'clarify:answer', payload);
     res.status(ack.ok ? 200 : 400).json(ack);
+  });
+  // A document exchanged in a sitting (磋商记录, issue 13 item 3): the same way in (a `round:upload`
+  // command over HTTP, from the console or the supplier's laptop) and out (with the join token, to
+  // the panel, the moderator, the observer and the supplier of that sitting).
+  r.post('/api/sessions/:sessionId/sitting-document', express.text({ type: ANSWER_CONTENT_TYPE, limit: '3mb' }), async (req, res) => {
+    const p = principalOf(registry, req);
+    if (!p) {
+      res.status(401).json({ ok: false, error: errorBody('unauthenticated') });
+      return;
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(typeof req.body === 'string' ? req.body : '');
+    } catch {
+      res.status(400).json({ ok: false, error: errorBody('bad_request') });
+      return;
+    }
+    const ack = await registry.get(p.sessionId)!.execute(p, 'round:upload', payload);
+    res.status(ack.ok ? 200 : 400).json(ack);
+  });
+  r.get('/api/sessions/:sessionId/sitting-documents/:sha', (req, res) => {
+    const p = principalOf(registry, req);
+    if (!p) {
+      res.status(401).json({ ok: false, error: errorBody('unauthenticated') });
+      return;
+    }
+    const state = registry.get(p.sessionId)!.state;
+    const sha = String(req.params.sha);
+    if (!/^[0-9a-f]{64}$/.test(sha) || !mayReadSittingDocument(state, p, sha)) {
+      res.status(404).json({ ok: false, error: errorBody('not_found') });
+      return;
+    }
+    const f = roundsOf(state).files[sha];
+    res.set('content-type', f.mime);
+    res.set('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(f.name)}`);
+    res.set('x-content-type-options', 'nosniff');
+    res.set('cache-control', 'private, no-store');
+    res.send(Buffer.from(f.data, 'base64'));
   });
   r.get('/api/sessions/:sessionId/attachments/:sha', (req, res) => {
     const p = principalOf(registry, req);

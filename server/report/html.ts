@@ -239,11 +239,39 @@ function clarifySection(s: SessionState): string {
   return section('sec-clarify', '六、澄清、说明或补正', table(['编号', '供应商', '澄清问题', '发出时间', '答复', '答复时间'], rows));
 }
 
+// 七、磋商过程 and the minutes of each sitting (磋商记录, issue 13 item 3): the supplier, who was present,
+// start and end by the server clock and the actual duration (the allotted time beside it), what was
+// discussed, the documents exchanged with their sha256, and the signatures of the supplier's
+// representative and of the panel members present.
 function consultationSection(s: SessionState): string {
-  const r = roundsOf(s);
-  const rows = r.sittings.map((x) => [`第 ${x.round} 轮`, esc(supplierName(s, x.supplierId)), bj(x.startedAt), bj(x.endedAt), `${Math.round(x.seconds / 60)} 分钟${x.extensions.length ? `（延长 ${x.extensions.length} 次：${x.extensions.map((e) => esc(e.reason)).join('；')}）` : ''}`]);
   if (s.project.method !== 'competitive_consultation') return '';
-  return section('sec-consultation', '七、磋商过程', table(['轮次', '供应商', '开始', '结束', '时长'], rows));
+  const r = roundsOf(s);
+  const people = s.order.map((x) => s.people[x]);
+  const rows = r.sittings.map((x) => [
+    `第 ${x.n} 次（第 ${x.round} 轮）`,
+    esc(supplierName(s, x.supplierId)),
+    bj(x.startedAt),
+    bj(x.endedAt),
+    x.endedAt !== null ? durationZh(x.endedAt - x.startedAt) : '进行中',
+    `${durationZh(x.seconds * 1000)}${x.extensions.length ? `，延长 ${x.extensions.length} 次：${x.extensions.map((e) => `${durationZh(e.seconds * 1000)}（${esc(e.reason)}）`).join('；')}` : ''}`,
+  ]);
+  const minutes = r.sittings.map((x) => {
+    const present = x.present.map((id) => `${esc(personLabel(s.people[id], people).zh)} ${esc(personName(s, id))}`).join('、') || '—';
+    const docs = x.documents.map((d) => [esc(d.name), d.by === x.supplierId ? '供应商提交' : '代理机构提交', bj(d.at), `<span class="hash">${esc(d.sha256)}</span>`]);
+    const signer = (id: string, role: string) => {
+      const g = x.signatures[id];
+      return `<tr><td>${role}</td><td>${esc(id === x.supplierId ? (x.representative ?? personName(s, id)) : personName(s, id))}</td><td class="sigcell">${g ? signatureSvg(g.path) : ''}</td><td>${g ? esc(g.name) : '未签署'}</td><td>${g ? bj(g.at) : ''}</td></tr>`;
+    };
+    const sigs = [signer(x.supplierId, `${esc(supplierName(s, x.supplierId))}授权代表`), ...x.present.map((id) => signer(id, esc(memberLabel(s, id))))];
+    return `<div class="minutes" id="minutes-${x.n}"><h3>磋商记录 第 ${x.n} 次：${esc(supplierName(s, x.supplierId))}（第 ${x.round} 轮）</h3>
+<table class="kv"><tr><th>时间</th><td>${bj(x.startedAt)} 至 ${bj(x.endedAt)}，实际时长 ${x.endedAt !== null ? durationZh(x.endedAt - x.startedAt) : '—'}（安排 ${durationZh(x.seconds * 1000)}）</td></tr>
+<tr><th>出席的评审小组成员</th><td>${present}</td></tr>
+<tr><th>供应商授权代表</th><td>${esc(x.representative ?? '—')}</td></tr>
+<tr><th>磋商内容</th><td class="minutes-text">${x.minutes?.text.trim() ? esc(x.minutes.text).replace(/\n/g, '<br>') : '<span class="none">未记录</span>'}</td></tr></table>
+<h4>磋商中交换的文件</h4>${table(['文件', '提交方', '时间', 'sha256'], docs)}
+<h4>签字</h4><table class="signatures"><thead><tr><th>身份</th><th>姓名</th><th>签名</th><th>署名</th><th>签署时间</th></tr></thead><tbody>${sigs.join('')}</tbody></table></div>`;
+  });
+  return section('sec-consultation', '七、磋商过程与磋商记录', `${table(['磋商', '供应商', '开始', '结束', '实际时长', '安排时间'], rows)}${minutes.join('\n') || '<p class="none">未进行磋商。</p>'}`);
 }
 
 function requirementsSection(s: SessionState): string {
@@ -479,6 +507,9 @@ td.none, p.none { color: #444; font-style: italic; text-align: center; }
 .words, .expl { font-size: 8pt; color: #333; }
 .member-sheet { break-inside: avoid; }
 .diff { font-family: monospace; font-size: 8.5pt; }
+.minutes { break-inside: auto; margin-bottom: 4mm; }
+.minutes h4 { font-size: 10pt; margin: 2mm 0 1mm; }
+.minutes-text { white-space: normal; }
 #sec-anomaly { break-before: page; }
 #sec-signatures { break-before: page; }
 table.signatures td { height: 22mm; vertical-align: middle; }

@@ -2,6 +2,9 @@ import { DomainError, type Concern, type SessionState } from '../session/types';
 import { standing } from '../suppliers/status';
 import { currentSitting, roundsOf, upcoming, type RoundsSlice, type Sitting } from './state';
 import { roundsView } from './view';
+import { minutesView } from './minutes-view';
+import { minutesReducers, presentMembers, saveMinutes, signMinutes, upload } from './minutes';
+import { signinOf } from '../signin/state';
 
 // One-on-one rounds (磋商, rules.md §2.7): all panel members together consult one supplier at a time,
 // giving every supplier an equal opportunity (003 Ch3 §2.1 L625; 000 §19.1 L287), in the sign-in
@@ -26,7 +29,7 @@ function running(s: SessionState): Sitting {
 export const roundsConcern: Concern = {
   name: 'rounds',
   init: (s) => {
-    s.rounds = { sittings: [], documents: {}, notes: {} } satisfies RoundsSlice;
+    s.rounds = { sittings: [], documents: {}, notes: {}, files: {} } satisfies RoundsSlice;
   },
   leave: {
     // The consultation ends only between sittings: a supplier still in session has not had its full time.
@@ -61,7 +64,8 @@ export const roundsConcern: Concern = {
           'supplierId',
         );
       }
-      const payload = { round: next.round, supplierId, seconds: p.seconds, endsAt: now + p.seconds * 1000 };
+      // Who is present is recorded with the start (the minutes, issue 13 item 3).
+      const payload = { round: next.round, supplierId, seconds: p.seconds, endsAt: now + p.seconds * 1000, present: presentMembers(s), representative: signinOf(s).suppliers[supplierId]?.representative ?? null };
       return { events: [{ type: 'round:started', payload }], data: payload };
     },
     'round:pause': ({ state: s, now }) => {
@@ -101,6 +105,9 @@ export const roundsConcern: Concern = {
         throw new DomainError('conflict', { zh: `已有同名文件「${p.fileName}」`, en: `"${p.fileName}" is already attached` }, 'fileName');
       return { events: [{ type: 'round:document_attached', payload: p }] };
     },
+    'round:minutes': saveMinutes,
+    'round:upload': upload,
+    'round:sign_minutes': signMinutes,
     'round:note': ({ state: s, actor }, p: { supplierId: string; text: string }) => {
       inConsultation(s, { zh: '记录磋商笔记', en: 'notes can be kept' });
       if (!s.people[actor.personId].active) throw new DomainError('forbidden', { zh: '您已不在评审小组中', en: 'you are no longer on the panel' });
@@ -113,9 +120,11 @@ export const roundsConcern: Concern = {
   },
   reducers: {
     'round:started': (s, e) => {
-      const p = e.payload as { round: number; supplierId: string; seconds: number; endsAt: number };
-      roundsOf(s).sittings.push({ ...p, startedAt: e.ts, status: 'running', remainingMs: null, extensions: [], endedAt: null });
+      const p = e.payload as { round: number; supplierId: string; seconds: number; endsAt: number; present?: string[]; representative?: string | null };
+      const l = roundsOf(s).sittings;
+      l.push({ ...p, startedAt: e.ts, status: 'running', remainingMs: null, extensions: [], endedAt: null, n: l.length + 1, present: p.present ?? [], representative: p.representative ?? null, minutes: null, documents: [], signatures: {} });
     },
+    ...minutesReducers,
     'round:paused': (s, e) => {
       const cur = currentSitting(s)!;
       cur.status = 'paused';
@@ -151,5 +160,5 @@ export const roundsConcern: Concern = {
       (notes[p.memberId] ??= {})[p.supplierId] = { text: p.text, at: e.ts };
     },
   },
-  view: roundsView,
+  view: (s, viewer) => ({ ...roundsView(s, viewer), ...minutesView(s, viewer) }),
 };

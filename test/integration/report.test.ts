@@ -11,6 +11,7 @@ import { startServer, tokenOf, linkFor, type TestServer, type TestClient } from 
 import { openRoom, driveTo, advance, stageOf, type Room } from '../helpers/room';
 import { signaturePath, signAll } from '../helpers/steps/report';
 import { codeTokens, visibleText } from '../helpers/identifiers';
+import { minutedSitting, SITTING_PDF, SITTING_MINUTES } from '../helpers/steps/minutes';
 
 // Issue 7, report concern: the report generated from the log with the room's numbers, read by the
 // panel, the moderator and the observer only; signed on the tablets with one dissent; a dispute
@@ -26,11 +27,15 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const tok = (id: string) => tokenOf(linkFor(room.links, id));
 const get = (path: string, id: string | null) => fetch(`${srv.url}/api/sessions/${room.sessionId}${path}`, { headers: id ? { authorization: `Bearer ${tok(id)}` } : {} });
 let clients: Record<string, TestClient> = {};
+let sitting: { supplierId: string; sitting: number; sha256: string };
 
 beforeAll(async () => {
   srv = await startServer();
   room = await openRoom(srv);
   for (const id of [...MEMBERS, ...SUPPLIERS, 'A1', 'O1', 'P1']) clients[id] = await room.client(id);
+  // A whole meeting: one sitting kept in full (minutes, a document from the laptop, signatures).
+  await driveTo(room, 'consultation');
+  sitting = await minutedSitting(room);
   await driveTo(room, 'signing');
   await room.ok('A1', 'screen:scene', { scene: 'signing' });
 }, 120_000);
@@ -130,6 +135,19 @@ describe('the report', () => {
     expect(text).not.toMatch(/专家 5\b/); // 赵敏 (M5) is the purchaser representative, not an expert
     expect(text).toMatch(/大写：[壹贰叁肆伍陆柒捌玖]/);
     expect(text).toMatch(/\d{1,3}(,\d{3})+\.\d{2} 元/);
+  });
+
+  it('prints the minutes of each sitting: present, actual duration, what was discussed, documents with sha256, signatures', async () => {
+    const html = await (await get('/report.html', 'O1')).text();
+    expect(html).toContain(`磋商记录 第 ${sitting.sitting} 次`);
+    expect(html).toContain(SITTING_MINUTES);
+    expect(html).toContain(sitting.sha256);
+    expect(html).toContain('磋商补充说明.pdf');
+    // The actual duration (a scripted sitting lasts seconds), not the 15 minutes allotted.
+    expect(html).toMatch(/实际时长 \d+ 秒（安排 15 分）/);
+    const block = html.slice(html.indexOf(`id="minutes-${sitting.sitting}"`), html.indexOf('</section>', html.indexOf(`id="minutes-${sitting.sitting}"`)));
+    expect(block.match(/<svg class="sig"/g)).toHaveLength(6); // the representative and the five members
+    expect(block).toContain('采购人代表');
   });
 
   it('is served to the panel, the moderator and the observer, never to a supplier or the wall', async () => {
@@ -235,7 +253,7 @@ describe('the report', () => {
     expect(res.status).toBe(200);
     const zip = Buffer.from(await res.arrayBuffer());
     const files = await unzip(zip);
-    expect([...files.keys()].sort()).toEqual(['evaluation-file.json', 'events.jsonl', 'manifest.json', 'report.pdf', 'scores.xlsx']);
+    expect([...files.keys()].filter((n) => !n.startsWith('sittings/')).sort()).toEqual(['evaluation-file.json', 'events.jsonl', 'manifest.json', 'report.pdf', 'scores.xlsx']);
     const manifest = JSON.parse(files.get('manifest.json')!.toString());
     for (const f of manifest.files) expect(sha(files.get(f.name)!)).toBe(f.sha256);
     const mod = await synced();
@@ -249,9 +267,30 @@ describe('the report', () => {
     const top = (mod.view.scoring.results.rows as any[]).find((r) => r.rank === 1);
     expect(wb.getWorksheet('汇总')!.getRow(2).values).toContain(top.finalScore);
 
+    // The document handed in during the sitting is in the archive, byte for byte.
+    const docName = [...files.keys()].find((n) => n.startsWith(`sittings/sitting-${sitting.sitting}-`))!;
+    expect(docName).toBeDefined();
+    expect(files.get(docName)!.equals(SITTING_PDF)).toBe(true);
+    expect(manifest.files.map((f: any) => f.name)).toContain(docName);
+
     const ok = verify(zip);
     expect(ok.code, ok.out).toBe(0);
     expect(ok.out).toContain('✓');
+
+    // verify checks the document against the sha256 the log recorded when it was handed in (even
+    // with the manifest's sum forged to match).
+    const doc = Buffer.from(files.get(docName)!);
+    doc[doc.length >> 1] ^= 0x01;
+    const forged = { ...manifest, files: manifest.files.map((f: any) => (f.name === docName ? { ...f, sha256: sha(doc) } : f)) };
+    const badDoc = verify(await rezip(new Map([...files, [docName, doc], ['manifest.json', Buffer.from(JSON.stringify(forged))]])));
+    expect(badDoc.code).toBe(1);
+    expect(badDoc.out).toContain('磋商补充说明.pdf');
+    expect(badDoc.out).toContain('文件被改动');
+    const missing = new Map(files);
+    missing.delete(docName);
+    const badMissing = verify(await rezip(new Map([...missing, ['manifest.json', Buffer.from(JSON.stringify({ ...manifest, files: manifest.files.filter((f: any) => f.name !== docName) }))]])));
+    expect(badMissing.code).toBe(1);
+    expect(badMissing.out).toContain('缺少第');
 
     // One changed byte in the log: an ASCII digit inside a payload ("代表S1" → "代表S2").
     const log = Buffer.from(files.get('events.jsonl')!);
