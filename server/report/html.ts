@@ -307,9 +307,14 @@ function quotesSection(s: SessionState): string {
   const rv = reveal(s);
   const label = quoteLabel(s).zh;
   const q = quotesOf(s);
+  // The quote with its representative's signature beside it (issue 13 item 4).
+  const signedBy = (id: string) => {
+    const g = q.submissions[id]?.signature;
+    return g ? `<div class="quote-sig">${signatureSvg(g.path)}<span class="words">授权代表签字：${esc(g.name)}</span></div>` : '<span class="words">授权代表未签字</span>';
+  };
   const rows = rv.rows.map((r) => [
     esc(r.label),
-    r.quote ? `${esc(r.quote.amount)} 元<br><span class="words">大写：${esc(r.quote.amountInWords)}</span>` : '—',
+    r.quote ? `${esc(r.quote.amount)} 元<br><span class="words">大写：${esc(r.quote.amountInWords)}</span>${signedBy(r.supplierId)}` : '—',
     r.correction ? `${r.correction.steps.map((x) => esc(x.zh)).join('<br>')}<br>修正后：${esc(r.correction.corrected)} 元（大写：${esc(r.correction.inWords)}）` : '—',
     r.deduction ? r.deduction.lines.map((x) => esc(x.zh)).join('<br>') : '—',
     r.deduction ? `${esc(r.deduction.evaluatedPrice)} 元` : '—',
@@ -514,6 +519,7 @@ td.none, p.none { color: #444; font-style: italic; text-align: center; }
 #sec-signatures { break-before: page; }
 table.signatures td { height: 22mm; vertical-align: middle; }
 td.sigcell { width: 55mm; }
+.quote-sig svg.sig { width: 30mm; height: 10mm; }
 svg.sig { width: 52mm; height: 17mm; display: block; }
 .dissent { border: 1pt solid #333; padding: 2mm 4mm; margin: 3mm 0; break-inside: avoid; }
 .foot-qr { display: flex; gap: 4mm; align-items: center; margin-top: 8mm; }

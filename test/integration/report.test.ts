@@ -150,6 +150,13 @@ describe('the report', () => {
     expect(block).toContain('采购人代表');
   });
 
+  it('shows each final quote with its representative’s signature beside it', async () => {
+    const html = await (await get('/report.html', 'O1')).text();
+    const quotes = html.slice(html.indexOf('id="sec-quotes"'), html.indexOf('</section>', html.indexOf('id="sec-quotes"')));
+    for (const id of SUPPLIERS) expect(quotes).toContain(`授权代表签字：代表${id}`);
+    expect(quotes.match(/<svg class="sig"/g)).toHaveLength(4);
+  });
+
   it('is served to the panel, the moderator and the observer, never to a supplier or the wall', async () => {
     for (const id of ['M3', 'A1', 'O1']) expect((await get('/report.html', id)).status).toBe(200);
     for (const id of ['S1', 'S4', 'P1']) {
