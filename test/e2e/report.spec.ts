@@ -129,6 +129,25 @@ test('the report renders to PDF in Chinese; five tablets sign, one with dissent;
     await expect(t.getByTestId('report-frame')).toBeVisible();
     // The tablet shows the whole report in its frame.
     await expect(t.frameLocator('[data-testid=report-frame]').locator('#sec-results')).toContainText('评分汇总');
+    if (i === 0) {
+      // Issue 13 item 6: read comfortably: the frame fills the screen's height, pages turn, the text
+      // zooms, and one button jumps to the signature page.
+      const box = (await t.getByTestId('report-frame').boundingBox())!;
+      expect(box.height).toBeGreaterThan(600);
+      await expect(t.getByTestId('viewer-page')).toHaveText(/^第 1 \/ (\d+) 页$/);
+      const total = Number(/\/ (\d+)/.exec((await t.getByTestId('viewer-page').textContent())!)![1]);
+      expect(total).toBeGreaterThanOrEqual(8);
+      await t.getByTestId('viewer-next').click();
+      await expect(t.getByTestId('viewer-page')).toHaveText(`第 2 / ${total} 页`);
+      await t.getByTestId('viewer-zoom-in').click();
+      await expect(t.getByTestId('viewer-zoom')).toHaveText('115%');
+      await t.getByTestId('viewer-signatures').click();
+      await expect(t.frameLocator('[data-testid=report-frame]').locator('#sec-signatures')).toBeInViewport();
+      await expect(t.getByTestId('viewer-page')).not.toHaveText(`第 2 / ${total} 页`);
+      await t.screenshot({ path: shotPath('report-tablet-viewer-signature-page') });
+      await t.getByTestId('viewer-to-sign').click();
+      await expect(t.getByTestId('report-sign-form')).toBeInViewport();
+    }
     await drawSignature(t, i % 2 === 1);
     if (members[i] === 'M5') {
       await t.getByTestId('report-dissent-toggle').check();
