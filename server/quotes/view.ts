@@ -10,7 +10,7 @@ import { submitBlocker } from './window';
 import { labelIn } from '../../shared/labels/people';
 import { per } from '../../shared/domain/rubric/citations';
 
-// What each person receives of the quotes (rules.md §1.8; design/architecture.md "sealed final
+// What each person receives of the quotes (docs/rules.md §1.8; docs/architecture.md "sealed final
 // quotes reach nobody before the window closes"). Before closing, nobody but the submitting supplier
 // receives anything of a quote: the others learn only who has submitted and when. After closing the
 // panel, the moderator, the observer and the wall receive the reveal; a supplier only ever its own.

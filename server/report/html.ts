@@ -22,7 +22,7 @@ import { reportOf, type Revision } from './state';
 import { qrSvg } from './qr';
 import { cite } from '../../shared/domain/rubric/citations';
 
-// The report (评审报告 / 评标报告, rules.md §2.22; 004 §5.2.5(1) L1235-1247) as one HTML document,
+// The report (评审报告 / 评标报告, docs/rules.md §2.22; 004 §5.2.5(1) L1235-1247) as one HTML document,
 // generated from the session's fold and its events and nothing else. Every number comes from the
 // same functions the room shows: the quotes concern's `reveal` (quote → correction → deduction →
 // evaluated price → price score) and the scoring concern's `roomEvaluation` (totals, final scores,
@@ -41,7 +41,7 @@ export interface ReportContext {
 export const esc = (v: unknown): string =>
   String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-/** Beijing time (UTC+8), whatever the server's zone (design/views.md), as a clerk writes it:
+/** Beijing time (UTC+8), whatever the server's zone (docs/views.md), as a clerk writes it:
  *  2026年3月2日 9:30:05 (issue 13 item 1; shared/labels/format.ts). */
 export const bj = (ms: number | null | undefined): string => bjDateTime(ms, true);
 

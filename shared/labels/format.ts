@@ -3,7 +3,7 @@ import { formatYuan } from '../rules/money/amount';
 import { amountToWords } from '../rules/money/words';
 
 // Dates, times and amounts as a clerk writes them (issue 13 item 1): 2026年3月2日 9:30 in Beijing time
-// (UTC+8, whatever the server's zone; design/views.md), amounts with thousands separators and, where a
+// (UTC+8, whatever the server's zone; docs/views.md), amounts with thousands separators and, where a
 // price is stated, in capital figures (大写, as the quote forms ask: 003 第六章).
 
 const parts = (ms: number) => {

@@ -6,7 +6,7 @@ import { linkFor, tokenOf } from '../helpers/server';
 import { SITTING_MINUTES, SITTING_PDF, sha256, uploadSittingDocument } from '../helpers/steps/minutes';
 import { signaturePath } from '../helpers/steps/report';
 
-// Rounds (磋商, rules.md §2.7): one supplier at a time, timed by the server, in the consultation order.
+// Rounds (磋商, docs/rules.md §2.7): one supplier at a time, timed by the server, in the consultation order.
 
 let srv: TestServer | null = null;
 let room: Room | null = null;
