@@ -5,6 +5,7 @@ import { conflict, invalid, notFound, requireStage } from '../signin/refuse';
 import { reviewOf, checklistOf, isPhase } from '../review/state';
 import { checkAttachment } from './attachment';
 import { clarifyOf, emptyClarify, openForItem, type AttachmentMeta, type Clarification } from './state';
+import { labelIn } from '../../shared/labels/people';
 
 // Clarifications (澄清, docs/rules.md §2.6): written questions to one supplier about ambiguous content,
 // inconsistent statements or obvious errors (000 §18.2 L271; 003 Ch3 §2.5.1 L635). A member drafts,
@@ -179,7 +180,7 @@ export const clarifyConcern: Concern = {
         },
       };
     }
-    const memberLabel = (id: string) => (s.people[id] && isPanel(s.people[id].role) ? `专家 ${s.people[id].ordinal}` : id);
+    const memberLabel = (id: string) => (s.people[id] && isPanel(s.people[id].role) ? labelIn(s.people, s.order, id).zh : id);
     return {
       clarify: {
         stageAllows: STAGES.includes(s.stage),

@@ -11,6 +11,7 @@ type ParticipantEvents = {
   'participant:reissued': Cmd<'participant:reissue'> & { tokenHash: string };
 };
 const ev = eventOf<ParticipantEvents>();
+import { labelIn } from '../../shared/labels/people';
 
 // People in the room and their join tokens. A reissued token replaces the old one at once
 // (issue 2: "The moderator can revoke and reissue a token (a lost tablet)").
@@ -71,11 +72,11 @@ export function visiblePeople(s: SessionState, viewer: Principal): Person[] {
   }
 }
 
-function label(p: Person): string {
+function label(s: SessionState, p: Person): string {
   switch (p.role) {
     case 'expert':
     case 'purchaser_rep':
-      return `专家 ${p.ordinal}`;
+      return labelIn(s.people, s.order, p.id).zh;
     case 'supplier':
       return p.org ?? p.name;
     default:
@@ -90,7 +91,7 @@ function peopleView(s: SessionState, viewer: Principal): PersonView[] {
   return visiblePeople(s, viewer).map((p) => ({
     id: p.id,
     role: p.role,
-    label: label(p),
+    label: label(s, p),
     name: hideMemberNames && isPanel(p.role) ? null : p.name,
     org: p.org,
     leader: p.leader,
@@ -100,5 +101,5 @@ function peopleView(s: SessionState, viewer: Principal): PersonView[] {
 
 function meView(s: SessionState, viewer: Principal) {
   const p = s.people[viewer.personId];
-  return { id: p.id, role: p.role, name: p.name, org: p.org, leader: p.leader, label: label(p) };
+  return { id: p.id, role: p.role, name: p.name, org: p.org, leader: p.leader, label: label(s, p) };
 }

@@ -116,6 +116,7 @@ export const quotesConcern: Concern = {
         wordsDiffer: p.wordsDiffer,
         acknowledgedMismatch: p.acknowledgedMismatch,
         missingItemsIncluded: p.missingItemsIncluded === true,
+        signature: p.signature ?? null,
       };
       q.history.push({ supplierId: p.supplierId, version: p.sealed.version, at: e.ts, receipt: p.receipt });
     },

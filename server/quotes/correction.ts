@@ -2,6 +2,7 @@ import { DomainError, type HandlerContext, type HandlerResult } from '../session
 import { standing } from '../suppliers/status';
 import { consequences } from './settle';
 import { quotesOf, type ClosingResult } from './state';
+import { per } from '../../shared/domain/rubric/citations';
 
 // The supplier's written confirmation of its corrected quote: "修正后的报价经供应商书面确认后产生约束力，
 // 供应商不确认的，其响应无效" (003 Ch3 §3.2.6 L667; §5.6 L739; 004 §5.2.1(2) L1121).
@@ -40,7 +41,7 @@ export function respondToCorrection(
         payload: {
           supplierId: actor.personId,
           ground: 'correction_refused',
-          reason: { zh: '供应商不确认修正后的报价，响应无效（003 第三章 3.2.6）。', en: 'The supplier did not confirm its corrected quote; the response is invalid (003 Ch3 §3.2.6).' },
+          reason: { zh: `供应商不确认修正后的报价，响应无效${per(state.rubric, 'correctionConfirm', state.project.method).zh}。`, en: `The supplier did not confirm its corrected quote; the response is invalid${per(state.rubric, 'correctionConfirm', state.project.method).en}.` },
         },
       },
       ...consequences(state, results, [], new Set([actor.personId]), now),

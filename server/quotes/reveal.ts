@@ -1,6 +1,7 @@
 import type { Bilingual, SessionState } from '../session/types';
 import { standing, supplierIds } from '../suppliers/status';
-import { applyDeductions, SEED_DEDUCTION_CITATIONS, type DeductionCitations } from '../../shared/rules/deductions';
+import { applyDeductions, type DeductionCitations } from '../../shared/rules/deductions';
+import { cite } from '../../shared/domain/rubric/citations';
 import { priceScores, priceScoreExplanation } from '../../shared/rules/price-score';
 import { dec, type Dec } from '../../shared/rules/decimal';
 import { formatYuan, formatYuanExact } from '../../shared/rules/money/amount';
@@ -35,9 +36,13 @@ export interface Reveal {
   basePrice: string | null;
 }
 
+/** The clauses of the session's own procurement document that set each deduction (issue 13 item 2);
+ *  a policy the document gives no clause for is cited by its national rule. */
 export function citationsFor(s: SessionState): DeductionCitations {
-  const seed = (s.rubric.seed_file ?? '').slice(0, 3);
-  return seed in SEED_DEDUCTION_CITATIONS ? SEED_DEDUCTION_CITATIONS[seed as keyof typeof SEED_DEDUCTION_CITATIONS] : {};
+  const out: DeductionCitations = {};
+  const keys = { small_micro: 'smallMicro', prison: 'prison', disabled_welfare: 'disabledWelfare', consortium_or_subcontract: 'consortiumOrSubcontract', domestic_product: 'domesticProduct' } as const;
+  for (const [policy, key] of Object.entries(keys)) if (s.rubric.citations?.clauses?.[key]) out[policy as keyof typeof keys] = cite(s.rubric, key, s.project.method);
+  return out;
 }
 
 /** The evaluated price of every supplier whose quote binds and who is still responsive. */

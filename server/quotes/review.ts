@@ -5,6 +5,7 @@ import { standing } from '../suppliers/status';
 import { beijing } from './time';
 import type { NewEvent } from '../store/types';
 import { bindingQuote, explanationMinimum, quotesOf, supplierLabel, type Review } from './state';
+import { per } from '../../shared/domain/rubric/citations';
 
 // The abnormal-low-price review (异常低价审查): 003 Ch3 §4 L705-725; docs/rules.md §2.14; docs/anomaly.md R8.
 // The triggers open it at settlement (settle.ts); the panel may open it for any supplier on its
@@ -60,8 +61,8 @@ export function openReview(
           supplierId: p.supplierId,
           openedBy: actor.personId,
           reason: {
-            zh: `评审小组基于专业判断，认为供应商${label}的最后报价可能过低（003 第三章 4.1.4）：${p.reason.trim()}`,
-            en: `On its professional judgement the panel considers supplier ${label}'s final quote may be too low (003 Ch3 §4.1.4): ${p.reason.trim()}`,
+            zh: `评审小组基于专业判断，认为供应商${label}的最后报价可能过低${per(state.rubric, 'abnormalLowJudgement', state.project.method).zh}：${p.reason.trim()}`,
+            en: `On its professional judgement the panel considers supplier ${label}'s final quote may be too low${per(state.rubric, 'abnormalLowJudgement', state.project.method).en}: ${p.reason.trim()}`,
           },
           hits: [],
           minimumMinutes: minimum,
@@ -98,7 +99,7 @@ export function exemptReview({ state, actor }: HandlerContext, p: { supplierId: 
   if (r.hits.length === 0 || r.hits.some((h) => h.trigger !== '4.1.3'))
     throw new DomainError(
       'conflict',
-      { zh: '只有仅触发 4.1.3（低于最高限价 45%）的审查，才可免于当场重新提交说明（003 第三章 4.2）', en: 'only a review triggered by 4.1.3 alone (under 45% of the maximum price) may skip the on-site explanation (003 Ch3 §4.2)' },
+      { zh: `只有仅触发 4.1.3（低于最高限价 45%）的审查，才可免于当场重新提交说明${per(state.rubric, 'abnormalLowExplain', state.project.method).zh}`, en: `only a review triggered by 4.1.3 alone (under 45% of the maximum price) may skip the on-site explanation${per(state.rubric, 'abnormalLowExplain', state.project.method).en}` },
       'supplierId',
     );
   if (isPanel(actor.role) && !state.people[actor.personId].active) throw new DomainError('forbidden');
@@ -143,8 +144,8 @@ export function vote(
           supplierId: p.supplierId,
           ground: 'abnormal_low',
           reason: {
-            zh: `评审小组经异常低价审查（赞成接受 ${accept} 票、认定无效 ${invalid} 票），认为其书面说明不能证明报价合理性，响应无效（003 第三章 4.3）。`,
-            en: `After the abnormal-low review (accept ${accept}, invalid ${invalid}) the panel found the explanation does not prove the price reasonable; the response is invalid (003 Ch3 §4.3).`,
+            zh: `评审小组经异常低价审查（赞成接受 ${accept} 票、认定无效 ${invalid} 票），认为其书面说明不能证明报价合理性，响应无效${per(state.rubric, 'abnormalLowInvalid', state.project.method).zh}。`,
+            en: `After the abnormal-low review (accept ${accept}, invalid ${invalid}) the panel found the explanation does not prove the price reasonable; the response is invalid${per(state.rubric, 'abnormalLowInvalid', state.project.method).en}.`,
           },
         },
       });

@@ -15,6 +15,7 @@ import {
   type CorrectionRecord,
   type HitRecord,
 } from './state';
+import { per } from '../../shared/domain/rubric/citations';
 
 // What follows from closing the window and from each supplier's answer to its correction, in the
 // order of the pipeline (docs/rules.md §2.12-2.14; ../shared/rubrics/README.md "The scoring pipeline"):
@@ -55,8 +56,8 @@ export function closingEvents(s: SessionState, now: number): NewEvent[] {
           supplierId: id,
           ground: late ? 'late_quote' : 'no_final_quote',
           reason: late
-            ? { zh: '未在规定时间内提交最后报价（逾期提交被拒收），响应无效（003 第三章 5.3）。', en: 'No final quote within the set time (a late one was refused); the response is invalid (003 Ch3 §5.3).' }
-            : { zh: '未在规定时间内提交最后报价，响应无效（003 第三章 5.3）。', en: 'No final quote within the set time; the response is invalid (003 Ch3 §5.3).' },
+            ? { zh: `未在规定时间内提交最后报价（逾期提交被拒收），响应无效${per(s.rubric, 'lateQuote', s.project.method).zh}。`, en: `No final quote within the set time (a late one was refused); the response is invalid${per(s.rubric, 'lateQuote', s.project.method).en}.` }
+            : { zh: `未在规定时间内提交最后报价，响应无效${per(s.rubric, 'lateQuote', s.project.method).zh}。`, en: `No final quote within the set time; the response is invalid${per(s.rubric, 'lateQuote', s.project.method).en}.` },
         },
       });
       gone.add(id);

@@ -31,6 +31,8 @@ export interface Submission {
   acknowledgedMismatch: boolean;
   /** The 003 Ch3 §3.1 L651 statement was ticked (required with an itemised sheet). */
   missingItemsIncluded?: boolean;
+  /** The authorised representative's drawn signature of this quote (issue 13 item 4). */
+  signature?: { name: string; path: string } | null;
 }
 
 export interface CorrectionStepRecord {

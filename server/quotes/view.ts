@@ -7,6 +7,8 @@ import { formatYuan, formatYuanExact, pct } from '../../shared/rules/money/amoun
 import { isFinal, reveal } from './reveal';
 import { limits, quoteLabel, quotesOf, supplierLabel, type Review } from './state';
 import { submitBlocker } from './window';
+import { labelIn } from '../../shared/labels/people';
+import { per } from '../../shared/domain/rubric/citations';
 
 // What each person receives of the quotes (docs/rules.md §1.8; docs/architecture.md "sealed final
 // quotes reach nobody before the window closes"). Before closing, nobody but the submitting supplier
@@ -66,7 +68,7 @@ function reviewView(s: SessionState, r: Review, viewer: Principal) {
   const votes = members.map((m) => {
     const v = r.votes[m.id];
     const visible = !open || m.id === viewer.personId;
-    return { memberId: m.id, label: `专家 ${m.ordinal}`, voted: !!v, verdict: visible && v ? v.verdict : null, reason: visible && v ? v.reason : null };
+    return { memberId: m.id, label: labelIn(s.people, s.order, m.id).zh, voted: !!v, verdict: visible && v ? v.verdict : null, reason: visible && v ? v.reason : null };
   });
   return {
     supplierId: r.supplierId,
@@ -123,7 +125,7 @@ function mine(s: SessionState, id: string) {
           openedAt: review.openedAt,
           minutes: review.minutes,
           endsAt: review.endsAt,
-          reasons: review.hits.length ? review.hits.map((h) => supplierSafeHit(h.trigger, h.of, h.ratio, maxPrice)) : [{ zh: '评审小组基于专业判断，认为贵单位的报价可能过低（003 第三章 4.1.4）', en: 'On its professional judgement the panel considers your price may be too low (003 Ch3 §4.1.4)' }],
+          reasons: review.hits.length ? review.hits.map((h) => supplierSafeHit(h.trigger, h.of, h.ratio, maxPrice)) : [{ zh: `评审小组基于专业判断，认为贵单位的报价可能过低${per(s.rubric, 'abnormalLowJudgement', s.project.method).zh}`, en: `On its professional judgement the panel considers your price may be too low${per(s.rubric, 'abnormalLowJudgement', s.project.method).en}` }],
           explanation: review.explanation,
           exemption: review.exemption ? { reason: review.exemption.reason, at: review.exemption.at } : null,
           decision: review.decision ? review.decision.outcome : null,

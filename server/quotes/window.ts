@@ -79,7 +79,7 @@ export function submitBlocker(s: SessionState, supplierId: string): { zh: string
 
 export function submitQuote(
   { state, actor, now }: HandlerContext,
-  p: { sheet: SheetInput; policy?: Required<PolicyDeclaration>; acknowledgedMismatch: boolean; missingItemsIncluded?: boolean },
+  p: { sheet: SheetInput; policy?: Required<PolicyDeclaration>; acknowledgedMismatch: boolean; missingItemsIncluded?: boolean; signature?: { name: string; path: string } },
 ): HandlerResult {
   const q = quotesOf(state);
   const blocked = submitBlocker(state, actor.personId);
@@ -118,7 +118,7 @@ export function submitQuote(
   const version = (q.submissions[actor.personId]?.version ?? 0) + 1;
   const { sealed, receipt } = seal(state, actor.personId, version, now, sheet, policy);
   return {
-    events: [{ type: 'quotes:submitted', payload: { supplierId: actor.personId, sealed, receipt, wordsDiffer, acknowledgedMismatch: p.acknowledgedMismatch, missingItemsIncluded: p.missingItemsIncluded === true } }],
+    events: [{ type: 'quotes:submitted', payload: { supplierId: actor.personId, sealed, receipt, wordsDiffer, acknowledgedMismatch: p.acknowledgedMismatch, missingItemsIncluded: p.missingItemsIncluded === true, signature: p.signature ?? null } }],
     // Only the submitting supplier receives this ack: its own quote back with the receipt.
     data: { receipt, version, submittedAt: now, sheet, wordsDiffer },
   };

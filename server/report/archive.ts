@@ -6,10 +6,12 @@ import { reportOf } from './state';
 import { sha256Hex, type ReportFiles } from './files';
 import { scoresWorkbook } from './xlsx';
 import { resubmissionOf } from '../requirements/resubmission';
+import { roundsOf, sittingFileName } from '../rounds/state';
 
 // The archive (归档, issue 7): one zip with the final report PDF (and every earlier final revision),
-// the evaluation file, the full event log as JSON lines, the scores as .xlsx, the response parts
-// resubmitted after a change (responses/v<n>/<supplier>/…), and manifest.json with
+// the evaluation file, the full event log as JSON lines, the scores as .xlsx, the documents exchanged
+// in the consultation sittings, the response parts resubmitted after a change
+// (responses/v<n>/<supplier>/…), and manifest.json with
 // the sha256 of every file. `npm run verify -- archive.zip` checks it offline (verify-archive.ts).
 
 export const ARCHIVE = { report: 'report.pdf', log: 'events.jsonl', evaluation: 'evaluation-file.json', scores: 'scores.xlsx', manifest: 'manifest.json' } as const;
@@ -46,6 +48,10 @@ export async function buildArchive(s: SessionState, events: StoredEvent[], files
         const stored = rs.files[f.sha256];
         if (stored) entries.push({ name: `responses/v${version}/${supplierId}/${f.sha256.slice(0, 8)}-${f.name.replace(/[\\/]/g, '_')}`, data: Buffer.from(stored.data, 'base64') });
       }
+  // The documents exchanged in the sittings (磋商记录, issue 13 item 3), each under a name that
+  // carries its sitting and sha256; verify checks each against the sha256 the log recorded.
+  for (const x of roundsOf(s).sittings)
+    for (const d of x.documents) entries.push({ name: sittingFileName(x.n, d), data: Buffer.from(roundsOf(s).files[d.sha256].data, 'base64') });
   const manifest: Manifest = {
     format: 'panelroom-archive/1',
     sessionId: s.id,

@@ -3,6 +3,7 @@ import type { Dissent, ReopenGround } from '../../shared/protocol/report';
 import { REOPEN_GROUND_LABEL } from '../../shared/protocol/report';
 import { activeMembers } from '../participants/state';
 import { currentRevision, emptyReport, openDispute, readyToFinalize, reportOf, unsigned, type Signature } from './state';
+import { labelIn } from '../../shared/labels/people';
 
 // The report concern (评审报告, docs/rules.md §2.22): the panel signs the report generated from the log on
 // the tablets, with or without dissent; disputes over joint determinations are decided by majority;
@@ -23,7 +24,7 @@ function sittingMember(ctx: HandlerContext): string {
   return m;
 }
 
-const memberLabel = (s: SessionState, id: string) => (s.people[id] ? `专家 ${s.people[id].ordinal}` : id);
+const memberLabel = (s: SessionState, id: string) => labelIn(s.people, s.order, id).zh;
 
 export const reportConcern: Concern = {
   name: 'report',

@@ -2,8 +2,7 @@ import type { SessionState } from '../session/types';
 import type { StoredEvent } from '../store/types';
 import { scoredLeaves, allFactors, priceFactor } from '../../shared/domain/rubric/index';
 import type { Factor } from '../../shared/domain/rubric/types';
-import { dec } from '../../shared/rules/decimal';
-import { formatYuan } from '../../shared/rules/money/amount';
+import { bjDateTime, isoToBj, yuan as yuanText, yuanWithWords, durationZh, personLabel, eventLabel, labelOf, METHOD_LABEL, RANK_KEY_LABEL, GROUND_LABEL, PRESET_LABEL, FLAG_RULE_LABEL, FLAG_SEVERITY_LABEL } from '../../shared/labels/index';
 import { SIGNATURE_VIEWBOX } from '../../shared/protocol/report';
 import { REOPEN_GROUND_LABEL } from '../../shared/protocol/report';
 import { CHANGE_GROUND_LABEL } from '../../shared/protocol/scoring';
@@ -21,6 +20,7 @@ import { roomFlags, reviewPending } from '../scoring/flags';
 import { scoringOf } from '../scoring/state';
 import { reportOf, type Revision } from './state';
 import { qrSvg } from './qr';
+import { cite } from '../../shared/domain/rubric/citations';
 
 // The report (评审报告 / 评标报告, docs/rules.md §2.22; 004 §5.2.5(1) L1235-1247) as one HTML document,
 // generated from the session's fold and its events and nothing else. Every number comes from the
@@ -41,16 +41,14 @@ export interface ReportContext {
 export const esc = (v: unknown): string =>
   String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-/** Beijing time (UTC+8), whatever the server's zone (docs/views.md). */
-export function bj(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return '—';
-  const d = new Date(ms + 8 * 3600_000);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
-}
+/** Beijing time (UTC+8), whatever the server's zone (docs/views.md), as a clerk writes it:
+ *  2026年3月2日 9:30:05 (issue 13 item 1; shared/labels/format.ts). */
+export const bj = (ms: number | null | undefined): string => bjDateTime(ms, true);
 
-const yuan = (v: string | null | undefined) => (v === null || v === undefined ? '—' : `${formatYuan(dec(v))} 元`);
-const memberLabel = (s: SessionState, id: string | null | undefined) => (id && s.people[id] ? `专家 ${s.people[id].ordinal}` : '—');
+const yuan = yuanText;
+/** 专家 n, or 采购人代表 (issue 13 item 7): never an expert number for the purchaser's representative. */
+const memberLabel = (s: SessionState, id: string | null | undefined) => (id && s.people[id] ? personLabel(s.people[id], s.order.map((x) => s.people[x])).zh : '—');
+const factorName = (s: SessionState, id: string | null | undefined) => (id ? (allFactors(s.rubric).find((f) => f.id === id)?.name_zh ?? id) : '—');
 const personName = (s: SessionState, id: string | null | undefined) => (id && s.people[id] ? s.people[id].name : '—');
 const supplierName = (s: SessionState, id: string | null | undefined) => (id && s.people[id] ? (s.people[id].org ?? s.people[id].name) : '—');
 const none = (cols: number, text = '无') => `<tr><td colspan="${cols}" class="none">${text}</td></tr>`;
@@ -62,15 +60,8 @@ function table(head: string[], rows: string[][], cls = ''): string {
 
 const section = (id: string, title: string, body: string) => `<section id="${id}"><h2>${title}</h2>${body}</section>`;
 
-const RANK_KEY: Record<string, string> = {
-  final_score_desc: '最终得分高者优先',
-  evaluated_price_asc: '评审价低者优先',
-  final_quote_asc: '最后报价低者优先',
-  technical_score_desc: '技术得分高者优先',
-  panel_vote: '评审小组表决（少数服从多数）',
-};
-
-const METHOD: Record<string, string> = { competitive_consultation: '竞争性磋商', public_tender: '公开招标' };
+const RANK_KEY: Record<string, string> = Object.fromEntries(Object.entries(RANK_KEY_LABEL).map(([k, v]) => [k, v.zh]));
+const METHOD: Record<string, string> = Object.fromEntries(Object.entries(METHOD_LABEL).map(([k, v]) => [k, v.zh]));
 
 export function reportTitle(s: SessionState): string {
   return s.project.method === 'public_tender' ? '评标报告' : '评审报告';
@@ -106,7 +97,7 @@ function cover(s: SessionState, ctx: ReportContext): string {
   const r = ctx.revision;
   const p = s.project;
   return `<header class="cover" id="sec-cover">
-  <p class="kicker">${esc(METHOD[p.method] ?? p.method)}</p>
+  <p class="kicker">${esc(METHOD[p.method] ?? '')}</p>
   <h1>${esc(p.name)}<br>${esc(reportTitle(s))}</h1>
   <dl>
     <dt>项目编号</dt><dd>${esc(p.projectNumber ?? '—')}</dd>
@@ -129,14 +120,14 @@ function projectSection(s: SessionState): string {
     ['项目名称', esc(p.name)],
     ['项目编号', esc(p.projectNumber ?? '—')],
     ['采购编号', esc(rp.tender_number ?? '—')],
-    ['采购方式', esc(METHOD[p.method] ?? p.method)],
+    ['采购方式', esc(METHOD[p.method] ?? '—')],
     ['评审方法', esc(rp.evaluation_method_zh ?? '综合评分法')],
     ['采购人', esc(p.purchaser ?? '—')],
     ['采购代理机构', esc(p.agency ?? '—')],
     ['采购预算', yuan(p.budget)],
     ['最高限价', yuan(p.maxPrice)],
     ['是否专门面向中小企业', st.reservedForSme ? '是' : '否'],
-    ['响应文件提交截止 / 开启时间', esc(p.scheduledAt ?? rp.opening_time ?? '—')],
+    ['响应文件提交截止 / 开启时间', esc(isoToBj(p.scheduledAt ?? rp.opening_time))],
   ];
   return section('sec-project', '一、项目基本情况', `<table class="kv">${rows.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join('')}</table>`);
 }
@@ -151,7 +142,7 @@ function openingSection(s: SessionState, events: StoredEvent[]): string {
   return section(
     'sec-opening',
     '二、公告、签到与开启情况',
-    `<p>公告媒介：中国政府采购网及省级以上财政部门指定媒介（以采购文件为准）。评审地点与时间：${esc(s.project.scheduledAt ?? '—')}。</p>
+    `<p>公告媒介：中国政府采购网及省级以上财政部门指定媒介（以采购文件为准）。评审地点与时间：${esc(isoToBj(s.project.scheduledAt))}。</p>
 <p>签到开始：${bj(at('signin'))}；签到截止：${bj(si.closed?.at)}；开启：${bj(at('opening'))}；资格与符合性审查开始：${bj(at('review'))}。</p>
 <h3>供应商签到记录（磋商顺序）</h3>${table(['序号', '供应商', '授权代表', '签到时间'], rows)}
 ${absent.length ? `<p>签到截止时未到：${absent.map((id) => esc(supplierName(s, id))).join('、')}。</p>` : ''}
@@ -203,7 +194,7 @@ function methodSection(s: SessionState): string {
   return section(
     'sec-method',
     '四、评审方法与评审标准',
-    `<p>评审方法：${esc(r.project.evaluation_method_zh ?? '综合评分法')}，满分 ${esc(r.total_points)} 分（${groups}）。各成员独立评分，最终得分为各成员评分的算术平均值，保留 ${r.rules.rounding.places} 位小数（四舍五入）。价格分${price ? `（${esc(price.name_zh)}，${esc(r.rules.price.weight)} 分）` : ''}以满足要求的最低评审价为基准价计算。排序规则：${r.rules.ranking.map((k: string) => RANK_KEY[k] ?? k).join(' → ')}。评分标准配置哈希：<span class="hash">${esc(s.rubricHash)}</span>。</p>
+    `<p>评审方法：${esc(r.project.evaluation_method_zh ?? '综合评分法')}（依据${esc(cite(r, 'criteria', s.project.method).zh)}），满分 ${esc(r.total_points)} 分（${groups}）。各成员独立评分，最终得分为各成员评分的算术平均值，保留 ${r.rules.rounding.places} 位小数（四舍五入）。价格分${price ? `（${esc(price.name_zh)}，${esc(r.rules.price.weight)} 分）` : ''}以满足要求的最低评审价为基准价计算。排序规则：${r.rules.ranking.map((k: string) => RANK_KEY[k] ?? k).join(' → ')}。评分标准配置哈希：<span class="hash">${esc(s.rubricHash)}</span>。</p>
 ${table(['序号', '类别', '评审因素', '分值', '性质', '评分标准'], rows, 'rubric')}`,
   );
 }
@@ -222,7 +213,7 @@ function reviewSection(s: SessionState): string {
       .filter((id) => rv.concluded[phase][id] || rv.votes[phase][id])
       .map((id) => {
         const c = rv.concluded[phase][id];
-        const failed = c?.failed.map((f) => `${esc(f.itemId)} ${esc(f.text)}：${f.reasons.map(esc).join('；')}`).join('<br>') ?? '';
+        const failed = c?.failed.map((f) => `${esc(f.text)}：${f.reasons.map(esc).join('；')}`).join('<br>') ?? '';
         return [esc(supplierName(s, id)), c ? (c.result === 'pass' ? '通过' : '不通过') : '未完成', failed || '—', bj(c?.at)];
       });
     out.push(`<h3>${title}（${list.length} 项，按少数服从多数）</h3>${table(['供应商', '结论', '未通过项及理由', '时间'], rows)}`);
@@ -248,11 +239,39 @@ function clarifySection(s: SessionState): string {
   return section('sec-clarify', '六、澄清、说明或补正', table(['编号', '供应商', '澄清问题', '发出时间', '答复', '答复时间'], rows));
 }
 
+// 七、磋商过程 and the minutes of each sitting (磋商记录, issue 13 item 3): the supplier, who was present,
+// start and end by the server clock and the actual duration (the allotted time beside it), what was
+// discussed, the documents exchanged with their sha256, and the signatures of the supplier's
+// representative and of the panel members present.
 function consultationSection(s: SessionState): string {
-  const r = roundsOf(s);
-  const rows = r.sittings.map((x) => [`第 ${x.round} 轮`, esc(supplierName(s, x.supplierId)), bj(x.startedAt), bj(x.endedAt), `${Math.round(x.seconds / 60)} 分钟${x.extensions.length ? `（延长 ${x.extensions.length} 次：${x.extensions.map((e) => esc(e.reason)).join('；')}）` : ''}${x.expired ? `（${bj(x.expired.at)} 时间届满，超时）` : ''}`]);
   if (s.project.method !== 'competitive_consultation') return '';
-  return section('sec-consultation', '七、磋商过程', table(['轮次', '供应商', '开始', '结束', '时长'], rows));
+  const r = roundsOf(s);
+  const people = s.order.map((x) => s.people[x]);
+  const rows = r.sittings.map((x) => [
+    `第 ${x.n} 次（第 ${x.round} 轮）`,
+    esc(supplierName(s, x.supplierId)),
+    bj(x.startedAt),
+    bj(x.endedAt),
+    x.endedAt !== null ? durationZh(x.endedAt - x.startedAt) : '进行中',
+    `${durationZh(x.seconds * 1000)}${x.extensions.length ? `，延长 ${x.extensions.length} 次：${x.extensions.map((e) => `${durationZh(e.seconds * 1000)}（${esc(e.reason)}）`).join('；')}` : ''}${x.expired ? `；${bj(x.expired.at)} 时间届满，超时` : ''}`,
+  ]);
+  const minutes = r.sittings.map((x) => {
+    const present = x.present.map((id) => `${esc(personLabel(s.people[id], people).zh)} ${esc(personName(s, id))}`).join('、') || '—';
+    const docs = x.documents.map((d) => [esc(d.name), d.by === x.supplierId ? '供应商提交' : '代理机构提交', bj(d.at), `<span class="hash">${esc(d.sha256)}</span>`]);
+    const signer = (id: string, role: string) => {
+      const g = x.signatures[id];
+      return `<tr><td>${role}</td><td>${esc(id === x.supplierId ? (x.representative ?? personName(s, id)) : personName(s, id))}</td><td class="sigcell">${g ? signatureSvg(g.path) : ''}</td><td>${g ? esc(g.name) : '未签署'}</td><td>${g ? bj(g.at) : ''}</td></tr>`;
+    };
+    const sigs = [signer(x.supplierId, `${esc(supplierName(s, x.supplierId))}授权代表`), ...x.present.map((id) => signer(id, esc(memberLabel(s, id))))];
+    return `<div class="minutes" id="minutes-${x.n}"><h3>磋商记录 第 ${x.n} 次：${esc(supplierName(s, x.supplierId))}（第 ${x.round} 轮）</h3>
+<table class="kv"><tr><th>时间</th><td>${bj(x.startedAt)} 至 ${bj(x.endedAt)}，实际时长 ${x.endedAt !== null ? durationZh(x.endedAt - x.startedAt) : '—'}（安排 ${durationZh(x.seconds * 1000)}）</td></tr>
+<tr><th>出席的评审小组成员</th><td>${present}</td></tr>
+<tr><th>供应商授权代表</th><td>${esc(x.representative ?? '—')}</td></tr>
+<tr><th>磋商内容</th><td class="minutes-text">${x.minutes?.text.trim() ? esc(x.minutes.text).replace(/\n/g, '<br>') : '<span class="none">未记录</span>'}</td></tr></table>
+<h4>磋商中交换的文件</h4>${table(['文件', '提交方', '时间', 'sha256'], docs)}
+<h4>签字</h4><table class="signatures"><thead><tr><th>身份</th><th>姓名</th><th>签名</th><th>署名</th><th>签署时间</th></tr></thead><tbody>${sigs.join('')}</tbody></table></div>`;
+  });
+  return section('sec-consultation', '七、磋商过程与磋商记录', `${table(['磋商', '供应商', '开始', '结束', '实际时长', '安排时间'], rows)}${minutes.join('\n') || '<p class="none">未进行磋商。</p>'}`);
 }
 
 function requirementsSection(s: SessionState): string {
@@ -280,7 +299,7 @@ function standingSection(s: SessionState): string {
   const rows = supplierIds(s)
     .map((id) => [id, standing(s, id)] as const)
     .filter(([, st]) => st.status !== 'active')
-    .map(([id, st]) => [esc(supplierName(s, id)), st.status === 'withdrawn' ? '退出' : '响应无效', esc(st.reason?.zh ?? st.ground ?? ''), bj(st.at), st.seq ? `#${st.seq}` : '—']);
+    .map(([id, st]) => [esc(supplierName(s, id)), st.status === 'withdrawn' ? '退出' : '响应无效', esc(st.reason?.zh ?? labelOf(GROUND_LABEL, st.ground).zh), bj(st.at), st.seq ? `第 ${st.seq} 条` : '—']);
   return section('sec-standing', '九、退出与无效响应', table(['供应商', '情形', '原因', '时间', '日志序号'], rows));
 }
 
@@ -288,10 +307,15 @@ function quotesSection(s: SessionState): string {
   const rv = reveal(s);
   const label = quoteLabel(s).zh;
   const q = quotesOf(s);
+  // The quote with its representative's signature beside it (issue 13 item 4).
+  const signedBy = (id: string) => {
+    const g = q.submissions[id]?.signature;
+    return g ? `<div class="quote-sig">${signatureSvg(g.path)}<span class="words">授权代表签字：${esc(g.name)}</span></div>` : '<span class="words">授权代表未签字</span>';
+  };
   const rows = rv.rows.map((r) => [
     esc(r.label),
-    r.quote ? `${esc(r.quote.amount)} 元<br><span class="words">${esc(r.quote.amountInWords)}</span>` : '—',
-    r.correction ? `${r.correction.steps.map((x) => esc(x.zh)).join('<br>')}<br>修正后：${esc(r.correction.corrected)} 元` : '—',
+    r.quote ? `${esc(r.quote.amount)} 元<br><span class="words">大写：${esc(r.quote.amountInWords)}</span>${signedBy(r.supplierId)}` : '—',
+    r.correction ? `${r.correction.steps.map((x) => esc(x.zh)).join('<br>')}<br>修正后：${esc(r.correction.corrected)} 元（大写：${esc(r.correction.inWords)}）` : '—',
     r.deduction ? r.deduction.lines.map((x) => esc(x.zh)).join('<br>') : '—',
     r.deduction ? `${esc(r.deduction.evaluatedPrice)} 元` : '—',
     r.priceScore ? `<b>${esc(r.priceScore.score)}</b><br><span class="expl">${esc(r.priceScore.explanation.zh)}</span>` : r.status === 'active' ? '—' : `无效：${esc(r.reason?.zh ?? '')}`,
@@ -303,7 +327,7 @@ function quotesSection(s: SessionState): string {
     'sec-quotes',
     `十、${label}、算术修正、价格扣除与价格分`,
     `${win}${late}${table([`供应商`, label, '算术修正', '价格扣除', '评审价', '价格分'], rows, 'quotes')}
-<p>基准价（满足要求的最低评审价）：${rv.basePrice ? `${esc(rv.basePrice)} 元` : '—'}。</p>
+<p>基准价（满足要求的最低评审价）：${rv.basePrice ? esc(yuanWithWords(rv.basePrice)) : '—'}。</p>
 <h3>${label}回执</h3>${table(['供应商', '版本', '提交时间', '回执（sha256）'], receipts)}`,
   );
 }
@@ -311,7 +335,7 @@ function quotesSection(s: SessionState): string {
 function abnormalLowSection(s: SessionState): string {
   const reviews = Object.values(quotesOf(s).reviews);
   const blocks = reviews.map((r) => {
-    const hits = r.hits.map((h) => `${esc(h.trigger)}：报价 ${esc(h.quote)} 元，参照值 ${esc(h.reference)} 元 × ${esc(h.ratio)} = 阈值 ${esc(h.threshold)} 元`).join('<br>');
+    const hits = r.hits.map((h) => `第 ${esc(h.trigger)} 项：报价 ${esc(yuan(h.quote))}，参照值 ${esc(yuan(h.reference))} × ${esc(h.ratio)} = 阈值 ${esc(yuan(h.threshold))}`).join('<br>');
     const votes = Object.entries(r.votes).map(([m, v]) => [memberLabel(s, m), v.verdict === 'accept' ? '合理' : '不能证明合理，无效', esc(v.reason), bj(v.at)]);
     const d = r.decision;
     return `<h3>${esc(supplierName(s, r.supplierId))}</h3>
@@ -372,8 +396,8 @@ ${vote.decided ? `<p>评审小组表决排序：${vote.decided.map((id) => esc(s
 
 function changesSection(s: SessionState): string {
   const sc = scoringOf(s);
-  const revs = sc.revisions.map((r) => [memberLabel(s, r.memberId), esc(supplierName(s, r.supplierId)), esc(r.factorId), `${esc(r.old.points)} → ${esc(r.new.points)}`, esc(r.reason), r.ground ? esc(CHANGE_GROUND_LABEL[r.ground].zh) : '异常复核', bj(r.at), `#${r.seq}`]);
-  const changes = sc.changes.map((c) => [esc(c.id), memberLabel(s, c.memberId), esc(supplierName(s, c.supplierId)), esc(c.factorId), esc(c.points), esc(CHANGE_GROUND_LABEL[c.ground].zh), esc(c.reason), c.votes.map((v) => `${memberLabel(s, v.memberId)}${v.approve ? '同意' : '反对'}`).join('，'), c.status === 'applied' ? '已变更' : c.status === 'rejected' ? '未通过' : '表决中']);
+  const revs = sc.revisions.map((r) => [memberLabel(s, r.memberId), esc(supplierName(s, r.supplierId)), esc(factorName(s, r.factorId)), `${esc(r.old.points)} → ${esc(r.new.points)}`, esc(r.reason), r.ground ? esc(CHANGE_GROUND_LABEL[r.ground].zh) : '异常复核', bj(r.at), `第 ${r.seq} 条`]);
+  const changes = sc.changes.map((c, i) => [String(i + 1), memberLabel(s, c.memberId), esc(supplierName(s, c.supplierId)), esc(factorName(s, c.factorId)), esc(c.points), esc(CHANGE_GROUND_LABEL[c.ground].zh), esc(c.reason), c.votes.map((v) => `${memberLabel(s, v.memberId)}${v.approve ? '同意' : '反对'}`).join('，'), c.status === 'applied' ? '已变更' : c.status === 'rejected' ? '未通过' : '表决中']);
   return section(
     'sec-changes',
     '十四、评分修改与结果变更记录',
@@ -385,8 +409,8 @@ function changesSection(s: SessionState): string {
 
 function otherSection(s: SessionState): string {
   const rep = reportOf(s);
-  const disputes = rep.disputes.map((d) => [
-    esc(d.id),
+  const disputes = rep.disputes.map((d, i) => [
+    String(i + 1),
     esc(d.subject),
     esc(d.proposal),
     d.votes.map((v) => `${memberLabel(s, v.memberId)}：${v.agree ? '同意' : '不同意'}${v.reason ? `（${esc(v.reason)}）` : ''}`).join('<br>'),
@@ -409,24 +433,25 @@ ${voided.length ? `<h3>签署失效记录</h3><ul>${voided.join('')}</ul>` : ''}
 
 function anomalyAppendix(s: SessionState, hashOf: Map<number, string>): string {
   const flags = roomFlags(s).filter((f) => f.severity !== 'info');
+  // Each flag in words: the rule by what it checks, who and what it concerns, the message (which
+  // states the numbers the rule looked at), the member's answer and the panel's determination.
   const rows = flags.map((f) => [
-    esc(f.rule),
-    f.blocking ? '阻断' : '复核',
-    `${memberLabel(s, f.member)} / ${esc(supplierName(s, f.supplier))} / ${esc(f.factor ?? '—')}`,
-    `<span class="mono">${esc(JSON.stringify(f.inputs))}</span>${f.threshold ? `<br>阈值 ${esc(f.threshold)}` : ''}`,
-    esc(f.message.zh),
-    f.response ? `${f.response.kind === 'keep' ? '维持' : '修改'}：${esc(f.response.reason)}${f.response.old !== null ? `（${esc(f.response.old)}${f.response.new !== null ? ` → ${esc(f.response.new)}` : ''}）` : ''}<br>${bj(f.response.at)} #${f.response.seq} <span class="hash">${esc(hashOf.get(f.response.seq)?.slice(0, 16) ?? '')}</span>` : '—',
-    f.determination ? `${f.determination.result === 'abnormal' ? '认定畸高畸低' : '不认定'}（${f.determination.votes.map((v) => `${memberLabel(s, v.memberId)}${v.verdict === 'abnormal' ? '认定' : '不认定'}：${esc(v.reason)}`).join('；')}）#${f.determination.seq} <span class="hash">${esc(hashOf.get(f.determination.seq)?.slice(0, 16) ?? '')}</span>` : '—',
+    esc(labelOf(FLAG_RULE_LABEL, f.rule).zh),
+    f.blocking ? '阻断' : esc(labelOf(FLAG_SEVERITY_LABEL, f.severity).zh),
+    `${f.member ? memberLabel(s, f.member) : '评审小组'} / ${f.supplier ? esc(supplierName(s, f.supplier)) : '全部供应商'} / ${f.factor ? esc(factorName(s, f.factor)) : '全部因素'}`,
+    `${esc(f.message.zh)}${f.threshold ? `<br>阈值 ${esc(f.threshold)}` : ''}`,
+    f.response ? `${f.response.kind === 'keep' ? '维持' : '修改'}：${esc(f.response.reason)}${f.response.old !== null ? `（${esc(f.response.old)}${f.response.new !== null ? ` → ${esc(f.response.new)}` : ''}）` : ''}<br>${bj(f.response.at)} 第 ${f.response.seq} 条 <span class="hash">${esc(hashOf.get(f.response.seq)?.slice(0, 16) ?? '')}</span>` : '—',
+    f.determination ? `${f.determination.result === 'abnormal' ? '认定畸高畸低' : '不认定'}（${f.determination.votes.map((v) => `${memberLabel(s, v.memberId)}${v.verdict === 'abnormal' ? '认定' : '不认定'}：${esc(v.reason)}`).join('；')}）第 ${f.determination.seq} 条 <span class="hash">${esc(hashOf.get(f.determination.seq)?.slice(0, 16) ?? '')}</span>` : '—',
   ]);
   const record = scoringOf(s)
     .record.filter((r) => r.type !== 'score:submitted')
-    .map((r) => [`#${r.seq}`, bj(r.at), esc(r.type), `<span class="hash">${esc(hashOf.get(r.seq) ?? '')}</span>`]);
+    .map((r) => [`第 ${r.seq} 条`, bj(r.at), esc(eventLabel(r.type).zh), `<span class="hash">${esc(hashOf.get(r.seq) ?? '')}</span>`]);
   const pending = reviewPending(s);
   return section(
     'sec-anomaly',
     '附录 评分复核记录',
-    `<p>规则配置：预设 ${esc((s.settings as any).anomalyPreset ?? 'standard')}；评分标准配置哈希 <span class="hash">${esc(s.rubricHash)}</span>。</p>
-${table(['规则', '级别', '成员 / 供应商 / 因素', '输入', '提示', '成员答复', '评审小组处置'], rows, 'anomaly')}
+    `<p>规则配置：${esc(labelOf(PRESET_LABEL, (s.settings as any).anomalyPreset ?? 'standard').zh)}预设；评分标准配置哈希 <span class="hash">${esc(s.rubricHash)}</span>。</p>
+${table(['复核事项', '级别', '成员 / 供应商 / 因素', '提示', '成员答复', '评审小组处置'], rows, 'anomaly')}
 <h3>复核事件</h3>${table(['日志序号', '服务器时间', '事件', '哈希'], record)}
 <p class="statement">${pending ? `注意：签署时仍有未处置事项：${esc(pending.zh)}` : '签署时无未解决的阻断项，亦无未处置的复核项。'}</p>`,
   );
@@ -487,10 +512,14 @@ td.none, p.none { color: #444; font-style: italic; text-align: center; }
 .words, .expl { font-size: 8pt; color: #333; }
 .member-sheet { break-inside: avoid; }
 .diff { font-family: monospace; font-size: 8.5pt; }
+.minutes { break-inside: auto; margin-bottom: 4mm; }
+.minutes h4 { font-size: 10pt; margin: 2mm 0 1mm; }
+.minutes-text { white-space: normal; }
 #sec-anomaly { break-before: page; }
 #sec-signatures { break-before: page; }
 table.signatures td { height: 22mm; vertical-align: middle; }
 td.sigcell { width: 55mm; }
+.quote-sig svg.sig { width: 30mm; height: 10mm; }
 svg.sig { width: 52mm; height: 17mm; display: block; }
 .dissent { border: 1pt solid #333; padding: 2mm 4mm; margin: 3mm 0; break-inside: avoid; }
 .foot-qr { display: flex; gap: 4mm; align-items: center; margin-top: 8mm; }

@@ -3,11 +3,13 @@ import { verifyChain } from '../store/chain';
 import type { StoredEvent } from '../store/types';
 import { sha256Hex } from './files';
 import { ARCHIVE, type Manifest } from './archive';
+import { sittingFileName } from '../rounds/state';
 
 // Offline check of an archive (issue 7: `npm run verify -- archive.zip`), in this order so that the
 // first problem named is the most telling one: (1) the event log's hash chain, (2) the report PDF
 // against the sha256 the log recorded in `report:finalized` (and every earlier final revision),
-// (3) the manifest's sums for every other file.
+// (2b) each document exchanged in a sitting against the sha256 the log recorded, (3) the manifest's
+// sums for every other file.
 
 export type ArchiveCheck =
   | { ok: true; sessionId: string; events: number; head: string; revision: number; reportSha256: string; files: number }
@@ -91,6 +93,18 @@ export async function verifyArchive(buf: Buffer): Promise<ArchiveCheck> {
     const at = events[p.headSeq - 1];
     if (!at || at.hash !== p.head)
       return bad(`第 ${p.revision} 版报告所印日志哈希与日志第 ${p.headSeq} 条不符`, `revision ${p.revision}: the head printed on the report does not match event ${p.headSeq}`);
+  }
+
+  // 2b. Every document exchanged in a sitting, against the sha256 the log recorded when it was handed in.
+  for (const e of events) {
+    if (e.type !== 'round:document_uploaded') continue;
+    const d = e.payload as { sitting: number; sha256: string; mime: string; name: string };
+    const name = sittingFileName(d.sitting, d);
+    const data = files.get(name);
+    if (!data) return bad(`缺少第 ${d.sitting} 次磋商的文件「${d.name}」（${name}）`, `the document "${d.name}" of sitting ${d.sitting} (${name}) is missing`);
+    const h = sha256Hex(data);
+    if (h !== d.sha256)
+      return bad(`第 ${d.sitting} 次磋商的文件「${d.name}」的 sha256（${h}）与日志第 ${e.seq} 条记录的 ${d.sha256} 不符：文件被改动`, `${name}: sha256 ${h} differs from ${d.sha256} recorded at seq ${e.seq}: the document was altered`);
   }
 
   // 3. The manifest's sums, and nothing unlisted.

@@ -4,6 +4,7 @@ import { standing } from '../suppliers/status';
 import { changedLines } from './line-diff';
 import { latestVersion, reqOf } from './state';
 import { unconfirmedSuppliers, unconfirmedVersion } from './status';
+import { labelIn } from '../../shared/labels/people';
 
 // Who sees what of the changes (docs/rules.md §1.8): the panel, the moderator and the observer see the log
 // and every supplier's receipt; the wall sees the latest published diff and a tick per supplier; a
@@ -15,7 +16,7 @@ const supplierLabel = (s: SessionState, id: string): string => s.people[id]?.org
 const memberLabel = (s: SessionState, id: string): string => {
   const p = s.people[id];
   if (!p) return id;
-  return isPanel(p.role) ? `${p.name}（专家 ${p.ordinal}）` : p.name;
+  return isPanel(p.role) ? `${p.name}（${labelIn(s.people, s.order, id).zh}）` : p.name;
 };
 
 /** A supplier's answer as one word, for the ticks on the wall and the console. */

@@ -5,6 +5,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import { isPanel } from '../../shared/protocol/roles';
+import { labelIn } from '../../shared/labels/people';
 import { YJS_CLOSE } from '../../shared/protocol/yjs';
 import type { SessionState } from '../session/types';
 import type { YjsPrincipal } from './yjs-auth';
@@ -159,7 +160,7 @@ function applyAwareness(c: Conn, d: SharedDoc, s: SessionState, update: Uint8Arr
   const taken = new Set<number>();
   for (const other of d.conns as Set<Conn>) if (other !== c) for (const id of other.clients) taken.add(id);
   const p = s.people[c.personId];
-  const user = { personId: p.id, name: p.name, label: isPanel(p.role) ? `专家 ${p.ordinal}` : p.name, role: p.role };
+  const user = { personId: p.id, name: p.name, label: isPanel(p.role) ? labelIn(s.people, s.order, p.id).zh : p.name, role: p.role };
   for (let i = 0; i < n; i++) {
     const clientID = decoding.readVarUint(dec);
     const clock = decoding.readVarUint(dec);

@@ -9,6 +9,7 @@ import { conflict, invalid, notFound, requireStage } from '../signin/refuse';
 import { latestForItem } from '../clarify/state';
 import { concludeBlocker, tally } from './majority';
 import { checklistOf, emptyReview, isPhase, reviewOf, type Conclusion, type Phase } from './state';
+import { labelIn } from '../../shared/labels/people';
 
 // Qualification and compliance review (资格审查、符合性审查, docs/rules.md §2.4-2.5) and the final review
 // (终审, 000 §19.3 L295-296): per supplier and item each member votes pass or fail with a reason; the
@@ -153,7 +154,6 @@ function supplierView(s: SessionState, viewer: Principal) {
 function panelView(s: SessionState, viewer: Principal) {
   const phase = phaseNow(s);
   const items = checklistOf(s, phase);
-  const labels = new Map(s.order.filter((id) => isPanel(s.people[id].role)).map((id) => [id, s.people[id].ordinal]));
   const members = activeMembers(s).map((m) => m.id);
   const sl = reviewOf(s);
   const suppliers = signedInOrder(s).map((id) => {
@@ -166,7 +166,7 @@ function panelView(s: SessionState, viewer: Principal) {
         ...t,
         votes: Object.entries(votes[it.id] ?? {})
           .filter(([m]) => members.includes(m))
-          .map(([m, v]) => ({ memberId: m, label: `专家 ${labels.get(m)}`, labelEn: `Member ${labels.get(m)}`, pass: v.pass, reason: v.reason })),
+          .map(([m, v]) => ({ memberId: m, label: labelIn(s.people, s.order, m).zh, labelEn: labelIn(s.people, s.order, m).en, pass: v.pass, reason: v.reason })),
         clarification: c ? { id: c.id, status: c.status } : null,
       };
     }

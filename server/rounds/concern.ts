@@ -6,7 +6,7 @@ import { eventOf, typedReducers, type Cmd } from '../session/events';
 
 /** The rounds concern's events (server/session/events.ts): what the handlers write, the reducers fold. */
 type RoundEvents = {
-  'round:started': Required<Pick<Cmd<'round:start'>, 'supplierId' | 'seconds'>> & { round: number; endsAt: number };
+  'round:started': Required<Pick<Cmd<'round:start'>, 'supplierId' | 'seconds'>> & { round: number; endsAt: number; present?: string[]; representative?: string | null };
   'round:paused': { remainingMs: number };
   'round:resumed': { endsAt: number };
   'round:extended': Cmd<'round:extend'> & ({ endsAt: number; remainingMs: null } | { endsAt: null; remainingMs: number });
@@ -16,6 +16,9 @@ type RoundEvents = {
   'round:note_saved': Pick<Cmd<'round:note'>, 'supplierId' | 'text'> & { memberId: string };
 };
 const ev = eventOf<RoundEvents>();
+import { minutesView } from './minutes-view';
+import { minutesReducers, presentMembers, saveMinutes, signMinutes, upload } from './minutes';
+import { signinOf } from '../signin/state';
 
 // One-on-one rounds (磋商, docs/rules.md §2.7): all panel members together consult one supplier at a time,
 // giving every supplier an equal opportunity (003 Ch3 §2.1 L625; 000 §19.1 L287), in the sign-in
@@ -41,7 +44,7 @@ function running(s: SessionState): Sitting {
 export const roundsConcern: Concern = {
   name: 'rounds',
   init: (s) => {
-    s.rounds = { sittings: [], documents: {}, notes: {} } satisfies RoundsSlice;
+    s.rounds = { sittings: [], documents: {}, notes: {}, files: {} } satisfies RoundsSlice;
   },
   leave: {
     // The consultation ends only between sittings: a supplier still in session has not had its full time.
@@ -94,7 +97,8 @@ export const roundsConcern: Concern = {
           'supplierId',
         );
       }
-      const payload = { round: next.round, supplierId, seconds: p.seconds, endsAt: now + p.seconds * 1000 };
+      // Who is present is recorded with the start (the minutes, issue 13 item 3).
+      const payload = { round: next.round, supplierId, seconds: p.seconds, endsAt: now + p.seconds * 1000, present: presentMembers(s), representative: signinOf(s).suppliers[supplierId]?.representative ?? null };
       return { events: [ev('round:started', payload)], data: payload };
     },
     'round:pause': ({ state: s, now }) => {
@@ -134,6 +138,9 @@ export const roundsConcern: Concern = {
         throw new DomainError('conflict', { zh: `已有同名文件「${p.fileName}」`, en: `"${p.fileName}" is already attached` }, 'fileName');
       return { events: [ev('round:document_attached', p)] };
     },
+    'round:minutes': saveMinutes,
+    'round:upload': upload,
+    'round:sign_minutes': signMinutes,
     'round:note': ({ state: s, actor }, p: Cmd<'round:note'>) => {
       inConsultation(s, { zh: '记录磋商笔记', en: 'notes can be kept' });
       if (!s.people[actor.personId].active) throw new DomainError('forbidden', { zh: '您已不在评审小组中', en: 'you are no longer on the panel' });
@@ -152,8 +159,10 @@ export const roundsConcern: Concern = {
   reducers: typedReducers<RoundEvents>({
     'round:started': (s, e) => {
       const p = e.payload;
-      roundsOf(s).sittings.push({ round: p.round, supplierId: p.supplierId, seconds: p.seconds, endsAt: p.endsAt, startedAt: e.ts, status: 'running', remainingMs: null, extensions: [], endedAt: null });
+      const l = roundsOf(s).sittings;
+      l.push({ ...p, startedAt: e.ts, status: 'running', remainingMs: null, extensions: [], endedAt: null, n: l.length + 1, present: p.present ?? [], representative: p.representative ?? null, minutes: null, documents: [], signatures: {} });
     },
+    ...minutesReducers,
     'round:paused': (s, e) => {
       const cur = currentSitting(s)!;
       cur.status = 'paused';
@@ -195,5 +204,5 @@ export const roundsConcern: Concern = {
       used[p.memberId] = (used[p.memberId] ?? 0) + p.text.length;
     },
   }),
-  view: roundsView,
+  view: (s, viewer) => ({ ...roundsView(s, viewer), ...minutesView(s, viewer) }),
 };

@@ -26,6 +26,28 @@ export interface Sitting {
   /** When the time ran out (the timed `round:expired`, issue 14): overtime from then on, until the
    *  moderator extends or ends the sitting. The `endsAt` that expired, so that an extension re-arms. */
   expired?: { endsAt: number; at: number } | null;
+  // The minutes (磋商记录, issue 13 item 3): see minutes.ts.
+  /** 1-based number of the sitting in the session (the report's 「第 n 次磋商」). */
+  n: number;
+  /** Panel members present when the sitting began (active and signed in). */
+  present: string[];
+  /** The supplier's representative as signed in. */
+  representative: string | null;
+  minutes: { text: string; by: string; at: number } | null;
+  documents: SittingDocument[];
+  /** personId → signature of the minutes (the supplier's representative, the panel members). */
+  signatures: Record<string, { name: string; path: string; at: number; seq: number }>;
+}
+
+export interface SittingDocument {
+  sha256: string;
+  name: string;
+  mime: string;
+  size: number;
+  /** Who uploaded it: the moderator (console) or the supplier (laptop). */
+  by: string;
+  at: number;
+  seq: number;
 }
 
 export interface RoundsSlice {
@@ -36,6 +58,8 @@ export interface RoundsSlice {
   notes: Record<string, Record<string, { text: string; at: number }>>;
   /** memberId → characters of notes that member has added to the log in all (every save counts). */
   noteChars?: Record<string, number>;
+  /** sha256 → the bytes of a document exchanged in a sitting (base64), for the panel and the archive. */
+  files: Record<string, { name: string; mime: string; size: number; data: string }>;
 }
 
 /**
@@ -46,6 +70,13 @@ export interface RoundsSlice {
 export const NOTE_BUDGET_CHARS = 5_000_000;
 
 export const roundsOf = (s: SessionState): RoundsSlice => s.rounds as RoundsSlice;
+
+/** Sitting number n (1-based), or null. */
+export const sittingAt = (s: SessionState, n: number): Sitting | null => roundsOf(s).sittings[n - 1] ?? null;
+
+/** The archive's name of a sitting document (archive.ts writes it, verify-archive.ts checks it). */
+export const sittingFileName = (n: number, d: { sha256: string; mime: string }): string =>
+  `sittings/sitting-${n}-${d.sha256.slice(0, 16)}.${d.mime === 'application/pdf' ? 'pdf' : d.mime === 'image/png' ? 'png' : 'jpg'}`;
 
 /** The sitting under way (running or paused), if any. */
 export function currentSitting(s: SessionState): Sitting | null {

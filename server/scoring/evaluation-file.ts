@@ -8,6 +8,7 @@ import { activeMembers } from '../participants/state';
 import { standing, supplierIds } from '../suppliers/status';
 import { quoteInputs } from '../quotes/inputs';
 import { allSubmitted, scoringOf } from './state';
+import { labelIn } from '../../shared/labels/people';
 
 // The session as an evaluation file (../shared/domain/evaluate-format.md), built in ONE place so that
 // the room's numbers and `npm run evaluate` on the export can never disagree: every number the room
@@ -170,7 +171,7 @@ export function labelledFlagMessages(s: SessionState): Map<string, { zh: string;
   const value = new Map<string, { zh: string; en: string }>();
   const ev = roomEvaluation(s);
   if (ev.detail) {
-    const label = (id: string) => `专家 ${s.people[id]?.ordinal ?? '?'}`;
+    const label = (id: string) => labelIn(s.people, s.order, id, { zh: '?', en: '?' }).zh;
     const back = new Map(ev.file.members.map((m) => [label(m.id), m.id]));
     const nominal = ev.pricePending;
     const file = ev.file;

@@ -4,6 +4,7 @@ import { findFactor } from '../../shared/domain/rubric/index';
 import { activeMembers } from '../participants/state';
 import { labelledFlagMessages, roomEvaluation } from './evaluation-file';
 import { allSubmitted, scoringOf, type Determination, type Response, type Vote } from './state';
+import { labelIn } from '../../shared/labels/people';
 
 // The anomaly review in the room (docs/anomaly.md): the engine's flags (R0–R8, TOTAL30) keyed so that the
 // member's response and the panel's determination can be attached to them, and what is still missing
@@ -98,7 +99,7 @@ export function roomFlags(s: SessionState): RoomFlag[] {
 }
 
 const label = (s: SessionState, id: string | null): string => (id ? (s.people[id]?.org ?? s.people[id]?.name ?? id) : '');
-const memberLabel = (s: SessionState, id: string | null): string => (id && s.people[id] ? `专家 ${s.people[id].ordinal}` : '');
+const memberLabel = (s: SessionState, id: string | null): string => (id && s.people[id] ? labelIn(s.people, s.order, id).zh : '');
 
 /** What still stands between the anomaly review and the results, first reason first (or null). */
 export function reviewPending(s: SessionState): Bilingual | null {

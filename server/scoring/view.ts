@@ -8,6 +8,7 @@ import { roomEvaluation } from './evaluation-file';
 import { roomFlags, reviewPending, type RoomFlag } from './flags';
 import { rubricVotes, sameSet, tieSet, tiePending } from './ranking-vote';
 import { allSubmitted, isSubmitted, progress, scoringOf, supplierRevealed } from './state';
+import { labelIn } from '../../shared/labels/people';
 
 // What each viewer may see of the scoring (docs/rules.md §1.8; docs/anomaly.md "Blind first round"):
 // - a member: its own entries always; another member's values for a supplier only once EVERY active
@@ -17,7 +18,7 @@ import { allSubmitted, isSubmitted, progress, scoringOf, supplierRevealed } from
 // - a supplier: nothing at all.
 
 const supplierLabel = (s: SessionState, id: string) => s.people[id]?.org ?? s.people[id]?.name ?? id;
-const memberLabel = (s: SessionState, id: string | null) => (id && s.people[id] ? `专家 ${s.people[id].ordinal}` : null);
+const memberLabel = (s: SessionState, id: string | null) => (id && s.people[id] ? labelIn(s.people, s.order, id).zh : null);
 
 /** The results rows, every number from evaluateDetailed (evaluation-file.ts). While the price part is
  *  absent, price fields are null and scores are shown without the (nominal) price part. */

@@ -1,5 +1,6 @@
 import type { Concern, SessionState } from './types';
 import { STAGE_LABEL } from './types';
+import { citationsView } from '../../shared/domain/rubric/citations';
 
 const TAIL = 40;
 
@@ -29,6 +30,8 @@ export const sessionConcern: Concern = {
       method: s.project.method,
       stage: s.stage,
       stageLabel: STAGE_LABEL[s.stage],
+      // The clauses of the session's own procurement document the screens cite (issue 13 item 2).
+      citations: s.rubric ? citationsView(s.rubric, s.project.method) : null,
       createdAt: s.createdAt,
     },
   }),

@@ -8,6 +8,7 @@ import { activeSuppliers, minimumStatus, standing, supplierIds } from '../suppli
 import { signedInOrder, consultationOrder } from './order';
 import { conflict, invalid, notFound, requireStage } from './refuse';
 import { emptySignin, signinOf, type MemberSignin } from './state';
+import { labelIn } from '../../shared/labels/people';
 
 // Sign-in (签到, docs/rules.md §2.2), the opening's minimum check (docs/rules.md §2.3, §2.24), member recusal and
 // replacement (003 §17.3 L496; 004 §5.2.5(1)⑥ L1247), and the supplier's withdrawal (003 Ch3 §2.9 L647).
@@ -15,7 +16,7 @@ import { emptySignin, signinOf, type MemberSignin } from './state';
 const label = (s: SessionState, id: string): string => {
   const p = s.people[id];
   if (!p) return id;
-  return isPanel(p.role) ? `专家 ${p.ordinal}` : (p.org ?? p.name);
+  return isPanel(p.role) ? labelIn(s.people, s.order, id).zh : (p.org ?? p.name);
 };
 const labelEn = (s: SessionState, id: string): string => {
   const p = s.people[id];
@@ -246,8 +247,8 @@ function signinView(s: SessionState, viewer: Principal): Record<string, unknown>
       const rep = sl.replacements.find((x) => x.memberId === p.id);
       return {
         id: p.id,
-        label: `专家 ${p.ordinal}`,
-        labelEn: `Member ${p.ordinal}`,
+        label: labelIn(s.people, s.order, p.id).zh,
+        labelEn: labelIn(s.people, s.order, p.id).en,
         active: p.active,
         signedIn: !!r,
         at: r?.at ?? null,

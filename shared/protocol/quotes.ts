@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Role } from './roles';
 import { command, id, line, text } from './schema-helpers';
+import { signaturePath } from './report';
 
 // Commands of the quotes concern: the final-quote window (最后报价; in a public tender the bid price,
 // 投标报价), arithmetic correction and the supplier's confirmation, and the abnormal-low-price review
@@ -66,6 +67,9 @@ export const quotesCommands = {
     /** The supplier's statement, required when the sheet has lines: 分项报价表中未列明的项目，视为已包含在
      *  其他项目中，最后报价不作调整 (003 Ch3 §3.1 L651). The handler refuses a sheet with lines without it. */
     missingItemsIncluded: z.boolean().default(false),
+    /** The authorised representative's signature of the quote, drawn on the laptop (issue 13 item 4);
+     *  the laptop always sends it, the report prints it beside the quote. */
+    signature: z.strictObject({ name: z.string().trim().min(1, '请填写签字人姓名 / the signer’s name is required').max(50), path: signaturePath }).optional(),
   }),
   /** Moderator: close the window once the deadline has passed (server clock): corrections follow. */
   'quotes:close': command({}),

@@ -8,31 +8,9 @@ import { formatYuan, pct } from './money/amount';
 
 export type DeductionPolicy = DeductionStep['policy'];
 
-/** Where each rate comes from, printed after the computation ("（依据 003 第三章 3.3.1）"). */
+/** Where each rate comes from, printed after the computation ("（依据磋商文件第三章 3.3.1）"): the
+ *  session's own document (shared/domain/rubric/citations.ts); without one, the national rule. */
 export type DeductionCitations = Partial<Record<DeductionPolicy, Bilingual>>;
-
-/** The seeds' own clauses, for callers that know which document the rubric transcribes. Without
- *  one, the national rules the three seeds all rest on are cited. */
-export const SEED_DEDUCTION_CITATIONS: Record<'000' | '003' | '004', DeductionCitations> = {
-  '000': {
-    small_micro: { zh: '000 第三章 说明1a', en: '000 note 1a' },
-    prison: { zh: '000 第三章 说明1b', en: '000 note 1b' },
-    disabled_welfare: { zh: '000 第三章 说明1c', en: '000 note 1c' },
-    consortium_or_subcontract: { zh: '000 第三章 说明1a', en: '000 note 1a' },
-  },
-  '003': {
-    small_micro: { zh: '003 第三章 3.3.1', en: '003 Ch3 §3.3.1' },
-    prison: { zh: '003 第三章 3.3.6', en: '003 Ch3 §3.3.6' },
-    disabled_welfare: { zh: '003 第三章 3.3.7', en: '003 Ch3 §3.3.7' },
-    consortium_or_subcontract: { zh: '003 第三章 3.3.2', en: '003 Ch3 §3.3.2' },
-    domestic_product: { zh: '003 第三章 3.3.10', en: '003 Ch3 §3.3.10' },
-  },
-  '004': {
-    small_micro: { zh: '004 前附表2.17、5.2.3', en: '004 data sheet 2.17, §5.2.3' },
-    prison: { zh: '004 前附表2.17、5.2.3', en: '004 data sheet 2.17, §5.2.3' },
-    disabled_welfare: { zh: '004 前附表2.17、5.2.3', en: '004 data sheet 2.17, §5.2.3' },
-  },
-};
 
 const NATIONAL: Required<DeductionCitations> = {
   small_micro: { zh: '财库〔2020〕46号第九条', en: 'Caiku [2020] No. 46, art. 9' },
@@ -98,7 +76,7 @@ export function applyDeductions(
     const amount = quote.times(rate);
     const c = cite(policy);
     const line: Bilingual = {
-      zh: `${NAME[policy].zh}${pct(rate)}：${q} × ${pct(rate)} = ${formatYuan(amount)} 元（依据 ${c.zh}）${why ? `。${why.zh}` : ''}`,
+      zh: `${NAME[policy].zh}${pct(rate)}：${q} × ${pct(rate)} = ${formatYuan(amount)} 元（依据${c.zh}）${why ? `。${why.zh}` : ''}`,
       en: `${NAME[policy].en} ${pct(rate)}: ${q} × ${pct(rate)} = ${formatYuan(amount)} yuan (${c.en})${why ? `. ${why.en}` : ''}`,
     };
     steps.push({ policy, rate, amount, explanation: line });
@@ -107,7 +85,7 @@ export function applyDeductions(
   const skip = (policy: DeductionPolicy, rate: string, why: Bilingual) => {
     const c = cite(policy);
     explanation.push({
-      zh: `${NAME[policy].zh}${pct(dec(rate))}：不适用——${why.zh}（依据 ${c.zh}）`,
+      zh: `${NAME[policy].zh}${pct(dec(rate))}：不适用——${why.zh}（依据${c.zh}）`,
       en: `${NAME[policy].en} ${pct(dec(rate))}: not applied: ${why.en} (${c.en})`,
     });
   };

@@ -20,7 +20,7 @@ export function checkPanel(members: { id: string; role: MemberRole }[], panel: R
   if (n < 1) reasons.push({ zh: '评审小组至少需要 1 名成员', en: 'The panel needs at least one member' });
   if (panel) {
     if (n < panel.minMembers) {
-      reasons.push({ zh: `评标委员会成员 ${n} 人，少于 ${panel.minMembers} 人（004 §5.1.2）`, en: `The panel has ${n} members, fewer than ${panel.minMembers}` });
+      reasons.push({ zh: `评标委员会成员 ${n} 人，少于 ${panel.minMembers} 人`, en: `The panel has ${n} members, fewer than ${panel.minMembers}` });
     }
     if (panel.odd && n % 2 === 0) {
       reasons.push({ zh: `评标委员会成员须为单数，现为 ${n} 人`, en: `The panel must have an odd number of members; it has ${n}` });

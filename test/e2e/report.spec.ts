@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync, statSync } from 'node:fs';
 import { test, expect, openDevice, byId, shotPath, type Link } from './fixtures';
+import { codeTokens } from '../helpers/identifiers';
 
 // Issue 7 in real Chromium: a fully scripted session (driven over sockets to `signing` by each
 // concern's steps) renders its report to PDF in the server's render worker; pdftoppm turns pages into
@@ -30,6 +31,8 @@ const BODY = {
 };
 const DISSENT = { item: '技术方案评分', position: '京华生态研究院的技术方案应列为第一档', reasons: '其方案覆盖全部敏感路段（E2E-DISSENT）' };
 const OUT = 'test-results/report';
+/** The report's required contents (docs/report.md; rules.md §2.22), by their headings in the PDF. */
+const REQUIRED_SECTIONS = ['项目基本情况', '公告、签到与开启情况', '供应商与评审小组成员名单', '评审方法与评审标准', '资格与符合性审查', '澄清、说明或补正', '磋商过程与磋商记录', '采购需求的实质性变动', '退出与无效响应', '算术修正、价格扣除与价格分', '异常低价审查', '各成员评分明细', '评分汇总、排序与推荐', '评分修改与结果变更记录', '其他事项', '评分复核记录', '评审小组成员签字'];
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const tokenOf = (l: Link) => l.url.split('#')[1];
 const sessionOf = (l: Link) => new URL(l.url).searchParams.get('s');
@@ -74,7 +77,7 @@ async function drawSignature(p: Page, touch: boolean): Promise<void> {
 
 test('the report renders to PDF in Chinese; five tablets sign, one with dissent; the wall shows progress; the final hash is in the log', async ({ browser, baseURL }) => {
   test.setTimeout(240_000);
-  const links = JSON.parse(execFileSync('node_modules/.bin/tsx', ['test/e2e/live-b-drive.ts', baseURL!, 'signing', JSON.stringify(BODY)], { encoding: 'utf8', timeout: 150_000 })) as Link[];
+  const links = JSON.parse(execFileSync('node_modules/.bin/tsx', ['test/e2e/live-b-drive.ts', baseURL!, 'signing', JSON.stringify(BODY), '', 'minutes'], { encoding: 'utf8', timeout: 150_000 })) as Link[];
   const mod = byId(links, 'A1');
 
   // ── The draft PDF, rendered by the server's worker, in Chinese ──
@@ -94,6 +97,24 @@ test('the report renders to PDF in Chinese; five tablets sign, one with dissent;
   expect(p1).toContain('事件日志哈希');
   expect((await api(baseURL!, byId(links, 'S1'), 'report.pdf')).status).toBe(403);
 
+  // ── Issue 13: the whole text is in the words of the procurement and holds every required section ──
+  const all = execFileSync('pdftotext', ['-layout', `${OUT}/draft.pdf`, '-'], { encoding: 'utf8' });
+  writeFileSync(`${OUT}/draft.txt`, all);
+  expect(codeTokens(all)).toEqual([]);
+  for (const heading of REQUIRED_SECTIONS) expect(all, heading).toContain(heading);
+  expect(all).toMatch(/\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d{2}/);
+  expect(all).toContain('采购人代表');
+  expect(all).toContain('依据磋商文件第三章');
+  expect(all).toMatch(/实际时长 \d+ 秒/);
+  const joined = all.replace(/\s+/g, ''); // table cells wrap long text over lines
+  expect(joined).toContain('MINUTES-CANARY');
+  expect(joined).toContain('磋商补充说明.pdf');
+  expect(all).not.toContain('003 第');
+  // The minutes' page as a person sees it (kept under test-results/report/).
+  const minutesPage = Array.from({ length: n }, (_, i) => i + 1).find((i) => pdfText(`${OUT}/draft.pdf`, i).includes('磋商记录 第'))!;
+  expect(minutesPage).toBeGreaterThan(0);
+  expect(statSync(pngs[minutesPage - 1]).size).toBeGreaterThan(20_000);
+
   // ── The wall on the signing scene, the console, five tablets ──
   const con = (await openDevice(browser, mod, { width: 1440, height: 1000 })).page;
   const wall = (await openDevice(browser, byId(links, 'P1'), { width: 1920, height: 1080 })).page;
@@ -108,6 +129,25 @@ test('the report renders to PDF in Chinese; five tablets sign, one with dissent;
     await expect(t.getByTestId('report-frame')).toBeVisible();
     // The tablet shows the whole report in its frame.
     await expect(t.frameLocator('[data-testid=report-frame]').locator('#sec-results')).toContainText('评分汇总');
+    if (i === 0) {
+      // Issue 13 item 6: read comfortably: the frame fills the screen's height, pages turn, the text
+      // zooms, and one button jumps to the signature page.
+      const box = (await t.getByTestId('report-frame').boundingBox())!;
+      expect(box.height).toBeGreaterThan(600);
+      await expect(t.getByTestId('viewer-page')).toHaveText(/^第 1 \/ (\d+) 页$/);
+      const total = Number(/\/ (\d+)/.exec((await t.getByTestId('viewer-page').textContent())!)![1]);
+      expect(total).toBeGreaterThanOrEqual(8);
+      await t.getByTestId('viewer-next').click();
+      await expect(t.getByTestId('viewer-page')).toHaveText(`第 2 / ${total} 页`);
+      await t.getByTestId('viewer-zoom-in').click();
+      await expect(t.getByTestId('viewer-zoom')).toHaveText('115%');
+      await t.getByTestId('viewer-signatures').click();
+      await expect(t.frameLocator('[data-testid=report-frame]').locator('#sec-signatures')).toBeInViewport();
+      await expect(t.getByTestId('viewer-page')).not.toHaveText(`第 2 / ${total} 页`);
+      await t.screenshot({ path: shotPath('report-tablet-viewer-signature-page') });
+      await t.getByTestId('viewer-to-sign').click();
+      await expect(t.getByTestId('report-sign-form')).toBeInViewport();
+    }
     await drawSignature(t, i % 2 === 1);
     if (members[i] === 'M5') {
       await t.getByTestId('report-dissent-toggle').check();

@@ -403,7 +403,7 @@ describe('closing: correction, budget, review', () => {
     const wall = await synced(room, 'P1');
     const rows = Object.fromEntries(wall.view.quotes.reveal.rows.map((x: any) => [x.supplierId, x]));
     expect(rows.S1.deduction.evaluatedPrice).toBe('1,080,000.00');
-    expect(rows.S1.deduction.lines[0].zh).toMatch(/小微企业价格扣除10%：1,200,000.00 × 10% = 120,000.00 元（依据 003 第三章 3.3.1）/);
+    expect(rows.S1.deduction.lines[0].zh).toMatch(/小微企业价格扣除10%：1,200,000.00 × 10% = 120,000.00 元（依据磋商文件第三章 3.3.1）/);
     expect(rows.S3.deduction.lines[0].zh).toMatch(/声明的小微企业身份.*未经评审小组认定.*未提供《中小企业声明函》原件，不予价格扣除/);
     expect(rows.S3.deduction.evaluatedPrice).toBe('1,250,000.00');
     // The wall receives no review detail and no member's anything.

@@ -10,6 +10,8 @@ import { readXlsx } from '../helpers/xlsx';
 import { startServer, tokenOf, linkFor, type TestServer, type TestClient } from '../helpers/server';
 import { openRoom, driveTo, advance, stageOf, type Room } from '../helpers/room';
 import { signaturePath, signAll } from '../helpers/steps/report';
+import { codeTokens, visibleText } from '../helpers/identifiers';
+import { minutedSitting, SITTING_PDF, SITTING_MINUTES } from '../helpers/steps/minutes';
 
 // Issue 7, report concern: the report generated from the log with the room's numbers, read by the
 // panel, the moderator and the observer only; signed on the tablets with one dissent; a dispute
@@ -25,11 +27,15 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const tok = (id: string) => tokenOf(linkFor(room.links, id));
 const get = (path: string, id: string | null) => fetch(`${srv.url}/api/sessions/${room.sessionId}${path}`, { headers: id ? { authorization: `Bearer ${tok(id)}` } : {} });
 let clients: Record<string, TestClient> = {};
+let sitting: { supplierId: string; sitting: number; sha256: string };
 
 beforeAll(async () => {
   srv = await startServer();
   room = await openRoom(srv);
   for (const id of [...MEMBERS, ...SUPPLIERS, 'A1', 'O1', 'P1']) clients[id] = await room.client(id);
+  // A whole meeting: one sitting kept in full (minutes, a document from the laptop, signatures).
+  await driveTo(room, 'consultation');
+  sitting = await minutedSitting(room);
   await driveTo(room, 'signing');
   await room.ok('A1', 'screen:scene', { scene: 'signing' });
 }, 120_000);
@@ -120,6 +126,37 @@ describe('the report', () => {
     for (const name of ['李明', '张华', '陈静', '刘洋', '赵敏']) expect(html).toContain(name);
   });
 
+  it('speaks the words of the procurement: no code identifier, JSON or ISO time; dates as 2026年3月2日; the purchaser representative by its role', async () => {
+    const html = await (await get('/report.html', 'A1')).text();
+    const text = visibleText(html);
+    expect(codeTokens(text)).toEqual([]);
+    expect(text).toMatch(/\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d{2}/);
+    expect(text).toContain('采购人代表');
+    expect(text).not.toMatch(/专家 5\b/); // 赵敏 (M5) is the purchaser representative, not an expert
+    expect(text).toMatch(/大写：[壹贰叁肆伍陆柒捌玖]/);
+    expect(text).toMatch(/\d{1,3}(,\d{3})+\.\d{2} 元/);
+  });
+
+  it('prints the minutes of each sitting: present, actual duration, what was discussed, documents with sha256, signatures', async () => {
+    const html = await (await get('/report.html', 'O1')).text();
+    expect(html).toContain(`磋商记录 第 ${sitting.sitting} 次`);
+    expect(html).toContain(SITTING_MINUTES);
+    expect(html).toContain(sitting.sha256);
+    expect(html).toContain('磋商补充说明.pdf');
+    // The actual duration (a scripted sitting lasts seconds), not the 15 minutes allotted.
+    expect(html).toMatch(/实际时长 \d+ 秒（安排 15 分）/);
+    const block = html.slice(html.indexOf(`id="minutes-${sitting.sitting}"`), html.indexOf('</section>', html.indexOf(`id="minutes-${sitting.sitting}"`)));
+    expect(block.match(/<svg class="sig"/g)).toHaveLength(6); // the representative and the five members
+    expect(block).toContain('采购人代表');
+  });
+
+  it('shows each final quote with its representative’s signature beside it', async () => {
+    const html = await (await get('/report.html', 'O1')).text();
+    const quotes = html.slice(html.indexOf('id="sec-quotes"'), html.indexOf('</section>', html.indexOf('id="sec-quotes"')));
+    for (const id of SUPPLIERS) expect(quotes).toContain(`授权代表签字：代表${id}`);
+    expect(quotes.match(/<svg class="sig"/g)).toHaveLength(4);
+  });
+
   it('is served to the panel, the moderator and the observer, never to a supplier or the wall', async () => {
     for (const id of ['M3', 'A1', 'O1']) expect((await get('/report.html', id)).status).toBe(200);
     for (const id of ['S1', 'S4', 'P1']) {
@@ -199,7 +236,7 @@ describe('the report', () => {
     // The wall: who has signed as 专家 n, never a name, never the dissent.
     const wall = await synced('P1');
     expect(wall.view.report).toMatchObject({ signed: 5, of: 5, final: true });
-    expect(wall.view.report.members.map((m: any) => m.label)).toEqual(['专家 1', '专家 2', '专家 3', '专家 4', '专家 5']);
+    expect(wall.view.report.members.map((m: any) => m.label)).toEqual(['专家 1', '专家 2', '专家 3', '专家 4', '采购人代表']);
     const wallFrames = JSON.stringify(wall.frames);
     expect(wallFrames).not.toContain('DISSENT-CANARY');
     expect(wallFrames).not.toContain(DISSENT.item);
@@ -223,7 +260,7 @@ describe('the report', () => {
     expect(res.status).toBe(200);
     const zip = Buffer.from(await res.arrayBuffer());
     const files = await unzip(zip);
-    expect([...files.keys()].sort()).toEqual(['evaluation-file.json', 'events.jsonl', 'manifest.json', 'report.pdf', 'scores.xlsx']);
+    expect([...files.keys()].filter((n) => !n.startsWith('sittings/')).sort()).toEqual(['evaluation-file.json', 'events.jsonl', 'manifest.json', 'report.pdf', 'scores.xlsx']);
     const manifest = JSON.parse(files.get('manifest.json')!.toString());
     for (const f of manifest.files) expect(sha(files.get(f.name)!)).toBe(f.sha256);
     const mod = await synced();
@@ -232,7 +269,7 @@ describe('the report', () => {
     const evalFile = JSON.parse(files.get('evaluation-file.json')!.toString());
     expect(evalFile.members).toHaveLength(5);
     const book = await readXlsx(files.get('scores.xlsx')!);
-    expect(book.map((w) => w.name)).toEqual(['汇总', '专家 1', '专家 2', '专家 3', '专家 4', '专家 5']);
+    expect(book.map((w) => w.name)).toEqual(['汇总', '专家 1', '专家 2', '专家 3', '专家 4', '采购人代表']);
     const top = (mod.view.scoring.results.rows as any[]).find((r) => r.rank === 1);
     expect(book[0].rows[0].slice(0, 2)).toEqual(['排序', '供应商']);
     expect(book[0].boldRows).toEqual([0]);
@@ -242,9 +279,30 @@ describe('the report', () => {
     expect(book[1].rows[0][0]).toBe('评审因素');
     expect(book[1].rows.at(-1)![0]).toBe('合计（含价格分）');
 
+    // The document handed in during the sitting is in the archive, byte for byte.
+    const docName = [...files.keys()].find((n) => n.startsWith(`sittings/sitting-${sitting.sitting}-`))!;
+    expect(docName).toBeDefined();
+    expect(files.get(docName)!.equals(SITTING_PDF)).toBe(true);
+    expect(manifest.files.map((f: any) => f.name)).toContain(docName);
+
     const ok = verify(zip);
     expect(ok.code, ok.out).toBe(0);
     expect(ok.out).toContain('✓');
+
+    // verify checks the document against the sha256 the log recorded when it was handed in (even
+    // with the manifest's sum forged to match).
+    const doc = Buffer.from(files.get(docName)!);
+    doc[doc.length >> 1] ^= 0x01;
+    const forged = { ...manifest, files: manifest.files.map((f: any) => (f.name === docName ? { ...f, sha256: sha(doc) } : f)) };
+    const badDoc = verify(await rezip(new Map([...files, [docName, doc], ['manifest.json', Buffer.from(JSON.stringify(forged))]])));
+    expect(badDoc.code).toBe(1);
+    expect(badDoc.out).toContain('磋商补充说明.pdf');
+    expect(badDoc.out).toContain('文件被改动');
+    const missing = new Map(files);
+    missing.delete(docName);
+    const badMissing = verify(await rezip(new Map([...missing, ['manifest.json', Buffer.from(JSON.stringify({ ...manifest, files: manifest.files.filter((f: any) => f.name !== docName) }))]])));
+    expect(badMissing.code).toBe(1);
+    expect(badMissing.out).toContain('缺少第');
 
     // One changed byte in the log: an ASCII digit inside a payload ("代表S1" → "代表S2").
     const log = Buffer.from(files.get('events.jsonl')!);

@@ -2,6 +2,9 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { startServer, type TestServer, type TestClient } from '../helpers/server';
 import { openRoom, driveTo, advance, stageOf, type Room } from '../helpers/room';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
+import { linkFor, tokenOf } from '../helpers/server';
+import { SITTING_MINUTES, SITTING_PDF, sha256, uploadSittingDocument } from '../helpers/steps/minutes';
+import { signaturePath } from '../helpers/steps/report';
 
 // Rounds (磋商, docs/rules.md §2.7): one supplier at a time, timed by the server, in the consultation order.
 
@@ -192,5 +195,59 @@ describe('one-on-one rounds', () => {
       ['S3', 'running'],
     ]);
     room = null;
+  });
+});
+
+describe('the consultation minutes (磋商记录)', () => {
+  it('records who was present, the actual duration, what was discussed, the documents with their sha256 and the signatures', async () => {
+    const r = await consultationRoom();
+    const started = await r.ok('A1', 'round:start', { seconds: 900 });
+    const sid = started.data.supplierId as string;
+    const other = ['S1', 'S2', 'S3', 'S4'].find((x) => x !== sid)!;
+    // Kept by the moderator or the panel leader only.
+    expect(await r.act('M2', 'round:minutes', { sitting: 1, text: '不是组长' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await r.act('A1', 'round:minutes', { sitting: 9, text: '没有这次磋商' })).toMatchObject({ ok: false, error: { code: 'not_found', field: 'sitting' } });
+    await r.ok('M1', 'round:minutes', { sitting: 1, text: '初稿' });
+    await r.ok('A1', 'round:minutes', { sitting: 1, text: SITTING_MINUTES });
+    // A document from the laptop of the supplier in session; not from another supplier; not a renamed file.
+    const before = (await r.srv.store.read(r.sessionId)).length;
+    expect((await uploadSittingDocument(r, other, { sitting: 1, name: 'x.pdf', mime: 'application/pdf', dataBase64: SITTING_PDF.toString('base64') })).status).toBe(400);
+    const fake = await uploadSittingDocument(r, sid, { sitting: 1, name: 'x.pdf', mime: 'application/pdf', dataBase64: Buffer.from('MZ not a pdf').toString('base64') });
+    expect(fake.status).toBe(400);
+    expect((await fake.json()).error.message).toContain('PDF');
+    expect((await r.srv.store.read(r.sessionId)).length).toBe(before);
+    const up = await uploadSittingDocument(r, sid, { sitting: 1, name: '磋商补充说明.pdf', mime: 'application/pdf', dataBase64: SITTING_PDF.toString('base64') });
+    expect(up.status).toBe(200);
+    expect((await up.json()).data.sha256).toBe(sha256(SITTING_PDF));
+    await r.ok('A1', 'round:end', {});
+    await settle(r, ['M3', 'A1', sid, other, 'P1']);
+
+    // The panel sees the record and downloads the very bytes; another supplier and the wall see nothing of it.
+    const m3 = await r.client('M3');
+    const rec = m3.view.minutes[0];
+    expect(rec).toMatchObject({ n: 1, supplierId: sid, text: SITTING_MINUTES, supplierSigned: false });
+    expect(rec.present.map((p: any) => p.label)).toEqual(['专家 1', '专家 2', '专家 3', '专家 4', '采购人代表']);
+    expect(rec.documents).toEqual([expect.objectContaining({ name: '磋商补充说明.pdf', sha256: sha256(SITTING_PDF), fromSupplier: true })]);
+    const dl = (id: string) => fetch(`${r.srv.url}/api/sessions/${r.sessionId}/sitting-documents/${sha256(SITTING_PDF)}`, { headers: { authorization: `Bearer ${tokenOf(linkFor(r.links, id))}` } });
+    const got = await dl('M3');
+    expect(got.status).toBe(200);
+    expect(sha256(Buffer.from(await got.arrayBuffer()))).toBe(sha256(SITTING_PDF));
+    expect((await dl(sid)).status).toBe(200);
+    expect((await dl(other)).status).toBe(404);
+    expect((await dl('P1')).status).toBe(404);
+    expect((await r.client(other)).view.minutes).toEqual([]);
+    expect((await r.client('P1')).view.minutes).toBeNull();
+    expect((await r.client(sid)).view.minutes[0]).toMatchObject({ n: 1, text: SITTING_MINUTES, signed: false });
+
+    // The supplier's representative signs before leaving; then the text is closed; members present sign.
+    expect(await r.act(other, 'round:sign_minutes', { sitting: 1, name: '别人', signature: signaturePath(1) })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    await r.ok(sid, 'round:sign_minutes', { sitting: 1, name: '代表', signature: signaturePath(1) });
+    expect(await r.act(sid, 'round:sign_minutes', { sitting: 1, name: '代表', signature: signaturePath(1) })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(await r.act('A1', 'round:minutes', { sitting: 1, text: '签字后改动' })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    for (const m of ['M1', 'M2', 'M3', 'M4', 'M5']) await r.ok(m, 'round:sign_minutes', { sitting: 1, name: m, signature: signaturePath(2) });
+
+    // Every signature is recorded against the sitting (the report prints them: report.test.ts).
+    await settle(r, ['A1']);
+    expect((await r.client('A1')).view.minutes[0].signatures).toHaveLength(6);
   });
 });

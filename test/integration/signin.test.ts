@@ -50,7 +50,7 @@ describe('suppliers sign in from their laptops', () => {
     const wall = await r.client('P1');
     await wall.waitFor((v) => v.signin?.suppliers?.length === 4);
     expect(wall.view.signin.suppliers.map((s: any) => s.id)).toEqual(['S3', 'S1', 'S4', 'S2']);
-    expect(wall.view.signin.members.map((m: any) => m.label)).toEqual(['专家 1', '专家 2', '专家 3', '专家 4', '专家 5']);
+    expect(wall.view.signin.members.map((m: any) => m.label)).toEqual(['专家 1', '专家 2', '专家 3', '专家 4', '采购人代表']);
     expect(JSON.stringify(wall.view.signin)).not.toContain('李明');
 
     // A laptop sees its own sign-in only.
@@ -83,7 +83,7 @@ describe('members sign in, declare recusals and acknowledge the discipline', () 
     expect(blocked.error.message).toContain('5 名专家尚未签到');
     for (const m of ['M1', 'M2', 'M3']) await r.ok(m, 'signin:member', memberSignin(r));
     await mod.waitFor((v) => v.stage?.next?.blockedBy?.zh?.includes('2 名专家尚未签到'));
-    expect(mod.view.stage.next.blockedBy.zh).toContain('专家 4、专家 5');
+    expect(mod.view.stage.next.blockedBy.zh).toContain('专家 4、采购人代表');
     // Acknowledgement is required and must be of the current text; every supplier must be declared.
     expect(await r.act('M4', 'signin:member', { ...memberSignin(r), acknowledged: false })).toMatchObject({ ok: false, error: { code: 'validation' } });
     expect(await r.act('M4', 'signin:member', { ...memberSignin(r), disciplineVersion: 'old' })).toMatchObject({ ok: false, error: { code: 'validation', field: 'disciplineVersion' } });
@@ -143,7 +143,7 @@ describe('members sign in, declare recusals and acknowledge the discipline', () 
     expect(mod.view.signin.members.find((m: any) => m.id === 'M2')).toMatchObject({ active: false, replacedBy: 'M6' });
     // The wall lists the sitting panel only.
     const wall = await r.client('P1');
-    expect(wall.view.signin.members.map((m: any) => m.label)).toEqual(['专家 1', '专家 3', '专家 4', '专家 5', '专家 6']);
+    expect(wall.view.signin.members.map((m: any) => m.label)).toEqual(['专家 1', '专家 3', '专家 4', '采购人代表', '专家 6']);
     expect(await advance(r)).toBe('opening');
   });
 

@@ -188,6 +188,8 @@ export interface Rubric {
   rules: RubricRules;
   groups: Group[];
   factors: Factor[];
+  /** The procurement document's own clause numbers (issue 13 item 2; citations.ts). */
+  citations?: import('./citations').RubricCitations;
   // The prose transcription fields (price, policy_deductions, …) are kept as they are.
   [k: string]: unknown;
 }

@@ -2,6 +2,7 @@
 // fields" and "The rules block"), then the arithmetic the README says every file was checked for:
 // factors add up to total_points and to each group's points, composites to their sub-factors.
 // Unknown extra fields are kept: the prose transcription (price, policy_deductions, …) rides along.
+import { CLAUSE_KEYS } from './citations';
 import { z } from 'zod';
 import { dec, type Dec } from '../../rules/decimal';
 import type { Bilingual } from '../../rules/types';
@@ -160,6 +161,13 @@ const rubricSchema = z.looseObject({
     .array(z.looseObject({ id: z.enum(['price', 'commercial', 'technical']), name_zh: z.string(), points: num }))
     .min(1),
   factors: z.array(factorSchema).min(1),
+  // The procurement document's own clause numbers (issue 13 item 2; citations.ts).
+  citations: z
+    .object({
+      document_zh: z.string().trim().min(2).max(30),
+      clauses: z.partialRecord(z.enum(CLAUSE_KEYS), z.string().trim().min(1).max(60)),
+    })
+    .optional(),
 });
 
 function pathString(path: readonly PropertyKey[]): string {

@@ -1,4 +1,5 @@
 import type { Room } from '../room';
+import { signaturePath } from './report';
 import { amountToWords } from '../../../shared/rules/money/words';
 
 // The least the room must do in the stage(s) of the quotes concern before moving on (see room.ts driveTo):
@@ -83,7 +84,7 @@ export async function finalQuotes(room: Room): Promise<void> {
   const suppliers = await activeSupplierIds(room);
   const deadline = await openWindow(room);
   for (const [i, id] of suppliers.entries()) {
-    await room.ok(id, 'quotes:submit', { missingItemsIncluded: true, sheet: plainSheet(PLAIN_QUOTES[i % PLAIN_QUOTES.length]), policy: NO_POLICY });
+    await room.ok(id, 'quotes:submit', { missingItemsIncluded: true, sheet: plainSheet(PLAIN_QUOTES[i % PLAIN_QUOTES.length]), policy: NO_POLICY, signature: { name: `代表${id}`, path: signaturePath(i) } });
   }
   await closeAfter(room, deadline);
   await settleAll(room);

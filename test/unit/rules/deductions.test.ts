@@ -1,7 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { D } from '../../../shared/rules/decimal';
-import { applyDeductions, PolicyDeclarationError, SEED_DEDUCTION_CITATIONS } from '../../../shared/rules/deductions';
+import { applyDeductions, PolicyDeclarationError, type DeductionCitations } from '../../../shared/rules/deductions';
+import { cite } from '../../../shared/domain/rubric/citations';
+
+// The citations of seed 003's own document, as the quotes concern builds them (server/quotes/reveal.ts).
+const T003 = loadTemplate('seed003');
+const C003: DeductionCitations = { small_micro: cite(T003, 'smallMicro'), domestic_product: cite(T003, 'domesticProduct') };
 import type { DeductionsRules, PolicyDeclaration, ProjectSettings } from '../../../shared/domain/rubric/types';
 import { loadTemplate } from '../../../shared/domain/rubric/templates';
 
@@ -16,13 +21,13 @@ const none: ProjectSettings = {};
 
 describe('applyDeductions', () => {
   it('small/micro with a declaration: 10 %, exact evaluated price, citing the seed', () => {
-    const r = applyDeductions(M, small, R003, none, SEED_DEDUCTION_CITATIONS['003']);
+    const r = applyDeductions(M, small, R003, none, C003);
     expect(r.evaluatedPrice.toString()).toBe('900000');
     expect(r.rate.eq('0.10')).toBe(true);
     expect(r.steps).toHaveLength(1);
     expect(r.steps[0].policy).toBe('small_micro');
-    expect(r.steps[0].explanation.zh).toBe('小微企业价格扣除10%：1,000,000.00 × 10% = 100,000.00 元（依据 003 第三章 3.3.1）');
-    expect(r.steps[0].explanation.en).toContain('(003 Ch3 §3.3.1)');
+    expect(r.steps[0].explanation.zh).toBe('小微企业价格扣除10%：1,000,000.00 × 10% = 100,000.00 元（依据磋商文件第三章 3.3.1）');
+    expect(r.steps[0].explanation.en).toContain('(the consultation document Ch. 3 §3.3.1)');
     expect(r.explanation.at(-1)!.zh).toContain('900,000.00');
   });
 
@@ -73,7 +78,7 @@ describe('applyDeductions', () => {
   });
 
   it('different policies are each computed on the original quote: 1,000,000 − 10 % − 20 % = 700,000', () => {
-    const r = applyDeductions(M, { ...small, domesticShare: '0.80' }, R003, { goods: true }, SEED_DEDUCTION_CITATIONS['003']);
+    const r = applyDeductions(M, { ...small, domesticShare: '0.80' }, R003, { goods: true }, C003);
     expect(r.steps.map((s) => [s.policy, s.amount.toString()])).toEqual([
       ['small_micro', '100000'],
       ['domestic_product', '200000'],
