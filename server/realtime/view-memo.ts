@@ -18,6 +18,9 @@ export interface Section {
   value: unknown;
   /** JSON.stringify(value), computed once for every viewer sharing the section. */
   json: string | undefined;
+  /** The view that made it read a viewer field besides `role` and `sessionId` (the person's own
+   *  audience); otherwise every viewer of the role sees it (the role's audience). */
+  personal: boolean;
 }
 
 interface Entry {
@@ -43,11 +46,14 @@ function viewerKey(fields: string[], viewer: Principal): string {
   return k;
 }
 
-function toSections(part: Record<string, unknown>): Section[] {
+function toSections(part: Record<string, unknown>, personal: boolean): Section[] {
   const out: Section[] = [];
-  for (const key of Object.keys(part)) out.push({ key, value: part[key], json: JSON.stringify(part[key]) });
+  for (const key of Object.keys(part)) out.push({ key, value: part[key], json: JSON.stringify(part[key]), personal });
   return out;
 }
+
+/** Viewer fields every viewer of one role in one session shares. */
+const ROLE_FIELDS = new Set(['role', 'sessionId']);
 
 /** Notes which fields of the viewer a view read. */
 class ViewerReads implements ProxyHandler<Principal> {
@@ -113,7 +119,7 @@ export class SessionViewMemo {
     if (reads.all) for (const k of Object.keys(viewer)) reads.fields.add(k);
     const fields = [...reads.fields].sort();
     const deps = [...stateReads];
-    const entry: Entry = { validAt: v.clock, epoch: v.epoch, deps, at: deps.map((k) => v.keys.get(k) ?? 0), sections: toSections(result) };
+    const entry: Entry = { validAt: v.clock, epoch: v.epoch, deps, at: deps.map((k) => v.keys.get(k) ?? 0), sections: toSections(result, fields.some((f) => !ROLE_FIELDS.has(f))) };
     const shape = fields.join(',');
     m.shapes.set(shape, fields);
     m.entries.set(viewerKey(fields, viewer), entry);
@@ -144,6 +150,11 @@ export class ViewBuilder {
     private readonly presence: Presence,
   ) {}
 
+  /** The presence this flush's views show. */
+  get presenceIn(): Presence {
+    return this.presence;
+  }
+
   /** The sections of buildView(s, viewer, presence), each with its JSON. */
   build(viewer: Principal): SectionMap {
     const out: SectionMap = new Map();
@@ -153,13 +164,13 @@ export class ViewBuilder {
     let p = this.presenceBy.get(pk);
     if (!p) {
       const value = presenceView(this.s, viewer, this.presence);
-      this.presenceBy.set(pk, (p = { key: 'presence', value, json: JSON.stringify(value) }));
+      this.presenceBy.set(pk, (p = { key: 'presence', value, json: JSON.stringify(value), personal: viewer.role === 'supplier' }));
     }
     out.set('presence', p);
     if (viewer.role === 'moderator' || viewer.role === 'observer') {
       if (!this.log) {
         const value = { head: this.s.head, seq: this.s.seq, tail: this.s.tail };
-        this.log = { key: 'log', value, json: JSON.stringify(value) };
+        this.log = { key: 'log', value, json: JSON.stringify(value), personal: false };
       }
       out.set('log', this.log);
     }

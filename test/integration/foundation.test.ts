@@ -2,6 +2,7 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { io as ioc } from 'socket.io-client';
 import { startServer, connect, tokenOf, linkFor, cid, ADMIN, type TestServer, type TestClient } from '../helpers/server';
 import { verifyChain } from '../../server/store/chain';
+import { snapshotView } from '../../shared/protocol/view-sync';
 
 let srv: TestServer | null = null;
 const clients: TestClient[] = [];
@@ -201,7 +202,7 @@ describe('reconnect and restart', () => {
     expect(back.seq).toBe(mod.seq);
     const resync = await back.send('session:resync', { lastSeq: 0 });
     expect(resync.ok).toBe(true);
-    expect(resync.data.view.screen.scene).toBe('signin');
+    expect((snapshotView(resync.data) as any).screen.scene).toBe('signin');
   });
 
   it('rebuilds every session by replay after a restart, and old links still work', async () => {
