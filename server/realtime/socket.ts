@@ -204,7 +204,10 @@ export class RealtimeServer {
       return;
     }
     if (!isCommand(event)) return reply({ ok: false, error: errorBody('unknown_event') });
-    reply(await rt.execute(p, event, payload));
+    const answer = await rt.execute(p, event, payload);
+    // The command's change reaches the views before its ack (a client reads its own change on the ack).
+    this.flushNow(p.sessionId);
+    reply(answer);
   }
 
   private revokeStale(s: SessionState): void {

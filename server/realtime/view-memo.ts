@@ -1,10 +1,11 @@
-import { ALL_KEYS, noteAccesses, stateVersions, trackedState, VIEW_PARTS, type KeyVersions } from '../session/fold';
+import { VIEW_PARTS } from '../session/fold';
+import { ALL_KEYS, noteAccesses, stateVersions, trackedState, type KeyVersions } from './state-keys';
 import type { Principal, SessionState } from '../session/types';
 import { buildView, presenceView, type Presence } from './views';
 
 // Views without recomputing what did not change (issue 8: score → projector close to the bare fan-out).
 // A concern's view is a pure function of the session state and the viewer. Each call runs against the
-// state's access-noting proxy (server/session/fold.ts) and a viewer proxy, so we learn which top-level
+// state's access-noting proxy (./state-keys.ts) and a viewer proxy, so we learn which top-level
 // state keys and which viewer fields (role, personId, …) it read. Its result is reused for any viewer
 // whose values of exactly those fields are equal, while none of those state keys was touched by an
 // event since. Determinism makes this exact: same inputs read → same path taken → same output. It is

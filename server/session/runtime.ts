@@ -3,7 +3,8 @@ import { mayCommand } from '../../shared/protocol/authz';
 import { errorBody, type ErrorBody } from '../../shared/protocol/errors';
 import type { Ack } from '../../shared/protocol/ack';
 import { DuplicateCommand, SeqConflict, type EventStore, type StoredEvent } from '../store/types';
-import { applyEventTracked, foldEvents, HANDLERS } from './fold';
+import { foldEvents, HANDLERS } from './fold';
+import { applyEventTracked } from '../realtime/state-keys';
 import { DomainError, type Principal, type SessionState } from './types';
 import { zodToDomainError } from './validation';
 

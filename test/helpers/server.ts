@@ -79,16 +79,17 @@ export function decodedSnapshot(s: ViewSnapshot): unknown {
   return { ...s, channels };
 }
 
-export function connect(url: string, token: string, extra: { origin?: string; protocol?: number; resume?: ResumeState | null } = {}): Promise<TestClient> {
+export function connect(url: string, token: string, extra: { origin?: string; protocol?: number; resume?: ResumeState | null; replica?: ViewReplica } = {}): Promise<TestClient> {
   return new Promise((resolve, reject) => {
     const socket = ioc(url, {
       transports: ['websocket'],
-      auth: { token, protocol: extra.protocol ?? PROTOCOL_VERSION, ...(extra.resume ? { resume: extra.resume } : {}) },
+      auth: { token, protocol: extra.protocol ?? PROTOCOL_VERSION, ...(extra.resume || extra.replica ? { resume: extra.resume ?? extra.replica!.resume() } : {}) },
       extraHeaders: extra.origin ? { origin: extra.origin } : undefined,
       reconnection: false,
       forceNew: true,
     });
-    const replica = new ViewReplica();
+    // Reconnecting as the same client: the channels it holds, and the resume state they give.
+    const replica = extra.replica ?? new ViewReplica();
     const client: TestClient = {
       socket,
       view: {},
