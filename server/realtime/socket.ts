@@ -31,6 +31,8 @@ interface SocketData {
 const CHECK = process.env.PANELROOM_CHECK_VIEWS === '1';
 /** Presence changes (connects, leaves) are coalesced per session over this long (issue 15). */
 export const PRESENCE_COALESCE_MS = 100;
+/** How many ticks a flush may wait for a burst of its session's commands to finish. */
+const MAX_FLUSH_DEFERRALS = 8;
 
 /** The handshake's `resume` (what a reconnecting client holds), or null when absent or malformed. */
 function resumeOf(auth: unknown): ResumeState | null {
@@ -68,6 +70,9 @@ export class RealtimeServer {
   /** This process's epoch: channel versions from before a restart are not resumable. */
   readonly epoch = randomUUID();
   private readonly presenceTimers = new Map<string, NodeJS.Timeout>();
+  private readonly deferrals = new Map<string, number>();
+  /** Acks waiting for their session's flush. */
+  private readonly pendingAcks = new Map<string, (() => void)[]>();
   private readonly memos = new Map<string, SessionViewMemo>();
   private readonly dirty = new Set<string>();
   private flushScheduled = false;
@@ -205,9 +210,12 @@ export class RealtimeServer {
     }
     if (!isCommand(event)) return reply({ ok: false, error: errorBody('unknown_event') });
     const answer = await rt.execute(p, event, payload);
-    // The command's change reaches the views before its ack (a client reads its own change on the ack).
-    this.flushNow(p.sessionId);
-    reply(answer);
+    // The command's change reaches the views before its ack (a client reads its own change on the ack):
+    // while a flush of the session is due, the ack waits for it (and commands of one tick still share it).
+    if (!this.dirty.has(p.sessionId)) return reply(answer);
+    let acks = this.pendingAcks.get(p.sessionId);
+    if (!acks) this.pendingAcks.set(p.sessionId, (acks = []));
+    acks.push(() => reply(answer));
   }
 
   private revokeStale(s: SessionState): void {
@@ -266,14 +274,37 @@ export class RealtimeServer {
     this.flushScheduled = false;
     const ids = [...this.dirty];
     this.dirty.clear();
-    for (const id of ids) this.flushSession(id);
+    for (const id of ids) {
+      // A burst of one session's commands (each commits in its own tick: they are serial) goes out as
+      // one patch per audience: the flush waits while more of its commands are queued, a few ticks at most.
+      const deferred = this.deferrals.get(id) ?? 0;
+      if ((this.registry.get(id)?.inFlight ?? 0) > 0 && deferred < MAX_FLUSH_DEFERRALS) {
+        this.deferrals.set(id, deferred + 1);
+        this.markDirty(id);
+        continue;
+      }
+      this.deferrals.delete(id);
+      this.flushAndAck(id);
+    }
+  }
+
+  private flushAndAck(sessionId: string): void {
+    try {
+      this.flushSession(sessionId);
+    } finally {
+      const acks = this.pendingAcks.get(sessionId);
+      if (acks) {
+        this.pendingAcks.delete(sessionId);
+        for (const a of acks) a();
+      }
+    }
   }
 
   /** Flushes the session now if a flush of it is pending. */
   private flushNow(sessionId: string): void {
     if (!this.dirty.has(sessionId)) return;
     this.dirty.delete(sessionId);
-    this.flushSession(sessionId);
+    this.flushAndAck(sessionId);
   }
 
   private viewBuilder(sessionId: string, s: SessionState): ViewBuilder {

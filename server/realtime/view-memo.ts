@@ -1,7 +1,7 @@
 import { VIEW_PARTS } from '../session/fold';
 import { ALL_KEYS, noteAccesses, stateVersions, trackedState, type KeyVersions } from './state-keys';
 import type { Principal, SessionState } from '../session/types';
-import { buildView, presenceView, type Presence } from './views';
+import { presenceView, type Presence } from './views';
 
 // Views without recomputing what did not change (issue 8: score → projector close to the bare fan-out).
 // A concern's view is a pure function of the session state and the viewer. Each call runs against the
@@ -11,7 +11,8 @@ import { buildView, presenceView, type Presence } from './views';
 // event since. Determinism makes this exact: same inputs read → same path taken → same output. It is
 // also the confidentiality boundary: a view that looked at `personId` is only ever reused for that
 // same person; one that looked only at `role` is shared by that role, as the function itself decided.
-// Set PANELROOM_CHECK_VIEWS=1 to compare every memoised view with a fresh buildView (tests, debugging).
+// Set PANELROOM_CHECK_VIEWS=1 to compare, after every flush, what each person's audiences hold with a fresh
+// buildView (server/realtime/socket.ts; on in the test suites).
 // (No closures on the per-viewer path: under tsx every closure created costs a defineProperty.)
 
 export interface Section {
@@ -39,7 +40,6 @@ interface PartMemo {
   entries: Map<string, Entry>;
 }
 
-const CHECK = process.env.PANELROOM_CHECK_VIEWS === '1';
 
 function viewerKey(fields: string[], viewer: Principal): string {
   let k = '';
@@ -175,10 +175,8 @@ export class ViewBuilder {
       }
       out.set('log', this.log);
     }
-    if (CHECK) {
-      const fresh = JSON.stringify(buildView(this.s, viewer, this.presence));
-      if (fresh !== JSON.stringify(viewOf(out))) throw new Error(`memoised view differs from buildView for ${viewer.personId} at seq ${this.s.seq}`);
-    }
+    // The check mode (PANELROOM_CHECK_VIEWS=1) compares what the audiences hold after each flush with a
+    // fresh buildView for every connected person (server/realtime/socket.ts checkMerged).
     return out;
   }
 }

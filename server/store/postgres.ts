@@ -164,11 +164,18 @@ export class PostgresEventStore implements EventStore {
   append(req: AppendRequest): Promise<StoredEvent[]> {
     return new Promise((resolve, reject) => {
       this.queue.push({ req, resolve, reject });
-      if (this.queue.length === 1) setImmediate(() => void this.commitQueued());
+      if (this.queue.length === 1) setImmediate(() => this.track(this.commitQueued()));
     });
   }
 
+  private readonly inflight = new Set<Promise<void>>();
+  private track(p: Promise<void>): void {
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
+  }
+
   private async commitQueued(): Promise<void> {
+    if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
     let c: pg.PoolClient;
@@ -395,6 +402,9 @@ export class PostgresEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Appends already queued or being written are finished (and answered) before the pool ends.
+    if (this.queue.length > 0) this.track(this.commitQueued());
+    await Promise.allSettled([...this.inflight]);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     const l = this.listener;
     this.listener = null;

@@ -205,6 +205,7 @@ export class SqliteEventStore implements EventStore {
 
   /** Writes every append queued this tick in one transaction (one fsync), then answers each. */
   private commitQueued(): void {
+    if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
     let results: ({ ok: StoredEvent[] } | { err: unknown })[];
@@ -253,6 +254,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    // Appends already queued are written (and answered) before the file closes.
+    if (this.queue.length > 0 && this.db.open) this.commitQueued();
     if (this.db.open) this.db.close();
   }
 }

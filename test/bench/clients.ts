@@ -22,6 +22,9 @@ export interface Lean {
   /** Resolves with performance.now() at the first patch for which `pred(patch)` holds. */
   nextPatch(pred: (p: any) => boolean, ms?: number): Promise<number>;
   send(event: string, payload: Record<string, unknown>): Promise<any>;
+  /** A barrier: the server answers a query after every patch due before it, with its seq, which the
+   *  client's view then reflects (an audience whose view did not change gets no patch to tell it). */
+  sync(): Promise<number>;
 }
 
 let n = 0;
@@ -66,6 +69,11 @@ export function lean(url: string, token: string, personId: string, opts: { recon
           socket.on('view:patch', on);
         }),
       send: (event, payload) => socket.timeout(60_000).emitWithAck(event, { id: benchId(), ...payload }),
+      sync: async () => {
+        const a = (await socket.timeout(60_000).emitWithAck('time:sync', {})) as any;
+        if (a?.ok && typeof a.seq === 'number' && a.seq > c.seq) c.seq = a.seq;
+        return c.seq;
+      },
     };
     socket.on('view:snapshot', (s: any) => {
       if (!replica.snapshot(s)) socket.emit('session:resync', { lastSeq: 0 }, (a: any) => a?.ok && replica.snapshot(a.data) && (c.view = replica.view));
