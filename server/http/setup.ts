@@ -65,7 +65,7 @@ export function setupRouter(registry: SessionRegistry, opts: { adminToken: strin
   });
 
   /**
-   * The welcome wall (views.md "Projector", welcome scene): the suppliers' sign-in QR codes during
+   * The welcome wall (docs/views.md "Projector", welcome scene): the suppliers' sign-in QR codes during
    * setup/signin only, so representatives can join from their laptops. Authorised by the screen's own
    * join token; no other role, and nothing but the suppliers' labels and their join-link codes.
    */

@@ -7,7 +7,7 @@ import { ViewReplica, type ViewPatch, type ViewSnapshot } from '../../../shared/
 // channels: a snapshot, then patches of top-level sections, merged by shared/protocol/view-sync.ts;
 // on reconnecting it says which versions it holds and gets only what changed), estimates the server clock offset for countdowns, and keeps every
 // command until it is acknowledged: a command sent while offline waits in the outbox and goes out
-// with the same id on reconnect, so it takes effect exactly once (design/architecture.md "Reconnect").
+// with the same id on reconnect, so it takes effect exactly once (docs/architecture.md "Reconnect").
 
 export type Status = 'connecting' | 'online' | 'offline' | 'revoked' | 'refused';
 
