@@ -10,5 +10,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // The safety net (issue 15): every flush rebuilds each audience's view from scratch and compares
+    // (server/realtime/socket.ts, view-memo.ts); a difference throws in the server under test.
+    env: { PANELROOM_CHECK_VIEWS: '1' },
   },
 });

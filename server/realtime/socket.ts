@@ -9,8 +9,11 @@ import { tokenHash } from '../session/create';
 import type { SessionRegistry } from '../session/registry';
 import type { Principal, SessionState } from '../session/types';
 import { zodToDomainError } from '../session/validation';
-import { type Presence } from './views';
-import { SessionViewMemo, ViewBuilder, viewOf, type SectionMap } from './view-memo';
+import { randomUUID } from 'node:crypto';
+import { buildView, type Presence } from './views';
+import { SessionViewMemo, ViewBuilder } from './view-memo';
+import { AudienceChannel, channelRooms, roomOf, splitView } from './audiences';
+import { CHANNELS, type Channel, type ChannelDelta, type ChannelFull, type ResumeState, type ViewPatch, type ViewSnapshot } from '../../shared/protocol/view-sync';
 import type { FairShare } from './fair-share';
 
 export interface SocketOptions {
@@ -28,19 +31,24 @@ interface SocketData {
   tokenHash: string;
 }
 
-type RoomSocket = Socket<any, any, any, SocketData>;
+const CHECK = process.env.PANELROOM_CHECK_VIEWS === '1';
+/** Presence changes (connects, leaves) are coalesced per session over this long (issue 15). */
+export const PRESENCE_COALESCE_MS = 100;
+/** How many ticks a flush may wait for a burst of its session's commands to finish. */
+const MAX_FLUSH_DEFERRALS = 8;
 
-interface AudienceCache {
-  version: number;
-  seq: number;
-  /** The view this person's sockets hold, section by section with each section's JSON. */
-  sections: SectionMap;
+/** The handshake's `resume` (what a reconnecting client holds), or null when absent or malformed. */
+function resumeOf(auth: unknown): ResumeState | null {
+  const r = (auth as { resume?: unknown } | null)?.resume as ResumeState | undefined;
+  if (!r || typeof r !== 'object' || typeof r.epoch !== 'string' || !r.versions || typeof r.versions !== 'object') return null;
+  const versions: ResumeState['versions'] = {};
+  for (const ch of CHANNELS) if (Number.isSafeInteger(r.versions[ch])) versions[ch] = r.versions[ch];
+  return { epoch: r.epoch, versions };
 }
 
-export const roomOf = {
-  role: (sessionId: string, role: string) => `s:${sessionId}:role:${role}`,
-  person: (sessionId: string, personId: string) => `s:${sessionId}:person:${personId}`,
-};
+type RoomSocket = Socket<any, any, any, SocketData>;
+
+export { roomOf } from './audiences';
 
 /** The handshake's Origin must be the server's own, or one configured (issue 2). */
 export function originAllowed(req: IncomingMessage, allowed: string[]): boolean {
@@ -60,7 +68,14 @@ export class RealtimeServer {
   readonly io: Server;
   private readonly connected = new Map<string, Map<string, Set<RoomSocket>>>();
   private readonly lastSeen = new Map<string, Map<string, number>>();
-  private readonly caches = new Map<string, Map<string, AudienceCache>>();
+  /** The audience channels of each session, by room. */
+  private readonly channels = new Map<string, Map<string, AudienceChannel>>();
+  /** This process's epoch: channel versions from before a restart are not resumable. */
+  readonly epoch = randomUUID();
+  private readonly presenceTimers = new Map<string, NodeJS.Timeout>();
+  private readonly deferrals = new Map<string, number>();
+  /** Acks waiting for their session's flush. */
+  private readonly pendingAcks = new Map<string, (() => void)[]>();
   private readonly memos = new Map<string, SessionViewMemo>();
   private readonly dirty = new Set<string>();
   private flushScheduled = false;
@@ -116,7 +131,10 @@ export class RealtimeServer {
 
   private onConnection(socket: RoomSocket): void {
     const p = socket.data.principal;
-    socket.join([roomOf.role(p.sessionId, p.role), roomOf.person(p.sessionId, p.personId)]);
+    const rooms = channelRooms(p);
+    // A flush already due goes out first, before this socket is in the rooms: its snapshot then holds it.
+    this.flushNow(p.sessionId);
+    socket.join([rooms.role, rooms.own]);
     let bySession = this.connected.get(p.sessionId);
     if (!bySession) this.connected.set(p.sessionId, (bySession = new Map()));
     let set = bySession.get(p.personId);
@@ -125,12 +143,11 @@ export class RealtimeServer {
     set.add(socket);
     this.touch(p);
 
-    // A fresh snapshot of what this person may see; on reconnect this replaces whatever the client had.
-    // The others learn of the arrival with the session's flush, which the snapshot itself runs first
-    // (snapshotFor): only this session is flushed, not every dirty one (a reconnect storm of many rooms).
-    if (firstSocket) this.markDirty(p.sessionId);
-    if (firstSocket) this.onLocalPresence?.(p.sessionId);
-    this.sendSnapshot(socket);
+    // The view this socket's audiences hold, or only what changed since what the client says it holds
+    // (resume by delta). No flush of the room: the others learn of the arrival with the coalesced
+    // presence flush, and a pending flush of the session reaches this socket as an ordinary patch.
+    socket.emit('view:snapshot', this.snapshotFor(p, resumeOf(socket.handshake.auth), true));
+    if (firstSocket) this.presenceChanged(p.sessionId);
 
     socket.onAny((event: string, ...args: unknown[]) => {
       const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (a: Ack) => void) : null;
@@ -140,9 +157,24 @@ export class RealtimeServer {
       this.opts.fairShare?.forget(socket.id);
       set!.delete(socket);
       this.touch(p);
-      if (set!.size === 0) this.markDirty(p.sessionId);
-      if (set!.size === 0) this.onLocalPresence?.(p.sessionId);
+      for (const ch of CHANNELS) {
+        const c = this.channels.get(p.sessionId)?.get(rooms[ch]);
+        if (c) c.listeners--;
+      }
+      if (set!.size === 0) this.presenceChanged(p.sessionId);
     });
+  }
+
+  /** A person's first socket arrived or its last one left: flush the session's presence shortly after. */
+  private presenceChanged(sessionId: string): void {
+    this.onLocalPresence?.(sessionId);
+    if (this.presenceTimers.has(sessionId)) return;
+    const t = setTimeout(() => {
+      this.presenceTimers.delete(sessionId);
+      this.markDirty(sessionId);
+    }, PRESENCE_COALESCE_MS);
+    t.unref();
+    this.presenceTimers.set(sessionId, t);
   }
 
   private touch(p: Principal): void {
@@ -180,15 +212,23 @@ export class RealtimeServer {
         const e = zodToDomainError(parsed.error);
         return reply({ ok: false, error: errorBody('validation', e.detail, e.field) });
       }
+      // A query is answered after every patch for the events before it (a client's barrier).
+      this.flushNow(p.sessionId);
       if (event === 'time:sync') return reply({ ok: true, data: { serverTime: this.opts.clock() }, seq: rt.state.seq });
       if (event === 'session:resync') {
-        const snap = this.snapshotFor(p);
+        const snap = this.snapshotFor(p, null, false);
         return reply({ ok: true, data: snap, seq: snap.seq });
       }
       return;
     }
     if (!isCommand(event)) return reply({ ok: false, error: errorBody('unknown_event') });
-    reply(await rt.execute(p, event, payload));
+    const answer = await rt.execute(p, event, payload);
+    // The command's change reaches the views before its ack (a client reads its own change on the ack):
+    // while a flush of the session is due, the ack waits for it (and commands of one tick still share it).
+    if (!this.dirty.has(p.sessionId)) return reply(answer);
+    let acks = this.pendingAcks.get(p.sessionId);
+    if (!acks) this.pendingAcks.set(p.sessionId, (acks = []));
+    acks.push(() => reply(answer));
   }
 
   private revokeStale(s: SessionState): void {
@@ -247,7 +287,37 @@ export class RealtimeServer {
     this.flushScheduled = false;
     const ids = [...this.dirty];
     this.dirty.clear();
-    for (const id of ids) this.flushSession(id);
+    for (const id of ids) {
+      // A burst of one session's commands (each commits in its own tick: they are serial) goes out as
+      // one patch per audience: the flush waits while more of its commands are queued, a few ticks at most.
+      const deferred = this.deferrals.get(id) ?? 0;
+      if ((this.registry.get(id)?.inFlight ?? 0) > 0 && deferred < MAX_FLUSH_DEFERRALS) {
+        this.deferrals.set(id, deferred + 1);
+        this.markDirty(id);
+        continue;
+      }
+      this.deferrals.delete(id);
+      this.flushAndAck(id);
+    }
+  }
+
+  private flushAndAck(sessionId: string): void {
+    try {
+      this.flushSession(sessionId);
+    } finally {
+      const acks = this.pendingAcks.get(sessionId);
+      if (acks) {
+        this.pendingAcks.delete(sessionId);
+        for (const a of acks) a();
+      }
+    }
+  }
+
+  /** Flushes the session now if a flush of it is pending. */
+  private flushNow(sessionId: string): void {
+    if (!this.dirty.has(sessionId)) return;
+    this.dirty.delete(sessionId);
+    this.flushAndAck(sessionId);
   }
 
   private viewBuilder(sessionId: string, s: SessionState): ViewBuilder {
@@ -256,66 +326,88 @@ export class RealtimeServer {
     return new ViewBuilder(memo, s, this.presence(sessionId));
   }
 
+  private channel(sessionId: string, room: string): AudienceChannel {
+    let m = this.channels.get(sessionId);
+    if (!m) this.channels.set(sessionId, (m = new Map()));
+    let c = m.get(room);
+    if (!c) m.set(room, (c = new AudienceChannel(room)));
+    return c;
+  }
+
+  /**
+   * One flush of a session: each audience with listeners here is diffed once against the view it
+   * holds, and a change goes once to the audience's room. The role's audience is taken from the first
+   * of its viewers (every viewer of the role has the same sections there, by the view functions' own
+   * reads; the check mode verifies it); each person's own audience from its own view.
+   */
   private flushSession(sessionId: string): void {
     const rt = this.registry.get(sessionId);
     const bySession = this.connected.get(sessionId);
     if (!rt || !bySession) return;
+    const seq = rt.state.seq;
     const views = this.viewBuilder(sessionId, rt.state);
-    let caches = this.caches.get(sessionId);
-    if (!caches) this.caches.set(sessionId, (caches = new Map()));
-    for (const [personId, sockets] of bySession) {
-      if (sockets.size === 0) {
-        caches.delete(personId);
-        continue;
-      }
-      const principal = sockets.values().next().value!.data.principal;
-      const next = views.build(principal);
-      const cache = caches.get(personId);
-      const now = this.opts.clock();
-      if (!cache) {
-        caches.set(personId, { version: 1, seq: rt.state.seq, sections: next });
-        continue;
-      }
-      const set: Record<string, unknown> = {};
-      const del: string[] = [];
-      let changed = false;
-      for (const [k, sec] of next) {
-        const held = cache.sections.get(k);
-        // Shared sections are the same object for every viewer and flush while valid: no compare.
-        if (held !== sec && held?.json !== sec.json) {
-          set[k] = sec.value;
-          changed = true;
+    const rolesDone = new Set<string>();
+    const now = this.opts.clock();
+    for (const sockets of bySession.values()) {
+      if (sockets.size === 0) continue;
+      const p = sockets.values().next().value!.data.principal;
+      const rooms = channelRooms(p);
+      const built = views.build(p);
+      const split = splitView(built);
+      for (const ch of CHANNELS) {
+        if (ch === 'role' && rolesDone.has(p.role)) {
+          if (CHECK) this.checkAudience(p, this.channel(sessionId, rooms.role), split.role);
+          continue;
         }
+        const c = this.channel(sessionId, rooms[ch]);
+        const patch = c.update(split[ch], seq);
+        // Local only: each process diffs against the versions its own sockets hold (issue 9).
+        if (patch) this.io.local.to(rooms[ch]).emit('view:patch', { ch, seq, base: patch.base, version: c.version, serverTime: now, set: patch.set, del: patch.del } satisfies ViewPatch);
       }
-      for (const k of cache.sections.keys()) if (!next.has(k)) del.push(k);
-      if (!changed && del.length === 0 && cache.seq === rt.state.seq) continue;
-      const base = cache.version;
-      cache.version++;
-      cache.seq = rt.state.seq;
-      cache.sections = next;
-      // Local only: each process diffs against the versions its own sockets hold (issue 9).
-      this.io.local.to(roomOf.person(sessionId, personId)).emit('view:patch', { seq: rt.state.seq, base, version: cache.version, serverTime: now, set, del });
+      rolesDone.add(p.role);
+      if (CHECK) this.checkMerged(p, rt.state, views, sessionId);
     }
   }
 
-  private snapshotFor(p: Principal): { seq: number; version: number; serverTime: number; view: Record<string, unknown> } {
-    if (this.dirty.has(p.sessionId)) {
-      this.dirty.delete(p.sessionId);
-      this.flushSession(p.sessionId);
-    }
+  /** Check mode: another viewer of the role has exactly the role audience's sections. */
+  private checkAudience(p: Principal, c: AudienceChannel, mine: Map<string, { json: string | undefined }>): void {
+    const held = c.jsonByKey();
+    const same = held.size === mine.size && [...mine].every(([k, sec]) => held.has(k) && held.get(k) === sec.json);
+    if (!same) throw new Error(`the ${p.role} audience's sections differ for ${p.personId} at seq ${c.seq}`);
+  }
+
+  /** Check mode: the audiences this person listens to, merged, are its view rebuilt from scratch. */
+  private checkMerged(p: Principal, s: SessionState, views: ViewBuilder, sessionId: string): void {
+    const fresh = buildView(s, p, views.presenceIn);
+    const rooms = channelRooms(p);
+    const merged = new Map<string, string | undefined>();
+    for (const ch of CHANNELS) for (const [k, j] of this.channel(sessionId, rooms[ch]).jsonByKey()) merged.set(k, j);
+    const keys = Object.keys(fresh);
+    const ok = keys.length === merged.size && keys.every((k) => merged.has(k) && merged.get(k) === JSON.stringify(fresh[k]));
+    if (!ok) throw new Error(`the audiences of ${p.personId} differ from a fresh view at seq ${s.seq}`);
+  }
+
+  /**
+   * What a (re)connecting socket gets: per channel, what changed since the version it holds (maybe
+   * nothing), or the whole channel. A channel nobody here listened to is first brought up to date
+   * (without a patch: its room is empty but for this socket). `join`: count the socket as a listener.
+   */
+  private snapshotFor(p: Principal, resume: ResumeState | null, join: boolean): ViewSnapshot {
     const rt = this.registry.get(p.sessionId)!;
-    let caches = this.caches.get(p.sessionId);
-    if (!caches) this.caches.set(p.sessionId, (caches = new Map()));
-    let cache = caches.get(p.personId);
-    if (!cache) {
-      cache = { version: 1, seq: rt.state.seq, sections: this.viewBuilder(p.sessionId, rt.state).build(p) };
-      caches.set(p.personId, cache);
+    const rooms = channelRooms(p);
+    let split: Record<Channel, Map<string, any>> | null = null;
+    const channels: Partial<Record<Channel, ChannelFull | ChannelDelta>> = {};
+    for (const ch of CHANNELS) {
+      const c = this.channel(p.sessionId, rooms[ch]);
+      if (c.listeners === 0) {
+        split ??= splitView(this.viewBuilder(p.sessionId, rt.state).build(p));
+        c.update(split[ch], rt.state.seq);
+      }
+      if (join) c.listeners++;
+      const v = resume && resume.epoch === this.epoch ? resume.versions[ch] : undefined;
+      channels[ch] = (v !== undefined ? c.since(v) : null) ?? c.full();
     }
-    return { seq: cache.seq, version: cache.version, serverTime: this.opts.clock(), view: viewOf(cache.sections) };
-  }
-
-  private sendSnapshot(socket: RoomSocket): void {
-    socket.emit('view:snapshot', this.snapshotFor(socket.data.principal));
+    return { epoch: this.epoch, seq: rt.state.seq, serverTime: this.opts.clock(), channels };
   }
 
   /** A live notice to one role of a session (not logged: e.g. the moderator told of a rate-limit trip). */

@@ -1,16 +1,18 @@
-import { ALL_KEYS, noteAccesses, stateVersions, trackedState, VIEW_PARTS, type KeyVersions } from '../session/fold';
+import { VIEW_PARTS } from '../session/fold';
+import { ALL_KEYS, noteAccesses, stateVersions, trackedState, type KeyVersions } from './state-keys';
 import type { Principal, SessionState } from '../session/types';
-import { buildView, presenceView, type Presence } from './views';
+import { presenceView, type Presence } from './views';
 
 // Views without recomputing what did not change (issue 8: score → projector close to the bare fan-out).
 // A concern's view is a pure function of the session state and the viewer. Each call runs against the
-// state's access-noting proxy (server/session/fold.ts) and a viewer proxy, so we learn which top-level
+// state's access-noting proxy (./state-keys.ts) and a viewer proxy, so we learn which top-level
 // state keys and which viewer fields (role, personId, …) it read. Its result is reused for any viewer
 // whose values of exactly those fields are equal, while none of those state keys was touched by an
 // event since. Determinism makes this exact: same inputs read → same path taken → same output. It is
 // also the confidentiality boundary: a view that looked at `personId` is only ever reused for that
 // same person; one that looked only at `role` is shared by that role, as the function itself decided.
-// Set PANELROOM_CHECK_VIEWS=1 to compare every memoised view with a fresh buildView (tests, debugging).
+// Set PANELROOM_CHECK_VIEWS=1 to compare, after every flush, what each person's audiences hold with a fresh
+// buildView (server/realtime/socket.ts; on in the test suites).
 // (No closures on the per-viewer path: under tsx every closure created costs a defineProperty.)
 
 export interface Section {
@@ -18,6 +20,9 @@ export interface Section {
   value: unknown;
   /** JSON.stringify(value), computed once for every viewer sharing the section. */
   json: string | undefined;
+  /** The view that made it read a viewer field besides `role` and `sessionId` (the person's own
+   *  audience); otherwise every viewer of the role sees it (the role's audience). */
+  personal: boolean;
 }
 
 interface Entry {
@@ -35,7 +40,6 @@ interface PartMemo {
   entries: Map<string, Entry>;
 }
 
-const CHECK = process.env.PANELROOM_CHECK_VIEWS === '1';
 
 function viewerKey(fields: string[], viewer: Principal): string {
   let k = '';
@@ -43,11 +47,14 @@ function viewerKey(fields: string[], viewer: Principal): string {
   return k;
 }
 
-function toSections(part: Record<string, unknown>): Section[] {
+function toSections(part: Record<string, unknown>, personal: boolean): Section[] {
   const out: Section[] = [];
-  for (const key of Object.keys(part)) out.push({ key, value: part[key], json: JSON.stringify(part[key]) });
+  for (const key of Object.keys(part)) out.push({ key, value: part[key], json: JSON.stringify(part[key]), personal });
   return out;
 }
+
+/** Viewer fields every viewer of one role in one session shares. */
+const ROLE_FIELDS = new Set(['role', 'sessionId']);
 
 /** Notes which fields of the viewer a view read. */
 class ViewerReads implements ProxyHandler<Principal> {
@@ -113,7 +120,7 @@ export class SessionViewMemo {
     if (reads.all) for (const k of Object.keys(viewer)) reads.fields.add(k);
     const fields = [...reads.fields].sort();
     const deps = [...stateReads];
-    const entry: Entry = { validAt: v.clock, epoch: v.epoch, deps, at: deps.map((k) => v.keys.get(k) ?? 0), sections: toSections(result) };
+    const entry: Entry = { validAt: v.clock, epoch: v.epoch, deps, at: deps.map((k) => v.keys.get(k) ?? 0), sections: toSections(result, fields.some((f) => !ROLE_FIELDS.has(f))) };
     const shape = fields.join(',');
     m.shapes.set(shape, fields);
     m.entries.set(viewerKey(fields, viewer), entry);
@@ -144,6 +151,11 @@ export class ViewBuilder {
     private readonly presence: Presence,
   ) {}
 
+  /** The presence this flush's views show. */
+  get presenceIn(): Presence {
+    return this.presence;
+  }
+
   /** The sections of buildView(s, viewer, presence), each with its JSON. */
   build(viewer: Principal): SectionMap {
     const out: SectionMap = new Map();
@@ -153,20 +165,18 @@ export class ViewBuilder {
     let p = this.presenceBy.get(pk);
     if (!p) {
       const value = presenceView(this.s, viewer, this.presence);
-      this.presenceBy.set(pk, (p = { key: 'presence', value, json: JSON.stringify(value) }));
+      this.presenceBy.set(pk, (p = { key: 'presence', value, json: JSON.stringify(value), personal: viewer.role === 'supplier' }));
     }
     out.set('presence', p);
     if (viewer.role === 'moderator' || viewer.role === 'observer') {
       if (!this.log) {
         const value = { head: this.s.head, seq: this.s.seq, tail: this.s.tail };
-        this.log = { key: 'log', value, json: JSON.stringify(value) };
+        this.log = { key: 'log', value, json: JSON.stringify(value), personal: false };
       }
       out.set('log', this.log);
     }
-    if (CHECK) {
-      const fresh = JSON.stringify(buildView(this.s, viewer, this.presence));
-      if (fresh !== JSON.stringify(viewOf(out))) throw new Error(`memoised view differs from buildView for ${viewer.personId} at seq ${this.s.seq}`);
-    }
+    // The check mode (PANELROOM_CHECK_VIEWS=1) compares what the audiences hold after each flush with a
+    // fresh buildView for every connected person (server/realtime/socket.ts checkMerged).
     return out;
   }
 }

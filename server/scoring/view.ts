@@ -9,6 +9,7 @@ import { roomFlags, reviewPending, type RoomFlag } from './flags';
 import { rubricVotes, sameSet, tieSet, tiePending } from './ranking-vote';
 import { allSubmitted, isSubmitted, progress, scoringOf, supplierRevealed } from './state';
 import { labelIn } from '../../shared/labels/people';
+import { perEvent } from '../realtime/state-keys';
 
 // What each viewer may see of the scoring (docs/rules.md §1.8; docs/anomaly.md "Blind first round"):
 // - a member: its own entries always; another member's values for a supplier only once EVERY active
@@ -101,24 +102,68 @@ function tieView(s: SessionState, viewer: Principal) {
   };
 }
 
+/** What every scoring viewer of the panel and the console shares: computed once per event (issue 15),
+ *  not per viewer; only the flags' `mine`/`myVote` and the tie's `myVote` are per viewer. */
+function shared(t: SessionState) {
+  return perEvent(t, 'scoring.common', (s) => {
+    const done = allSubmitted(s);
+    const sc = scoringOf(s);
+    return {
+      done,
+      flags: done ? roomFlags(s) : [],
+      progress: progress(s).map((p) => ({ ...p, label: supplierLabel(s, p.supplierId) })),
+      pending: done ? (reviewPending(s) ?? tiePending(s)) : null,
+      results: done ? resultsRows(s, true) : null,
+      changes: sc.changes.map((c) => ({ ...c, memberLabel: memberLabel(s, c.memberId), supplierLabel: supplierLabel(s, c.supplierId) })),
+      revisions: done ? sc.revisions.map((r) => ({ ...r, memberLabel: memberLabel(s, r.memberId) })) : [],
+      exportable: done && !roomEvaluation(s).pricePending && !!roomEvaluation(s).detail,
+    };
+  });
+}
+
 function common(s: SessionState, viewer: Principal) {
-  const done = allSubmitted(s);
+  const sh = shared(s);
   const sc = scoringOf(s);
-  const flags = done ? roomFlags(s) : [];
   return {
     stage: s.stage,
-    allSubmitted: done,
-    progress: progress(s).map((p) => ({ ...p, label: supplierLabel(s, p.supplierId) })),
-    flags: flags.filter((f) => f.severity !== 'info' || f.member === null || f.member === viewer.personId || !isPanel(viewer.role)).map((f) => flagView(s, f, viewer)),
-    pending: done ? (reviewPending(s) ?? tiePending(s)) : null,
-    tie: done ? tieView(s, viewer) : null,
-    results: done ? resultsRows(s, true) : null,
+    allSubmitted: sh.done,
+    progress: sh.progress,
+    flags: sh.flags.filter((f) => f.severity !== 'info' || f.member === null || f.member === viewer.personId || !isPanel(viewer.role)).map((f) => flagView(s, f, viewer)),
+    pending: sh.pending,
+    tie: sh.done ? tieView(s, viewer) : null,
+    results: sh.results,
     released: sc.released,
     locked: sc.locked,
-    changes: sc.changes.map((c) => ({ ...c, memberLabel: memberLabel(s, c.memberId), supplierLabel: supplierLabel(s, c.supplierId) })),
-    revisions: done ? sc.revisions.map((r) => ({ ...r, memberLabel: memberLabel(s, r.memberId) })) : [],
-    exportable: done && !roomEvaluation(s).pricePending && !!roomEvaluation(s).detail,
+    changes: sh.changes,
+    revisions: sh.revisions,
+    exportable: sh.exportable,
   };
+}
+
+/** For each revealed supplier and scored factor, every active member's value with its member, in
+ *  ascending order: sorted once per event; each member's `others` is this list without its own. */
+function revealedValues(t: SessionState) {
+  return perEvent(t, 'scoring.revealed', (s) => {
+    const sc = scoringOf(s);
+    const members = activeMembers(s).map((m) => m.id);
+    const leaves = scoredLeaves(s.rubric);
+    const out = new Map<string, Map<string, { member: string; points: string }[]>>();
+    for (const sid of supplierIds(s)) {
+      if (!supplierRevealed(s, sid)) continue;
+      const byLeaf = new Map<string, { member: string; points: string }[]>();
+      for (const leaf of leaves) {
+        const list: { member: string; points: string; d: InstanceType<typeof D> }[] = [];
+        for (const m of members) {
+          const points = sc.entries[m]?.[sid]?.[leaf.id]?.points;
+          if (typeof points === 'string') list.push({ member: m, points, d: new D(points) });
+        }
+        list.sort((a, b) => a.d.comparedTo(b.d));
+        byLeaf.set(leaf.id, list.map(({ member, points }) => ({ member, points })));
+      }
+      out.set(sid, byLeaf);
+    }
+    return out;
+  });
 }
 
 function memberView(s: SessionState, viewer: Principal) {
@@ -128,15 +173,14 @@ function memberView(s: SessionState, viewer: Principal) {
   const others: Record<string, Record<string, string[]>> = {};
   for (const sid of supplierIds(s)) {
     mine[sid] = { entries: sc.entries[me]?.[sid] ?? {}, submittedAt: sc.submitted[me]?.[sid]?.at ?? null };
-    if (supplierRevealed(s, sid)) {
-      // Revealed: everyone's values, anonymous and sorted (no member id reaches the tablet).
+    const revealed = revealedValues(s).get(sid);
+    if (revealed) {
+      // Revealed: everyone else's values, anonymous and sorted (no member id reaches the tablet).
       others[sid] = {};
-      for (const leaf of scoredLeaves(s.rubric)) {
-        others[sid][leaf.id] = activeMembers(s)
-          .filter((m) => m.id !== me)
-          .map((m) => sc.entries[m.id]?.[sid]?.[leaf.id]?.points)
-          .filter((x): x is string => typeof x === 'string')
-          .sort((a, b) => new D(a).comparedTo(new D(b)));
+      for (const [leaf, list] of revealed) {
+        const values: string[] = [];
+        for (const x of list) if (x.member !== me) values.push(x.points);
+        others[sid][leaf] = values;
       }
     }
   }

@@ -3,7 +3,7 @@ import { mayCommand } from '../../shared/protocol/authz';
 import { errorBody, type ErrorBody } from '../../shared/protocol/errors';
 import type { Ack } from '../../shared/protocol/ack';
 import { DuplicateCommand, SeqConflict, type EventStore, type StoredEvent } from '../store/types';
-import { applyEventTracked } from './fold';
+import { applyEventTracked } from '../realtime/state-keys';
 import type { Kernel } from './kernel';
 import { DomainError, type Principal, type SessionState } from './types';
 import { zodToDomainError } from './validation';
@@ -38,10 +38,14 @@ export class SessionRuntime {
 
   /** Runs a command for a principal. Never throws: every outcome is an ack. */
   execute(actor: Principal, name: string, payload: unknown): Promise<Ack> {
-    const run = this.queue.then(() => this.executeNow(actor, name, payload));
+    this.inFlight++;
+    const run = this.queue.then(() => this.executeNow(actor, name, payload)).finally(() => this.inFlight--);
     this.queue = run.catch(() => undefined);
     return run;
   }
+
+  /** Commands received and not yet answered (the realtime layer lets a burst finish before it flushes). */
+  inFlight = 0;
 
   private async executeNow(actor: Principal, name: string, payload: unknown): Promise<Ack> {
     try {

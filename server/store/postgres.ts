@@ -155,72 +155,127 @@ export class PostgresEventStore implements EventStore {
     return store;
   }
 
-  async append(req: AppendRequest): Promise<StoredEvent[]> {
-    const c = await this.pool.connect();
+  private queue: { req: AppendRequest; resolve: (e: StoredEvent[]) => void; reject: (e: unknown) => void }[] = [];
+  /** Commits so far, and the appends they carried. */
+  readonly commits = { transactions: 0, appends: 0 };
+
+  /**
+   * Group commit (issue 15): the appends that arrive in the same tick, of any sessions, are written in
+   * one transaction (one WAL flush), each command in its own savepoint so that a refused one rolls back
+   * alone; each resolves only after the COMMIT.
+   */
+  append(req: AppendRequest): Promise<StoredEvent[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ req, resolve, reject });
+      if (this.queue.length === 1) setImmediate(() => this.track(this.commitQueued()));
+    });
+  }
+
+  private readonly inflight = new Set<Promise<void>>();
+  private track(p: Promise<void>): void {
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
+  }
+
+  private async commitQueued(): Promise<void> {
+    if (this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    let c: pg.PoolClient;
+    try {
+      c = await this.pool.connect();
+    } catch (e) {
+      for (const b of batch) b.reject(e);
+      return;
+    }
     let broken = false;
+    const results: ({ ok: StoredEvent[] } | { err: unknown })[] = [];
     try {
       await c.query('BEGIN');
-      // Serializes this session's appends across every process until COMMIT/ROLLBACK.
-      await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 9))', [req.sessionId]);
-      if (req.commandId) {
-        const dup = await this.findCommandWith(c, req.sessionId, req.commandId);
-        if (dup) throw new DuplicateCommand(dup);
-      }
-      const head = await c.query<{ seq: number; hash: string }>(
-        'SELECT seq, hash FROM events WHERE session_id = $1 ORDER BY seq DESC LIMIT 1',
-        [req.sessionId],
-      );
-      let seq = head.rows[0] ? Number(head.rows[0].seq) : 0;
-      if (req.expectedSeq !== undefined && req.expectedSeq !== seq) throw new SeqConflict(seq);
-      let prev = head.rows[0]?.hash ?? GENESIS_HASH;
-      const out: StoredEvent[] = [];
-      for (const ne of req.events) {
-        seq++;
-        const base = { sessionId: req.sessionId, seq, type: ne.type, ts: req.ts, actor: req.actor, commandId: req.commandId, payload: ne.payload ?? null };
-        const hash = eventHash(prev, base);
-        out.push({ ...base, prevHash: prev, hash });
-        prev = hash;
-      }
-      if (out.length > 0) {
-        const values: unknown[] = [];
-        const rows = out.map((ev, i) => {
-          values.push(ev.sessionId, ev.seq, ev.type, ev.ts, ev.actor ? JSON.stringify(ev.actor) : null, ev.commandId, JSON.stringify(ev.payload), ev.prevHash, ev.hash);
-          const b = i * 9;
-          return `($${b + 1},$${b + 2},$${b + 3},$${b + 4},$${b + 5},$${b + 6},$${b + 7},$${b + 8},$${b + 9})`;
-        });
-        await c.query(`INSERT INTO events (session_id, seq, type, ts, actor, command_id, payload, prev_hash, hash) VALUES ${rows.join(',')}`, values);
-      }
-      if (req.commandId && out.length > 0) {
-        await c.query('INSERT INTO commands (session_id, command_id, first_seq, last_seq, result, fingerprint) VALUES ($1,$2,$3,$4,$5,$6)', [
-          req.sessionId,
-          req.commandId,
-          out[0].seq,
-          out[out.length - 1].seq,
-          req.result === undefined ? null : JSON.stringify(req.result),
-          req.fingerprint ?? null,
-        ]);
-      }
-      for (const t of req.tokens ?? [])
-        await c.query('INSERT INTO join_tokens (token_hash, session_id, person_id, token) VALUES ($1,$2,$3,$4)', [t.tokenHash, t.sessionId, t.personId, t.token]);
-      for (const h of req.revokeTokens ?? []) await c.query('UPDATE join_tokens SET revoked = TRUE WHERE token_hash = $1', [h]);
-      if (out.length > 0) {
-        await c.query('SELECT pg_notify($1, $2)', [
-          APPEND_CHANNEL,
-          JSON.stringify({ schema: this.schema, sessionId: req.sessionId, firstSeq: out[0].seq, seq: out[out.length - 1].seq }),
-        ]);
+      // Serializes each session's appends across every process until COMMIT/ROLLBACK; taken in one
+      // order (sorted) by every batch, so two batches cannot wait on each other.
+      for (const id of [...new Set(batch.map((b) => b.req.sessionId))].sort()) await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 9))', [id]);
+      for (const b of batch) {
+        await c.query('SAVEPOINT one_command');
+        try {
+          results.push({ ok: await this.writeOne(c, b.req) });
+          await c.query('RELEASE SAVEPOINT one_command');
+        } catch (err) {
+          results.push({ err });
+          await c.query('ROLLBACK TO SAVEPOINT one_command');
+        }
       }
       await c.query('COMMIT');
-      return out;
     } catch (e) {
       try {
         await c.query('ROLLBACK');
       } catch {
         broken = true;
       }
-      throw e;
+      for (const b of batch) b.reject(e);
+      return;
     } finally {
       c.release(broken);
     }
+    this.commits.transactions++;
+    this.commits.appends += batch.length;
+    batch.forEach((b, i) => {
+      const r = results[i];
+      if ('ok' in r) b.resolve(r.ok);
+      else b.reject(r.err);
+    });
+  }
+
+  /** One command's events, command record and tokens, inside the batch's transaction. */
+  private async writeOne(c: pg.PoolClient, req: AppendRequest): Promise<StoredEvent[]> {
+    if (req.commandId) {
+      const dup = await this.findCommandWith(c, req.sessionId, req.commandId);
+      if (dup) throw new DuplicateCommand(dup);
+    }
+    const head = await c.query<{ seq: number; hash: string }>(
+      'SELECT seq, hash FROM events WHERE session_id = $1 ORDER BY seq DESC LIMIT 1',
+      [req.sessionId],
+    );
+    let seq = head.rows[0] ? Number(head.rows[0].seq) : 0;
+    if (req.expectedSeq !== undefined && req.expectedSeq !== seq) throw new SeqConflict(seq);
+    let prev = head.rows[0]?.hash ?? GENESIS_HASH;
+    const out: StoredEvent[] = [];
+    for (const ne of req.events) {
+      seq++;
+      const base = { sessionId: req.sessionId, seq, type: ne.type, ts: req.ts, actor: req.actor, commandId: req.commandId, payload: ne.payload ?? null };
+      const hash = eventHash(prev, base);
+      out.push({ ...base, prevHash: prev, hash });
+      prev = hash;
+    }
+    if (out.length > 0) {
+      const values: unknown[] = [];
+      const rows = out.map((ev, i) => {
+        values.push(ev.sessionId, ev.seq, ev.type, ev.ts, ev.actor ? JSON.stringify(ev.actor) : null, ev.commandId, JSON.stringify(ev.payload), ev.prevHash, ev.hash);
+        const b = i * 9;
+        return `($${b + 1},$${b + 2},$${b + 3},$${b + 4},$${b + 5},$${b + 6},$${b + 7},$${b + 8},$${b + 9})`;
+      });
+      await c.query(`INSERT INTO events (session_id, seq, type, ts, actor, command_id, payload, prev_hash, hash) VALUES ${rows.join(',')}`, values);
+    }
+    if (req.commandId && out.length > 0) {
+      await c.query('INSERT INTO commands (session_id, command_id, first_seq, last_seq, result, fingerprint) VALUES ($1,$2,$3,$4,$5,$6)', [
+        req.sessionId,
+        req.commandId,
+        out[0].seq,
+        out[out.length - 1].seq,
+        req.result === undefined ? null : JSON.stringify(req.result),
+        req.fingerprint ?? null,
+      ]);
+    }
+    for (const t of req.tokens ?? [])
+      await c.query('INSERT INTO join_tokens (token_hash, session_id, person_id, token) VALUES ($1,$2,$3,$4)', [t.tokenHash, t.sessionId, t.personId, t.token]);
+    for (const h of req.revokeTokens ?? []) await c.query('UPDATE join_tokens SET revoked = TRUE WHERE token_hash = $1', [h]);
+    if (out.length > 0) {
+      await c.query('SELECT pg_notify($1, $2)', [
+        APPEND_CHANNEL,
+        JSON.stringify({ schema: this.schema, sessionId: req.sessionId, firstSeq: out[0].seq, seq: out[out.length - 1].seq }),
+      ]);
+    }
+    return out;
   }
 
   private async findCommandWith(c: pg.PoolClient | pg.Pool, sessionId: string, commandId: string): Promise<CommandRecord | null> {
@@ -351,6 +406,9 @@ export class PostgresEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Appends already queued or being written are finished (and answered) before the pool ends.
+    if (this.queue.length > 0) this.track(this.commitQueued());
+    await Promise.allSettled([...this.inflight]);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     const l = this.listener;
     this.listener = null;

@@ -1,6 +1,7 @@
 import { io as ioc, type Socket } from 'socket.io-client';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version';
+import { ViewReplica } from '../../shared/protocol/view-sync';
 import { measureFloors, type Floors } from './floor';
 
 // Shared by the load benchmarks (paths, rooms, storms, cluster): one set of floors per `npm run bench`
@@ -21,6 +22,9 @@ export interface Lean {
   /** Resolves with performance.now() at the first patch for which `pred(patch)` holds. */
   nextPatch(pred: (p: any) => boolean, ms?: number): Promise<number>;
   send(event: string, payload: Record<string, unknown>): Promise<any>;
+  /** A barrier: the server answers a query after every patch due before it, with its seq, which the
+   *  client's view then reflects (an audience whose view did not change gets no patch to tell it). */
+  sync(): Promise<number>;
 }
 
 let n = 0;
@@ -29,9 +33,11 @@ export const benchId = (): string => `b${(n++).toString(36)}${Math.random().toSt
 /** Connects and resolves at the first snapshot. `reconnect` uses the browser client's delays. */
 export function lean(url: string, token: string, personId: string, opts: { reconnect?: boolean; query?: Record<string, string> } = {}): Promise<Lean> {
   return new Promise((resolve, reject) => {
+    const replica = new ViewReplica();
     const socket = ioc(url, {
       transports: ['websocket'],
-      auth: { token, protocol: PROTOCOL_VERSION },
+      // On reconnecting, the channel versions held (resume by delta), as the browser client does.
+      auth: (cb) => cb({ token, protocol: PROTOCOL_VERSION, resume: replica.resume() }),
       query: opts.query,
       forceNew: true,
       reconnection: !!opts.reconnect,
@@ -40,7 +46,6 @@ export function lean(url: string, token: string, personId: string, opts: { recon
       reconnectionDelayMax: 4000,
       timeout: 60_000,
     });
-    let version = 0;
     let waiters: (() => void)[] = [];
     const c: Lean = {
       socket,
@@ -64,11 +69,16 @@ export function lean(url: string, token: string, personId: string, opts: { recon
           socket.on('view:patch', on);
         }),
       send: (event, payload) => socket.timeout(60_000).emitWithAck(event, { id: benchId(), ...payload }),
+      sync: async () => {
+        const a = (await socket.timeout(60_000).emitWithAck('time:sync', {})) as any;
+        if (a?.ok && typeof a.seq === 'number' && a.seq > c.seq) c.seq = a.seq;
+        return c.seq;
+      },
     };
     socket.on('view:snapshot', (s: any) => {
-      c.view = s.view;
-      c.seq = s.seq;
-      version = s.version;
+      if (!replica.snapshot(s)) socket.emit('session:resync', { lastSeq: 0 }, (a: any) => a?.ok && replica.snapshot(a.data) && (c.view = replica.view));
+      c.view = replica.view;
+      c.seq = replica.seq;
       c.snapshots++;
       const w = waiters;
       waiters = [];
@@ -76,11 +86,9 @@ export function lean(url: string, token: string, personId: string, opts: { recon
       if (c.snapshots === 1) resolve(c);
     });
     socket.on('view:patch', (p: any) => {
-      if (p.base !== version) return;
-      c.view = { ...c.view, ...p.set };
-      for (const k of p.del) delete c.view[k];
-      c.seq = p.seq;
-      version = p.version;
+      if (!replica.patch(p)) return;
+      c.view = replica.view;
+      c.seq = replica.seq;
     });
     socket.once('connect_error', (e) => {
       if (c.snapshots === 0 && !opts.reconnect) reject(e);

@@ -49,6 +49,9 @@ async function resynced(dataDir: string, rooms: ConnectedRoom[], before: Map<Lea
   let headMs = NaN;
   while (performance.now() - t0 < limitMs) {
     const h = heads(dataDir);
+    // A client whose audiences did not change gets no patch: a barrier query tells it the seq its view is at.
+    const lagging = all.filter(({ c, sid }) => c.seq !== h.get(sid));
+    for (let i = 0; i < lagging.length; i += 200) await Promise.all(lagging.slice(i, i + 200).map(({ c }) => (c.socket.connected ? c.sync().catch(() => 0) : 0)));
     behind = all.filter(({ c, sid }) => c.seq !== h.get(sid)).length;
     if (behind === 0) {
       headMs = performance.now() - t0;

@@ -1,5 +1,6 @@
 import { io as ioc, type Socket } from 'socket.io-client';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version';
+import { ViewReplica } from '../../shared/protocol/view-sync';
 
 // A room client as the browser's (client/src/lib/connection.svelte.ts) behaves in a cluster: it
 // passes the session id as `?s=` for sticky routing, reconnects by itself, and keeps a command until it
@@ -23,16 +24,16 @@ export const commandId = (): string => `k${Date.now().toString(36)}${(n++).toStr
 
 export function clusterClient(name: string, url: string, token: string, sessionId: string | null): Promise<ClusterClient> {
   return new Promise((resolve, reject) => {
+    const replica = new ViewReplica();
     const socket = ioc(url, {
       transports: ['websocket'],
       query: sessionId ? { s: sessionId } : undefined,
-      auth: { token, protocol: PROTOCOL_VERSION },
+      auth: (cb) => cb({ token, protocol: PROTOCOL_VERSION, resume: replica.resume() }),
       reconnection: true,
       reconnectionDelay: 200,
       reconnectionDelayMax: 1000,
       forceNew: true,
     });
-    let version = 0;
     let settled = false;
     const c: ClusterClient = {
       name,
@@ -60,23 +61,21 @@ export function clusterClient(name: string, url: string, token: string, sessionI
     };
     socket.on('connect', () => c.connects++);
     socket.on('view:snapshot', (s: any) => {
-      c.view = s.view;
-      c.seq = s.seq;
-      version = s.version;
+      if (!replica.snapshot(s)) c.baseMismatches++;
+      c.view = replica.view;
+      c.seq = replica.seq;
       if (!settled) {
         settled = true;
         resolve(c);
       }
     });
     socket.on('view:patch', (p: any) => {
-      if (p.base !== version) {
+      if (!replica.patch(p)) {
         c.baseMismatches++;
         return;
       }
-      c.view = { ...c.view, ...p.set };
-      for (const k of p.del) delete c.view[k];
-      c.seq = p.seq;
-      version = p.version;
+      c.view = replica.view;
+      c.seq = replica.seq;
     });
     socket.on('connect_error', (e: any) => {
       if (!settled && e?.data?.code) {

@@ -7,6 +7,7 @@ import { SqliteEventStore } from '../../server/store/sqlite';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
 import type { JoinLink } from '../../server/http/sessions';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version';
+import { isFull, ViewReplica, type ResumeState, type ViewSnapshot } from '../../shared/protocol/view-sync';
 
 export const ADMIN = 'test-admin-key-0123456789';
 
@@ -77,60 +78,87 @@ export interface TestClient {
   seq: number;
   /** Every frame received, for isolation checks. */
   frames: { event: string; data: unknown }[];
+  /** The client's channels and their merged view (shared/protocol/view-sync.ts, as the browser's). */
+  replica: ViewReplica;
   send<T = any>(event: string, payload?: unknown): Promise<any>;
   waitFor(pred: (v: Record<string, any>) => boolean, ms?: number): Promise<Record<string, any>>;
   close(): void;
 }
 
-export function connect(url: string, token: string, extra: { origin?: string; protocol?: number } = {}): Promise<TestClient> {
+/** A snapshot with its channels' JSON parsed (so that frame scans see values, not escaped text). */
+export function decodedSnapshot(s: ViewSnapshot): unknown {
+  const channels: Record<string, unknown> = {};
+  for (const [ch, c] of Object.entries(s.channels)) channels[ch] = c && isFull(c) ? { ...c, json: undefined, view: JSON.parse(c.json) } : c;
+  return { ...s, channels };
+}
+
+export function connect(url: string, token: string, extra: { origin?: string; protocol?: number; resume?: ResumeState | null; replica?: ViewReplica } = {}): Promise<TestClient> {
   return new Promise((resolve, reject) => {
     const socket = ioc(url, {
       transports: ['websocket'],
-      auth: { token, protocol: extra.protocol ?? PROTOCOL_VERSION },
+      auth: { token, protocol: extra.protocol ?? PROTOCOL_VERSION, ...(extra.resume || extra.replica ? { resume: extra.resume ?? extra.replica!.resume() } : {}) },
       extraHeaders: extra.origin ? { origin: extra.origin } : undefined,
       reconnection: false,
       forceNew: true,
     });
+    // Reconnecting as the same client: the channels it holds, and the resume state they give.
+    const replica = extra.replica ?? new ViewReplica();
     const client: TestClient = {
       socket,
       view: {},
       seq: -1,
       frames: [],
+      replica,
       send: (event, payload) => socket.timeout(10_000).emitWithAck(event, payload),
+      // Waits for a patch or snapshot after which pred holds. An audience whose view did not change
+      // gets no patch, so the wait also asks the server for its clock now and then: a query is answered
+      // after every patch for the events before it, and its ack carries the session's seq.
       waitFor: (pred, ms = 5000) =>
         new Promise((res, rej) => {
           if (pred(client.view)) return res(client.view);
-          const t = setTimeout(() => {
+          let done = false;
+          const finish = (ok: boolean) => {
+            done = true;
+            clearTimeout(t);
+            clearInterval(poll);
             socket.off('view:patch', check);
-            rej(new Error('timed out waiting for view: ' + JSON.stringify(client.view).slice(0, 400)));
-          }, ms);
-          const check = () => {
-            if (pred(client.view)) {
-              clearTimeout(t);
-              socket.off('view:patch', check);
-              socket.off('view:snapshot', check);
-              res(client.view);
-            }
+            socket.off('view:snapshot', check);
+            if (ok) res(client.view);
+            else rej(new Error('timed out waiting for view: ' + JSON.stringify(client.view).slice(0, 400)));
           };
+          const t = setTimeout(() => finish(false), ms);
+          const check = () => {
+            if (!done && pred(client.view)) finish(true);
+          };
+          const barrier = () => {
+            if (!socket.connected) return;
+            socket
+              .timeout(ms)
+              .emitWithAck('time:sync', {})
+              .then((a: any) => {
+                if (a?.ok && typeof a.seq === 'number' && a.seq > client.seq) client.seq = a.seq;
+                check();
+              })
+              .catch(() => {});
+          };
+          const poll = setInterval(barrier, 50);
+          barrier();
           socket.on('view:patch', check);
           socket.on('view:snapshot', check);
         }),
       close: () => socket.disconnect(),
     };
-    let version = 0;
-    socket.onAny((event, data) => client.frames.push({ event, data }));
-    socket.on('view:snapshot', (s: any) => {
-      client.view = s.view;
-      client.seq = s.seq;
-      version = s.version;
+    socket.onAny((event, data) => client.frames.push({ event, data: event === 'view:snapshot' ? decodedSnapshot(data) : data }));
+    socket.on('view:snapshot', (s: ViewSnapshot) => {
+      if (!replica.snapshot(s)) throw new Error('snapshot delta does not apply');
+      client.view = replica.view;
+      client.seq = Math.max(client.seq, replica.seq);
       resolve(client);
     });
     socket.on('view:patch', (p: any) => {
-      if (p.base !== version) throw new Error(`patch base ${p.base} != ${version}`);
-      client.view = { ...client.view, ...p.set };
-      for (const k of p.del) delete client.view[k];
-      client.seq = p.seq;
-      version = p.version;
+      if (!replica.patch(p)) throw new Error(`patch ${p.ch} base ${p.base} does not apply`);
+      client.view = replica.view;
+      client.seq = Math.max(client.seq, replica.seq);
     });
     socket.on('connect_error', (e: any) => reject(Object.assign(new Error(e.message), { data: e.data })));
   });

@@ -115,6 +115,33 @@ export function storeSuite(name: string, makeHarness: () => StoreHarness): void 
       expect(await store.read('s1')).toHaveLength(2);
     });
 
+    it('commits appends of the same tick across sessions together; a refused one fails alone (group commit)', async () => {
+      await store.append({ sessionId: 's1', actor: null, commandId: 'dup', ts: 1, events: [{ type: 'a', payload: {} }], result: { n: 1 } });
+      // Issued in one tick: five sessions, one retry of a committed command, one writer that is behind.
+      const settled = await Promise.allSettled([
+        ...[1, 2, 3, 4, 5].map((i) => store.append({ sessionId: `g${i}`, actor: null, commandId: `c${i}`, ts: 10 + i, events: [{ type: 'a', payload: { i } }, { type: 'b', payload: { i } }] })),
+        store.append({ sessionId: 's1', actor: null, commandId: 'dup', ts: 20, events: [{ type: 'a', payload: {} }] }),
+        store.append({ sessionId: 's1', actor: null, commandId: 'late', ts: 21, events: [{ type: 'a', payload: {} }], expectedSeq: 0 }),
+        store.append({ sessionId: 's1', actor: null, commandId: 'next', ts: 22, events: [{ type: 'c', payload: {} }], expectedSeq: 1 }),
+      ]);
+      for (let i = 0; i < 5; i++) {
+        const r = settled[i];
+        expect(r.status).toBe('fulfilled');
+        expect((r as PromiseFulfilledResult<any>).value.map((e: any) => [e.sessionId, e.seq])).toEqual([
+          [`g${i + 1}`, 1],
+          [`g${i + 1}`, 2],
+        ]);
+        expect(verifyChain(`g${i + 1}`, await store.read(`g${i + 1}`))).toBeNull();
+      }
+      expect(settled[5].status === 'rejected' && (settled[5] as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateCommand);
+      expect(settled[6].status === 'rejected' && (settled[6] as PromiseRejectedResult).reason).toBeInstanceOf(SeqConflict);
+      expect(settled[7].status).toBe('fulfilled');
+      // Nothing of the refused ones was written; the others are there once.
+      expect((await store.read('s1')).map((e) => e.type)).toEqual(['a', 'c']);
+      expect(await store.findCommand('s1', 'late')).toBeNull();
+      expect(verifyChain('s1', await store.read('s1'))).toBeNull();
+    });
+
     it('refuses an append from a writer whose state is behind, appending nothing', async () => {
       await append(0);
       let err: unknown;

@@ -2,6 +2,7 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { io as ioc } from 'socket.io-client';
 import { startServer, connect, tokenOf, linkFor, cid, ADMIN, type TestServer, type TestClient } from '../helpers/server';
 import { verifyChain } from '../../server/store/chain';
+import { snapshotView } from '../../shared/protocol/view-sync';
 
 let srv: TestServer | null = null;
 const clients: TestClient[] = [];
@@ -201,7 +202,66 @@ describe('reconnect and restart', () => {
     expect(back.seq).toBe(mod.seq);
     const resync = await back.send('session:resync', { lastSeq: 0 });
     expect(resync.ok).toBe(true);
-    expect(resync.data.view.screen.scene).toBe('signin');
+    expect((snapshotView(resync.data) as any).screen.scene).toBe('signin');
+  });
+
+  it('resumes by delta: a reconnecting client gets only what changed since the versions it holds, or unchanged', async () => {
+    srv = await startServer();
+    const { links } = await srv.createSession();
+    const mod = track(await connect(srv.url, tokenOf(linkFor(links, 'A1'))));
+    const first = track(await connect(srv.url, tokenOf(linkFor(links, 'P1'))));
+    const held = first.replica.resume()!;
+    expect(held.epoch).toBeTruthy();
+    first.close();
+    expect((await mod.send('screen:scene', { id: cid(), scene: 'signin' })).ok).toBe(true);
+    const back = track(await connect(srv.url, tokenOf(linkFor(links, 'P1')), { replica: first.replica }));
+    const snap = back.frames.find((f) => f.event === 'view:snapshot')!.data as any;
+    // The role's channel: a delta with the new scene, not the whole view; the own channel: unchanged.
+    expect(snap.channels.role.json).toBeUndefined();
+    expect(snap.channels.role.base).toBe(held.versions.role);
+    expect(snap.channels.role.set.screen.scene).toBe('signin');
+    expect(snap.channels.own).toMatchObject({ base: held.versions.own, version: held.versions.own, set: {}, del: [] });
+    // The merged view is the view a fresh connection gets.
+    const fresh = track(await connect(srv.url, tokenOf(linkFor(links, 'P1'))));
+    expect(back.view.screen).toEqual(fresh.view.screen);
+    expect(Object.keys(back.view).sort()).toEqual(Object.keys(fresh.view).sort());
+    // Versions of another epoch (before a restart) get the whole view.
+    const other = track(await connect(srv.url, tokenOf(linkFor(links, 'P1')), { resume: { ...held, epoch: 'another' } }));
+    const full = other.frames.find((f) => f.event === 'view:snapshot')!.data as any;
+    expect(full.channels.role.view.screen.scene).toBe('signin');
+  });
+
+  it('sends a change once per audience, and nothing to an audience whose view did not change', async () => {
+    srv = await startServer();
+    const { links } = await srv.createSession();
+    const mod = track(await connect(srv.url, tokenOf(linkFor(links, 'A1'))));
+    const screen = track(await connect(srv.url, tokenOf(linkFor(links, 'P1'))));
+    const s1 = track(await connect(srv.url, tokenOf(linkFor(links, 'S1'))));
+    const m1 = track(await connect(srv.url, tokenOf(linkFor(links, 'M1'))));
+    const m2 = track(await connect(srv.url, tokenOf(linkFor(links, 'M2'))));
+    // Presence of the arrivals settles first (coalesced), then only the command's change is counted.
+    for (const c of [mod, screen, s1, m1, m2]) await c.waitFor((v) => Object.values(v.presence ?? {}).filter((p: any) => p.connected).length >= 5, 5000);
+    await new Promise((r) => setTimeout(r, 250));
+    const before = new Map([s1, m1, m2, screen].map((c) => [c, c.frames.length]));
+    // Another supplier arrives: the console's presence changes; the first supplier's laptop, which
+    // shows no other supplier (not even whether it is here), gets no frame at all (no seq-only patch).
+    const s2 = track(await connect(srv.url, tokenOf(linkFor(links, 'S2'))));
+    await mod.waitFor((v) => v.presence?.S2?.connected === true);
+    await s1.waitFor(() => true);
+    await new Promise((r) => setTimeout(r, 250));
+    await s1.send('time:sync', {});
+    expect(s1.frames.slice(before.get(s1)).filter((f) => f.event === 'view:patch')).toEqual([]);
+    expect(s2.view.presence.S1).toBeUndefined();
+    const ack = await mod.send('screen:scene', { id: cid(), scene: 'signin' });
+    expect(ack.ok).toBe(true);
+    await screen.waitFor((v) => v.screen?.scene === 'signin');
+    const wall = screen.frames.slice(before.get(screen)).filter((f) => f.event === 'view:patch') as any[];
+    expect(wall.map((f) => f.data.ch)).toEqual(['role', 'role']); // the presence of S2, the scene
+    // Two members of one role get the same frame of their role's audience (one diff, one encode).
+    await m1.waitFor(() => m1.seq >= ack.seq);
+    await m2.waitFor(() => m2.seq >= ack.seq);
+    const rolePatches = (c: TestClient) => c.frames.slice(before.get(c)).filter((f) => f.event === 'view:patch' && (f.data as any).ch === 'role').map((f) => f.data);
+    expect(rolePatches(m1)).toEqual(rolePatches(m2));
   });
 
   it('rebuilds every session by replay after a restart, and old links still work', async () => {

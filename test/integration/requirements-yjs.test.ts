@@ -9,6 +9,7 @@ import { liveText } from '../../server/requirements/live-text';
 import { COMPACT_AFTER } from '../../server/requirements/yjs-store';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version';
 import { yjsProtocols, YJS_SUBPROTOCOL } from '../../shared/protocol/yjs';
+import { snapshotView } from '../../shared/protocol/view-sync';
 
 // The requirements document's Yjs endpoint (/yjs/<sessionId>): real y-websocket providers against the
 // real server. Panel members edit; the moderator and the observer are read-only per message; suppliers
@@ -164,7 +165,7 @@ describe('the requirements document endpoint', () => {
       sock.on('view:snapshot', res);
       sock.on('connect_error', rej);
     });
-    expect(snap.view.me.id).toBe('S1');
+    expect((snapshotView(snap) as any).me.id).toBe('S1');
     sock.disconnect();
   });
 

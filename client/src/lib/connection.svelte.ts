@@ -1,9 +1,11 @@
 import { io, type Socket } from 'socket.io-client';
 import { PROTOCOL_VERSION } from '../../../shared/protocol/version';
 import type { Ack } from '../../../shared/protocol/ack';
+import { ViewReplica, type ViewPatch, type ViewSnapshot } from '../../../shared/protocol/view-sync';
 
-// The client's one connection to the room. It keeps the view the server sends (a snapshot, then
-// patches of top-level sections), estimates the server clock offset for countdowns, and keeps every
+// The client's one connection to the room. It keeps the view the server sends (its audiences'
+// channels: a snapshot, then patches of top-level sections, merged by shared/protocol/view-sync.ts;
+// on reconnecting it says which versions it holds and gets only what changed), estimates the server clock offset for countdowns, and keeps every
 // command until it is acknowledged: a command sent while offline waits in the outbox and goes out
 // with the same id on reconnect, so it takes effect exactly once (docs/architecture.md "Reconnect").
 
@@ -29,7 +31,7 @@ export class Connection {
   notices = $state<{ kind: string; personId?: string; message: string; messageEn: string; at: number }[]>([]);
 
   private socket: Socket;
-  private version = 0;
+  private replica = new ViewReplica();
   private outbox = new Map<string, Pending>();
 
   constructor(readonly token: string) {
@@ -38,7 +40,7 @@ export class Connection {
     this.socket = io({
       transports: ['websocket', 'polling'],
       query: s ? { s } : undefined,
-      auth: (cb) => cb({ token: this.token, protocol: PROTOCOL_VERSION, lastSeq: this.seq }),
+      auth: (cb) => cb({ token: this.token, protocol: PROTOCOL_VERSION, resume: this.replica.resume() }),
       reconnectionDelay: 500,
       reconnectionDelayMax: 4000,
     });
@@ -67,22 +69,22 @@ export class Connection {
     this.socket.on('session:notice', (n: { kind: string; personId?: string; message: string; messageEn: string }) => {
       this.notices = [...this.notices.slice(-4), { ...n, at: Date.now() }];
     });
-    this.socket.on('view:snapshot', (s: { seq: number; version: number; serverTime: number; view: Record<string, any> }) => {
-      this.view = s.view;
-      this.seq = s.seq;
-      this.version = s.version;
+    this.socket.on('view:snapshot', (s: ViewSnapshot) => {
+      if (!this.replica.snapshot(s)) void this.resync();
+      this.show();
     });
-    this.socket.on('view:patch', (p: { seq: number; base: number; version: number; set: Record<string, unknown>; del: string[] }) => {
-      if (p.base !== this.version) {
+    this.socket.on('view:patch', (p: ViewPatch) => {
+      if (!this.replica.patch(p)) {
         void this.resync();
         return;
       }
-      const next = { ...this.view, ...p.set };
-      for (const k of p.del) delete next[k];
-      this.view = next;
-      this.seq = p.seq;
-      this.version = p.version;
+      this.show();
     });
+  }
+
+  private show(): void {
+    this.view = this.replica.view as Record<string, any>;
+    this.seq = this.replica.seq;
   }
 
   get online(): boolean {
@@ -136,11 +138,7 @@ export class Connection {
   private async resync(): Promise<void> {
     try {
       const ack = (await this.socket.timeout(10_000).emitWithAck('session:resync', { lastSeq: this.seq })) as Ack<any>;
-      if (ack.ok) {
-        this.view = ack.data.view;
-        this.seq = ack.data.seq;
-        this.version = ack.data.version;
-      }
+      if (ack.ok && this.replica.snapshot(ack.data)) this.show();
     } catch {
       /* the next patch or reconnect tries again */
     }

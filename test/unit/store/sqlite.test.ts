@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteEventStore } from '../../../server/store/sqlite';
 import { storeSuite } from '../../helpers/store-suite';
+import { describe, it, expect } from 'vitest';
 
 // The shared event-store contract against the embedded default store, one temporary file per test.
 storeSuite('sqlite', () => {
@@ -18,4 +19,31 @@ storeSuite('sqlite', () => {
     },
     destroy: async () => rmSync(dir, { recursive: true, force: true }),
   };
+});
+
+describe('group commit (sqlite)', () => {
+  it('writes the appends of one tick in one transaction (one fsync) and answers each after it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'panelroom-group-'));
+    const store = SqliteEventStore.open(dir);
+    try {
+      const before = { ...store.commits };
+      const all = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.append({ sessionId: `r${i}`, actor: null, commandId: `k${i}`, ts: i, events: [{ type: 'score:submitted', payload: { i } }] })),
+      );
+      expect(all.map((evs) => evs[0].seq)).toEqual(Array(20).fill(1));
+      expect(store.commits.transactions - before.transactions).toBe(1);
+      expect(store.commits.appends - before.appends).toBe(20);
+      // Committed: another connection on the file sees every one.
+      const db = new Database(join(dir, 'panelroom.sqlite'), { readonly: true });
+      expect((db.prepare('SELECT COUNT(*) AS c FROM events').get() as { c: number }).c).toBe(20);
+      db.close();
+      // Appends of separate ticks are separate transactions.
+      await store.append({ sessionId: 'r0', actor: null, commandId: 'x1', ts: 30, events: [{ type: 'a', payload: {} }] });
+      await store.append({ sessionId: 'r0', actor: null, commandId: 'x2', ts: 31, events: [{ type: 'a', payload: {} }] });
+      expect(store.commits.transactions - before.transactions).toBe(3);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

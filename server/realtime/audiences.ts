@@ -1,0 +1,118 @@
+import type { Channel, ChannelDelta, ChannelFull } from '../../shared/protocol/view-sync';
+import { isPanel } from '../../shared/protocol/roles';
+import type { Principal } from '../session/types';
+import type { Section, SectionMap } from './view-memo';
+
+// Audiences, not persons (issue 15). A person's view splits into the sections every viewer of its role
+// sees (its role's audience) and the sections only it sees (its own audience). Which is which is not
+// decided here: a concern's view function decides it by what it reads of the viewer (view-memo.ts:
+// a section whose view read `personId` is personal), so confidentiality stays in the view function.
+//
+// Each audience is a channel with a version (the count of its changes). A change is diffed and encoded
+// once per audience and sent to the audience's Socket.IO room; a channel nobody here listens to is not
+// kept up to date but brought up to date when someone connects (diffed against what it last held, so
+// a resuming client still gets only the difference).
+
+export const roomOf = {
+  role: (sessionId: string, role: string) => `s:${sessionId}:role:${role}`,
+  person: (sessionId: string, personId: string) => `s:${sessionId}:person:${personId}`,
+};
+
+/** The rooms of a viewer's two channels. */
+export function channelRooms(p: Principal): Record<Channel, string> {
+  return { role: roomOf.role(p.sessionId, p.role), own: roomOf.person(p.sessionId, p.personId) };
+}
+
+/** Whether a viewer of this role may have an own audience at all (members and suppliers). */
+export const hasOwnAudience = (p: Principal): boolean => isPanel(p.role) || p.role === 'supplier';
+
+interface Held {
+  section: Section;
+  /** The channel version at which this section last changed. */
+  at: number;
+}
+
+// Each channel object numbers its versions from its own start, so that a version held from a channel
+// since dropped (a session reloaded) is never mistaken for one of a newer channel's.
+let nextStart = 0;
+
+export class AudienceChannel {
+  private readonly start = (nextStart += 2 ** 24);
+  version = this.start;
+  /** The session's seq at the channel's last change. */
+  seq = 0;
+  /** Local sockets listening (the channel is kept current only while > 0). */
+  listeners = 0;
+  private sections = new Map<string, Held>();
+  /** Sections removed, with the version at which they were (kept to answer a resume by delta). */
+  private removed = new Map<string, number>();
+  private fullJson: { version: number; json: string } | null = null;
+
+  constructor(readonly room: string) {}
+
+  /** Moves the channel to `next`; the patch's set and del, or null when nothing changed. */
+  update(next: SectionMap, seq: number): { base: number; set: Record<string, unknown>; del: string[] } | null {
+    let set: Record<string, unknown> | null = null;
+    const del: string[] = [];
+    const v = this.version + 1;
+    for (const [k, sec] of next) {
+      const held = this.sections.get(k);
+      // Shared sections are the same object for every viewer and audience: compare identity first.
+      if (held && (held.section === sec || held.section.json === sec.json)) {
+        held.section = sec;
+        continue;
+      }
+      (set ??= {})[k] = sec.value;
+      this.sections.set(k, { section: sec, at: v });
+      this.removed.delete(k);
+    }
+    for (const k of this.sections.keys()) {
+      if (next.has(k)) continue;
+      del.push(k);
+      this.sections.delete(k);
+      this.removed.set(k, v);
+    }
+    if (!set && del.length === 0) return null;
+    const base = this.version;
+    this.version = v;
+    this.seq = seq;
+    return { base, set: set ?? {}, del };
+  }
+
+  /** The whole channel, its JSON assembled once per version from the sections' cached JSON. */
+  full(): ChannelFull {
+    if (this.fullJson?.version !== this.version) {
+      const parts: string[] = [];
+      for (const [k, h] of this.sections) if (h.section.json !== undefined) parts.push(`${JSON.stringify(k)}:${h.section.json}`);
+      this.fullJson = { version: this.version, json: `{${parts.join(',')}}` };
+    }
+    return { version: this.version, seq: this.seq, json: this.fullJson.json };
+  }
+
+  /** What changed since `base` (nothing, if base is the current version); null if base is not one of ours. */
+  since(base: number): ChannelDelta | null {
+    if (!Number.isSafeInteger(base) || base < this.start || base > this.version) return null;
+    const set: Record<string, unknown> = {};
+    const del: string[] = [];
+    if (base < this.version) {
+      for (const [k, h] of this.sections) if (h.at > base) set[k] = h.section.value;
+      for (const [k, at] of this.removed) if (at > base) del.push(k);
+    }
+    return { base, version: this.version, seq: this.seq, set, del };
+  }
+
+  /** The held sections' JSON by key (the check mode compares them with a fresh build). */
+  jsonByKey(): Map<string, string | undefined> {
+    const out = new Map<string, string | undefined>();
+    for (const [k, h] of this.sections) out.set(k, h.section.json);
+    return out;
+  }
+}
+
+/** Splits a person's view into its role's sections and its own (each key in exactly one). */
+export function splitView(view: SectionMap): Record<Channel, SectionMap> {
+  const role: SectionMap = new Map();
+  const own: SectionMap = new Map();
+  for (const [k, sec] of view) (sec.personal ? own : role).set(k, sec);
+  return { role, own };
+}

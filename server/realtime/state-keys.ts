@@ -1,0 +1,143 @@
+import type { StoredEvent } from '../store/types';
+import type { Kernel } from '../session/kernel';
+import type { SessionState } from '../session/types';
+
+// Which top-level keys of a session state each committed event touched, so that the realtime layer
+// can reuse a concern's view while nothing it reads has changed (server/realtime/view-memo.ts).
+// Reducers and views reach the state through one Proxy per state object that notes every top-level
+// key read or written; nested objects are returned as they are, so touching `s.signin.x` notes
+// `signin`. A reducer's every access counts as a change (reads included: a nested write is a read of
+// the top-level key), which over-invalidates but never misses a change.
+
+/** Stands for "every key" (a view or reducer enumerated the state's keys). */
+export const ALL_KEYS = Symbol('all keys');
+let noting: Set<PropertyKey> | null = null;
+
+const noteAccess: ProxyHandler<SessionState> = {
+  get(t, k) {
+    noting?.add(k);
+    return Reflect.get(t, k);
+  },
+  set(t, k, v) {
+    noting?.add(k);
+    return Reflect.set(t, k, v);
+  },
+  deleteProperty(t, k) {
+    noting?.add(k);
+    return Reflect.deleteProperty(t, k);
+  },
+  defineProperty(t, k, d) {
+    noting?.add(k);
+    return Reflect.defineProperty(t, k, d);
+  },
+  has(t, k) {
+    noting?.add(k);
+    return Reflect.has(t, k);
+  },
+  getOwnPropertyDescriptor(t, k) {
+    noting?.add(k);
+    return Reflect.getOwnPropertyDescriptor(t, k);
+  },
+  ownKeys(t) {
+    noting?.add(ALL_KEYS);
+    return Reflect.ownKeys(t);
+  },
+};
+
+const proxies = new WeakMap<SessionState, SessionState>();
+const raws = new WeakMap<SessionState, SessionState>();
+/** The state seen through the access-noting proxy (one per state object, so identity-keyed caches hold). */
+export function trackedState(s: SessionState): SessionState {
+  let p = proxies.get(s);
+  if (!p) {
+    proxies.set(s, (p = new Proxy(s, noteAccess)));
+    raws.set(p, s);
+  }
+  return p;
+}
+
+/** The state behind a tracked proxy (or the state itself): reading it notes nothing. */
+export const untracked = (s: SessionState): SessionState => raws.get(s) ?? s;
+
+/**
+ * A number that changes whenever a tracked event changed this state: a projection computed once per
+ * event (not once per viewer) may be cached under it. Reads nothing through the proxy, so a view
+ * using it does not come to depend on every key.
+ */
+export function changeStamp(s: SessionState): string {
+  const raw = untracked(s);
+  return `${raw.seq}:${stateVersions(raw).clock}`;
+}
+
+/** Runs fn, collecting every top-level key of a tracked state it accessed into `into`. */
+export function noteAccesses<T>(into: Set<PropertyKey>, fn: () => T): T {
+  const outer = noting;
+  noting = into;
+  try {
+    return fn();
+  } finally {
+    noting = outer;
+  }
+}
+
+export interface KeyVersions {
+  /** Bumped when an event touched every key (or the key set itself). */
+  epoch: number;
+  clock: number;
+  keys: Map<PropertyKey, number>;
+}
+const versions = new WeakMap<SessionState, KeyVersions>();
+function versionsOf(s: SessionState): KeyVersions {
+  let v = versions.get(s);
+  if (!v) versions.set(s, (v = { epoch: 0, clock: 0, keys: new Map() }));
+  return v;
+}
+
+const NO_VERSIONS: Readonly<KeyVersions> = { epoch: 0, clock: 0, keys: new Map() };
+/**
+ * The versions of this state object's top-level keys (a key absent from `keys` was never touched by a
+ * tracked event: version 0). `clock` moves whenever any key is touched, `epoch` when all were.
+ */
+export function stateVersions(s: SessionState): Readonly<KeyVersions> {
+  return versions.get(s) ?? NO_VERSIONS;
+}
+
+/** The kernel's applyEvent, noting which top-level keys its reducers touched (bumped even if a
+ *  reducer throws). */
+export function applyEventTracked(s: SessionState, e: StoredEvent, applyEvent: Kernel['applyEvent']): void {
+  const touched = new Set<PropertyKey>();
+  try {
+    noteAccesses(touched, () => applyEvent(trackedState(s), e));
+  } finally {
+    const v = versionsOf(s);
+    if (touched.has(ALL_KEYS)) v.epoch++;
+    for (const k of touched) v.keys.set(k, ++v.clock);
+  }
+}
+
+const projections = new WeakMap<SessionState, Map<string, { stamp: string; value: unknown; reads: PropertyKey[] }>>();
+
+/**
+ * A projection computed once per event, not once per viewer (issue 15): `compute` runs at most once per
+ * state change and its value is shared by every view built until the next. The top-level keys it read
+ * are noted again for each later caller, so the view memo still learns what a view depends on.
+ * `compute` must read only the state it is given (always the tracked one, whoever calls), and its
+ * result must not be mutated.
+ */
+export function perEvent<T>(s: SessionState, name: string, compute: (tracked: SessionState) => T): T {
+  const raw = untracked(s);
+  const stamp = changeStamp(raw);
+  let m = projections.get(raw);
+  if (!m) projections.set(raw, (m = new Map()));
+  const hit = m.get(name);
+  const outer = noting;
+  if (hit && hit.stamp === stamp) {
+    if (outer) for (const k of hit.reads) outer.add(k);
+    return hit.value as T;
+  }
+  const reads = new Set<PropertyKey>();
+  const value = noteAccesses(reads, () => compute(trackedState(raw)));
+  if (outer) for (const k of reads) outer.add(k);
+  m.set(name, { stamp, value, reads: [...reads] });
+  return value;
+}

@@ -1,0 +1,140 @@
+// How a client holds the views the server pushes (issue 15: audiences, not persons).
+//
+// A view belongs to an audience, and each audience has its own channel and version (the count of its
+// changes): every socket listens to its role's audience (`role`: the moderator's console, the
+// projector, the observer, the panel members of one role, the suppliers' common part) and to its own
+// (`own`: a member's own scores, a supplier's own quote …). The server encodes each change once per
+// audience and sends it to the audience's Socket.IO room; nothing goes to an audience whose view did
+// not change. The client's view is the merge of its channels (own over role; a section is in one of
+// them only).
+//
+// On (re)connection the client says which epoch and channel versions it holds (`ResumeState`, in the
+// handshake's auth); the server answers each channel with what changed since (possibly nothing), or
+// the whole channel when it cannot (another epoch: a restart).
+
+export const CHANNELS = ['role', 'own'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** A whole channel: its sections as one JSON object text (assembled from the server's cached section JSON). */
+export interface ChannelFull {
+  version: number;
+  seq: number;
+  json: string;
+}
+
+/** The changes of one channel from `base` to `version` (empty set and del: unchanged). */
+export interface ChannelDelta {
+  base: number;
+  version: number;
+  seq: number;
+  set: Record<string, unknown>;
+  del: string[];
+}
+
+export interface ViewSnapshot {
+  /** The server's epoch: versions of another epoch (before a restart) cannot be resumed. */
+  epoch: string;
+  /** The session's seq when the snapshot was taken. */
+  seq: number;
+  serverTime: number;
+  channels: Partial<Record<Channel, ChannelFull | ChannelDelta>>;
+}
+
+/** One audience's change. */
+export interface ViewPatch {
+  ch: Channel;
+  /** The session's seq at this change. */
+  seq: number;
+  /** The channel version this patch applies on; a client holding another asks for a resync. */
+  base: number;
+  version: number;
+  serverTime: number;
+  set: Record<string, unknown>;
+  del: string[];
+}
+
+export interface ResumeState {
+  epoch: string;
+  versions: Partial<Record<Channel, number>>;
+}
+
+export const isFull = (c: ChannelFull | ChannelDelta): c is ChannelFull => typeof (c as ChannelFull).json === 'string';
+
+interface Held {
+  version: number;
+  view: Record<string, unknown>;
+}
+
+/** The client's copy of its channels and their merged view (browser, tests and benchmarks share it). */
+export class ViewReplica {
+  epoch = '';
+  /** The highest session seq this client's views reflect. */
+  seq = 0;
+  view: Record<string, unknown> = {};
+  private held = new Map<Channel, Held>();
+
+  /** Applies a snapshot; false if a delta in it does not apply (the caller asks for a resync). */
+  snapshot(s: ViewSnapshot): boolean {
+    const sameEpoch = s.epoch === this.epoch;
+    const next = new Map<Channel, Held>();
+    let ok = true;
+    for (const ch of CHANNELS) {
+      const c = s.channels[ch];
+      if (!c) continue;
+      if (isFull(c)) next.set(ch, { version: c.version, view: JSON.parse(c.json) });
+      else {
+        const h = this.held.get(ch);
+        if (!sameEpoch || !h || h.version !== c.base) {
+          ok = false;
+          continue;
+        }
+        next.set(ch, { version: c.version, view: applied(h.view, c.set, c.del) });
+      }
+    }
+    this.epoch = s.epoch;
+    this.held = next;
+    this.seq = Math.max(sameEpoch ? this.seq : 0, s.seq);
+    this.merge();
+    return ok;
+  }
+
+  /** Applies a patch; false if it does not apply on the version held (the caller asks for a resync). */
+  patch(p: ViewPatch): boolean {
+    const h = this.held.get(p.ch) ?? (p.base === 0 ? { version: 0, view: {} } : null);
+    if (!h || h.version !== p.base) return false;
+    this.held.set(p.ch, { version: p.version, view: applied(h.view, p.set, p.del) });
+    if (p.seq > this.seq) this.seq = p.seq;
+    this.merge();
+    return true;
+  }
+
+  /** What to tell the server on reconnecting. */
+  resume(): ResumeState | null {
+    if (!this.epoch) return null;
+    const versions: Partial<Record<Channel, number>> = {};
+    for (const [ch, h] of this.held) versions[ch] = h.version;
+    return { epoch: this.epoch, versions };
+  }
+
+  private merge(): void {
+    const view: Record<string, unknown> = {};
+    for (const ch of CHANNELS) {
+      const h = this.held.get(ch);
+      if (h) Object.assign(view, h.view);
+    }
+    this.view = view;
+  }
+}
+
+function applied(view: Record<string, unknown>, set: Record<string, unknown>, del: string[]): Record<string, unknown> {
+  const next = { ...view, ...set };
+  for (const k of del) delete next[k];
+  return next;
+}
+
+/** The merged view of a snapshot on its own (a first connection, or a resync's answer). */
+export function snapshotView(s: ViewSnapshot): Record<string, unknown> {
+  const r = new ViewReplica();
+  r.snapshot(s);
+  return r.view;
+}
