@@ -1,12 +1,15 @@
 import { isPanel } from '../../shared/protocol/roles';
 import { newPersonToken } from '../session/create';
 import { DomainError, type Concern, type Person, type SessionState, type Principal } from '../session/types';
+import { deviceHandlers, deviceReducers, initDevices, waitingView } from './devices';
 
 // People in the room and their join tokens. A reissued token replaces the old one at once
 // (issue 2: "The moderator can revoke and reissue a token (a lost tablet)").
 export const participantsConcern: Concern = {
   name: 'participants',
+  init: initDevices,
   handlers: {
+    ...deviceHandlers,
     'participant:reissue': ({ state }, p: { personId: string }) => {
       const person = state.people[p.personId];
       if (!person) throw new DomainError('not_found', { zh: `没有编号为 ${p.personId} 的参与人`, en: `no participant ${p.personId}` }, 'personId');
@@ -20,23 +23,35 @@ export const participantsConcern: Concern = {
     },
   },
   reducers: {
+    ...withoutReissue(deviceReducers),
     'person:added': (s, e) => {
       const p = e.payload as Omit<Person, 'ordinal'>;
       const ordinal = s.order.filter((id) => sameKind(s.people[id].role, p.role)).length + 1;
       s.people[p.id] = { ...p, ordinal, active: true, replaces: (p as any).replaces ?? null };
       s.order.push(p.id);
     },
-    'person:deactivated': (s, e) => {
-      const p = e.payload as { personId: string };
-      s.people[p.personId].active = false;
-    },
     'participant:reissued': (s, e) => {
       const p = e.payload as { personId: string; tokenHash: string };
       s.people[p.personId].tokenHash = p.tokenHash;
+      deviceReducers['participant:reissued'](s, e);
+    },
+    'person:deactivated': (s, e) => {
+      const p = e.payload as { personId: string };
+      s.people[p.personId].active = false;
+      deviceReducers['person:deactivated'](s, e);
     },
   },
-  view: (s, viewer) => ({ people: peopleView(s, viewer), me: meView(s, viewer) }),
+  // The console alone learns which devices wait for a seat (issue 12); nobody is sent a device's hash.
+  view: (s, viewer) =>
+    viewer.role === 'moderator'
+      ? { people: peopleView(s, viewer), me: meView(s, viewer), devices: { waiting: waitingView(s) } }
+      : { people: peopleView(s, viewer), me: meView(s, viewer) },
 };
+
+function withoutReissue(r: typeof deviceReducers): typeof deviceReducers {
+  const { 'participant:reissued': _a, 'person:deactivated': _b, ...rest } = r;
+  return rest;
+}
 
 const sameKind = (a: string, b: string) => a === b || (isPanel(a as any) && isPanel(b as any));
 

@@ -7,6 +7,7 @@ import { SqliteEventStore } from '../../server/store/sqlite';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
 import type { JoinLink } from '../../server/http/sessions';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version';
+import { testDeviceKey } from './device';
 
 export const ADMIN = 'test-admin-key-0123456789';
 
@@ -69,11 +70,19 @@ export interface TestClient {
   close(): void;
 }
 
-export function connect(url: string, token: string, extra: { origin?: string; protocol?: number } = {}): Promise<TestClient> {
+/**
+ * Connects as the person whose token it is, from that person's device: by default the device key
+ * testDeviceKey(token), the same one a browser context opened by test/e2e/fixtures.ts uses, so that a
+ * driver and the browser that takes over are one device (issue 12: one device per seat). `device`
+ * names another device (null: none); `waiting` resolves once the server says the device waits for the
+ * moderator instead of on the first snapshot.
+ */
+export function connect(url: string, token: string, extra: { origin?: string; protocol?: number; device?: string | null; waiting?: boolean } = {}): Promise<TestClient> {
   return new Promise((resolve, reject) => {
+    const device = extra.device === undefined ? testDeviceKey(token) : extra.device;
     const socket = ioc(url, {
       transports: ['websocket'],
-      auth: { token, protocol: extra.protocol ?? PROTOCOL_VERSION },
+      auth: { token, protocol: extra.protocol ?? PROTOCOL_VERSION, ...(device === null ? {} : { device }) },
       extraHeaders: extra.origin ? { origin: extra.origin } : undefined,
       reconnection: false,
       forceNew: true,
@@ -106,6 +115,7 @@ export function connect(url: string, token: string, extra: { origin?: string; pr
     };
     let version = 0;
     socket.onAny((event, data) => client.frames.push({ event, data }));
+    if (extra.waiting) socket.on('device:waiting', () => resolve(client));
     socket.on('view:snapshot', (s: any) => {
       client.view = s.view;
       client.seq = s.seq;
