@@ -188,3 +188,16 @@ export function requestOutcome(s: SessionState, personId: string, requestId: str
 
 /** Whether this device holds the seat now (commands are taken only from the bound device). */
 export const holdsSeat = (s: SessionState, personId: string, device: string): boolean => devicesOf(s).bound[personId]?.device === device;
+
+const RECORD_WORDING: Record<DeviceHistoryEntry['kind'], string> = {
+  claimed: '首次使用设备进入评审室（席位绑定该设备）',
+  requested: '另一台设备请求使用该席位（等待主持人确认）',
+  admitted: '主持人允许另一台设备接替，原设备已退出',
+  refused: '主持人拒绝另一台设备使用该席位',
+  freed: '补发入场卡或更换人员，原设备绑定解除',
+};
+
+/** The attendance record of devices for the report (issue 12): when, who, what happened. */
+export function deviceRecord(s: SessionState): { at: number; personId: string; what: string }[] {
+  return devicesOf(s).history.map((h) => ({ at: h.at, personId: h.personId, what: RECORD_WORDING[h.kind] }));
+}

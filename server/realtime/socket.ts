@@ -154,6 +154,8 @@ export class RealtimeServer {
       sock.offAny();
       if (outcome === 'admitted' && s.people[sock.data.principal.personId]?.tokenHash === sock.data.tokenHash) {
         sock.data.waiting = null;
+        // A new device starts from a fresh snapshot, not from the versions the signed-out one held.
+        this.caches.get(s.id)?.delete(sock.data.principal.personId);
         sock.emit('device:admitted', {});
         this.onConnection(sock);
       } else {
