@@ -2,6 +2,7 @@ import { isPanel } from '../../shared/protocol/roles';
 import { newPersonToken } from '../session/create';
 import { DomainError, type Concern, type Person, type SessionState, type Principal } from '../session/types';
 import { deviceHandlers, deviceReducers, initDevices, waitingView } from './devices';
+import { wallMayName } from '../projector/in-room';
 
 // People in the room and their join tokens. A reissued token replaces the old one at once
 // (issue 2: "The moderator can revoke and reissue a token (a lost tablet)").
@@ -77,6 +78,9 @@ export function visiblePeople(s: SessionState, viewer: Principal): Person[] {
   switch (viewer.role) {
     case 'supplier':
       return all.filter((p) => p.id === viewer.personId || p.role === 'moderator');
+    case 'screen':
+      // While a supplier sits in the room the wall names no other (issue 12, docs/projector.md).
+      return all.filter((p) => p.role !== 'supplier' || wallMayName(s, p.id));
     default:
       return all;
   }

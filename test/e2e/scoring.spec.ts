@@ -1,6 +1,6 @@
 import type { Page, BrowserContext } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { test, expect, byId, shotPath, type Link } from './fixtures';
+import { test, expect, byId, shotPath, asOwnDevice, type Link } from './fixtures';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
 
 // Issue 6 (scoring): five members score three suppliers on touch tablets, one R3 flag is kept with a
@@ -12,6 +12,7 @@ const MEMBERS = ['M1', 'M2', 'M3', 'M4', 'M5'];
 
 async function open(browser: any, link: Link, viewport: { width: number; height: number }, touch: boolean): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport, hasTouch: touch, isMobile: false });
+  await asOwnDevice(context, link.url);
   const page = await context.newPage();
   page.on('pageerror', (e: Error) => console.error(`[${link.personId}] page error:`, e));
   await page.goto(link.url.replace(/^https?:\/\/[^/]+/, ''));
