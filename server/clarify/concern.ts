@@ -6,7 +6,7 @@ import { reviewOf, checklistOf, isPhase } from '../review/state';
 import { checkAttachment } from './attachment';
 import { clarifyOf, emptyClarify, openForItem, type AttachmentMeta, type Clarification } from './state';
 
-// Clarifications (澄清, rules.md §2.6): written questions to one supplier about ambiguous content,
+// Clarifications (澄清, docs/rules.md §2.6): written questions to one supplier about ambiguous content,
 // inconsistent statements or obvious errors (000 §18.2 L271; 003 Ch3 §2.5.1 L635). A member drafts,
 // the panel sees the draft, the moderator sends; only the addressed supplier ever receives it
 // (000 §21.1 L485). The answer is written, signed by the representative (000 §18.3 L273; 003 Ch3

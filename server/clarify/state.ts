@@ -1,6 +1,6 @@
 import type { SessionState, Stage } from '../session/types';
 
-// The clarification slice (澄清, rules.md §2.6 Derived: request → reply → panel decision).
+// The clarification slice (澄清, docs/rules.md §2.6 Derived: request → reply → panel decision).
 export type ClarificationStatus = 'draft' | 'sent' | 'answered' | 'lapsed' | 'discarded';
 
 export interface AttachmentMeta {

@@ -75,7 +75,7 @@ export function setupRouter(registry: SessionRegistry, opts: { adminToken: strin
   });
 
   /**
-   * The welcome wall (views.md "Projector", welcome scene): the session's check-in QR code during
+   * The welcome wall (docs/views.md "Projector", welcome scene): the session's check-in QR code during
    * setup/signin only. It opens the check-in page, where each person types the code from their own
    * card (issue 12: no join link, token or hash on a shared screen). Authorised by the screen's own
    * join token; no other role.

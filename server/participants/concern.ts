@@ -64,7 +64,7 @@ export function activeMembers(s: SessionState): Person[] {
 export interface PersonView {
   id: string;
   role: Person['role'];
-  /** What this viewer may call the person: experts are "专家 n" to the projector (rules.md §1.3 Derived). */
+  /** What this viewer may call the person: experts are "专家 n" to the projector (docs/rules.md §1.3 Derived). */
   label: string;
   name: string | null;
   org: string | null;
@@ -72,7 +72,7 @@ export interface PersonView {
   active: boolean;
 }
 
-/** Who the viewer may know about (rules.md §1.8): suppliers see only themselves and the agency. */
+/** Who the viewer may know about (docs/rules.md §1.8): suppliers see only themselves and the agency. */
 export function visiblePeople(s: SessionState, viewer: Principal): Person[] {
   const all = s.order.map((id) => s.people[id]);
   switch (viewer.role) {
@@ -100,7 +100,7 @@ function label(p: Person): string {
 
 function peopleView(s: SessionState, viewer: Principal): PersonView[] {
   // The wall and the suppliers never see members' names: expert identities stay confidential until
-  // the award is published (rules.md §1.3, 004 §3.7.2 L805).
+  // the award is published (docs/rules.md §1.3, 004 §3.7.2 L805).
   const hideMemberNames = viewer.role === 'screen' || viewer.role === 'supplier';
   return visiblePeople(s, viewer).map((p) => ({
     id: p.id,

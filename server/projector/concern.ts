@@ -2,7 +2,7 @@ import type { Scene } from '../../shared/protocol/foundation';
 import { DomainError, type Concern } from '../session/types';
 import { allowedScenes, sceneRefusal } from './scenes';
 
-// What the wall shows is chosen on the console (design/views.md "Projector screen"), among the scenes
+// What the wall shows is chosen on the console (docs/views.md "Projector screen"), among the scenes
 // the stage allows (scenes.ts). A scene chosen earlier that the stage no longer allows (the round
 // scene after the consultation) is not shown: the wall falls back to the welcome scene.
 export const projectorConcern: Concern = {

@@ -4,7 +4,7 @@ import { quotesOf } from '../quotes/state';
 import { scoringOf } from '../scoring/state';
 import { reqOf } from '../requirements/state';
 
-// Which scenes the stage allows on the wall (design/views.md "Projector screen": "Nothing confidential
+// Which scenes the stage allows on the wall (docs/views.md "Projector screen": "Nothing confidential
 // can be sent to the wall: the scene list offers only what the stage allows"). Each rule says why a
 // scene is not allowed yet, in both languages; the console offers only the allowed ones and the server
 // refuses the others.
@@ -23,7 +23,7 @@ export const SCENE_RULES: Record<Scene, Rule> = {
   // A published change went to every supplier at once (003 Ch3 §2.3 L629): not confidential once published.
   change: (s) => (reqOf(s)?.versions?.length ? null : { zh: '尚未发布任何实质性变动', en: 'no substantive change has been published' }),
   quotes: (s) => (s.stage === 'final_quote' && quotesOf(s)?.window ? null : { zh: '最后报价尚未开始', en: 'the final-quote window has not opened' }),
-  // Sealed until the window closed (rules.md §2.11): no amount reaches the wall before.
+  // Sealed until the window closed (docs/rules.md §2.11): no amount reaches the wall before.
   reveal: (s) =>
     AFTER_QUOTES.includes(s.stage) && quotesOf(s)?.closedAt ? null : { zh: '最后报价截止前不能揭示报价', en: 'quotes cannot be revealed before the window has closed' },
   // Results reach the wall only when the moderator releases them (issue 6).

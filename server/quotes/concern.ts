@@ -66,7 +66,7 @@ export const quotesConcern: Concern = {
     'quotes:submitted': (s, e) => {
       const p = e.payload as Omit<Submission, 'version' | 'at' | 'seq'> & { supplierId: string };
       const q = quotesOf(s);
-      // The last accepted quote counts (rules.md §2.11): it replaces the earlier one.
+      // The last accepted quote counts (docs/rules.md §2.11): it replaces the earlier one.
       q.submissions[p.supplierId] = {
         version: p.sealed.version,
         at: e.ts,

@@ -8,7 +8,7 @@ import { bindingQuote, quoteLabel, quotesOf, supplierLabel } from './state';
 
 // The reveal (报价揭示) after the window closes: per supplier, quote → correction → deduction →
 // evaluated price → price score, each step in plain Chinese with the engine's own explanation texts
-// (design/views.md "Quote window"; rules.md §2.12-2.17). No member's scores are involved.
+// (docs/views.md "Quote window"; docs/rules.md §2.12-2.17). No member's scores are involved.
 
 export interface RevealRow {
   supplierId: string;
@@ -71,7 +71,7 @@ export function reveal(s: SessionState): Reveal {
   const weight = dec(s.rubric.rules.price.weight);
   const places = s.rubric.rules.rounding.places;
   if (final && evaluated.length > 0) {
-    // The base is the lowest evaluated price among the responsive suppliers (rules.md §2.17).
+    // The base is the lowest evaluated price among the responsive suppliers (docs/rules.md §2.17).
     const ps = priceScores(evaluated.map((e) => ({ id: e.id, price: e.evaluated })), weight, places);
     base = ps.base;
     scores = ps.scores;

@@ -6,10 +6,10 @@ import { beijing } from './time';
 import type { NewEvent } from '../store/types';
 import { bindingQuote, explanationMinimum, quotesOf, supplierLabel, type Review } from './state';
 
-// The abnormal-low-price review (异常低价审查): 003 Ch3 §4 L705-725; rules.md §2.14; anomaly.md R8.
+// The abnormal-low-price review (异常低价审查): 003 Ch3 §4 L705-725; docs/rules.md §2.14; docs/anomaly.md R8.
 // The triggers open it at settlement (settle.ts); the panel may open it for any supplier on its
 // professional judgement (4.1.4 L717). The supplier explains in writing within the time (4.2 L719,
-// "一般不少于30分钟": shortening needs a recorded reason, rules.md §5 decision 3); each member votes
+// "一般不少于30分钟": shortening needs a recorded reason, docs/rules.md §5 decision 3); each member votes
 // accept or invalid with a reason; the majority decides (4.3 L721).
 
 const ms = (minutes: number) => minutes * 60_000;
@@ -85,10 +85,10 @@ export function setReviewTimer({ state, actor }: HandlerContext, p: { supplierId
 }
 
 /**
- * 003 Ch3 §4.2 L719 (rules.md §2.14): for trigger 4.1.3 alone, a supplier that already submitted the
+ * 003 Ch3 §4.2 L719 (docs/rules.md §2.14): for trigger 4.1.3 alone, a supplier that already submitted the
  * explanation with its response need not resubmit it on site. The panel records that, with a reason,
  * and votes on the explanation in the response instead of waiting for the time. With any other trigger
- * too (rules.md §5 decision 3) the on-site explanation is required.
+ * too (docs/rules.md §5 decision 3) the on-site explanation is required.
  */
 export function exemptReview({ state, actor }: HandlerContext, p: { supplierId: string; reason: string }): HandlerResult {
   const r = reviewOf(state, p.supplierId);

@@ -135,7 +135,7 @@ export const emptyQuotes = (): QuotesSlice => ({
 export const quotesOf = (s: SessionState): QuotesSlice => s.quotes as QuotesSlice;
 
 /** 最后报价 in a consultation; in a public tender the same stage holds the bid price read at the
- *  opening (投标报价; rules.md §2.11 "Tender (004)"). */
+ *  opening (投标报价; docs/rules.md §2.11 "Tender (004)"). */
 export function quoteLabel(s: SessionState): Bilingual {
   return s.project.method === 'public_tender' ? { zh: '投标报价', en: 'Bid price' } : { zh: '最后报价', en: 'Final quote' };
 }
@@ -164,7 +164,7 @@ export function limits(s: SessionState): { budget: Dec | null; maxPrice: Dec | n
 }
 
 /** The explanation time of the abnormal-low review: the rubric's, or 30 minutes where the rubric
- *  sets none (003 Ch3 §4.2 L719; rules.md §5 decision 3). */
+ *  sets none (003 Ch3 §4.2 L719; docs/rules.md §5 decision 3). */
 export function explanationMinimum(s: SessionState): number {
   return s.rubric.rules.abnormalLow.explanationMinutes ?? 30;
 }

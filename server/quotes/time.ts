@@ -1,4 +1,4 @@
-// Times in messages are Beijing time (design/views.md "Beijing time on screen"), whatever the server's zone.
+// Times in messages are Beijing time (docs/views.md "Beijing time on screen"), whatever the server's zone.
 const fmt = new Intl.DateTimeFormat('zh-CN', {
   timeZone: 'Asia/Shanghai',
   month: '2-digit',

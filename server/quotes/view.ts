@@ -8,7 +8,7 @@ import { isFinal, reveal } from './reveal';
 import { limits, quoteLabel, quotesOf, supplierLabel, type Review } from './state';
 import { submitBlocker } from './window';
 
-// What each person receives of the quotes (rules.md §1.8; design/architecture.md "sealed final
+// What each person receives of the quotes (docs/rules.md §1.8; docs/architecture.md "sealed final
 // quotes reach nobody before the window closes"). Before closing, nobody but the submitting supplier
 // receives anything of a quote: the others learn only who has submitted and when. After closing the
 // panel, the moderator, the observer and the wall receive the reveal; a supplier only ever its own.

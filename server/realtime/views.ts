@@ -16,7 +16,7 @@ export function audienceKey(p: Principal): string {
   return isPanel(p.role) || p.role === 'supplier' ? `person:${p.personId}` : `role:${p.role}`;
 }
 
-/** Everything this viewer may see, section by section (rules.md §1.8). */
+/** Everything this viewer may see, section by section (docs/rules.md §1.8). */
 export function buildView(s: SessionState, viewer: Principal, presence: Presence): Record<string, unknown> {
   const view: Record<string, unknown> = {};
   for (const part of VIEW_PARTS) Object.assign(view, part.view(s, viewer));

@@ -4,7 +4,7 @@ import { REOPEN_GROUND_LABEL } from '../../shared/protocol/report';
 import { activeMembers } from '../participants/concern';
 import { currentRevision, emptyReport, openDispute, readyToFinalize, reportOf, unsigned, type Signature } from './state';
 
-// The report concern (评审报告, rules.md §2.22): the panel signs the report generated from the log on
+// The report concern (评审报告, docs/rules.md §2.22): the panel signs the report generated from the log on
 // the tablets, with or without dissent; disputes over joint determinations are decided by majority;
 // once everyone has signed, the final PDF is rendered outside the request path (server/report/service.ts)
 // and its sha256 recorded (`report:finalized`); reopening needs the moderator AND the panel leader and
@@ -71,7 +71,7 @@ export const reportConcern: Concern = {
       const agree = d.votes.filter((v) => v.agree).length + (p.agree ? 1 : 0);
       const disagree = d.votes.length + 1 - agree;
       const events: { type: string; payload: unknown }[] = [{ type: 'report:dispute_voted', payload: { disputeId: d.id, memberId: m, agree: p.agree, reason: (p.reason ?? '').trim() } }];
-      // 少数服从多数 (rules.md §2.22; 004 §5.2.5(2) L1249): a majority of the sitting panel decides; a
+      // 少数服从多数 (docs/rules.md §2.22; 004 §5.2.5(2) L1249): a majority of the sitting panel decides; a
       // proposal that can no longer reach a majority is rejected.
       if (agree * 2 > n) events.push({ type: 'report:dispute_decided', payload: { disputeId: d.id, outcome: 'adopted', agree, disagree, of: n } });
       else if (disagree * 2 >= n) events.push({ type: 'report:dispute_decided', payload: { disputeId: d.id, outcome: 'rejected', agree, disagree, of: n } });
@@ -160,7 +160,7 @@ export const reportConcern: Concern = {
   },
   leave: {
     // The report is final: every sitting member signed and the final PDF's sha256 is in the log
-    // (rules.md §2.22 "all members sign").
+    // (docs/rules.md §2.22 "all members sign").
     signing: (s) => {
       const r = currentRevision(s);
       if (!r) return { zh: '评审报告尚未生成', en: 'the report does not exist yet' };

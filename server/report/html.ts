@@ -23,7 +23,7 @@ import { scoringOf } from '../scoring/state';
 import { reportOf, type Revision } from './state';
 import { qrSvg } from './qr';
 
-// The report (评审报告 / 评标报告, rules.md §2.22; 004 §5.2.5(1) L1235-1247) as one HTML document,
+// The report (评审报告 / 评标报告, docs/rules.md §2.22; 004 §5.2.5(1) L1235-1247) as one HTML document,
 // generated from the session's fold and its events and nothing else. Every number comes from the
 // same functions the room shows: the quotes concern's `reveal` (quote → correction → deduction →
 // evaluated price → price score) and the scoring concern's `roomEvaluation` (totals, final scores,
@@ -42,7 +42,7 @@ export interface ReportContext {
 export const esc = (v: unknown): string =>
   String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-/** Beijing time (UTC+8), whatever the server's zone (design/views.md). */
+/** Beijing time (UTC+8), whatever the server's zone (docs/views.md). */
 export function bj(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '—';
   const d = new Date(ms + 8 * 3600_000);

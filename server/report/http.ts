@@ -10,7 +10,7 @@ import type { ReportService } from './service';
 
 // The report over HTTP (the tablet reads it, the console downloads it). Who may read it: the panel,
 // the moderator and the observer (and the agency's admin key); never a supplier, never the wall
-// (rules.md §1.8: the score summary is for the panel and the agency). Authorization: Bearer <join token>.
+// (docs/rules.md §1.8: the score summary is for the panel and the agency). Authorization: Bearer <join token>.
 const READERS: readonly Role[] = ['expert', 'purchaser_rep', 'moderator', 'observer'];
 /** The archive holds the whole log (sealed quotes included): the agency and the observer only. */
 const ARCHIVERS: readonly Role[] = ['moderator', 'observer'];

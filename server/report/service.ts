@@ -10,7 +10,7 @@ import { reportHtml, type ReportContext } from './html';
 
 // The report's work outside the command path: when every sitting member has signed, the final PDF
 // is rendered in the render worker (never inside a handler: handlers are pure and synchronous),
-// stored by its sha256 and recorded by a system event `report:finalized` (rules.md §2.22). The same
+// stored by its sha256 and recorded by a system event `report:finalized` (docs/rules.md §2.22). The same
 // check runs at start, so a render interrupted by a restart is done again.
 
 export class ReportService {

@@ -7,7 +7,7 @@ import { emptyReceipt, latestFor, latestVersion, receiptOf, reqOf, type Proposal
 import { requirementsView } from './view';
 import { unconfirmedSuppliers } from './status';
 
-// Substantive changes (实质性变动, rules.md §2.8): the panel edits the technical and service requirements
+// Substantive changes (实质性变动, docs/rules.md §2.8): the panel edits the technical and service requirements
 // and the draft contract terms (the rest of the document is locked: 000 §19.2 L289; 003 Ch3 §2.2 L627);
 // the purchaser representative must confirm before anything is published (same citations); publishing
 // notifies all participating suppliers in writing at the same time (003 Ch3 §2.3 L629; 000 §19.2.1 L291):
@@ -21,7 +21,7 @@ function requireConsultation(s: SessionState, what: { zh: string; en: string }):
   if (s.stage !== 'consultation') throw wrongStage(what);
 }
 
-/** Suppliers sign or refuse a published change until their final quote (rules.md §2.8 Derived). */
+/** Suppliers sign or refuse a published change until their final quote (docs/rules.md §2.8 Derived). */
 const SUPPLIER_STAGES: Stage[] = ['consultation', 'final_review', 'final_quote'];
 
 /** The text of version n − 1 (version 0 is the baseline). */
@@ -71,7 +71,7 @@ export const requirementsConcern: Concern = {
         : null;
     },
   },
-  // rules.md §2.8 Derived: the final quote waits until every active supplier has confirmed the latest
+  // docs/rules.md §2.8 Derived: the final quote waits until every active supplier has confirmed the latest
   // version or been marked invalid (a supplier that did not confirm in time: `requirements:lapse`).
   enter: {
     final_quote: (s) => {

@@ -1,4 +1,4 @@
-// A line diff between two published versions of the requirements document (rules.md §2.8 Derived:
+// A line diff between two published versions of the requirements document (docs/rules.md §2.8 Derived:
 // "a diff against the document"), so that a supplier reads only what changed before it signs.
 // Longest common subsequence on lines after trimming the common head and tail; the documents are a
 // few hundred lines, so the quadratic table is small. Above LIMIT cells the middle is reported as

@@ -1,9 +1,9 @@
 import type { SessionState } from '../session/types';
 import type { DiffLine } from './line-diff';
 
-// The fold of the requirement changes (实质性变动, rules.md §2.8): a versioned change log with who
+// The fold of the requirement changes (实质性变动, docs/rules.md §2.8): a versioned change log with who
 // proposed each version, the purchaser representative's confirmation, the text, the diff against the
-// previous version and, per supplier, delivery, signature or refusal (rules.md §2.8 Derived).
+// previous version and, per supplier, delivery, signature or refusal (docs/rules.md §2.8 Derived).
 
 export interface Proposal {
   version: number;

@@ -5,7 +5,7 @@ import { changedLines } from './line-diff';
 import { latestVersion, reqOf } from './state';
 import { unconfirmedSuppliers, unconfirmedVersion } from './status';
 
-// Who sees what of the changes (rules.md §1.8): the panel, the moderator and the observer see the log
+// Who sees what of the changes (docs/rules.md §1.8): the panel, the moderator and the observer see the log
 // and every supplier's receipt; the wall sees the latest published diff and a tick per supplier; a
 // supplier sees only the versions sent to it and its own receipts, never the live document, a
 // pending proposal or another supplier's answer.
@@ -76,7 +76,7 @@ export function requirementsView(s: SessionState, viewer: Principal): Record<str
         receipts: v.recipients.map((id) => ({ supplierId: id, label: supplierLabel(s, id), answer: answer(r.receipts[v.version][id]), ...r.receipts[v.version][id] })),
       })),
       cancelled: r.cancelled,
-      // Who still blocks the final quote (rules.md §2.8 Derived), with the console's lapse action.
+      // Who still blocks the final quote (docs/rules.md §2.8 Derived), with the console's lapse action.
       unconfirmed: unconfirmedSuppliers(s),
       lapsable: ['consultation', 'final_review', 'final_quote'].includes(s.stage),
     },

@@ -20,7 +20,7 @@ import { reqOf } from './state';
 import { COMPACT_AFTER, updateLogFor, type UpdateLog } from './yjs-store';
 
 // The requirements document's Yjs websocket endpoint, `/yjs/<sessionId>?token=…`, on the same
-// http.Server as Socket.IO (design/architecture.md). Panel members edit; the moderator and the
+// http.Server as Socket.IO (docs/architecture.md). Panel members edit; the moderator and the
 // observer read; suppliers and the wall are refused at the upgrade: suppliers receive frozen,
 // published versions only (issue 5). As in Hocuspocus, read-only is enforced per incoming message:
 // a read-only connection's document updates are dropped and never applied.
@@ -200,7 +200,7 @@ export function attachRequirementsYjs(
     if (!rt) return refuse(socket, 401, 'Unauthorized');
     // Suppliers and the wall never receive the live document (issue 5); nor does a replaced member.
     if (!mayRead(rt.state, who.personId)) return refuse(socket, 403, 'Forbidden');
-    // The document exists from the consultation on (rules.md §2.8: changes are made while consulting).
+    // The document exists from the consultation on (docs/rules.md §2.8: changes are made while consulting).
     if (rt.state.project.method !== 'competitive_consultation' || !isAtOrAfter(rt.state, 'consultation') || rt.state.stage === 'terminated')
       return refuse(socket, 409, 'Conflict');
     const hash = tokenHash(url.searchParams.get('token')!);

@@ -2,8 +2,8 @@ import type { EventStore } from '../store/types';
 
 // Durable storage of the requirements document's Yjs updates: in the session's store (SQLite or
 // PostgreSQL: `docUpdates` / `storeDocUpdate`) but outside the event log: keystrokes are not audit
-// events; what is audited is each published version, frozen into the log (design/architecture.md
-// "Yjs only where people co-edit text"; rules.md §2.8). Like y-leveldb, the update list is compacted
+// events; what is audited is each published version, frozen into the log (docs/architecture.md
+// "Yjs only where people co-edit text"; docs/rules.md §2.8). Like y-leveldb, the update list is compacted
 // into one state update after COMPACT_AFTER entries. With PostgreSQL the unpublished edits survive a
 // restart of every process (docs/deploy.md "Yjs").
 

@@ -10,10 +10,10 @@ import { latestForItem } from '../clarify/state';
 import { concludeBlocker, tally } from './majority';
 import { checklistOf, emptyReview, isPhase, reviewOf, type Conclusion, type Phase } from './state';
 
-// Qualification and compliance review (资格审查、符合性审查, rules.md §2.4-2.5) and the final review
+// Qualification and compliance review (资格审查、符合性审查, docs/rules.md §2.4-2.5) and the final review
 // (终审, 000 §19.3 L295-296): per supplier and item each member votes pass or fail with a reason; the
 // majority decides; a failed supplier is invalid and is told why (003 Ch3 §1.1 L578). After every
-// elimination the minimum count is checked (rules.md §2.24 Derived).
+// elimination the minimum count is checked (docs/rules.md §2.24 Derived).
 
 const PHASES: Phase[] = ['review', 'final_review'];
 const WHAT: Record<Phase, Bilingual> = { review: { zh: '资格与符合性审查', en: 'qualification and compliance review' }, final_review: { zh: '终审', en: 'final review' } };
@@ -143,7 +143,7 @@ export const reviewConcern: Concern = {
   },
 };
 
-/** A supplier learns only its own conclusions, never a vote (rules.md §2.25; 000 §21.1 L485). */
+/** A supplier learns only its own conclusions, never a vote (docs/rules.md §2.25; 000 §21.1 L485). */
 function supplierView(s: SessionState, viewer: Principal) {
   const out: Record<string, 'pass' | 'fail' | null> = {};
   for (const ph of PHASES) out[ph] = reviewOf(s).concluded[ph][viewer.personId]?.result ?? null;

@@ -3,10 +3,10 @@ import { standing } from '../suppliers/status';
 import { currentSitting, roundsOf, upcoming, type RoundsSlice, type Sitting } from './state';
 import { roundsView } from './view';
 
-// One-on-one rounds (磋商, rules.md §2.7): all panel members together consult one supplier at a time,
+// One-on-one rounds (磋商, docs/rules.md §2.7): all panel members together consult one supplier at a time,
 // giving every supplier an equal opportunity (003 Ch3 §2.1 L625; 000 §19.1 L287), in the sign-in
 // order (000 §19.1), possibly over several rounds (003 资料表10.2 L184: the final quote follows the
-// last round). Every sitting is timed and minuted (rules.md §2.7 Derived): each start, pause, resume,
+// last round). Every sitting is timed and minuted (docs/rules.md §2.7 Derived): each start, pause, resume,
 // extension (with its reason) and end is an event. The clock is the server's `endsAt`; reaching it is
 // shown as overtime on every screen and the moderator ends the sitting (no automatic event).
 

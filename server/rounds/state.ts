@@ -1,8 +1,8 @@
 import type { SessionState } from '../session/types';
 import { consultationOrder } from './order';
 
-// The fold of the one-on-one rounds (磋商, rules.md §2.7): one sitting per supplier per round, timed
-// by the server (`endsAt`, server ms; design/architecture.md "Timers travel as endsAt").
+// The fold of the one-on-one rounds (磋商, docs/rules.md §2.7): one sitting per supplier per round, timed
+// by the server (`endsAt`, server ms; docs/architecture.md "Timers travel as endsAt").
 
 export interface Extension {
   seconds: number;

@@ -3,8 +3,8 @@ import type { Principal, SessionState } from '../session/types';
 import { consultationOrder } from './order';
 import { currentSitting, roundsOf, upcoming, type Sitting } from './state';
 
-// Who sees what of the rounds (rules.md §1.8): the wall shows only the supplier in session and the
-// queue (rules.md §2.7 Derived); the panel also sees its documents and each member its own notes; a
+// Who sees what of the rounds (docs/rules.md §1.8): the wall shows only the supplier in session and the
+// queue (docs/rules.md §2.7 Derived); the panel also sees its documents and each member its own notes; a
 // supplier learns only whether it is in session, its timer, and its own place in the queue: no name,
 // id or state of any other supplier ever reaches it.
 

@@ -7,8 +7,8 @@ import { reviewPending } from './flags';
 import { tiePending } from './ranking-vote';
 import { scoringOf } from './state';
 
-// The scoring concern: independent scoring (rules.md §2.16), the anomaly review (anomaly.md), the
-// results with their tie-break (rules.md §2.18–2.20) and the lock at signing (rules.md §2.21).
+// The scoring concern: independent scoring (docs/rules.md §2.16), the anomaly review (docs/anomaly.md), the
+// results with their tie-break (docs/rules.md §2.18–2.20) and the lock at signing (docs/rules.md §2.21).
 export const scoringConcern: Concern = {
   name: 'scoring',
   init: (s) => {
@@ -34,7 +34,7 @@ export const scoringConcern: Concern = {
   },
   onEnter: {
     // Once the summary is locked only the four legal grounds reopen it (000 说明7 L464-474;
-    // 004 §5.2.5(2) L1249-1257; rules.md §2.21 Derived "lock scores at summary time").
+    // 004 §5.2.5(2) L1249-1257; docs/rules.md §2.21 Derived "lock scores at summary time").
     signing: () => [{ type: 'scoring:locked', payload: {} }],
   },
 };

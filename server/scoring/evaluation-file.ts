@@ -157,7 +157,7 @@ export const priceWeight = (s: SessionState) => new D(s.rubric.rules.price.weigh
 
 /**
  * The flags' messages as people read them in the room: members named "专家 n" (their ordinal), never by
- * name or id (rules.md §1.8: members are anonymous to each other and to the wall). evaluateDetailed
+ * name or id (docs/rules.md §1.8: members are anonymous to each other and to the wall). evaluateDetailed
  * takes no labels, so the engine is run once more on the same file with each member's id replaced by its
  * label (memoised per seq); its flags are matched back to the room's by rule, member, supplier, factor.
  * Only the messages are taken from this run: every number stays the one from roomEvaluation.

@@ -5,7 +5,7 @@ import { activeMembers } from '../participants/concern';
 import { labelledFlagMessages, roomEvaluation } from './evaluation-file';
 import { allSubmitted, scoringOf, type Determination, type Response, type Vote } from './state';
 
-// The anomaly review in the room (anomaly.md): the engine's flags (R0–R8, TOTAL30) keyed so that the
+// The anomaly review in the room (docs/anomaly.md): the engine's flags (R0–R8, TOTAL30) keyed so that the
 // member's response and the panel's determination can be attached to them, and what is still missing
 // before the results may be released. The room flags and records; it never changes a score by itself.
 
@@ -25,7 +25,7 @@ export interface RoomFlag {
   blocking: boolean;
   /** The member concerned must revise or keep with a reason. */
   needsResponse: boolean;
-  /** Keeping is allowed (not for blocking flags: an objective count must agree, anomaly.md R2). */
+  /** Keeping is allowed (not for blocking flags: an objective count must agree, docs/anomaly.md R2). */
   mayKeep: boolean;
   /** The panel must determine 认定 / 不认定 (畸高畸低) by vote. */
   needsDetermination: boolean;
@@ -41,8 +41,8 @@ export const flagKey = (f: { rule: string; member: string | null; supplier: stri
   `${f.rule}|${f.member ?? ''}|${f.supplier ?? ''}|${f.factor ?? ''}`;
 
 /** Rules the panel determines as 畸高畸低 candidates, and the advisory R2 / TOTAL30 that also need a
- *  disposition (anomaly.md "Three severities": REVIEW = member response + panel disposition). R8 is
- *  the quotes concern's abnormal-low review (rules.md §2.14) and is only shown here. */
+ *  disposition (docs/anomaly.md "Three severities": REVIEW = member response + panel disposition). R8 is
+ *  the quotes concern's abnormal-low review (docs/rules.md §2.14) and is only shown here. */
 const PRICE_RULES = new Set(['R8']);
 
 export function roomFlags(s: SessionState): RoomFlag[] {

@@ -98,7 +98,7 @@ export const handlers: Record<string, Handler> = {
     if (!allSubmitted(s))
       throw err('conflict', '评分已提交并锁定；待全部专家提交后方可在异常复核中修改', 'submitted scores stay locked until every member has submitted (anomaly review)');
     const f = leaf(s, p.factorId);
-    // A revision answers a flag on this member's own item (anomaly.md: 修改 = new value + reason).
+    // A revision answers a flag on this member's own item (docs/anomaly.md: 修改 = new value + reason).
     const flags = roomFlags(s).filter(
       (x) => x.member === m && x.supplier === p.supplierId && (x.factor === null || x.factor === p.factorId) && x.needsResponse && (!p.flagKey || x.key === p.flagKey),
     );
@@ -128,7 +128,7 @@ export const handlers: Record<string, Handler> = {
     if (!f.mayKeep)
       throw err('conflict', '客观评审因素评分须一致，不能维持，请核对证明材料后修改', 'an objective factor must agree: it cannot be kept; check the evidence and revise', 'flagKey');
     if (f.votes.length > 0 || f.determination) throw err('conflict', '评审小组已开始认定，不能再更改回应', 'the panel has started deciding; the answer can no longer change', 'flagKey');
-    // 维持: reason ≥ 15 characters + category for R3 (anomaly.md R3).
+    // 维持: reason ≥ 15 characters + category for R3 (docs/anomaly.md R3).
     if (f.rule === 'R3' && chars(p.reason) < 15)
       throw err('validation', `维持评分须说明理由，不少于 15 个字（当前 ${chars(p.reason)} 个字）`, `keeping the score needs a reason of at least 15 characters (now ${chars(p.reason)})`, 'reason');
     const x = f.factor ? (scoringOf(s).entries[m]?.[f.supplier as string]?.[f.factor]?.points ?? null) : ((f.inputs.x as string) ?? null);
@@ -149,7 +149,7 @@ export const handlers: Record<string, Handler> = {
     const members = activeMembers(s).map((x) => x.id);
     const all = [...f.votes.map((v) => ({ memberId: v.memberId, verdict: v.verdict, reason: v.reason })), vote];
     if (members.every((id) => all.some((v) => v.memberId === id))) {
-      // 一致认定 by default (anomaly.md R3, 财库〔2012〕69号 official reading): 认定 only when all agree.
+      // 一致认定 by default (docs/anomaly.md R3, 财库〔2012〕69号 official reading): 认定 only when all agree.
       const result = all.every((v) => v.verdict === 'abnormal') ? 'abnormal' : 'not_abnormal';
       events.push({ type: 'anomaly:determined', payload: { flagKey: f.key, result, rule: 'unanimous', votes: all } });
     }

@@ -3,7 +3,7 @@ import { activeMembers } from '../participants/concern';
 import { roomEvaluation } from './evaluation-file';
 import { allSubmitted, scoringOf } from './state';
 
-// The ranking's last key `panel_vote` (003 资料表20.1 L192 "技术指标优劣", a panel judgement; rules.md
+// The ranking's last key `panel_vote` (003 资料表20.1 L192 "技术指标优劣", a panel judgement; docs/rules.md
 // §5.5): suppliers still equal on every other key are ordered by the panel, majority (少数服从多数),
 // and the vote is recorded. Rubrics without that key leave the tie as a shared rank (1, 2, 2, 4).
 

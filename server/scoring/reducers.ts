@@ -3,7 +3,7 @@ import type { StoredEvent } from '../store/types';
 import { scoringOf, type Entry } from './state';
 
 // The fold of scoring events. Every event is also kept in `record` for the report's appendix
-// 评分复核记录 (anomaly.md "Report content": rule, values, reasons, votes, seq).
+// 评分复核记录 (docs/anomaly.md "Report content": rule, values, reasons, votes, seq).
 
 function keep(s: SessionState, e: StoredEvent): void {
   if (e.type === 'score:saved') return; // drafts are private working state, not part of the record

@@ -82,7 +82,7 @@ export interface ScoringSlice {
   /** Current determination votes per flag key. */
   votes: Record<string, Vote[]>;
   determinations: Record<string, Determination>;
-  /** Everything, in order, for the report's appendix 评分复核记录 (anomaly.md "Report content"). */
+  /** Everything, in order, for the report's appendix 评分复核记录 (docs/anomaly.md "Report content"). */
   record: { type: string; seq: number; at: number; payload: unknown }[];
   revisions: Revision[];
   /** Ranking vote: the tie set voted on, each member's order, and the decided order. */
@@ -112,7 +112,7 @@ export function emptySlice(): ScoringSlice {
 
 export const isSubmitted = (s: SessionState, m: string, sid: string): boolean => !!scoringOf(s).submitted[m]?.[sid];
 
-/** Every active member has submitted this supplier: only then may anyone see its values (anomaly.md
+/** Every active member has submitted this supplier: only then may anyone see its values (docs/anomaly.md
  *  "Blind first round"; 87号令 art. 55). */
 export function supplierRevealed(s: SessionState, sid: string): boolean {
   const ms = activeMembers(s);

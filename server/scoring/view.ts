@@ -9,7 +9,7 @@ import { roomFlags, reviewPending, type RoomFlag } from './flags';
 import { rubricVotes, sameSet, tieSet, tiePending } from './ranking-vote';
 import { allSubmitted, isSubmitted, progress, scoringOf, supplierRevealed } from './state';
 
-// What each viewer may see of the scoring (rules.md §1.8; anomaly.md "Blind first round"):
+// What each viewer may see of the scoring (docs/rules.md §1.8; docs/anomaly.md "Blind first round"):
 // - a member: its own entries always; another member's values for a supplier only once EVERY active
 //   member has submitted that supplier, and then anonymous (sorted values, no names);
 // - the moderator and the observer: submitted counts only until everyone has submitted everything;
@@ -70,7 +70,7 @@ function flagView(s: SessionState, f: RoomFlag, viewer: Principal) {
     factorName: leaf ? { zh: leaf.name_zh, en: leaf.name_en ?? leaf.name_zh } : null,
     factorMax: leaf ? String(leaf.max_points) : null,
     message: f.message,
-    // x and the others' values (sorted, anonymous) for the dot plot (anomaly.md; views.md).
+    // x and the others' values (sorted, anonymous) for the dot plot (docs/anomaly.md; docs/views.md).
     inputs: f.inputs,
     whatIf: f.whatIf,
     blocking: f.blocking,
@@ -160,7 +160,7 @@ export function scoringView(s: SessionState, viewer: Principal): Record<string, 
       return { scoring: { released: !!sc.released, results: r } };
     }
     default:
-      // Suppliers never see a score (rules.md §1.8: own score only after the award, outside the room).
+      // Suppliers never see a score (docs/rules.md §1.8: own score only after the award, outside the room).
       return {};
   }
 }

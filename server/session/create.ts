@@ -71,7 +71,7 @@ export function buildSession(body: unknown, now: number): CreatedSession {
     goods: s.goods ?? false,
     governmentServices: s.governmentServices ?? false,
     researchOrTechTransfer: s.researchOrTechTransfer ?? false,
-    // The project's switches name the minimum-supplier exceptions they open (rules.md §2.24; 003 Ch3 §2.7).
+    // The project's switches name the minimum-supplier exceptions they open (docs/rules.md §2.24; 003 Ch3 §2.7).
     exceptions: [
       ...new Set([
         ...(s.exceptions ?? []),

@@ -4,7 +4,7 @@ import { CONCERNS } from './concerns';
 import { pushTail } from './core';
 import type { Handler, Reducer, SessionState, ViewPart } from './types';
 
-// A session's state is the fold of its events (design/architecture.md). Reducers mutate the state in
+// A session's state is the fold of its events (docs/architecture.md). Reducers mutate the state in
 // place, and only after the event is committed.
 const REDUCERS = new Map<string, Reducer[]>();
 export const HANDLERS = new Map<string, Handler>();

@@ -5,7 +5,7 @@ import type { NewEvent, StoredEvent, TokenRecord } from '../store/types';
 import type { ErrorCode } from '../../shared/protocol/errors';
 import type { Checklists } from '../../shared/domain/checklists';
 
-// Stages of a session, in order (rules.md §2; design/views.md stage rail).
+// Stages of a session, in order (docs/rules.md §2; docs/views.md stage rail).
 export const STAGES = [
   'setup',
   'signin',

@@ -24,7 +24,7 @@ function inSetup(handler: Handler): Handler {
   };
 }
 
-// The project's switches name the minimum-supplier exceptions they open (rules.md §2.24; 003 Ch3
+// The project's switches name the minimum-supplier exceptions they open (docs/rules.md §2.24; 003 Ch3
 // §2.6-2.7 L641-643): those two follow their switch; the others are kept as chosen.
 const DERIVED = {
   governmentServices: 'government_services_two_suppliers',
@@ -51,7 +51,7 @@ const setSettings: Handler = ({ state }, p: { settings: Record<string, unknown> 
 });
 
 const setRubric: Handler = (_ctx, p: { rubric: unknown }) => {
-  // The server re-validates what the editor validated for comfort (design/architecture.md).
+  // The server re-validates what the editor validated for comfort (docs/architecture.md).
   const v = validateRubric(p.rubric);
   if (!v.ok) {
     const e = v.errors[0];
@@ -97,7 +97,7 @@ export const setupConcern: Concern = {
     'setup:project_changed': (s, e) => {
       const { project } = e.payload as { project: ProjectData };
       s.project = project;
-      // The project's budget and maximum price are what the engine compares quotes with (rules.md §2.15 5.4).
+      // The project's budget and maximum price are what the engine compares quotes with (docs/rules.md §2.15 5.4).
       s.settings = { ...s.settings, budget: project.budget, maxPrice: project.maxPrice };
     },
     'setup:settings_changed': (s, e) => {

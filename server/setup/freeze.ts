@@ -12,7 +12,7 @@ export interface FrozenSetup {
 export const hashOf = (v: unknown): string => sha256(canonicalJson(v));
 
 // Once the session opens, the rubric, its rules, the checklists and the project switches may no
-// longer change: only the criteria written in the document may be used (003 Ch3 §6.2 L747; rules.md §2.16),
+// longer change: only the criteria written in the document may be used (003 Ch3 §6.2 L747; docs/rules.md §2.16),
 // and the recorded hashes let the report and any later audit prove it.
 export function freezeRecord(s: SessionState): FrozenSetup {
   return {

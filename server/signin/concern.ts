@@ -10,7 +10,7 @@ import { signedInOrder, consultationOrder } from './order';
 import { conflict, invalid, notFound, requireStage } from './refuse';
 import { emptySignin, signinOf, type MemberSignin } from './state';
 
-// Sign-in (签到, rules.md §2.2), the opening's minimum check (rules.md §2.3, §2.24), member recusal and
+// Sign-in (签到, docs/rules.md §2.2), the opening's minimum check (docs/rules.md §2.3, §2.24), member recusal and
 // replacement (003 §17.3 L496; 004 §5.2.5(1)⑥ L1247), and the supplier's withdrawal (003 Ch3 §2.9 L647).
 
 const label = (s: SessionState, id: string): string => {
@@ -231,7 +231,7 @@ function signinView(s: SessionState, viewer: Principal): Record<string, unknown>
   const sl = signinOf(s);
   const open = s.stage === 'signin' && !sl.closed;
   if (viewer.role === 'supplier') {
-    // Only its own sign-in: never another supplier's arrival, representative or place (rules.md §1.8).
+    // Only its own sign-in: never another supplier's arrival, representative or place (docs/rules.md §1.8).
     const mine = sl.suppliers[viewer.personId] ?? null;
     return {
       open,
@@ -260,7 +260,7 @@ function signinView(s: SessionState, viewer: Principal): Record<string, unknown>
       };
     });
   if (viewer.role === 'screen') {
-    // The wall: suppliers in arrival (consultation) order, members only as "专家 n" (rules.md §1.3 Derived).
+    // The wall: suppliers in arrival (consultation) order, members only as "专家 n" (docs/rules.md §1.3 Derived).
     return {
       suppliers: signedInOrder(s)
         .filter((id) => wallMayName(s, id))

@@ -4,7 +4,7 @@ import { signinOf } from './state';
 
 // The consultation order is the order in which suppliers signed in: "按照递交首次磋商响应文件签到的
 // 正顺序依次……分别进行磋商" (000 §19.1 L287); 003 sets no order, so the sign-in order is the default
-// (rules.md §2.7 ⚠). The moderator may change it, only with a recorded reason (signin:reorder).
+// (docs/rules.md §2.7 ⚠). The moderator may change it, only with a recorded reason (signin:reorder).
 
 /** Every supplier that signed in, in consultation order (the moderator's order when it set one). */
 export function signedInOrder(s: SessionState): string[] {

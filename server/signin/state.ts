@@ -4,7 +4,7 @@ import type { SessionState } from '../session/types';
 export interface SupplierSignin {
   representative: string;
   authorised: true;
-  /** Server time of the sign-in (rules.md §2.2 Derived: "record each sign-in with a timestamp"). */
+  /** Server time of the sign-in (docs/rules.md §2.2 Derived: "record each sign-in with a timestamp"). */
   at: number;
   seq: number;
 }

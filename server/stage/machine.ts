@@ -1,7 +1,7 @@
 import type { SessionState, Stage } from '../session/types';
 
-// The order of stages (rules.md §2). Consultation (磋商) and its final quote exist only in
-// 竞争性磋商 (rules.md §2, "Stages 2.7-2.11 exist only in consultation"); a tender goes from the
+// The order of stages (docs/rules.md §2). Consultation (磋商) and its final quote exist only in
+// 竞争性磋商 (docs/rules.md §2, "Stages 2.7-2.11 exist only in consultation"); a tender goes from the
 // review to the bid prices read at the opening, entered in the quote stage, then to scoring. The
 // final review (终审) exists where the document has one (seed 000 §19.3): a non-empty checklist.
 export function nextStage(s: SessionState): Stage | null {

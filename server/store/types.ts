@@ -1,4 +1,4 @@
-// The durable, hash-chained event log (design/architecture.md "The event log is the truth").
+// The durable, hash-chained event log (docs/architecture.md "The event log is the truth").
 // Kept behind this small interface so that a PostgreSQL store can take SQLite's place.
 
 export interface Actor {
@@ -82,7 +82,7 @@ export interface EventStore {
   watch?(fn: AppendListener): Promise<() => void>;
   /**
    * The live requirements document's Yjs updates (server/requirements/yjs-endpoint.ts), beside the log
-   * but not in it: keystrokes are not audit events, each published version is (rules.md §2.8). In
+   * but not in it: keystrokes are not audit events, each published version is (docs/rules.md §2.8). In
    * storage order; Yjs merges them in any order.
    */
   docUpdates?(sessionId: string): Promise<Uint8Array[]>;

@@ -6,7 +6,7 @@ import type { Concern, SessionState, Bilingual } from '../session/types';
 // by appending `supplier:invalidated` (a failed review item, a refused correction, an over-budget
 // quote, an unconfirmed change, an unproven abnormal-low price…) or `supplier:withdrew` (退出, 003 Ch3
 // §2.9 L647). After every elimination the remaining count is checked against the minimum
-// (rules.md §2.24 Derived), and the console offers the legal options.
+// (docs/rules.md §2.24 Derived), and the console offers the legal options.
 export type SupplierStatus = 'active' | 'invalid' | 'withdrawn';
 
 export interface SupplierStanding {
@@ -38,7 +38,7 @@ export function activeSuppliers(s: SessionState): string[] {
 
 export type MinimumStage = 'open' | 'afterReview' | 'finalQuote' | 'continue';
 
-/** The minimum-supplier check of rules.md §2.24 for the session's rubric and project settings. */
+/** The minimum-supplier check of docs/rules.md §2.24 for the session's rubric and project settings. */
 export function minimumStatus(s: SessionState, stage: MinimumStage, count = activeSuppliers(s).length) {
   return minimumCheck(stage, count, s.rubric.rules, s.settings as any);
 }
@@ -71,7 +71,7 @@ export const suppliersConcern: Concern = {
     for (const id of ids) out[id] = standing(s, id);
     // The wall is read by everyone in the room, suppliers' representatives included: a supplier's
     // written reason for withdrawing or the panel's reason for invalidating it is not for the wall
-    // (000 §21.1 L485: nothing about the review reaches suppliers; design/views.md "Projector screen":
+    // (000 §21.1 L485: nothing about the review reaches suppliers; docs/views.md "Projector screen":
     // nothing confidential). Found by test/integration/isolation.test.ts.
     if (viewer.role === 'screen') for (const id of ids) out[id] = { ...out[id], reason: null };
     const view: Record<string, unknown> = { suppliers: { standing: out } };

@@ -1,6 +1,6 @@
 // Review checklists (资格审查, 符合性审查 and, where the document has one, 终审). Defaults are seed
 // 003's tables (003 Ch3 §1.3 L584-608; §1.4 L612-622); each item says whether a failure may be
-// clarified (澄清) rather than failing at once (003 Ch3 §2.5.2 L637; rules.md §2.5 Derived).
+// clarified (澄清) rather than failing at once (003 Ch3 §2.5.2 L637; docs/rules.md §2.5 Derived).
 export type ChecklistKind = 'qualification' | 'compliance' | 'final';
 
 export interface ChecklistItem {

@@ -10,7 +10,7 @@ import { quotesRoles } from './quotes';
 import { scoringRoles } from './scoring';
 import { reportRoles } from './report';
 
-// The one table of who may send what (design/architecture.md "Views are projections per role").
+// The one table of who may send what (docs/architecture.md "Views are projections per role").
 // The server checks it before anything else; handlers then check what the table cannot express
 // (e.g. that a member acts for itself, or that the purchaser representative confirms a change).
 // Each concern contributes its rows from its own protocol file; test/unit/protocol/authz.test.ts pins it.

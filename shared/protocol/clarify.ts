@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Role } from './roles';
 import { command, id, name, text } from './schema-helpers';
 
-// Commands of the clarify concern (澄清, rules.md §2.6): a member drafts a written question to one
+// Commands of the clarify concern (澄清, docs/rules.md §2.6): a member drafts a written question to one
 // supplier, the panel sees the draft, the moderator sends it; only that supplier receives it and answers
 // in writing before the deadline as its signed statement (000 §18.3 L273; 003 Ch3 §2.5.2-2.5.3 L637-639).
 

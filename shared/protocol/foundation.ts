@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { command, id } from './schema-helpers';
 
-// Projector scenes (design/views.md "Projector screen"). The console offers only those the stage allows.
+// Projector scenes (docs/views.md "Projector screen"). The console offers only those the stage allows.
 export const SCENES = ['welcome', 'signin', 'round', 'change', 'quotes', 'reveal', 'results', 'signing', 'blank'] as const;
 export type Scene = (typeof SCENES)[number];
 

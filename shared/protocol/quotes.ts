@@ -4,7 +4,7 @@ import { command, id, text } from './schema-helpers';
 
 // Commands of the quotes concern: the final-quote window (最后报价; in a public tender the bid price,
 // 投标报价), arithmetic correction and the supplier's confirmation, and the abnormal-low-price review
-// (异常低价). rules.md §2.11-2.15; 003 Ch3 §2.6-§5 L641-741.
+// (异常低价). docs/rules.md §2.11-2.15; 003 Ch3 §2.6-§5 L641-741.
 
 /** Money and quantities arrive as the person typed them (a string); the server reads them with the
  *  rules engine (parseAmount / parseDecimal) so that a bad figure gets the engine's own message. */

@@ -3,10 +3,10 @@ import type { Role } from './roles';
 import { command, id, text } from './schema-helpers';
 import { CHANGE_GROUNDS } from './scoring';
 
-// Commands of the report concern (评审报告, rules.md §2.22): signing on the tablets, with dissent
+// Commands of the report concern (评审报告, docs/rules.md §2.22): signing on the tablets, with dissent
 // (000 说明6 L462; 004 §5.2.5(2) L1249), the panel's majority decision on a disputed joint
 // determination, and the reopening after signing (000 说明7 L477) that needs both the moderator and
-// the panel leader and one of the four legal grounds (rules.md §2.21).
+// the panel leader and one of the four legal grounds (docs/rules.md §2.21).
 
 /** A signature drawn on the tablet, as an SVG path in a fixed view box (small, crisp in the PDF).
  *  Only M/L commands with integer coordinates: nothing a browser could execute. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Role } from './roles';
 import { command, id, name, text } from './schema-helpers';
 
-// Commands of the requirements concern (实质性变动, rules.md §2.8): the panel edits the requirements
+// Commands of the requirements concern (实质性变动, docs/rules.md §2.8): the panel edits the requirements
 // document together (Yjs, /yjs/<sessionId>); the moderator proposes to publish a snapshot; the purchaser
 // representative alone confirms it (000 §19.2 L289; 003 Ch3 §2.2 L627), which publishes it to every
 // active supplier at once (003 Ch3 §2.3 L629); each supplier signs or refuses (003 Ch3 §2.4 L631, §5.1 L729).

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Role } from './roles';
 import { command, id, text } from './schema-helpers';
 
-// Commands of the review concern: qualification and compliance review (资格审查、符合性审查, rules.md
+// Commands of the review concern: qualification and compliance review (资格审查、符合性审查, docs/rules.md
 // §2.4-2.5) and, where the document has one, the final review (终审, 000 §19.3 L295). Each member votes
 // per supplier and item; the item's result is the majority (000 说明6 L462; 004 §5.2.5(2) L1249).
 
@@ -13,7 +13,7 @@ export const reviewCommands = {
   'review:conclude': command({ supplierId: id }),
   /**
    * Moderator: after an elimination leaves fewer suppliers than the minimum, continue under an exception
-   * the rubric allows, with the justification recorded (rules.md §2.24 Derived). Terminating is `session:terminate`.
+   * the rubric allows, with the justification recorded (docs/rules.md §2.24 Derived). Terminating is `session:terminate`.
    */
   'review:continue_below_minimum': command({
     exception: z.enum(['research_or_tech_transfer_two_final_quotes', 'government_services_two_suppliers', 'supervisor_approval']),

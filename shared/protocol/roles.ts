@@ -1,5 +1,5 @@
-// Who is in the room (rules.md §1). A panel member is an expert (评审专家) or the purchaser
-// representative (采购人代表); both score and count equally (rules.md §1.3, Derived).
+// Who is in the room (docs/rules.md §1). A panel member is an expert (评审专家) or the purchaser
+// representative (采购人代表); both score and count equally (docs/rules.md §1.3, Derived).
 export const ROLES = ['moderator', 'expert', 'purchaser_rep', 'supplier', 'observer', 'screen'] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Role } from './roles';
 import { command, id, text } from './schema-helpers';
 
-// Commands of the rounds concern (磋商, rules.md §2.7): the moderator runs one-on-one rounds with one
+// Commands of the rounds concern (磋商, docs/rules.md §2.7): the moderator runs one-on-one rounds with one
 // supplier at a time (003 Ch3 §2.1 L625; 000 §19.1 L287); members keep private notes.
 
 /** A round's length, in seconds: 1 minute to 4 hours. */

@@ -3,8 +3,8 @@ import type { Role } from './roles';
 import { command, id, text } from './schema-helpers';
 
 // Commands of the scoring concern (event name → payload schema) and who may send them.
-// Independent scoring (rules.md §2.16; 000 §20.3 L328), the anomaly review (anomaly.md), the ranking
-// vote (rules.md §2.18, 003 资料表20.1 L192 "技术指标优劣") and the results (rules.md §2.20–2.21).
+// Independent scoring (docs/rules.md §2.16; 000 §20.3 L328), the anomaly review (docs/anomaly.md), the ranking
+// vote (docs/rules.md §2.18, 003 资料表20.1 L192 "技术指标优劣") and the results (docs/rules.md §2.20–2.21).
 
 /** One leaf factor's entry, in the shapes shared/rules/score-entry.ts `validateScore` takes. The
  *  schema only bounds the shape; whether the value is allowed (R0) is the validator's decision, so

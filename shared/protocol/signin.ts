@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Role } from './roles';
 import { command, id, name, text } from './schema-helpers';
 
-// Commands of the signin concern (签到, rules.md §2.2): suppliers sign in from their laptops, and the
+// Commands of the signin concern (签到, docs/rules.md §2.2): suppliers sign in from their laptops, and the
 // order they arrive in is the consultation order (000 §19.1 L287); members sign in, declare any
 // conflict of interest per supplier (回避, 003 §17.3 L496) and acknowledge the review discipline.
 // Supplier withdrawal (退出, 003 Ch3 §2.9 L647) lives here too: it is the supplier's own act on its laptop.
@@ -35,7 +35,7 @@ export const signinCommands = {
   'signin:supplier': command({ representative: name, authorised: z.literal(true) }),
   /** Moderator: close the suppliers' sign-in; absent suppliers are recorded as not having signed in. */
   'signin:close': command({}),
-  /** Moderator: change the consultation order, with the reason recorded (rules.md §2.7 ⚠, §2.2 Derived). */
+  /** Moderator: change the consultation order, with the reason recorded (docs/rules.md §2.7 ⚠, §2.2 Derived). */
   'signin:reorder': command({ order: z.array(id).min(1).max(60), reason: text(500).trim().min(2) }),
   /** Member: sign in, declare for every supplier whether it must recuse, and acknowledge the discipline. */
   'signin:member': command({

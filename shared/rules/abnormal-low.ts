@@ -1,5 +1,5 @@
-// Abnormal-low-price triggers (异常低价): 003 Ch3 §4.1 L707-717; rules.md §2.14 and §5 decision 3;
-// anomaly.md R8. Each trigger fires when quote < ratio × reference, strictly, compared exactly: the
+// Abnormal-low-price triggers (异常低价): 003 Ch3 §4.1 L707-717; docs/rules.md §2.14 and §5 decision 3;
+// docs/anomaly.md R8. Each trigger fires when quote < ratio × reference, strictly, compared exactly: the
 // reference is never rounded (a mean of 3 quotes is a repeating decimal; rounding it could move a
 // supplier across the line).
 import { D, type Dec } from './decimal';
@@ -59,7 +59,7 @@ const REF: Record<AbnormalLowHit['trigger']['of'], Bilingual> = {
   max_price: { zh: '最高限价', en: 'the maximum price' },
 };
 
-/** The R8 message of anomaly.md: "异常低价提示：供应商D 最终报价 430,000.00 元，低于次低报价
+/** The R8 message of docs/anomaly.md: "异常低价提示：供应商D 最终报价 430,000.00 元，低于次低报价
  *  900,000.00 的 50%（450,000.00）、低于最高限价 1,100,000.00 的 45%（495,000.00）。…". Amounts are
  *  shown rounded half-up to 2 decimals; the comparison itself was exact. */
 export function abnormalLowMessage(

@@ -1,6 +1,6 @@
-// Policy price deductions (价格扣除): rules.md §2.13; the rubric's `rules.deductions`. A deduction
+// Policy price deductions (价格扣除): docs/rules.md §2.13; the rubric's `rules.deductions`. A deduction
 // changes only the evaluated price (评审价), never the quote: "用扣除后的价格参加评审" (003 Ch3 §3.3.1
-// L673), "其投标报价不变" (004 L1185). The evaluated price stays exact (rules.md §2.17 pipeline 1).
+// L673), "其投标报价不变" (004 L1185). The evaluated price stays exact (docs/rules.md §2.17 pipeline 1).
 import { D, dec, type Dec } from './decimal';
 import type { Bilingual, DeductionResult, DeductionStep, PolicyDeclaration, ProjectSettings } from './types';
 import type { DeductionsRules } from '../domain/rubric/types';
@@ -184,7 +184,7 @@ export function applyDeductions(
         en: `the small/micro share ${pct(sh)} is below ${pct(min)}`,
       });
     } else {
-      // "30%以上" includes 30% (rules.md §5 decision 9).
+      // "30%以上" includes 30% (docs/rules.md §5 decision 9).
       take('consortium_or_subcontract', cs.rate, {
         zh: `小微企业合同份额${pct(sh)}，不低于${pct(min)}`,
         en: `small/micro share ${pct(sh)}, at least ${pct(min)}`,

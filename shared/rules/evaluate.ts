@@ -104,7 +104,7 @@ export interface FlagOutput {
   member: string | null;
   supplier: string | null;
   factor: string | null;
-  /** Chinese message (anomaly.md "Messages"). */
+  /** Chinese message (docs/anomaly.md "Messages"). */
   message: string;
   /** Its English twin. */
   messageEn: string;
@@ -295,7 +295,7 @@ export function evaluateDetailed(input: EvaluationInput, rubric: Rubric): Evalua
   );
   for (const w of responsive) w.abnormalLow = (hits[w.s.id] ?? []).map((h) => h.trigger.id);
 
-  // 4. Evaluated price (评审价) = corrected quote − policy deductions, exact (rules.md §2.13, §2.17).
+  // 4. Evaluated price (评审价) = corrected quote − policy deductions, exact (docs/rules.md §2.13, §2.17).
   for (const w of responsive) {
     let d;
     try {
@@ -321,7 +321,7 @@ export function evaluateDetailed(input: EvaluationInput, rubric: Rubric): Evalua
   const members = input.members.map((m) => m.id);
   const leaves = scoredLeaves(rubric);
   const points: Record<string, Record<string, Record<string, Dec>>> = {};
-  // Counts behind objective scores, shown side by side in R2 (anomaly.md R2 "evidence").
+  // Counts behind objective scores, shown side by side in R2 (docs/anomaly.md R2 "evidence").
   const evidence: Record<string, Record<string, Record<string, string>>> = {};
   const scored = input.scores !== null && input.scores !== undefined;
   if (scored) {
@@ -343,7 +343,7 @@ export function evaluateDetailed(input: EvaluationInput, rubric: Rubric): Evalua
           }
           const r = validateScore(leaf, v);
           if (!r.ok) {
-            // R0: reported, and still counted as entered (never dropped or clamped; anomaly.md).
+            // R0: reported, and still counted as entered (never dropped or clamped; docs/anomaly.md).
             flags.push({
               rule: 'R0',
               severity: 'block',
@@ -401,7 +401,7 @@ export function evaluateDetailed(input: EvaluationInput, rubric: Rubric): Evalua
       ]
     : [...work];
 
-  // Anomalies R1-R8 / TOTAL30 (anomaly.md), over the responsive suppliers.
+  // Anomalies R1-R8 / TOTAL30 (docs/anomaly.md), over the responsive suppliers.
   const priceScoreMap: Record<string, Dec> = {};
   for (const w of responsive) if (w.priceScore) priceScoreMap[w.s.id] = w.priceScore;
   const abnormal: Record<string, AbnormalLowHit[]> = {};

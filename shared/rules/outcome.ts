@@ -1,4 +1,4 @@
-// Minimum supplier counts and termination (终止 / 废标): rules.md §2.24 and evaluate-format.md
+// Minimum supplier counts and termination (终止 / 废标): docs/rules.md §2.24 and evaluate-format.md
 // "outcome". 000 §24.2 L514-520 (2); 003 §17.4 L498, §22.1 L526-532, Ch3 §2.7 L643 (3, with the
 // research and government-services exceptions); 004 §3.4.16 L725-733, §5.2.4 L1229-1231, §5.3
 // L1259-1269 (3; supervisor approval; two bids may switch to competitive negotiation).
@@ -58,13 +58,13 @@ export interface MinimumCheck {
   ok: boolean;
   /** The stage's minimum from the rubric (null: the document sets none; at least 1 is still needed). */
   minimum: number | null;
-  /** When not ok: what the moderator may legally do (rules.md §2.24 "Derived"). */
+  /** When not ok: what the moderator may legally do (docs/rules.md §2.24 "Derived"). */
   options: MinimumOption[];
   reason: Bilingual | null;
 }
 
 /** Which exception may apply at which stage. No exception opens or decrypts with too few
- *  suppliers (003 §17.4 L498, rules.md §5.15; 004 §3.4.16(1) L729), except that with exactly two
+ *  suppliers (003 §17.4 L498, docs/rules.md §5.15; 004 §3.4.16(1) L729), except that with exactly two
  *  bids 004 §5.2.4 allows the switch to negotiation ("提交投标文件…的供应商只有两家的"). */
 const STAGES_OF: Record<SupplierException, Stage[]> = {
   research_or_tech_transfer_two_final_quotes: ['afterReview', 'finalQuote', 'continue'],

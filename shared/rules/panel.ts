@@ -1,5 +1,5 @@
 // Panel composition (评标委员会组成): rules.panel of the rubric. 004 §5.1.1-5.1.2 L1063-1071: at least
-// 5 members, an odd number, experts at least two thirds. 000 and 003 state nothing (rules.md §5.13):
+// 5 members, an odd number, experts at least two thirds. 000 and 003 state nothing (docs/rules.md §5.13):
 // then only "at least one member" is required.
 import { dec } from './decimal';
 import type { Bilingual } from './types';

@@ -1,5 +1,5 @@
 // Price score (价格分): base / evaluated price × weight, rounded half-up once (000 L437; 003 L766;
-// 004 §5.2.3 L1193; rules.md §2.17 and §5 decision 2: the evaluated price is the denominator, so the
+// 004 §5.2.3 L1193; docs/rules.md §2.17 and §5 decision 2: the evaluated price is the denominator, so the
 // base supplier gets full marks).
 import { D, fixed, type Dec } from './decimal';
 import type { Bilingual } from './types';

@@ -84,7 +84,7 @@ export function correctQuote(sheet: QuoteSheet, steps: QuoteCorrectionStep[]): C
     switch (rule) {
       case 'summary_sheet_over_body': {
         // 004 §5.2.1(2)① L1113: the 开标一览表 governs over the rest of the bid. In 004 this is also
-        // how the summary total governs a decimal misplacement (③ L1117; rules.md §5 decision 17).
+        // how the summary total governs a decimal misplacement (③ L1117; docs/rules.md §5 decision 17).
         if (summary !== null && !summary.eq(amount)) {
           out.push({
             rule,

@@ -1,6 +1,6 @@
-// Ranking and tie-breaks (排序): rules.md §2.18 and the rubric's rules.ranking keys
+// Ranking and tie-breaks (排序): docs/rules.md §2.18 and the rubric's rules.ranking keys
 // (000 §22.1 L496-498: 得分 → 评审价 → 技术得分; 003 Ch3 §7.1 L753: 得分 → 最后报价 → 技术指标优劣;
-// 004 §5.2.3 L1175: score only). Ties are judged on the rounded final score (rules.md §5.6).
+// 004 §5.2.3 L1175: score only). Ties are judged on the rounded final score (docs/rules.md §5.6).
 // Suppliers still equal when the keys run out share the better rank (1, 2, 2, 4), are marked as an
 // unresolved tie and keep the input order (../shared/rubrics/README.md, rules.ranking).
 import type { Dec } from './decimal';
@@ -57,7 +57,7 @@ function compareKey(key: RankingKey, a: RankEntry, b: RankEntry, opts: RankOptio
       if (!a.technicalScore || !b.technicalScore) return 0;
       return b.technicalScore.comparedTo(a.technicalScore);
     case 'panel_vote': {
-      // 003 "技术指标优劣" is a panel judgement: only a recorded vote order decides (rules.md §5.5).
+      // 003 "技术指标优劣" is a panel judgement: only a recorded vote order decides (docs/rules.md §5.5).
       const order = opts.voteOrder;
       if (!order) return 0;
       const ia = order.indexOf(a.id);

@@ -1,6 +1,6 @@
 // Score entry validation (分项评分校验). A member's value for one leaf factor is checked against the
-// scoring standard before anything is stored: rules.md §2.16 "Derived entry validation" and §2.21
-// ground 2 (分项评分超出评分标准范围; 000 说明7 L464-474; 004 §5.2.5(2) L1249-1257), anomaly.md R0.
+// scoring standard before anything is stored: docs/rules.md §2.16 "Derived entry validation" and §2.21
+// ground 2 (分项评分超出评分标准范围; 000 说明7 L464-474; 004 §5.2.5(2) L1249-1257), docs/anomaly.md R0.
 import { D, dec, type Dec } from './decimal';
 import type { Bilingual } from './types';
 import type { Factor } from '../domain/rubric/types';
@@ -113,12 +113,12 @@ export function allowedSet(f: Factor): Dec[] | null {
   }
 }
 
-/** The step of a band or range factor: `step`, or whole points by default (rules.md §5.7). */
+/** The step of a band or range factor: `step`, or whole points by default (docs/rules.md §5.7). */
 export function factorStep(f: Factor): Dec {
   return f.step ? dec(f.step) : dec(1);
 }
 
-/** What the factor allows, in words, for the R0 message (anomaly.md "Messages"). */
+/** What the factor allows, in words, for the R0 message (docs/anomaly.md "Messages"). */
 export function allowedText(f: Factor): Bilingual {
   const max = dec(f.max_points);
   if (f.kind === 'price_formula') return { zh: '由系统按价格公式计算', en: 'computed by the system from the price formula' };
@@ -155,7 +155,7 @@ function outOfRange(f: Factor, entered: string): ScoreError {
   const n = name(f);
   return {
     ok: false,
-    // anomaly.md R0 message: 分项评分超出评分标准范围：「实施方案」只允许 12/8/5/2/0 分，您输入了 10。
+    // docs/anomaly.md R0 message: 分项评分超出评分标准范围：「实施方案」只允许 12/8/5/2/0 分，您输入了 10。
     error: {
       zh: `分项评分超出评分标准范围：「${n.zh}」只允许 ${allowed.zh}，您输入了 ${entered}。`,
       en: `Out of range: "${n.en}" allows only ${allowed.en}; you entered ${entered}.`,
@@ -198,7 +198,7 @@ function fromCount(f: Factor, input: { count: number; gate?: boolean }): ScoreRe
     return refuse(f, `分项评分格式无效：「${n.zh}」的计数须为非负整数，您输入了 ${String(input.count)}。`, `Invalid entry: the count for "${n.en}" must be a whole number ≥ 0; you entered ${String(input.count)}.`);
   }
   const count = input.count;
-  // A gate (e.g. seed 000 1.2.3 "活动类型齐全") that is not met scores 0 (rules.md §5.8; 000 L355-359).
+  // A gate (e.g. seed 000 1.2.3 "活动类型齐全") that is not met scores 0 (docs/rules.md §5.8; 000 L355-359).
   if (cr.gate_zh && input.gate === false) {
     return {
       ok: true,
@@ -224,7 +224,7 @@ function fromCount(f: Factor, input: { count: number; gate?: boolean }): ScoreRe
   }
   const tier = (cr.tiers ?? []).find((t) => count >= t.min_count && (t.max_count === null || count <= t.max_count));
   if (!tier) {
-    // A count outside every tier is R0 (anomaly.md "Precise readings").
+    // A count outside every tier is R0 (docs/anomaly.md "Precise readings").
     const allowed = allowedText(f);
     return {
       ok: false,
@@ -248,7 +248,7 @@ function fromCount(f: Factor, input: { count: number; gate?: boolean }): ScoreRe
 /**
  * Check one member's entry for one leaf factor and turn it into points.
  * discrete_levels: one of allowed_values. range_bands: inside a band, on the step (whole points by
- * default, rules.md §5.7; values between bands are invalid). range: in allowed_range on `step`.
+ * default, docs/rules.md §5.7; values between bands are invalid). range: in allowed_range on `step`.
  * count_based: a count through per_unit / tiers, checklist items, or the points themselves
  * (checked against allowed_values). yes_no: yes/no or its points. deduction: unmet items
  * (start − per_item × unmet, floored) or its points. price_formula and composite take no input.

@@ -1,8 +1,8 @@
-// Totals and averaging (汇总): rules.md §2.17 "Derived pipeline" and ../shared/rubrics/README.md
+// Totals and averaging (汇总): docs/rules.md §2.17 "Derived pipeline" and ../shared/rubrics/README.md
 // pipeline steps 6-7. A member's total = the exact sum of the member's leaf scores + the rounded
 // price score; the final score = the mean of the member totals, rounded half-up once
 // ("算数平均值为该供应商的最终得分", 000 §20.3 L328; "第三位四舍五入", 000 L328, 003 Ch3 §7.1 L753).
-// Group subtotals used for tie-breaks are means rounded the same way (rules.md §2.17 step 5).
+// Group subtotals used for tie-breaks are means rounded the same way (docs/rules.md §2.17 step 5).
 import { D, dec, type Dec } from './decimal';
 import type { Factor, GroupId, Rubric } from '../domain/rubric/types';
 import { scoredLeaves } from '../domain/rubric/index';
@@ -73,7 +73,7 @@ function groupTotalsOf(rubric: Rubric, leaves: Factor[], scores: LeafScores, pri
   return out;
 }
 
-/** A member's total: exact Σ leaf scores + the rounded price score (rules.md §2.17 step 3). */
+/** A member's total: exact Σ leaf scores + the rounded price score (docs/rules.md §2.17 step 3). */
 export function memberTotal(rubric: Rubric, scores: LeafScores, priceScore: Dec): Dec {
   return totalOf(scoredLeaves(rubric), scores, priceScore);
 }

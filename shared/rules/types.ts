@@ -85,7 +85,7 @@ export interface AbnormalLowHit {
   quote: Dec;
 }
 
-// ---------- anomalies (评分异常, ../shared/domain/anomaly.md) ----------
+// ---------- anomalies (评分异常, docs/anomaly.md) ----------
 
 export type FlagRule = 'R0' | 'R1' | 'R2' | 'R3' | 'R4' | 'R5' | 'R6' | 'R7' | 'R8' | 'TOTAL30';
 export type FlagSeverity = 'block' | 'review' | 'info';

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 
-// Measuring helpers (../shared/design/architecture.md "Measuring"): warm-up discarded, p50/p99
+// Measuring helpers (docs/architecture.md "Measuring"): warm-up discarded, p50/p99
 // reported, and every result set against a floor measured in the same run.
 
 export interface Stats {

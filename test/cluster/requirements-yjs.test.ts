@@ -15,7 +15,7 @@ import { tokenOf, linkFor, type TestServer } from '../helpers/server';
 import { PG_TEST_URL, REDIS_URL } from './services';
 import { until } from './harness';
 
-// The requirements document (rules.md §2.8) across processes (issue 9; docs/deploy.md "Yjs"): two
+// The requirements document (docs/rules.md §2.8) across processes (issue 9; docs/deploy.md "Yjs"): two
 // server processes on one PostgreSQL store and one Redis keep one live document (the endpoint uses
 // app.docRelay), and its unpublished edits are in PostgreSQL, so a restart of every process loses none.
 

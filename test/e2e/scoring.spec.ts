@@ -62,7 +62,7 @@ test('five members score three suppliers on tablets; an R3 flag is kept and dete
   await expect(con.getByTestId('scoring-console')).toBeVisible();
 
   // Supplier i gets a different grade on factor 3 so that nobody ties; M5 gives S2 2 points on
-  // factor 7 where everyone else gives 12 (anomaly.md R3: three grades, 83 % of the maximum).
+  // factor 7 where everyone else gives 12 (docs/anomaly.md R3: three grades, 83 % of the maximum).
   const grade3 = ['10', '7', '4'];
   for (const m of MEMBERS) {
     const page = tablets[m].page;
@@ -107,7 +107,7 @@ test('five members score three suppliers on tablets; an R3 flag is kept and dete
   // Recheck: the wall shows nothing before the release.
   await con.getByTestId('advance').click();
   await expect(con.getByTestId('results-table')).toBeVisible();
-  // The results scene is not offered before the release (design/views.md: "Results (only when released)").
+  // The results scene is not offered before the release (docs/views.md: "Results (only when released)").
   await expect(con.getByRole('button', { name: /^评审结果 / })).toHaveCount(0);
   await expect(screenDev.page.locator('main.screen')).not.toHaveAttribute('data-scene', 'results');
   await con.screenshot({ path: shotPath('scoring-console-recheck'), fullPage: true });

@@ -6,7 +6,7 @@ import { foldEvents } from '../../server/session/fold';
 import { buildSession } from '../../server/session/create';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
 
-// The event-store contract (design/architecture.md "The event log is the truth"), run against every
+// The event-store contract (docs/architecture.md "The event log is the truth"), run against every
 // store behind the EventStore interface: SQLite (test/unit/store/sqlite.test.ts) and PostgreSQL
 // (test/integration/store-postgres.test.ts, issue 9: "passing the same store test suite").
 
@@ -158,7 +158,7 @@ export function storeSuite(name: string, makeHarness: () => StoreHarness): void 
     });
   });
 
-  // The live requirements document's Yjs updates (rules.md §2.8; issue 9: unpublished edits survive a
+  // The live requirements document's Yjs updates (docs/rules.md §2.8; issue 9: unpublished edits survive a
   // restart of every process): beside the log, never in it.
   describe(`document updates (${name})`, () => {
     it('stores updates in order, per session, durably, compacts in one step, and leaves the log alone', async () => {

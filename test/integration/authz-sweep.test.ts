@@ -11,7 +11,7 @@ import type { Role } from '../../shared/protocol/roles';
 // Issue 8, authorization: every command of the protocol (COMMANDS), sent by every role, with other
 // sessions', other suppliers' and other members' ids put into every id-like field (found by walking the
 // zod schemas) and payloads otherwise valid where they can be built. Refused unless the role is allowed
-// by the table AND the ids are its own (design/architecture.md "Views are projections per role"; a
+// by the table AND the ids are its own (docs/architecture.md "Views are projections per role"; a
 // member acts only for itself, a supplier only for itself: 003 Ch3 §2.5.3 L639 its own written answer).
 // Nothing is ever appended to the other session, and an accepted command changes nobody but its sender.
 
@@ -196,7 +196,7 @@ describe('authorization sweep: every command × every role × foreign ids', () =
     // are the handlers' and the table's decisions, not malformed payloads.
     expect((await A.act('M2', 'clarify:draft', { supplierId: 'S2', question: '请补充说明服务方案。', minutes: 30 })).ok).toBe(true);
     // The panel's own ownership rules, explicitly: a supplier never answers another's clarification,
-    // a member never discards another member's draft (clarify concern, rules.md §2.6).
+    // a member never discards another member's draft (clarify concern, docs/rules.md §2.6).
     expect((await A.act('S2', 'clarify:answer', { clarificationId: mine.s1Clar, text: '代答', signer: '冒名', confirmStatement: true })).ok).toBe(false);
     expect((await A.act('M2', 'clarify:discard', { clarificationId: mine.m1Draft })).ok).toBe(false);
   }, 240_000);

@@ -17,9 +17,9 @@ import type { Factor } from '../../shared/domain/rubric/types';
 // clarifications and the questions put to it, its signer's name on a requirement confirmation, its
 // withdrawal reason) and per member (its scores' evidence in the blind round, its private notes).
 // Every frame every client receives through a whole scripted session, with forced reconnects in the
-// middle, is recorded; no foreign canary may ever arrive (rules.md §1.8; 000 §21.1 L485: nothing about
+// middle, is recorded; no foreign canary may ever arrive (docs/rules.md §1.8; 000 §21.1 L485: nothing about
 // the review reaches suppliers; 003 Ch3 §2.1 L625: one supplier at a time, no supplier learns another's
-// responses; blind scoring, rules.md §2.16, 000 §20.3 L328; sealed quotes until the window closes).
+// responses; blind scoring, docs/rules.md §2.16, 000 §20.3 L328; sealed quotes until the window closes).
 
 const BODY = { ...DEMO_SESSION, suppliers: [...DEMO_SESSION.suppliers, { name: '冯退', org: '退出测试（北京）有限公司' }] };
 const SUPPLIERS = ['S1', 'S2', 'S3', 'S4', 'S5'];

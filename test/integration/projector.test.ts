@@ -2,7 +2,7 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server';
 import { openRoom, driveTo, type Room } from '../helpers/room';
 
-// Projector scenes (design/views.md "Projector screen": "Nothing confidential can be sent to the wall:
+// Projector scenes (docs/views.md "Projector screen": "Nothing confidential can be sent to the wall:
 // the scene list offers only what the stage allows"): the server refuses the others, saying why.
 
 let srv: TestServer | null = null;

@@ -8,7 +8,7 @@ import { quoteInputs } from '../../server/quotes/inputs';
 import { evaluate } from '../../shared/rules/evaluate';
 import { loadTemplate } from '../../shared/domain/rubric/templates';
 
-// The final-quote window (rules.md §2.11-2.15; 003 Ch3 §2.6-§5 L641-741), through a real server.
+// The final-quote window (docs/rules.md §2.11-2.15; 003 Ch3 §2.6-§5 L641-741), through a real server.
 
 let srv: TestServer | null = null;
 let room: Room | null = null;
@@ -361,7 +361,7 @@ describe('closing: correction, budget, review', () => {
     expect((await r.act('M1', 'quotes:review_vote', { supplierId: 'S1', verdict: 'accept', reason: '响应文件已附说明' })).error.code).toBe('conflict');
     expect((await r.act('S1', 'quotes:review_exempt', { supplierId: 'S1', reason: '我方已在响应文件中说明' })).error.code).toBe('forbidden');
     expect((await r.act('M1', 'quotes:review_exempt', { supplierId: 'S1', reason: '' })).error.code).toBe('validation');
-    // Any other trigger (here the panel's own judgement, 4.1.4) needs the on-site explanation (rules.md §5 decision 3).
+    // Any other trigger (here the panel's own judgement, 4.1.4) needs the on-site explanation (docs/rules.md §5 decision 3).
     await r.ok('M2', 'quotes:review_open', { supplierId: 'S2', reason: '报价明显偏低' });
     const refused = await r.act('M1', 'quotes:review_exempt', { supplierId: 'S2', reason: '响应文件第 45 页已附成本测算' });
     expect(refused.error.code).toBe('conflict');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
-import ExcelJS from 'exceljs';
+import { readXlsx } from '../helpers/xlsx';
 import { startServer, tokenOf, linkFor, type TestServer, type TestClient } from '../helpers/server';
 import { openRoom, driveTo, advance, stageOf, type Room } from '../helpers/room';
 import { signaturePath, signAll } from '../helpers/steps/report';
@@ -231,11 +231,16 @@ describe('the report', () => {
     expect(files.get('events.jsonl')!.toString().trim().split('\n')).toHaveLength((await srv.store.read(room.sessionId)).length);
     const evalFile = JSON.parse(files.get('evaluation-file.json')!.toString());
     expect(evalFile.members).toHaveLength(5);
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(files.get('scores.xlsx')! as any);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['汇总', '专家 1', '专家 2', '专家 3', '专家 4', '专家 5']);
+    const book = await readXlsx(files.get('scores.xlsx')!);
+    expect(book.map((w) => w.name)).toEqual(['汇总', '专家 1', '专家 2', '专家 3', '专家 4', '专家 5']);
     const top = (mod.view.scoring.results.rows as any[]).find((r) => r.rank === 1);
-    expect(wb.getWorksheet('汇总')!.getRow(2).values).toContain(top.finalScore);
+    expect(book[0].rows[0].slice(0, 2)).toEqual(['排序', '供应商']);
+    expect(book[0].boldRows).toEqual([0]);
+    expect(book[0].rows[1][0]).toBe('1');
+    expect(book[0].rows[1]).toContain(top.finalScore);
+    // A member's sheet: one row per scored factor plus the header and the total.
+    expect(book[1].rows[0][0]).toBe('评审因素');
+    expect(book[1].rows.at(-1)![0]).toBe('合计（含价格分）');
 
     const ok = verify(zip);
     expect(ok.code, ok.out).toBe(0);

@@ -11,7 +11,7 @@ import { PROTOCOL_VERSION } from '../../shared/protocol/version';
 
 // The requirements document's Yjs endpoint (/yjs/<sessionId>): real y-websocket providers against the
 // real server. Panel members edit; the moderator and the observer are read-only per message; suppliers
-// and the wall are refused at the upgrade (issue 5; design/architecture.md).
+// and the wall are refused at the upgrade (issue 5; docs/architecture.md).
 
 let srv: TestServer | null = null;
 let room: Room | null = null;

@@ -8,7 +8,7 @@ import { unconfirmedVersion } from '../../server/requirements/status';
 import { contentHash } from '../../server/requirements/document';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
 
-// Substantive changes (实质性变动, rules.md §2.8): proposed by the moderator, confirmed by the purchaser
+// Substantive changes (实质性变动, docs/rules.md §2.8): proposed by the moderator, confirmed by the purchaser
 // representative alone, published to every active supplier at once, signed or refused by each.
 
 let srv: TestServer | null = null;
@@ -224,7 +224,7 @@ describe('requirement changes', () => {
     await r.ok('S1', 'requirements:sign', { version: 1, signer: '周强' });
     await r.ok('S3', 'requirements:sign', { version: 1, signer: '王磊' });
 
-    // The guard names the suppliers that have not confirmed, with the version (rules.md §2.8 Derived).
+    // The guard names the suppliers that have not confirmed, with the version (docs/rules.md §2.8 Derived).
     const mod = await r.client('A1');
     await settle(r, ['A1']);
     expect(mod.view.requirements.unconfirmed.map((u: any) => u.supplierId)).toEqual(['S2', 'S4']);

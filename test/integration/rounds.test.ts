@@ -3,7 +3,7 @@ import { startServer, type TestServer, type TestClient } from '../helpers/server
 import { openRoom, driveTo, advance, stageOf, type Room } from '../helpers/room';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
 
-// Rounds (磋商, rules.md §2.7): one supplier at a time, timed by the server, in the consultation order.
+// Rounds (磋商, docs/rules.md §2.7): one supplier at a time, timed by the server, in the consultation order.
 
 let srv: TestServer | null = null;
 let room: Room | null = null;

@@ -141,7 +141,7 @@ describe('the anomaly review', () => {
   it('a strict R2 disagreement blocks the results until the values agree', async () => {
     const r = await scoringRoom();
     const fs = await factors(r);
-    // M4 counts 4 contracts for S2 where everyone else counts 5 (anomaly.md Ex. 1).
+    // M4 counts 4 contracts for S2 where everyone else counts 5 (docs/anomaly.md Ex. 1).
     await submitAll(r, (m, sid, i, f) => ({ ...sheetFor(f, (x) => (x.id === '3' ? i : 0)), ...(m === 'M4' && sid === 'S2' ? { '2': { value: { count: 4 }, evidence: '4 份' } } : {}) }));
     await advance(r); // leaving scoring needs only every sheet submitted
     expect(await stageOf(r)).toBe('recheck');
@@ -149,7 +149,7 @@ describe('the anomaly review', () => {
     await mod.waitFor((v) => v.scoring?.allSubmitted);
     const r2 = mod.view.scoring.flags.find((f: any) => f.rule === 'R2');
     expect(r2).toMatchObject({ severity: 'block', member: 'M4', supplier: 'S2', factor: '2', blocking: true, mayKeep: false });
-    // Members are named "专家 n" in flag messages, never by name or id (rules.md §1.8).
+    // Members are named "专家 n" in flag messages, never by name or id (docs/rules.md §1.8).
     expect(r2.message.zh).toMatch(/专家 \d/);
     const m4 = await r.client('M4');
     await m4.waitFor((v) => v.scoring?.flags?.length > 0);
@@ -242,7 +242,7 @@ describe('the results', () => {
     const r = await scoringRoom();
     await submitAll(r);
     await advance(r);
-    // The wall cannot be switched to the results before they are released (design/views.md).
+    // The wall cannot be switched to the results before they are released (docs/views.md).
     const early = await r.act('A1', 'screen:scene', { scene: 'results' });
     expect(early.error).toMatchObject({ code: 'wrong_stage' });
     expect(early.error.message).toContain('评审结果尚未发布');

@@ -5,7 +5,7 @@ import type { Ack } from '../../../shared/protocol/ack';
 // The client's one connection to the room. It keeps the view the server sends (a snapshot, then
 // patches of top-level sections), estimates the server clock offset for countdowns, and keeps every
 // command until it is acknowledged: a command sent while offline waits in the outbox and goes out
-// with the same id on reconnect, so it takes effect exactly once (design/architecture.md "Reconnect").
+// with the same id on reconnect, so it takes effect exactly once (docs/architecture.md "Reconnect").
 
 export type Status = 'connecting' | 'online' | 'offline' | 'revoked' | 'refused' | 'waiting';
 

@@ -1,4 +1,4 @@
-// Chinese first, English on a switch in the corner (design/views.md "Everywhere"). Every string a
+// Chinese first, English on a switch in the corner (docs/views.md "Everywhere"). Every string a
 // person reads is written in both; `t` picks the one the reader chose.
 export type Lang = 'zh' | 'en';
 export type Text = { zh: string; en: string };
@@ -20,7 +20,7 @@ export function setLang(l: Lang): void {
   document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en';
 }
 
-/** Beijing time (UTC+8) on screen, whatever the device's zone (design/views.md). */
+/** Beijing time (UTC+8) on screen, whatever the device's zone (docs/views.md). */
 export function beijingTime(ms: number, withSeconds = true): string {
   return new Intl.DateTimeFormat('zh-CN', {
     timeZone: 'Asia/Shanghai',

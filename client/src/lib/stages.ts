@@ -1,4 +1,4 @@
-// The stage rail (design/views.md, moderator console), in order.
+// The stage rail (docs/views.md, moderator console), in order.
 export const STAGE_RAIL = [
   { id: 'setup', label: { zh: '准备', en: 'Set-up' } },
   { id: 'signin', label: { zh: '签到', en: 'Sign-in' } },

@@ -1,4 +1,4 @@
-// The worked example of anomaly.md ("Worked examples"): a 100-point rubric (F1 bands, F2 levels,
+// The worked example of docs/anomaly.md ("Worked examples"): a 100-point rubric (F1 bands, F2 levels,
 // F3 range 0–8 step 0.5, F4 count 2 per contract capped at 10, price 40), five members and three
 // suppliers. Used by the tests and usable as a demonstration package.
 import { dec, type Dec } from '../decimal';
@@ -117,7 +117,7 @@ export function exampleRubric(factors: Factor[] = EXAMPLE_FACTORS): Rubric {
 export const EXAMPLE_MEMBERS = ['M1', 'M2', 'M3', 'M4', 'M5'];
 export const EXAMPLE_SUPPLIERS = ['A', 'B', 'C'];
 
-/** anomaly.md worked-example table: F1, F2, F3 points and F4 counts, members M1..M5. */
+/** docs/anomaly.md worked-example table: F1, F2, F3 points and F4 counts, members M1..M5. */
 export const EXAMPLE_TABLE: Record<string, { F1: string[]; F2: string[]; F3: string[]; F4count: number[] }> = {
   A: { F1: ['24', '23', '25', '24', '24'], F2: ['8', '8', '12', '8', '8'], F3: ['6', '6', '6.5', '6', '6'], F4count: [4, 4, 4, 4, 4] },
   B: { F1: ['22', '23', '21', '22', '12'], F2: ['8', '8', '12', '8', '2'], F3: ['6', '6', '6.5', '6', '3'], F4count: [5, 5, 5, 4, 5] },

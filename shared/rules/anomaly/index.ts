@@ -1,7 +1,7 @@
-// Score anomalies (评分异常): the rule set R1–R8 and TOTAL30 of ../../domain/anomaly.md, with its
+// Score anomalies (评分异常): the rule set R1–R8 and TOTAL30 of docs/anomaly.md, with its
 // presets, severities, and the display-only what-if that marks REVIEW flags `high`.
 //
-// The room flags and records; it never changes a score by itself (anomaly.md, introduction; 87号令
+// The room flags and records; it never changes a score by itself (docs/anomaly.md, introduction; 87号令
 // art. 64; 000 说明7 L466; 004 §5.2.5). R0 is the score-entry validator's (only its message is here,
 // `r0Message`).
 import { D, dec, fixed, type Dec } from '../decimal';
@@ -277,7 +277,7 @@ function r1(c: Ctx): Pending[] {
 // ---------- R2 客观评审因素评分不一致 ----------
 
 /** R2: over factors with consistency_check strict (BLOCK) or advisory (REVIEW), tolerance 0.
- *  Plurality rule (anomaly.md "Precise readings"): if one value is held by strictly more members than
+ *  Plurality rule (docs/anomaly.md "Precise readings"): if one value is held by strictly more members than
  *  any other, every member holding another value is flagged; otherwise every member is. Counts are
  *  compared through their points (the scores are points). */
 function r2(c: Ctx): Pending[] {
@@ -418,7 +418,7 @@ function r3(c: Ctx): Pending[] {
       }
     }
   }
-  // What-if: the member's R3-flagged items of that supplier together (anomaly.md Ex. 5: "All of M5's
+  // What-if: the member's R3-flagged items of that supplier together (docs/anomaly.md Ex. 5: "All of M5's
   // flags are marked high").
   const byCell = new Map<string, string[]>();
   for (const p of out) {
@@ -446,7 +446,7 @@ function bandLabel(scale: GradeScale, v: Dec): string | null {
 // ---------- R4 畸高畸低 candidate, supplier level ----------
 
 /** The member's effect on the supplier's final score: (x − mean of the others' totals) / n
- *  (anomaly.md Ex. 5, "M5 impact"). */
+ *  (docs/anomaly.md Ex. 5, "M5 impact"). */
 function impact(c: Ctx, m: string, s: string): Dec {
   const present = c.input.members.filter((o) => c.total(o, s) !== null);
   const x = c.total(m, s);
@@ -519,7 +519,7 @@ export interface Tendency {
   F: Record<string, Record<string, Dec>>;
 }
 
-/** The R5/R6 statistics (anomaly.md "Precise readings", R5, R6). */
+/** The R5/R6 statistics (docs/anomaly.md "Precise readings", R5, R6). */
 export function tendency(input: AnomalyInput): Tendency {
   return remembering(() => tendencyOf(context(input)));
 }
@@ -672,7 +672,7 @@ function r7(c: Ctx): Pending[] {
 // ---------- R8 abnormally low price ----------
 
 /** R8: one REVIEW flag per supplier with abnormal-low hits (computed by the price side), member and
- *  factor null (anomaly.md "Precise readings"; 003 Ch3 §4.1; 87号令 art. 60). */
+ *  factor null (docs/anomaly.md "Precise readings"; 003 Ch3 §4.1; 87号令 art. 60). */
 function r8(c: Ctx): Pending[] {
   const out: Pending[] = [];
   for (const s of c.input.suppliers) {
@@ -747,7 +747,7 @@ function total30(c: Ctx): Pending[] {
 
 // ---------- what-if and order ----------
 
-/** anomaly.md "Severity ordering": a REVIEW flag is high if its what-if changes the supplier's final
+/** docs/anomaly.md "Severity ordering": a REVIEW flag is high if its what-if changes the supplier's final
  *  score by ≥ 1.00 or changes the first-ranked supplier. Display only; no score is replaced. */
 function attachWhatIf(c: Ctx, p: Pending): void {
   if (p.flag.severity !== 'review' || !p.reps) return;
@@ -796,7 +796,7 @@ function orderFlags(c: Ctx, flags: Flag[]): Flag[] {
   return keyed.map((x) => x.f);
 }
 
-/** Every anomaly flag of anomaly.md for one package, ordered by rule, supplier, member, factor. */
+/** Every anomaly flag of docs/anomaly.md for one package, ordered by rule, supplier, member, factor. */
 export function detectAnomalies(input: AnomalyInput): Flag[] {
   return remembering(() => detect(input));
 }

@@ -1,5 +1,5 @@
 // UI text of the anomaly flags, Chinese first with its English twin. The Chinese follows the shape of
-// anomaly.md "Messages (UI text; variables in ⟨⟩)" exactly where that section gives one (R0–R5, R8);
+// docs/anomaly.md "Messages (UI text; variables in ⟨⟩)" exactly where that section gives one (R0–R5, R8);
 // R6, R7 and TOTAL30 have no template there and use the same style.
 import type { Bilingual } from '../types';
 import type { Factor } from '../../domain/rubric/types';
@@ -9,7 +9,7 @@ import { abs, allowedText, div, minus, pct, pctAt, plain, ratioAsPct, signed } f
 const nameZh = (f: Factor) => f.name_zh;
 const nameEn = (f: Factor) => f.name_en ?? f.name_zh;
 
-/** "专家1/2/3/5" (anomaly.md R2 message) when every label is one prefix followed by digits,
+/** "专家1/2/3/5" (docs/anomaly.md R2 message) when every label is one prefix followed by digits,
  *  otherwise the labels joined with "、". */
 export function joinMemberLabels(labels: string[]): string {
   if (labels.length <= 1) return labels.join('');
@@ -62,7 +62,7 @@ function evidenceZh(ev: string[]): string {
 
 /** R2 `客观评审因素评分不一致：「类似业绩」供应商B——专家1/2/3/5：10分（5项），专家4：8分（4项）。
  *  客观分须一致，请核对证明材料后修改，并填写理由。` For `advisory` factors the member may also keep
- *  the value with a reason (anomaly.md R2), so the last sentence says so. */
+ *  the value with a reason (docs/anomaly.md R2), so the last sentence says so. */
 export function r2Message(f: Factor, supplier: string, groups: R2Group[], advisory: boolean): Bilingual {
   const zhList = groups.map((g) => `${joinMemberLabels(g.labels)}：${plain(g.points)}分${evidenceZh(g.evidence)}`).join('，');
   const enList = groups
@@ -172,7 +172,7 @@ export function r5Message(member: string, clauses: R5Clause[]): Bilingual {
   };
 }
 
-// ---------- R6, R7 (info; no template in anomaly.md) ----------
+// ---------- R6, R7 (info; no template in docs/anomaly.md) ----------
 
 export function r6Message(member: string, L: Dec): Bilingual {
   const up = L.isPositive();
@@ -198,7 +198,7 @@ export function r7SameMessage(f: Factor, member: string, value: Dec, suppliers: 
   };
 }
 
-// ---------- TOTAL30 (preset 地方·总分±30 %; no template in anomaly.md) ----------
+// ---------- TOTAL30 (preset 地方·总分±30 %; no template in docs/anomaly.md) ----------
 
 export function total30Message(supplier: string, x: Dec, mean: Dec, ratio: Dec, threshold: string, places: number): Bilingual {
   const limit = ratioAsPct(threshold);

@@ -1,4 +1,4 @@
-// The four presets of anomaly.md "Presets" (per-project configuration, stored in the rule snapshot
+// The four presets of docs/anomaly.md "Presets" (per-project configuration, stored in the rule snapshot
 // that is hashed into the audit log). Ratios are decimal strings; the rules compare them exactly.
 import type { AnomalyPreset } from '../types';
 
@@ -7,7 +7,7 @@ export interface R3Setting {
   ratio: string;
   /** Grade distance required for levels and bands. */
   grades: number;
-  /** 严格: "≥ 1 grade when the factor has ≤ 3 grades" (anomaly.md "Presets"). */
+  /** 严格: "≥ 1 grade when the factor has ≤ 3 grades" (docs/anomaly.md "Presets"). */
   gradesWhenFewLevels?: number;
 }
 
@@ -21,7 +21,7 @@ export interface PresetSetting {
 }
 
 export const PRESETS: Record<AnomalyPreset, PresetSetting> = {
-  // anomaly.md "Presets": 标准 (default) — 30 % & ≥ 2 grades | 20 % | 0.20
+  // docs/anomaly.md "Presets": 标准 (default) — 30 % & ≥ 2 grades | 20 % | 0.20
   standard: { r3: { ratio: '0.30', grades: 2 }, r4: '0.20', r5: '0.20', total30: null, zh: '标准', en: 'Standard' },
   // 严格 — 20 % & ≥ 2 grades (≥ 1 grade when the factor has ≤ 3 grades) | 15 % | 0.15
   strict: {
@@ -38,7 +38,7 @@ export const PRESETS: Record<AnomalyPreset, PresetSetting> = {
   total30: { r3: null, r4: null, r5: null, total30: '0.30', zh: '地方·总分±30%', en: 'Regional: total ±30%' },
 };
 
-/** "When the factor has ≤ 3 grades" (anomaly.md "Precise readings", R3, preset 严格). */
+/** "When the factor has ≤ 3 grades" (docs/anomaly.md "Precise readings", R3, preset 严格). */
 export const FEW_GRADES = 3;
 /** R5: ≥ ⅔ of the subjective factors deviate in the same direction; ≥ 3 suppliers, ≥ 3 factors. */
 export const R5_MIN_SUPPLIERS = 3;

@@ -1,4 +1,4 @@
-// Small exact-decimal helpers for the anomaly rules (../../domain/anomaly.md). Scores are Dec
+// Small exact-decimal helpers for the anomaly rules (docs/anomaly.md). Scores are Dec
 // throughout; a JavaScript number only ever holds a count (members, levels, grades).
 import { D, dec, fixed, type Dec } from '../decimal';
 import { cmp, exactlySummable, exactSum } from '../exact';
@@ -6,7 +6,7 @@ import { cmp, exactlySummable, exactSum } from '../exact';
 export { cmp } from '../exact';
 import type { ConsistencyCheck, Factor, Rubric } from '../../domain/rubric/types';
 
-/** A scored leaf of the rubric (composite factors are summed from their leaves, anomaly.md "Scope"). */
+/** A scored leaf of the rubric (composite factors are summed from their leaves, docs/anomaly.md "Scope"). */
 export interface Leaf {
   id: string;
   factor: Factor;
@@ -14,7 +14,7 @@ export interface Leaf {
   /** Position among the leaves, in rubric order (used to order flags). */
   order: number;
   check: ConsistencyCheck;
-  /** anomaly.md "Scope": subjective = `consistency_check: none`; R3–R7 look only at these. */
+  /** docs/anomaly.md "Scope": subjective = `consistency_check: none`; R3–R7 look only at these. */
   subjective: boolean;
 }
 
@@ -61,7 +61,7 @@ export function mean(vals: Dec[]): Dec | null {
   return sum(vals).div(vals.length);
 }
 
-/** anomaly.md "Scope": the median of an even number of values is the mean of the two middle ones. */
+/** docs/anomaly.md "Scope": the median of an even number of values is the mean of the two middle ones. */
 export function median(vals: Dec[]): Dec | null {
   if (vals.length === 0) return null;
   const s = sorted(vals);
@@ -134,7 +134,7 @@ export const plain = memo1((v: Dec): string => fixed(v, v.decimalPlaces()));
 export const ratio4 = memo1((v: Dec): string => fixed(v, 4));
 
 /** |v| as a percentage for messages: exact when it has at most one decimal ("0.375" → "37.5",
- *  "0.215" → "21.5"), otherwise half-up to a whole percent ("0.3333" → "33"), as in anomaly.md. */
+ *  "0.215" → "21.5"), otherwise half-up to a whole percent ("0.3333" → "33"), as in docs/anomaly.md. */
 export const pct = memo1((v: Dec): string => {
   const p = v.abs().times(100);
   return p.decimalPlaces() <= 1 ? plain(p) : fixed(p, 0);
@@ -145,7 +145,7 @@ export function pctAt(v: Dec, places: number): string {
   return fixed(v.abs().times(100), places);
 }
 
-/** A signed display with the typographic minus used in anomaly.md's messages ("−4.03", "+2.03"). */
+/** A signed display with the typographic minus used in docs/anomaly.md's messages ("−4.03", "+2.03"). */
 export function signed(v: Dec, places: number): string {
   const s = fixed(v.abs(), places);
   if (v.toDecimalPlaces(places, D.ROUND_HALF_UP).isZero()) return s;
@@ -157,7 +157,7 @@ export function ratioAsPct(r: string | Dec): string {
   return plain(dec(r).times(100));
 }
 
-// ---------- grades (anomaly.md "Precise readings", R3) ----------
+// ---------- grades (docs/anomaly.md "Precise readings", R3) ----------
 
 export interface GradeScale {
   /** Number of grades (levels or bands). */
@@ -170,7 +170,7 @@ export interface GradeScale {
 
 /** Grade distance exists only for `discrete_levels` (allowed_values, descending) and `range_bands`
  *  (the band index). Ranking a value as "the number of grades strictly above it" gives the list
- *  index for a value on the list and the reading of anomaly.md for a value off it, whatever order
+ *  index for a value on the list and the reading of docs/anomaly.md for a value off it, whatever order
  *  the rubric lists them in. */
 export function gradeScale(f: Factor): GradeScale | null {
   if (f.kind === 'discrete_levels') {

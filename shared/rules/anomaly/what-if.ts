@@ -1,6 +1,6 @@
-// Member totals, final scores and the display-only what-if of anomaly.md "Severity ordering".
+// Member totals, final scores and the display-only what-if of docs/anomaly.md "Severity ordering".
 // Kept here (not in the totals module of the scoring pipeline) so that the anomaly rules do not
-// depend on it; the arithmetic is the one of rules.md §2.17 "Derived pipeline":
+// depend on it; the arithmetic is the one of docs/rules.md §2.17 "Derived pipeline":
 //   member total = exact Σ of the member's leaf scores + the rounded price score (step 3);
 //   final score  = mean of the member totals, rounded half-up once to rules.rounding.places (step 4;
 //                  000 L328 "第三位四舍五入").
@@ -36,7 +36,7 @@ export function meanTotal(t: TotalsInput, scores: ScoreTable, s: string): Dec | 
   return sum(totals).div(totals.length);
 }
 
-/** Final score per supplier: the mean of member totals, rounded half-up once (rules.md §2.17). */
+/** Final score per supplier: the mean of member totals, rounded half-up once (docs/rules.md §2.17). */
 export function finalScores(t: TotalsInput, scores: ScoreTable = t.scores): Record<string, Dec | null> {
   const out: Record<string, Dec | null> = {};
   for (const s of t.suppliers) {
@@ -65,7 +65,7 @@ export interface Replacement {
 }
 
 /** A copy of the scores where each replaced item is the median of the other members' values for the
- *  same (supplier, factor) (anomaly.md: "replace the flagged member's flagged items with the others'
+ *  same (supplier, factor) (docs/anomaly.md: "replace the flagged member's flagged items with the others'
  *  median"). Medians are taken from the original scores. */
 export function replaceWithMedian(t: TotalsInput, reps: Replacement[]): ScoreTable {
   const out: ScoreTable = {};

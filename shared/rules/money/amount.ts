@@ -1,6 +1,6 @@
 // Yuan amounts in figures (小写金额): reading what a supplier or a moderator typed, and printing money.
 // Money never passes through a JavaScript number here: the string is checked by pattern and handed
-// to decimal.js whole (rules.md §2.17 "Use decimal arithmetic, never binary floating point").
+// to decimal.js whole (docs/rules.md §2.17 "Use decimal arithmetic, never binary floating point").
 import { D, fixed, type Dec } from '../decimal';
 import type { Bilingual } from '../types';
 

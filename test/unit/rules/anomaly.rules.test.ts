@@ -1,5 +1,5 @@
 // Boundaries, presets, the other rules (R1, R2 variants, R6, R7, R8, TOTAL30), messages, order,
-// and fast-check properties of shared/rules/anomaly (../../../shared/domain/anomaly.md).
+// and fast-check properties of shared/rules/anomaly (docs/anomaly.md).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { D, dec, type Dec } from '../../../shared/rules/decimal';

@@ -1,4 +1,4 @@
-// The worked examples of anomaly.md (Ex. 1–5 and 7), reproduced exactly.
+// The worked examples of docs/anomaly.md (Ex. 1–5 and 7), reproduced exactly.
 import { describe, expect, it } from 'vitest';
 import { dec, fixed, type Dec } from '../../../shared/rules/decimal';
 import type { Flag } from '../../../shared/rules/types';

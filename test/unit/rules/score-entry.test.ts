@@ -1,5 +1,5 @@
 // validateScore (shared/rules/score-entry.ts): every factor kind, count tiers at their edges,
-// gates, the deduction floor, the per-unit cap, and the refusals of anomaly.md R0.
+// gates, the deduction floor, the per-unit cap, and the refusals of docs/anomaly.md R0.
 import { describe, expect, it } from 'vitest';
 import { validateScore, type ScoreInput } from '../../../shared/rules/score-entry';
 import { loadTemplate } from '../../../shared/domain/rubric/templates';

@@ -1,6 +1,6 @@
 import type { Connection } from '../../lib/connection.svelte';
 
-// Countdowns run on the server's clock (design/architecture.md "Timers travel as endsAt server
+// Countdowns run on the server's clock (docs/architecture.md "Timers travel as endsAt server
 // timestamps plus a clock-offset estimate, never as ticks").
 export function serverClock(getConn: () => Connection) {
   let now = $state(getConn().serverNow());

@@ -1,5 +1,5 @@
 // Countdowns from the server's `endsAt`, corrected by the connection's clock offset (never ticks from
-// the server: design/architecture.md "Timers travel as endsAt").
+// the server: docs/architecture.md "Timers travel as endsAt").
 export interface RoundClock {
   round: number;
   status: 'running' | 'paused' | 'ended';

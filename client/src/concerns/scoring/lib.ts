@@ -1,5 +1,5 @@
 // Helpers shared by the scoring components. The tablet previews each entry with the same validator
-// the server uses (shared/rules/score-entry.ts): comfort only, the server decides (anomaly.md
+// the server uses (shared/rules/score-entry.ts): comfort only, the server decides (docs/anomaly.md
 // "Server-side truth").
 import { validateScore, type ScoreInput } from '../../../../shared/rules/score-entry';
 import { D } from '../../../../shared/rules/decimal';
@@ -24,7 +24,7 @@ export const ratio = (v: string, max: string | number): number => {
   return m.isZero() ? 0 : new D(v).div(m).toDecimalPlaces(4).toNumber();
 };
 
-/** The legal ground each rule stands for (anomaly.md, intro; 000 说明7 L464-474). */
+/** The legal ground each rule stands for (docs/anomaly.md, intro; 000 说明7 L464-474). */
 export const RULE_GROUND: Record<string, Text> = {
   R0: { zh: '分项评分超出评分标准范围', en: 'Item score outside the scoring standard' },
   R1: { zh: '分值汇总计算错误', en: 'Summing error' },

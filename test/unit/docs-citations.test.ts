@@ -1,0 +1,87 @@
+// Every citation of the project's reference in the code resolves (issue 17): `docs/rules.md §2.13`
+// names a section numbered 2.13 in docs/rules.md, `docs/anomaly.md R3` / `Ex. 5` a rule or worked
+// example there, and a quoted name after a citation (`docs/views.md "Quote window"`) appears in that
+// file. The files live under docs/, shipped with the code: nothing here reads outside the repository.
+import { describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, extname } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+const SCANNED = ['server', 'shared', 'client/src'];
+const EXTS = new Set(['.ts', '.js', '.mjs', '.svelte', '.css']);
+
+function* files(dir: string): Generator<string> {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules') continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) yield* files(p);
+    else if (EXTS.has(extname(p))) yield p;
+  }
+}
+
+/** Letters only, lower case: a quote survives line breaks, punctuation and ⟨⟩ placeholders. */
+const letters = (s: string) => (s.toLowerCase().match(/\p{L}/gu) ?? []).join('');
+
+interface Doc { text: string; letters: string; sections: Set<string>; ids: Set<string> }
+const docs = new Map<string, Doc | null>();
+function doc(name: string): Doc | null {
+  if (!docs.has(name)) {
+    const p = join(ROOT, 'docs', name);
+    if (!existsSync(p)) docs.set(name, null);
+    else {
+      const text = readFileSync(p, 'utf8');
+      const sections = new Set<string>();
+      for (const m of text.matchAll(/^#{1,6}\s+(\d+(?:\.\d+)*)\.?\s/gm)) sections.add(m[1]);
+      const ids = new Set<string>();
+      for (const m of text.matchAll(/\b(R\d+|TOTAL30|Ex\. ?\d+)\b/g)) ids.add(m[1].replace(/\s/g, ''));
+      docs.set(name, { text, letters: letters(text), sections, ids });
+    }
+  }
+  return docs.get(name)!;
+}
+
+// `[docs/]name.md`, then optionally `§a[-b]`, then optionally a rule id or a quoted name.
+const CITATION =
+  /(?<![\w.-])(?:docs\/)?(rules|anomaly|views|architecture)\.md(?:\s*§\s*(\d+(?:\.\d+)*)(?:\s*[-–]\s*§?(\d+(?:\.\d+)*))?)?(?:[\s,:;(]*(R\d+|TOTAL30|Ex\. ?\d+)\b)?(?:[\s:(]*"([^"\n]*))?/g;
+
+interface Problem { file: string; line: number; citation: string; why: string }
+
+function check(): { count: number; problems: Problem[] } {
+  const problems: Problem[] = [];
+  let count = 0;
+  for (const root of SCANNED) {
+    for (const p of files(join(ROOT, root))) {
+      const text = readFileSync(p, 'utf8');
+      for (const m of text.matchAll(CITATION)) {
+        count++;
+        const [citation, name, from, to, id, quote] = m;
+        const line = text.slice(0, m.index).split('\n').length;
+        const at = { file: p.slice(ROOT.length + 1), line, citation };
+        const d = doc(`${name}.md`);
+        if (!d) { problems.push({ ...at, why: `docs/${name}.md does not exist` }); continue; }
+        for (const s of [from, to]) if (s && !d.sections.has(s)) problems.push({ ...at, why: `no § ${s} in docs/${name}.md` });
+        if (id && !d.ids.has(id.replace(/\s/g, ''))) problems.push({ ...at, why: `no ${id} in docs/${name}.md` });
+        const q = quote ? letters(quote).slice(0, 24) : '';
+        if (q && !d.letters.includes(q)) problems.push({ ...at, why: `"${quote}" is not in docs/${name}.md` });
+      }
+    }
+  }
+  return { count, problems };
+}
+
+describe('citations of docs/ in the code', () => {
+  it('point to a file, section, rule or passage that exists under docs/', () => {
+    const { count, problems } = check();
+    expect(count).toBeGreaterThan(100);
+    expect(problems.map((p) => `${p.file}:${p.line} ${p.citation.trim()} — ${p.why}`)).toEqual([]);
+  });
+
+  it('catches a citation of a section that is not there', () => {
+    const d = doc('rules.md')!;
+    expect(d.sections.has('2.13')).toBe(true);
+    expect(d.sections.has('5.13')).toBe(true);
+    expect(d.sections.has('2.99')).toBe(false);
+    const m = [...'see docs/rules.md §2.99 and docs/anomaly.md R3'.matchAll(CITATION)];
+    expect(m.map((x) => [x[1], x[2], x[5] ?? x[4]])).toEqual([['rules', '2.99', undefined], ['anomaly', undefined, 'R3']]);
+  });
+});
