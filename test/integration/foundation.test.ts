@@ -243,7 +243,8 @@ describe('raw sockets', () => {
     s.emit('screen:scene', { id: cid(), scene: 'welcome', __proto__: { admin: true } });
     await new Promise((r) => setTimeout(r, 200));
     s.disconnect();
-    const ok = track(await connect(srv.url, tokenOf(links[0])));
+    // The same keyless client as above: the seat's device (issue 12).
+    const ok = track(await connect(srv.url, tokenOf(links[0]), { device: null }));
     expect((await ok.send('time:sync', {})).ok).toBe(true);
   });
 });
