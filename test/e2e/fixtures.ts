@@ -48,7 +48,13 @@ export async function createSession(baseURL: string, body: unknown): Promise<{ s
 export async function asOwnDevice(context: BrowserContext, url: string): Promise<void> {
   const token = decodeURIComponent(url.split('#')[1] ?? '');
   if (!token) return;
-  await context.addInitScript((k: string) => localStorage.setItem('panelroom.device', k), testDeviceKey(token));
+  await context.addInitScript((k: string) => {
+    try {
+      localStorage.setItem('panelroom.device', k);
+    } catch {
+      /* a sandboxed frame (the report's preview) has no storage */
+    }
+  }, testDeviceKey(token));
 }
 
 /**
