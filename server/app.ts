@@ -18,6 +18,7 @@ import { scoringRouter } from './scoring/http';
 import { attachmentsRouter } from './http/attachments';
 import { attachRequirementsYjs } from './requirements/yjs-endpoint';
 import { setupRouter } from './http/setup';
+import { checkinRouter } from './http/checkin';
 import { ReportService } from './report/service';
 import { reportRouter } from './report/http';
 import { securityHeaders } from './http/headers';
@@ -80,6 +81,7 @@ export async function createApplication(opts: AppOptions): Promise<App> {
   app.use(scoringRouter(registry, { adminToken: opts.adminToken }));
   app.use(attachmentsRouter(registry));
   app.use(setupRouter(registry, { adminToken: opts.adminToken, publicUrl: opts.publicUrl ?? null }));
+  app.use(checkinRouter(registry, { publicUrl: opts.publicUrl ?? null, clock }));
   const report = new ReportService(registry, opts.store);
   app.use(reportRouter(registry, report, { adminToken: opts.adminToken }));
   const control = opts.clockControl;
@@ -101,7 +103,7 @@ export async function createApplication(opts: AppOptions): Promise<App> {
   if (clientDir && existsSync(join(clientDir, 'index.html'))) {
     app.use(express.static(clientDir, { index: false, maxAge: '1h' }));
     // The single-page app serves every view; the path decides which one.
-    app.get(/^\/(console|screen|tablet|laptop|observer|admin)?\/?$/, (_req, res) => {
+    app.get(/^\/(console|screen|tablet|laptop|observer|admin|join)?\/?$/, (_req, res) => {
       res.sendFile(join(clientDir, 'index.html'));
     });
   }

@@ -10,6 +10,8 @@ import { DomainError, STAGE_LABEL } from '../session/types';
 import { baseUrlOf, linksFor } from './sessions';
 import { duplicateBody } from '../setup/duplicate';
 import { signinOf } from '../signin/state';
+import { checkinCode } from '../participants/checkin';
+import { checkinQrSvg, checkinUrl } from './checkin';
 
 // The agency's set-up pages over HTTP (admin key): join cards with QR codes, reissuing a card, and
 // duplicating a session as the start of a new one. Reissue runs the room's own `participant:reissue`
@@ -27,12 +29,18 @@ export function setupRouter(registry: SessionRegistry, opts: { adminToken: strin
     return linksFor(rt.state, tokens, baseUrlOf(req, opts.publicUrl));
   };
 
-  /** One card per participant: name, role, QR code (SVG) and link. */
+  /**
+   * One card per participant: name, role, QR code (SVG) of the personal link, and the check-in code to
+   * type on the session's check-in page (issue 12); plus the session's check-in QR for the wall poster,
+   * which carries no credential.
+   */
   r.get('/api/sessions/:id/cards', admin, async (req, res) => {
     const rt = session(req, res);
     if (!rt) return;
     const s = rt.state;
     const links = await currentLinks(req, rt);
+    const codes = new Map((await registry.store.tokens(rt.id)).filter((t) => !t.revoked && s.people[t.personId]?.tokenHash === t.tokenHash).map((t) => [t.personId, checkinCode(t.token)]));
+    const checkin = checkinUrl(baseUrlOf(req, opts.publicUrl), s.id);
     const cards = await Promise.all(
       links.map(async (l) => {
         const p = s.people[l.personId];
@@ -44,6 +52,7 @@ export function setupRouter(registry: SessionRegistry, opts: { adminToken: strin
           roleLabel: ROLE_LABEL[p.role],
           leader: p.leader,
           url: l.url,
+          code: codes.get(l.personId) ?? null,
           qrSvg: await QRCode.toString(l.url, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 }),
         };
       }),
@@ -53,14 +62,16 @@ export function setupRouter(registry: SessionRegistry, opts: { adminToken: strin
       data: {
         session: { id: s.id, name: s.project.name, projectNumber: s.project.projectNumber, scheduledAt: s.project.scheduledAt, stage: s.stage, stageLabel: STAGE_LABEL[s.stage] },
         cards,
+        checkin: { url: checkin, qrSvg: await checkinQrSvg(checkin) },
       },
     });
   });
 
   /**
-   * The welcome wall (docs/views.md "Projector", welcome scene): the suppliers' sign-in QR codes during
-   * setup/signin only, so representatives can join from their laptops. Authorised by the screen's own
-   * join token; no other role, and nothing but the suppliers' labels and their join-link codes.
+   * The welcome wall (docs/views.md "Projector", welcome scene): the session's check-in QR code during
+   * setup/signin only. It opens the check-in page, where each person types the code from their own
+   * card (issue 12: no join link, token or hash on a shared screen). Authorised by the screen's own
+   * join token; no other role.
    */
   r.get('/api/sessions/:id/screen/qr', async (req, res) => {
     const rt = session(req, res);
@@ -76,20 +87,14 @@ export function setupRouter(registry: SessionRegistry, opts: { adminToken: strin
       res.status(403).json({ ok: false, error: errorBody('forbidden', { zh: '只有投影屏可以获取签到二维码', en: 'Only the projector may fetch the sign-in codes' }) });
       return;
     }
-    // Once sign-in has closed nobody else may sign in (003 Ch2 签到截止), so the codes come down.
+    // Once sign-in has closed nobody else may sign in (003 Ch2 签到截止), so the code comes down.
     if ((s.stage !== 'setup' && s.stage !== 'signin') || signinOf(s).closed) {
       res.status(409).json({ ok: false, error: errorBody('wrong_stage', { zh: '签到已结束，不再展示签到二维码', en: 'Sign-in is over; the codes are no longer shown' }) });
       return;
     }
-    const links = (await currentLinks(req, rt)).filter((l) => s.people[l.personId]?.role === 'supplier');
-    const codes = await Promise.all(
-      links.map(async (l) => ({
-        label: s.people[l.personId].org ?? s.people[l.personId].name,
-        qrSvg: await QRCode.toString(l.url, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 }),
-      })),
-    );
+    const url = checkinUrl(baseUrlOf(req, opts.publicUrl), s.id);
     res.setHeader('cache-control', 'no-store');
-    res.json({ ok: true, data: { codes } });
+    res.json({ ok: true, data: { checkin: { url, qrSvg: await checkinQrSvg(url) } } });
   });
 
   /** A lost card: a new token; the old one stops working at once. */

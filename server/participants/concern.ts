@@ -12,12 +12,16 @@ type ParticipantEvents = {
 };
 const ev = eventOf<ParticipantEvents>();
 import { labelIn } from '../../shared/labels/people';
+import { deviceHandlers, deviceReducers, initDevices, waitingView } from './devices';
+import { wallMayName } from '../projector/in-room';
 
 // People in the room and their join tokens. A reissued token replaces the old one at once
 // (issue 2: "The moderator can revoke and reissue a token (a lost tablet)").
 export const participantsConcern: Concern = {
   name: 'participants',
+  init: initDevices,
   handlers: {
+    ...deviceHandlers,
     'participant:reissue': ({ state }, p: Cmd<'participant:reissue'>) => {
       const person = state.people[p.personId];
       if (!person) throw new DomainError('not_found', { zh: `没有编号为 ${p.personId} 的参与人`, en: `no participant ${p.personId}` }, 'personId');
@@ -30,23 +34,37 @@ export const participantsConcern: Concern = {
       };
     },
   },
-  reducers: typedReducers<ParticipantEvents>({
-    'person:added': (s, e) => {
-      const p = e.payload;
-      const ordinal = s.order.filter((id) => sameKind(s.people[id].role, p.role)).length + 1;
-      s.people[p.id] = { ...p, ordinal, active: true, replaces: p.replaces ?? null };
-      s.order.push(p.id);
-    },
-    'person:deactivated': (s, e) => {
-      s.people[e.payload.personId].active = false;
-    },
-    'participant:reissued': (s, e) => {
-      const p = e.payload;
-      s.people[p.personId].tokenHash = p.tokenHash;
-    },
-  }),
-  view: (s, viewer) => ({ people: peopleView(s, viewer), me: meView(s, viewer) }),
+  reducers: {
+    ...withoutReissue(deviceReducers),
+    ...typedReducers<ParticipantEvents>({
+      'person:added': (s, e) => {
+        const p = e.payload;
+        const ordinal = s.order.filter((id) => sameKind(s.people[id].role, p.role)).length + 1;
+        s.people[p.id] = { ...p, ordinal, active: true, replaces: p.replaces ?? null };
+        s.order.push(p.id);
+      },
+      'participant:reissued': (s, e) => {
+        const p = e.payload;
+        s.people[p.personId].tokenHash = p.tokenHash;
+        deviceReducers['participant:reissued'](s, e);
+      },
+      'person:deactivated': (s, e) => {
+        s.people[e.payload.personId].active = false;
+        deviceReducers['person:deactivated'](s, e);
+      },
+    }),
+  },
+  // The console alone learns which devices wait for a seat (issue 12); nobody is sent a device's hash.
+  view: (s, viewer) =>
+    viewer.role === 'moderator'
+      ? { people: peopleView(s, viewer), me: meView(s, viewer), devices: { waiting: waitingView(s) } }
+      : { people: peopleView(s, viewer), me: meView(s, viewer) },
 };
+
+function withoutReissue(r: typeof deviceReducers): typeof deviceReducers {
+  const { 'participant:reissued': _a, 'person:deactivated': _b, ...rest } = r;
+  return rest;
+}
 
 const sameKind = (a: string, b: string) => a === b || (isPanel(a as any) && isPanel(b as any));
 
@@ -67,6 +85,9 @@ export function visiblePeople(s: SessionState, viewer: Principal): Person[] {
   switch (viewer.role) {
     case 'supplier':
       return all.filter((p) => p.id === viewer.personId || p.role === 'moderator');
+    case 'screen':
+      // While a supplier sits in the room the wall names no other (issue 12, docs/projector.md).
+      return all.filter((p) => p.role !== 'supplier' || wallMayName(s, p.id));
     default:
       return all;
   }

@@ -15,6 +15,7 @@ import { SessionViewMemo, ViewBuilder } from './view-memo';
 import { AudienceChannel, channelRooms, roomOf, splitView } from './audiences';
 import { CHANNELS, type Channel, type ChannelDelta, type ChannelFull, type ResumeState, type ViewPatch, type ViewSnapshot } from '../../shared/protocol/view-sync';
 import type { FairShare } from './fair-share';
+import { admitDevice, deviceHash, holdsSeat, REFUSED, requestOutcome, SIGNED_OUT } from '../participants/devices';
 
 export interface SocketOptions {
   /** Origins allowed besides the server's own host (e.g. the Vite dev server). */
@@ -29,6 +30,10 @@ export interface SocketOptions {
 interface SocketData {
   principal: Principal;
   tokenHash: string;
+  /** The hash of the device key the handshake presented (server/participants/devices.ts). */
+  device: string;
+  /** Set while this device waits for the moderator to let it take a seat held by another device. */
+  waiting: { requestId: string; since: number } | null;
 }
 
 const CHECK = process.env.PANELROOM_CHECK_VIEWS === '1';
@@ -78,6 +83,8 @@ export class RealtimeServer {
   private readonly pendingAcks = new Map<string, (() => void)[]>();
   private readonly memos = new Map<string, SessionViewMemo>();
   private readonly dirty = new Set<string>();
+  /** Sockets of second devices waiting for the moderator, by session (issue 12: one device per seat). */
+  private readonly waitingRoom = new Map<string, Set<RoomSocket>>();
   private flushScheduled = false;
 
   constructor(
@@ -103,12 +110,13 @@ export class RealtimeServer {
     this.io.on('connection', (socket) => this.onConnection(socket as RoomSocket));
     registry.onChange((s) => {
       this.revokeStale(s);
+      this.answerWaiting(s);
       this.markDirty(s.id);
     });
   }
 
   private async authenticate(socket: RoomSocket, next: (err?: Error) => void): Promise<void> {
-    const auth = (socket.handshake.auth ?? {}) as { token?: unknown; protocol?: unknown };
+    const auth = (socket.handshake.auth ?? {}) as { token?: unknown; protocol?: unknown; device?: unknown };
     const refuse = (body: ErrorBody) => {
       const err = new Error(body.code) as Error & { data: ErrorBody };
       err.data = body;
@@ -124,13 +132,61 @@ export class RealtimeServer {
     if (!rt || !person) return refuse(errorBody('unauthenticated'));
     // An archived session is closed: its join tokens no longer connect (issue 12, item 9).
     if (rt.state.stage === 'archived') return refuse(errorBody('session_closed'));
+    const device = deviceHash(auth.device);
+    if (!device) return refuse(errorBody('validation', { zh: '设备标识格式不正确，请刷新页面。', en: 'The device key is malformed; reload the page.' }, 'device'));
     socket.data.principal = { sessionId: who.sessionId, personId: who.personId, role: person.role };
     socket.data.tokenHash = tokenHash(token);
+    socket.data.device = device;
+    // One device per seat (issue 12): the first device claims the seat; another one waits for the moderator.
+    const admission = await admitDevice(rt, who.personId, device);
+    if (admission.kind === 'refused') return refuse(errorBody('conflict', admission.why));
+    socket.data.waiting = admission.kind === 'waiting' ? { requestId: admission.requestId, since: admission.since } : null;
     next();
+  }
+
+  /** A second device waits here, sent nothing of the seat, until the moderator admits or refuses it. */
+  private park(socket: RoomSocket): void {
+    const p = socket.data.principal;
+    let set = this.waitingRoom.get(p.sessionId);
+    if (!set) this.waitingRoom.set(p.sessionId, (set = new Set()));
+    set.add(socket);
+    const e = errorBody('device_pending');
+    socket.emit('device:waiting', { message: e.message, messageEn: e.messageEn, since: socket.data.waiting!.since });
+    const refuse = (...args: unknown[]) => {
+      const ack = args[args.length - 1];
+      if (typeof ack === 'function') (ack as (a: Ack) => void)({ ok: false, error: errorBody('device_pending') });
+    };
+    socket.onAny(refuse);
+    socket.on('disconnect', () => set!.delete(socket));
+    // The moderator may have answered between the handshake and now.
+    const rt = this.registry.get(p.sessionId);
+    if (rt) this.answerWaiting(rt.state);
+  }
+
+  private answerWaiting(s: SessionState): void {
+    const set = this.waitingRoom.get(s.id);
+    if (!set) return;
+    for (const sock of [...set]) {
+      const w = sock.data.waiting!;
+      const outcome = requestOutcome(s, sock.data.principal.personId, w.requestId, sock.data.device);
+      if (outcome === 'waiting') continue;
+      set.delete(sock);
+      sock.offAny();
+      if (outcome === 'admitted' && s.people[sock.data.principal.personId]?.tokenHash === sock.data.tokenHash) {
+        sock.data.waiting = null;
+        // A new device starts from what its own handshake says it holds (nothing: a full snapshot).
+        sock.emit('device:admitted', {});
+        this.onConnection(sock);
+      } else {
+        sock.emit('session:revoked', { message: REFUSED.zh, messageEn: REFUSED.en, reason: 'device_refused' });
+        sock.disconnect(true);
+      }
+    }
   }
 
   private onConnection(socket: RoomSocket): void {
     const p = socket.data.principal;
+    if (socket.data.waiting) return this.park(socket);
     const rooms = channelRooms(p);
     // A flush already due goes out first, before this socket is in the rooms: its snapshot then holds it.
     this.flushNow(p.sessionId);
@@ -202,6 +258,12 @@ export class RealtimeServer {
       if (!fair.take(socket.id, p, event === 'session:resync' ? 'resyncs' : 'commands') || (bytes > 0 && !fair.take(socket.id, p, 'bytes', bytes)))
         return reply({ ok: false, error: errorBody('rate_limited') });
     }
+    // Only the seat's bound device acts for it (issue 12): a device signed out meanwhile may not.
+    if (!holdsSeat(rt.state, p.personId, socket.data.device)) {
+      reply({ ok: false, error: errorBody('forbidden', SIGNED_OUT) });
+      socket.disconnect(true);
+      return;
+    }
     // "Last seen" is what the console shows for a device that is offline: it is stamped when a device
     // connects and when it leaves, not on every command, so that a command does not change every
     // viewer's presence section (and send every device a patch).
@@ -239,6 +301,10 @@ export class RealtimeServer {
         if (s.people[personId]?.tokenHash !== sock.data.tokenHash) {
           const e = errorBody('unauthenticated');
           sock.emit('session:revoked', { message: e.message, messageEn: e.messageEn });
+          sock.disconnect(true);
+        } else if (!holdsSeat(s, personId, sock.data.device)) {
+          // The moderator admitted another device to this seat: this one is signed out and told why.
+          sock.emit('session:revoked', { message: SIGNED_OUT.zh, messageEn: SIGNED_OUT.en, reason: 'device_replaced' });
           sock.disconnect(true);
         }
       }

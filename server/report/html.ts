@@ -1,3 +1,4 @@
+import { deviceRecord } from '../participants/devices';
 import type { SessionState } from '../session/types';
 import type { StoredEvent } from '../store/types';
 import { scoredLeaves, allFactors, priceFactor } from '../../shared/domain/rubric/index';
@@ -168,7 +169,8 @@ function participantsSection(s: SessionState): string {
     '三、供应商与评审小组成员名单',
     `<h3>参加评审的供应商</h3>${table(['序号', '供应商', '代表', '联系方式'], sups)}
 <h3>评审小组成员</h3>${table(['编号', '姓名', '身份', '职务', '签到时间', '回避', '状态'], members)}
-<h3>评审小组成员的更换</h3>${table(['原成员', '替换成员', '原因', '时间'], repl)}`,
+<h3>评审小组成员的更换</h3>${table(['原成员', '替换成员', '原因', '时间'], repl)}
+<h3>设备使用记录</h3>${table(['时间', '人员', '事项'], deviceRecord(s).map((d) => [bj(d.at), esc(personName(s, d.personId)), d.what]))}`,
   );
 }
 

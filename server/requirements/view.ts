@@ -51,7 +51,8 @@ export function requirementsView(s: SessionState, viewer: Principal): Record<str
           sha256: v.sha256.slice(0, 12),
           lines: changed.slice(0, WALL_LINES),
           more: Math.max(0, changed.length - WALL_LINES),
-          suppliers: v.recipients.map((id) => ({ label: supplierLabel(s, id), answer: answer(r.receipts[v.version][id]) })),
+          // How many have confirmed, not who (issue 12, docs/projector.md).
+          answers: countAnswers(v.recipients.map((id) => answer(r.receipts[v.version][id]))),
         },
       },
     };
@@ -81,4 +82,11 @@ export function requirementsView(s: SessionState, viewer: Principal): Record<str
       lapsable: ['consultation', 'final_review', 'final_quote'].includes(s.stage),
     },
   };
+}
+
+/** The wall's change notice counts the suppliers' answers; it names none. */
+function countAnswers(answers: string[]): { total: number; signed: number; refused: number; waiting: number } {
+  const signed = answers.filter((a) => a === 'signed').length;
+  const refused = answers.filter((a) => a === 'refused').length;
+  return { total: answers.length, signed, refused, waiting: answers.length - signed - refused };
 }

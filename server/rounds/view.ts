@@ -47,10 +47,12 @@ export function roundsView(s: SessionState, viewer: Principal): Record<string, u
 
   if (viewer.role === 'screen') {
     if (!live) return { rounds: null };
+    // The wall names the supplier in session only and counts the others (issue 12, docs/projector.md):
+    // no other supplier's name or place is on it while one sits in the room.
     return {
       rounds: {
         current: cur ? { ...clock(cur), label: label(s, cur.supplierId) } : null,
-        queue: { round: next.round, labels: next.ids.map((id) => label(s, id)) },
+        queue: { round: next.round, waiting: next.ids.filter((id) => id !== cur?.supplierId).length },
       },
     };
   }

@@ -1,3 +1,4 @@
+import { wallMayName } from '../projector/in-room';
 import { DISCIPLINE } from '../../shared/protocol/signin';
 import { isPanel } from '../../shared/protocol/roles';
 import { checkPanel } from '../../shared/rules/panel';
@@ -262,7 +263,9 @@ function signinView(s: SessionState, viewer: Principal): Record<string, unknown>
   if (viewer.role === 'screen') {
     // The wall: suppliers in arrival (consultation) order, members only as "专家 n" (docs/rules.md §1.3 Derived).
     return {
-      suppliers: signedInOrder(s).map((id) => ({ id, label: label(s, id), at: sl.suppliers[id].at })),
+      suppliers: signedInOrder(s)
+        .filter((id) => wallMayName(s, id))
+        .map((id) => ({ id, label: label(s, id), at: sl.suppliers[id].at })),
       members: members.filter((m) => m.active).map((m) => ({ id: m.id, label: m.label, present: m.signedIn })),
       closed: !!sl.closed,
     };

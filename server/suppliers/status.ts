@@ -1,3 +1,4 @@
+import { wallMayName } from '../projector/in-room';
 import { minimumCheck } from '../../shared/rules/outcome';
 import type { Concern, SessionState, Bilingual } from '../session/types';
 
@@ -64,7 +65,8 @@ export const suppliersConcern: Concern = {
   },
   view: (s, viewer) => {
     // A supplier learns only its own standing (and, when invalid, why: 003 Ch3 §1.1 L578).
-    const ids = viewer.role === 'supplier' ? [viewer.personId] : supplierIds(s);
+    // While a supplier sits in the room, the wall learns no other's state (issue 12, docs/projector.md).
+    const ids = viewer.role === 'supplier' ? [viewer.personId] : viewer.role === 'screen' ? supplierIds(s).filter((id) => wallMayName(s, id)) : supplierIds(s);
     const out: Record<string, SupplierStanding> = {};
     for (const id of ids) out[id] = standing(s, id);
     // The wall is read by everyone in the room, suppliers' representatives included: a supplier's

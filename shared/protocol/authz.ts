@@ -21,6 +21,8 @@ const EVERYONE: readonly Role[] = ['moderator', 'expert', 'purchaser_rep', 'supp
 export const COMMAND_ROLES: Record<CommandName, readonly Role[]> = {
   'participant:reissue': ['moderator'],
   'screen:scene': ['moderator'],
+  'device:admit': ['moderator'],
+  'device:refuse': ['moderator'],
   'stage:advance': ['moderator'],
   'session:terminate': ['moderator'],
   ...setupRoles,

@@ -11,6 +11,7 @@ export const ERRORS = {
   wrong_stage: { zh: '当前阶段不允许此操作。', en: 'This is not allowed at the current stage.' },
   conflict: { zh: '操作与当前状态冲突。', en: 'The operation conflicts with the current state.' },
   too_large: { zh: '提交内容过大。', en: 'The payload is too large.' },
+  device_pending: { zh: '等待主持人确认：本席位已在另一台设备上使用。', en: 'Waiting for the moderator: this seat is in use on another device.' },
   rate_limited: { zh: '操作过于频繁，请稍后再试。', en: 'Too many requests; try again shortly.' },
   command_reused: { zh: '该操作编号已被另一操作使用，本次操作未执行。', en: 'This command id was already used for another operation; nothing was done.' },
   session_closed: { zh: '本场评审已归档，入场凭证已失效。', en: 'This session is archived; its join tokens no longer work.' },

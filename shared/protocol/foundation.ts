@@ -10,6 +10,10 @@ export const foundationCommands = {
   'participant:reissue': command({ personId: id }),
   /** Moderator: choose what the wall shows. */
   'screen:scene': command({ scene: z.enum(SCENES) }),
+  /** Moderator: let a second device take a seat (the device that held it is signed out), issue 12. */
+  'device:admit': command({ requestId: id }),
+  /** Moderator: refuse a second device that asked for a seat; it stays out. */
+  'device:refuse': command({ requestId: id }),
 };
 
 /** Requests that read and change nothing (not logged). */

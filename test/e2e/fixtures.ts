@@ -2,6 +2,7 @@ import { test as base, expect } from '@playwright/test';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { testDeviceKey } from '../helpers/device';
 
 /**
  * Playwright's `test`, which also closes every device (browser context) a test opened when it ends,
@@ -39,9 +40,30 @@ export async function createSession(baseURL: string, body: unknown): Promise<{ s
   return json.data;
 }
 
-/** One browser context per device: its own storage, as a separate tablet or laptop would have. */
-export async function openDevice(browser: Browser, link: Link, viewport = { width: 1280, height: 800 }, touch = false): Promise<{ context: BrowserContext; page: Page }> {
+/**
+ * Makes a browser context the person's own device (issue 12: one device per seat): its device key is
+ * the one the socket drivers (test/helpers/server.ts connect) used for that join link, so a session
+ * driven over sockets and then opened in the browser is on one device throughout. A reload keeps it.
+ */
+export async function asOwnDevice(context: BrowserContext, url: string): Promise<void> {
+  const token = decodeURIComponent(url.split('#')[1] ?? '');
+  if (!token) return;
+  await context.addInitScript((k: string) => {
+    try {
+      localStorage.setItem('panelroom.device', k);
+    } catch {
+      /* a sandboxed frame (the report's preview) has no storage */
+    }
+  }, testDeviceKey(token));
+}
+
+/**
+ * One browser context per device: its own storage, as a separate tablet or laptop would have. By
+ * default the person's own device (asOwnDevice); `other` opens the link on another device.
+ */
+export async function openDevice(browser: Browser, link: Link, viewport = { width: 1280, height: 800 }, touch = false, other = false): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport, hasTouch: touch, isMobile: false });
+  if (!other) await asOwnDevice(context, link.url);
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error(`[${link.personId}] page error:`, e));
   watchCsp(page, link.personId);

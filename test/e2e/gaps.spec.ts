@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { checkinCode } from '../../server/participants/checkin';
+import { decodeQr } from './qr';
 import { test, expect, openDevice, byId, shotPath, type Link } from './fixtures';
 
 // Small user-visible gaps: the welcome wall's sign-in QR codes (signin), the final-quote statement on
@@ -10,25 +12,40 @@ const drive = (baseURL: string, scenario: string): Link[] =>
   JSON.parse(execFileSync('node_modules/.bin/tsx', ['test/e2e/gaps-drive.ts', baseURL, scenario], { encoding: 'utf8', timeout: 150_000 }));
 const TABLET = { width: 1024, height: 768 };
 
-test('the welcome wall shows each supplier’s sign-in QR code while sign-in is open', async ({ browser, baseURL }) => {
+test('the welcome wall shows the session’s check-in code, which carries no credential; a card’s code typed at the door opens that person’s own view', async ({ browser, baseURL }) => {
   const links = drive(baseURL!, 'welcome');
   const { page: wall, context } = await openDevice(browser, byId(links, 'P1'), { width: 1920, height: 1080 });
   await expect(wall.getByTestId('screen-qr')).toBeVisible();
-  await expect(wall.getByTestId('screen-qr-code')).toHaveCount(4);
-  await expect(wall.getByTestId('screen-qr-code').first().locator('svg')).toBeVisible();
-  await expect(wall.getByTestId('screen-qr-code').nth(3)).toContainText('有限公司');
+  // One code for the whole session (issue 12): nobody's join link is on the wall.
+  await expect(wall.getByTestId('screen-qr-code')).toHaveCount(1);
   await expect(wall.getByTestId('screen-qr')).toContainText('扫码签到');
-  // Readable from the back of the room: each code is at least a fifth of the wall's height.
-  const box = (await wall.getByTestId('screen-qr-code').first().locator('svg').boundingBox())!;
+  // Readable from the back of the room: at least a fifth of the wall's height.
+  const box = (await wall.getByTestId('screen-qr-code').locator('svg').boundingBox())!;
   expect(box.height).toBeGreaterThan(1080 * 0.16);
-  // All on one row inside the wall (no scrolling on a projector), with the welcome lists still below.
-  const boxes = await wall.getByTestId('screen-qr-code').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON()));
-  for (const b of boxes) {
-    expect(b.top).toBe(boxes[0].top);
-    expect(b.right).toBeLessThanOrEqual(1920);
-  }
   await wall.screenshot({ path: shotPath('gaps-welcome-qr') });
   await expect(wall.getByTestId('screen-member-M5')).toBeInViewport();
+
+  // Decode what a phone would read from the wall.
+  const decoded = await decodeQr(browser, await wall.getByTestId('screen-qr-code').screenshot());
+  const sessionId = new URL(byId(links, 'A1').url).searchParams.get('s')!;
+  expect(decoded).toBe(`${new URL(byId(links, 'A1').url).origin}/join?s=${sessionId}`);
+  for (const l of links) {
+    const token = l.url.split('#')[1];
+    expect(decoded).not.toContain(token);
+    expect(decoded).not.toContain(checkinCode(token).replace('-', ''));
+  }
+
+  // At the door: a phone opens the wall's address and types the code from S2's card.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const p = await phone.newPage();
+  await p.goto(decoded!);
+  await p.getByTestId('checkin-code').fill('AAAA-AAAA');
+  await p.getByTestId('checkin-submit').click();
+  await expect(p.getByTestId('checkin-error')).toContainText('入场码不正确');
+  await p.getByTestId('checkin-code').fill(checkinCode(byId(links, 'S2').url.split('#')[1]).toLowerCase());
+  await p.getByTestId('checkin-submit').click();
+  await expect(p.getByTestId('supplier-org')).toHaveText('中环绿源（北京）咨询有限公司');
+  await phone.close();
   await context.close();
 });
 

@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { test, expect, byId, shotPath, type Link } from './fixtures';
+import { test, expect, byId, shotPath, asOwnDevice, type Link } from './fixtures';
 
 // Issue 6, quote side: three suppliers submit their final quotes from their laptops (one with words
 // ≠ figures, corrected and confirmed), the wall shows the countdown and then the reveal. The earlier
@@ -75,6 +75,7 @@ test('final quotes from three laptops, one corrected and confirmed, then the rev
   // One browser context per device (as openDevice in fixtures.ts), on this room's own server.
   const dev = async (id: string, viewport: { width: number; height: number }, hasTouch = false) => {
     const context = await browser.newContext({ viewport, hasTouch });
+    await asOwnDevice(context, byId(links, id).url);
     const page = await context.newPage();
     page.on('pageerror', (e) => console.error(`[${id}] page error:`, e));
     await page.goto(byId(links, id).url);

@@ -1,6 +1,6 @@
 import type { Page, BrowserContext } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { test, expect, byId, shotPath, type Link } from './fixtures';
+import { test, expect, byId, shotPath, asOwnDevice, type Link } from './fixtures';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
 
 // Issue 6 (scoring): five members score three suppliers on touch tablets, one R3 flag is kept with a
@@ -12,6 +12,7 @@ const MEMBERS = ['M1', 'M2', 'M3', 'M4', 'M5'];
 
 async function open(browser: any, link: Link, viewport: { width: number; height: number }, touch: boolean): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport, hasTouch: touch, isMobile: false });
+  await asOwnDevice(context, link.url);
   const page = await context.newPage();
   page.on('pageerror', (e: Error) => console.error(`[${link.personId}] page error:`, e));
   await page.goto(link.url.replace(/^https?:\/\/[^/]+/, ''));
@@ -111,8 +112,16 @@ test('five members score three suppliers on tablets; an R3 flag is kept and dete
   await expect(screenDev.page.locator('main.screen')).not.toHaveAttribute('data-scene', 'results');
   await con.screenshot({ path: shotPath('scoring-console-recheck'), fullPage: true });
   await con.getByTestId('release-results').click();
+  // A scene that names every supplier is chosen knowingly: the console asks, saying who is online (issue 12).
+  let asked = '';
+  con.once('dialog', (d) => {
+    asked = d.message();
+    void d.accept();
+  });
   await con.getByRole('button', { name: /^评审结果 / }).click();
   await expect(screenDev.page.locator('main.screen')).toHaveAttribute('data-scene', 'results');
+  expect(asked).toContain('将在墙上显示全部供应商');
+  await expect(con.getByTestId('scene-all-warning')).toContainText('此时在线的供应商代表');
   await expect(screenDev.page.getByTestId('screen-result-S1')).toContainText('1');
   const first = await con.getByTestId('result-S1').locator('td strong').textContent();
   await expect(screenDev.page.getByTestId('screen-result-S1')).toContainText(first!.trim());

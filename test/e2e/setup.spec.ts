@@ -122,10 +122,15 @@ test('the agency sets up a session in the browser, prints the join cards and two
   const m1Url = (await page.getByTestId('card-M1').getByTestId('card-url').textContent())!;
   const s3Url = (await page.getByTestId('card-S3').getByTestId('card-url').textContent())!;
 
-  // The projector page: the suppliers' codes only.
+  // Every card carries its own 8-character check-in code.
+  await expect(page.getByTestId('card-M1').getByTestId('card-code')).toHaveText(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+
+  // The poster for the wall: the session's one check-in code, no person's link (issue 12).
   await page.goto(new URL(cardsHref!, fresh.url).href.replace('cards=', 'wall='));
-  await expect(page.getByTestId('supplier-wall').locator('figure')).toHaveCount(4);
+  await expect(page.getByTestId('supplier-wall').locator('figure')).toHaveCount(1);
+  await expect(page.getByTestId('wall-checkin')).toBeVisible();
   await expect(page.getByTestId('supplier-wall')).not.toContainText('李明');
+  await expect(page.getByTestId('supplier-wall')).not.toContainText('#');
   await page.setViewportSize({ width: 1920, height: 1080 });
   await page.screenshot({ path: shotPath('setup-supplier-wall') });
 

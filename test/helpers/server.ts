@@ -8,6 +8,7 @@ import { DEMO_SESSION } from '../../server/demo/demo-session';
 import type { JoinLink } from '../../server/http/sessions';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version';
 import { isFull, ViewReplica, type ResumeState, type ViewSnapshot } from '../../shared/protocol/view-sync';
+import { testDeviceKey } from './device';
 
 export const ADMIN = 'test-admin-key-0123456789';
 
@@ -92,11 +93,23 @@ export function decodedSnapshot(s: ViewSnapshot): unknown {
   return { ...s, channels };
 }
 
-export function connect(url: string, token: string, extra: { origin?: string; protocol?: number; resume?: ResumeState | null; replica?: ViewReplica } = {}): Promise<TestClient> {
+/**
+ * Connects as the person whose token it is, from that person's device: by default the device key
+ * testDeviceKey(token), the same one a browser context opened by test/e2e/fixtures.ts uses, so that a
+ * driver and the browser that takes over are one device (issue 12: one device per seat). `device`
+ * names another device (null: none); `waiting` resolves once the server says the device waits for the
+ * moderator instead of on the first snapshot.
+ */
+export function connect(
+  url: string,
+  token: string,
+  extra: { origin?: string; protocol?: number; resume?: ResumeState | null; replica?: ViewReplica; device?: string | null; waiting?: boolean } = {},
+): Promise<TestClient> {
   return new Promise((resolve, reject) => {
+    const device = extra.device === undefined ? testDeviceKey(token) : extra.device;
     const socket = ioc(url, {
       transports: ['websocket'],
-      auth: { token, protocol: extra.protocol ?? PROTOCOL_VERSION, ...(extra.resume || extra.replica ? { resume: extra.resume ?? extra.replica!.resume() } : {}) },
+      auth: { token, protocol: extra.protocol ?? PROTOCOL_VERSION, ...(extra.resume || extra.replica ? { resume: extra.resume ?? extra.replica!.resume() } : {}), ...(device === null ? {} : { device }) },
       extraHeaders: extra.origin ? { origin: extra.origin } : undefined,
       reconnection: false,
       forceNew: true,
@@ -149,6 +162,7 @@ export function connect(url: string, token: string, extra: { origin?: string; pr
       close: () => socket.disconnect(),
     };
     socket.onAny((event, data) => client.frames.push({ event, data: event === 'view:snapshot' ? decodedSnapshot(data) : data }));
+    if (extra.waiting) socket.on('device:waiting', () => resolve(client));
     socket.on('view:snapshot', (s: ViewSnapshot) => {
       if (!replica.snapshot(s)) throw new Error('snapshot delta does not apply');
       client.view = replica.view;

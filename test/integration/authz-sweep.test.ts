@@ -145,6 +145,8 @@ async function sweep(stage: string): Promise<{ sent: number; built: number; acce
   let sent = 0;
   let built = 0;
   let accepted = 0;
+  // Every sender's first connection claims its seat, an event of its own (issue 12): connect them first.
+  for (const who of Object.values(SENDERS)) await A.client(who);
   const bBefore = (await srv.store.read(B.sessionId)).length;
   for (const [name, schema] of Object.entries(COMMANDS) as [string, z.ZodType][]) {
     const base = sample(schema) as Record<string, unknown>;

@@ -122,11 +122,12 @@ describe('commands', () => {
     srv = await startServer();
     const { sessionId, links } = await srv.createSession();
     const sup = track(await connect(srv.url, tokenOf(linkFor(links, 'S1'))));
+    // Each device's first connection claims its seat (an event, issue 12): both connect first.
+    const mod = track(await connect(srv.url, tokenOf(linkFor(links, 'A1'))));
     const before = (await srv.store.read(sessionId)).length;
     expect(await sup.send('screen:scene', { id: cid(), scene: 'results' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await sup.send('participant:reissue', { id: cid(), personId: 'S2' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await sup.send('no:such-event', { id: cid() })).toMatchObject({ ok: false, error: { code: 'unknown_event' } });
-    const mod = track(await connect(srv.url, tokenOf(linkFor(links, 'A1'))));
     const bad = await mod.send('screen:scene', { id: cid(), scene: 'everything' });
     expect(bad).toMatchObject({ ok: false, error: { code: 'validation', field: 'scene' } });
     expect(bad.error.message).toMatch(/scene/);
@@ -302,7 +303,8 @@ describe('raw sockets', () => {
     s.emit('screen:scene', { id: cid(), scene: 'welcome', __proto__: { admin: true } });
     await new Promise((r) => setTimeout(r, 200));
     s.disconnect();
-    const ok = track(await connect(srv.url, tokenOf(links[0])));
+    // The same keyless client as above: the seat's device (issue 12).
+    const ok = track(await connect(srv.url, tokenOf(links[0]), { device: null }));
     expect((await ok.send('time:sync', {})).ok).toBe(true);
   });
 });

@@ -76,7 +76,12 @@ describe('one-on-one rounds', () => {
     expect(sup[2].view.rounds).toMatchObject({ inSession: false, place: 2 });
     expect(sup[3].view.rounds).toMatchObject({ inSession: false, place: 3 });
     expect(screen.view.rounds.current).toMatchObject({ round: 1, label: ORGS[0], status: 'running', endsAt: a.data.endsAt });
-    expect(screen.view.rounds.queue.labels).toEqual(ORGS.slice(1));
+    // The wall names the supplier in session only and counts the others (issue 12, docs/projector.md):
+    // no other supplier's name or state reaches it while one sits in the room.
+    expect(screen.view.rounds.queue).toEqual({ round: 1, waiting: 3 });
+    for (const org of ORGS.slice(1)) for (const k of ['rounds', 'people', 'suppliers', 'signin', 'requirements']) expect(JSON.stringify(screen.view[k]), `${k}: ${org}`).not.toContain(org);
+    expect(Object.keys(screen.view.suppliers.standing)).toEqual(['S1']);
+    expect(screen.view.people.filter((p: any) => p.role === 'supplier').map((p: any) => p.id)).toEqual(['S1']);
     expect(tablet.view.rounds.current).toMatchObject({ supplierId: 'S1', label: ORGS[0] });
 
     // A second start while one is under way is refused; so is leaving the stage.
@@ -119,7 +124,7 @@ describe('one-on-one rounds', () => {
     await settle(r, ['S1', 'S2', 'P1']);
     // Round 2 starts again from the top of the order (003 资料表10.2 L184: several rounds).
     expect(sup[0].view.rounds).toMatchObject({ round: 2, place: 1 });
-    expect(screen.view.rounds.queue).toEqual({ round: 2, labels: ORGS });
+    expect(screen.view.rounds.queue).toEqual({ round: 2, waiting: 4 });
     const r2 = await r.ok('A1', 'round:start', { seconds: 300 });
     expect(r2.data).toMatchObject({ round: 2, supplierId: 'S1' });
     await r.ok('A1', 'round:end');

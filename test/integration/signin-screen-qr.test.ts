@@ -1,11 +1,12 @@
 import { describe, it, expect, afterAll } from 'vitest';
-import { startServer, tokenOf, linkFor, type TestServer } from '../helpers/server';
+import { startServer, tokenOf, linkFor, ADMIN, type TestServer } from '../helpers/server';
 import { openRoom, stageOf, type Room } from '../helpers/room';
 import { signEveryoneIn } from '../helpers/steps/signin';
+import { checkinCode } from '../../server/participants/checkin';
 
-// The welcome wall shows the suppliers' sign-in QR codes while sign-in is possible: only the screen's
-// own join token fetches them, only suppliers' labels and codes are returned, and they come down once
-// sign-in has closed (nobody may sign in after 签到截止).
+// The welcome wall shows the session's check-in QR code while sign-in is possible (issue 12): only the
+// screen's own join token fetches it, it carries no person's link, token or check-in code, and it
+// comes down once sign-in has closed (nobody may sign in after 签到截止).
 
 let srv: TestServer;
 let room: Room;
@@ -15,7 +16,7 @@ afterAll(async () => {
 });
 
 describe('GET /api/sessions/:id/screen/qr', () => {
-  it('serves the suppliers’ codes to the screen only, during setup/signin; 403 for others, 409 after sign-in closes', async () => {
+  it('serves the session’s check-in code to the screen only, during setup/signin; 403 for others, 409 after sign-in closes', async () => {
     srv = await startServer();
     room = await openRoom(srv);
     const url = `${srv.url}/api/sessions/${room.sessionId}/screen/qr`;
@@ -28,14 +29,17 @@ describe('GET /api/sessions/:id/screen/qr', () => {
     const text = await res.text();
     const body = JSON.parse(text);
     expect(body.ok).toBe(true);
-    expect(body.data.codes).toHaveLength(4);
-    for (const c of body.data.codes) {
-      expect(Object.keys(c).sort()).toEqual(['label', 'qrSvg']);
-      expect(c.label.length).toBeGreaterThan(0);
-      expect(c.qrSvg).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+    expect(Object.keys(body.data)).toEqual(['checkin']);
+    expect(body.data.checkin.url).toBe(`${srv.url}/join?s=${room.sessionId}`);
+    expect(body.data.checkin.qrSvg).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+    // Nothing that lets anyone act as someone else: no token, no check-in code, no admin key.
+    for (const l of room.links) {
+      expect(text).not.toContain(tokenOf(l));
+      expect(text).not.toContain(checkinCode(tokenOf(l)));
+      expect(text).not.toContain(checkinCode(tokenOf(l)).replace('-', ''));
     }
-    // Nothing of anyone else: no member's, moderator's or observer's token, no supplier token in clear.
-    for (const id of ['A1', 'M1', 'M5', 'O1', 'S1', 'S4', 'P1']) expect(text).not.toContain(tokenOf(linkFor(room.links, id)));
+    expect(text).not.toContain(ADMIN);
+    expect(text).not.toMatch(/#[A-Za-z0-9_-]{20,}/);
 
     for (const id of ['M1', 'M5', 'S1', 'A1', 'O1']) {
       const r = await get(id);

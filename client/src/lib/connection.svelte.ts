@@ -9,7 +9,7 @@ import { ViewReplica, type ViewPatch, type ViewSnapshot } from '../../../shared/
 // command until it is acknowledged: a command sent while offline waits in the outbox and goes out
 // with the same id on reconnect, so it takes effect exactly once (docs/architecture.md "Reconnect").
 
-export type Status = 'connecting' | 'online' | 'offline' | 'revoked' | 'refused';
+export type Status = 'connecting' | 'online' | 'offline' | 'revoked' | 'refused' | 'waiting';
 
 interface Pending {
   event: string;
@@ -29,6 +29,8 @@ export class Connection {
   pendingCount = $state(0);
   /** Live notices from the server (not in the log), newest last: e.g. a device held back by its rate limit. */
   notices = $state<{ kind: string; personId?: string; message: string; messageEn: string; at: number }[]>([]);
+  /** While this device waits for the moderator to let it take a seat held by another device: since when. */
+  waitingSince = $state<number | null>(null);
 
   private socket: Socket;
   private replica = new ViewReplica();
@@ -40,7 +42,7 @@ export class Connection {
     this.socket = io({
       transports: ['websocket', 'polling'],
       query: s ? { s } : undefined,
-      auth: (cb) => cb({ token: this.token, protocol: PROTOCOL_VERSION, resume: this.replica.resume() }),
+      auth: (cb) => cb({ token: this.token, protocol: PROTOCOL_VERSION, resume: this.replica.resume(), device: deviceKey() }),
       reconnectionDelay: 500,
       reconnectionDelayMax: 4000,
     });
@@ -61,6 +63,15 @@ export class Connection {
       } else {
         this.status = 'offline';
       }
+    });
+    // One device per seat (issue 12): a second device waits until the moderator admits or refuses it.
+    this.socket.on('device:waiting', (w: { since: number }) => {
+      this.status = 'waiting';
+      this.waitingSince = w.since;
+    });
+    this.socket.on('device:admitted', () => {
+      this.status = 'online';
+      this.waitingSince = null;
     });
     this.socket.on('session:revoked', (r: { message: string; messageEn: string }) => {
       this.status = 'revoked';
@@ -147,6 +158,30 @@ export class Connection {
   close(): void {
     this.socket.disconnect();
   }
+}
+
+/**
+ * This browser's device key (issue 12: one device per seat): generated once, kept in localStorage, so
+ * that a reload or a second tab is the same device and another browser is not.
+ */
+export function deviceKey(): string {
+  const key = 'panelroom.device';
+  let k: string | null = null;
+  try {
+    k = localStorage.getItem(key);
+  } catch {
+    /* storage unavailable: a key for this page only */
+  }
+  if (!k || !/^[A-Za-z0-9_-]{16,128}$/.test(k)) {
+    const b = crypto.getRandomValues(new Uint8Array(24));
+    k = btoa(String.fromCharCode(...b)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    try {
+      localStorage.setItem(key, k);
+    } catch {
+      /* ignore */
+    }
+  }
+  return k;
 }
 
 /** The join token: from the link's fragment the first time, then from this tab's storage. */
