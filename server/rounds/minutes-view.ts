@@ -6,7 +6,7 @@ import { roundsOf, type Sitting } from './state';
 // Who sees what of the minutes (磋商记录, issue 13 item 3): the panel, the moderator and the observer
 // every sitting's record (the documents by name and sha256; the bytes are downloaded with the join
 // token, server/http/attachments.ts); a supplier only its own sittings, and of the panel nothing but
-// how many have signed (members' identities stay confidential, rules.md §1.3); the wall nothing.
+// how many have signed (members' identities stay confidential, docs/rules.md §1.3); the wall nothing.
 
 const docs = (x: Sitting) => x.documents.map((d) => ({ sha256: d.sha256, name: d.name, mime: d.mime, size: d.size, at: d.at, fromSupplier: d.by === x.supplierId }));
 

@@ -4,7 +4,7 @@ import { checkAttachment } from '../clarify/attachment';
 import { signinOf } from '../signin/state';
 import { roundsOf, sittingAt, type Sitting } from './state';
 
-// The consultation minutes (磋商记录, issue 13 item 3; rules.md §2.7 Derived "every sitting is timed
+// The consultation minutes (磋商记录, issue 13 item 3; docs/rules.md §2.7 Derived "every sitting is timed
 // and minuted"). For each sitting: who was present (recorded when it starts), start and end by the
 // server clock, what was discussed (typed live by the moderator or the panel leader), the documents
 // exchanged (uploaded from the laptop or the console, kept with their sha256, shown to the panel, in

@@ -56,7 +56,7 @@ export const FLAG_SEVERITY_LABEL: Record<'block' | 'review' | 'info', Text> = {
   info: { zh: '提示', en: 'Information' },
 };
 
-/** The anomaly rules (anomaly.md), named by what they check. */
+/** The anomaly rules (docs/anomaly.md), named by what they check. */
 export const FLAG_RULE_LABEL: Record<'R0' | 'R1' | 'R2' | 'R3' | 'R4' | 'R5' | 'R6' | 'R7' | 'R8' | 'TOTAL30', Text> = {
   R0: { zh: '分项评分超出评分标准范围', en: 'Score outside the criteria' },
   R1: { zh: '分值汇总计算错误', en: 'Total miscalculated' },

@@ -2,7 +2,7 @@ import type { Text } from './text';
 
 // How a person is named where names are not shown (the wall, the anonymised record) and in the
 // report's tables (issue 13 item 7): an expert is 「专家 n」; the purchaser representative is named by
-// its role, 「采购人代表」, never as an expert (rules.md §1.3: the two are different kinds of member).
+// its role, 「采购人代表」, never as an expert (docs/rules.md §1.3: the two are different kinds of member).
 export interface Labelled {
   role: string;
   ordinal: number;

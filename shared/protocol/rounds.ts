@@ -25,7 +25,7 @@ export const roundsCommands = {
   'round:attach': command({ supplierId: id, fileName: line(200, 1) }),
   /** Panel member: save its private notes on a supplier (only this member ever receives them back). */
   'round:note': command({ supplierId: id, text: text(20_000) }),
-  // The consultation minutes (磋商记录, issue 13 item 3; rules.md §2.7 Derived). A sitting is named by
+  // The consultation minutes (磋商记录, issue 13 item 3; docs/rules.md §2.7 Derived). A sitting is named by
   // its number in the session (1 = the first sitting of all, as the report numbers them).
   /** Moderator or panel leader: what was discussed, typed live in the sitting (the whole text each time). */
   'round:minutes': command({ sitting: z.number().int().min(1).max(10_000), text: z.string().max(20_000) }),

@@ -31,7 +31,7 @@ const BODY = {
 };
 const DISSENT = { item: '技术方案评分', position: '京华生态研究院的技术方案应列为第一档', reasons: '其方案覆盖全部敏感路段（E2E-DISSENT）' };
 const OUT = 'test-results/report';
-/** The report's required contents (docs/report.md; rules.md §2.22), by their headings in the PDF. */
+/** The report's required contents (docs/report.md; docs/rules.md §2.22), by their headings in the PDF. */
 const REQUIRED_SECTIONS = ['项目基本情况', '公告、签到与开启情况', '供应商与评审小组成员名单', '评审方法与评审标准', '资格与符合性审查', '澄清、说明或补正', '磋商过程与磋商记录', '采购需求的实质性变动', '退出与无效响应', '算术修正、价格扣除与价格分', '异常低价审查', '各成员评分明细', '评分汇总、排序与推荐', '评分修改与结果变更记录', '其他事项', '评分复核记录', '评审小组成员签字'];
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const tokenOf = (l: Link) => l.url.split('#')[1];
