@@ -98,9 +98,10 @@ describe('the handshake', () => {
     expect(sup.view.people.map((p: any) => p.id).sort()).toEqual(['A1', 'S2']);
     expect(Object.keys(sup.view.presence).sort()).toEqual(['A1', 'M1', 'M2', 'M3', 'M4', 'M5', 'O1', 'P1', 'S2'].filter((id) => ['A1', 'S2'].includes(id) || id.startsWith('M') || id === 'O1' || id === 'P1'));
     expect(sup.view.log).toBeUndefined();
-    // The wall shows members as 专家 n, never their names.
+    // The wall shows experts as 专家 n and the purchaser representative as 采购人代表, never their names.
     const members = screen.view.people.filter((p: any) => p.role === 'expert' || p.role === 'purchaser_rep');
-    expect(members.every((p: any) => p.name === null && /^专家 \d$/.test(p.label))).toBe(true);
+    expect(members.length).toBe(5);
+    expect(members.every((p: any) => p.name === null && (p.role === 'expert' ? /^专家 \d$/ : /^采购人代表$/).test(p.label))).toBe(true);
     const rooms = [...srv.app.realtime.io.of('/').sockets.values()].find((s) => s.data.principal.personId === 'S2')!.rooms;
     expect([...rooms].filter((r) => r.startsWith('s:')).sort()).toEqual([`s:${sessionId}:person:S2`, `s:${sessionId}:role:supplier`]);
   });

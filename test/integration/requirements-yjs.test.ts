@@ -9,6 +9,7 @@ import { liveText } from '../../server/requirements/live-text';
 import { COMPACT_AFTER } from '../../server/requirements/yjs-store';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version';
 import { yjsProtocols, YJS_SUBPROTOCOL } from '../../shared/protocol/yjs';
+import { testDeviceKey } from '../helpers/device';
 import { snapshotView } from '../../shared/protocol/view-sync';
 
 // The requirements document's Yjs endpoint (/yjs/<sessionId>): real y-websocket providers against the
@@ -160,7 +161,7 @@ describe('the requirements document endpoint', () => {
     expect(doc.getText('requirements').toString()).toBe('');
 
     // Socket.IO's own websocket upgrades are untouched by the Yjs upgrade handler.
-    const sock = ioc(r.srv.url, { transports: ['websocket'], auth: { token: tok('S1'), protocol: PROTOCOL_VERSION }, forceNew: true, reconnection: false });
+    const sock = ioc(r.srv.url, { transports: ['websocket'], auth: { token: tok('S1'), protocol: PROTOCOL_VERSION, device: testDeviceKey(tok('S1')) }, forceNew: true, reconnection: false });
     const snap = await new Promise<any>((res, rej) => {
       sock.on('view:snapshot', res);
       sock.on('connect_error', rej);

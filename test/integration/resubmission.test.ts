@@ -7,6 +7,7 @@ import { startServer, tokenOf, linkFor, cid, type TestServer } from '../helpers/
 import { openRoom, driveTo, type Room } from '../helpers/room';
 import { openWindow, plainSheet, PLAIN_QUOTES } from '../helpers/steps/quotes';
 import { liveText } from '../../server/requirements/live-text';
+import { yjsProtocols } from '../../shared/protocol/yjs';
 
 // Resubmission after a substantive change (issue 14; docs/rules.md §2.8; 003 Ch3 §2.4 L631): each supplier
 // uploads the revised parts of its response or signs 「响应文件无需修改」; until then its final quote is
@@ -26,7 +27,7 @@ afterEach(async () => {
 async function publishChange(r: Room): Promise<number> {
   const doc = new Y.Doc();
   const p = new WebsocketProvider(r.srv.url.replace(/^http/, 'ws') + '/yjs', r.sessionId, doc, {
-    params: { token: tokenOf(linkFor(r.links, 'M1')) },
+    protocols: yjsProtocols(tokenOf(linkFor(r.links, 'M1'))),
     WebSocketPolyfill: WebSocket as any,
     disableBc: true,
   });
