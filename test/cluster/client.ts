@@ -16,6 +16,12 @@ export interface ClusterClient {
   /** Patches whose base did not match the version held: a view was sent from another process's diff. */
   baseMismatches: number;
   send(event: string, payload?: Record<string, unknown>): Promise<{ id: string; ack: any }>;
+  /**
+   * Learns the seq its process has reached. An audience whose view did not change gets no patch
+   * (issue 15), so a client's seq moves only with its own changes; a query is answered after every
+   * patch for the events before it, so its ack's seq is one this client's view is complete up to.
+   */
+  sync(): Promise<number>;
   close(): void;
 }
 
@@ -56,6 +62,16 @@ export function clusterClient(name: string, url: string, token: string, sessionI
           }
         }
         throw new Error(`${name}: no ack for ${event} ${body.id}`);
+      },
+      async sync() {
+        if (!socket.connected) return c.seq;
+        try {
+          const a = await socket.timeout(2000).emitWithAck('time:sync', {});
+          if (a?.ok && typeof a.seq === 'number' && a.seq > c.seq) c.seq = a.seq;
+        } catch {
+          /* no answer (the process died): the client reconnects by itself */
+        }
+        return c.seq;
       },
       close: () => socket.disconnect(),
     };

@@ -90,7 +90,7 @@ describe('three processes behind nginx (issue 9)', () => {
 
       const seq = await head();
       expect(seq).toBeGreaterThan(10);
-      await until(`every client at seq ${seq}`, () => clients.every((c) => c.seq === seq), 15_000);
+      await until(`every client at seq ${seq}`, async () => (await Promise.all(clients.map((c) => c.sync()))).every((x) => x === seq), 15_000);
       const mine = [...mods, modN];
       await until('the moderator views on every process to agree', () => mine.every((m) => withoutPresence(m.view) === withoutPresence(mods[0].view)), 10_000);
       for (const m of mine) {
@@ -140,7 +140,7 @@ describe('three processes behind nginx (issue 9)', () => {
       expect(newOwner).not.toBe(owner);
       const survivors = [...viaNginx, ...direct.filter((d) => d.node !== owner).map((d) => d.client)];
       const seq = events.length;
-      await until(`every surviving client at seq ${seq}`, () => survivors.every((c) => c.seq === seq), 15_000);
+      await until(`every surviving client at seq ${seq}`, async () => (await Promise.all(survivors.map((c) => c.sync()))).every((x) => x === seq), 15_000);
       const liveMods = [modN, ...mods.filter((m) => direct.find((d) => d.client === m)!.node !== owner)];
       for (const m of liveMods) expect(m.view.screen.scene).toBe(last);
       await until('the surviving consoles to agree', () => liveMods.every((m) => withoutPresence(m.view) === withoutPresence(liveMods[0].view)), 10_000);
@@ -151,7 +151,7 @@ describe('three processes behind nginx (issue 9)', () => {
       const { ack } = await s4.send('supplier:withdraw', { reason: '集群接管后的退出测试 / withdrawal after takeover' });
       expect(ack.ok, JSON.stringify(ack)).toBe(true);
       const after = await head();
-      await until(`every surviving client at seq ${after}`, () => survivors.every((c) => c.seq === after), 15_000);
+      await until(`every surviving client at seq ${after}`, async () => (await Promise.all(survivors.map((c) => c.sync()))).every((x) => x === after), 15_000);
       for (const c of survivors) expect(c.baseMismatches, c.name).toBe(0);
     }));
 });
