@@ -22,6 +22,10 @@ import { scoringOf } from '../scoring/state';
 import { reportOf, type Revision } from './state';
 import { qrSvg } from './qr';
 import { cite } from '../../shared/domain/rubric/citations';
+import Decimal from 'decimal.js';
+import { policyOf, policyTally, POLICY_LABEL, type PolicyClaim } from '../review/policy';
+import { resubmissionOf } from '../requirements/resubmission';
+import { NO_CHANGE_STATEMENT } from '../../shared/protocol/resubmission';
 
 // The report (评审报告 / 评标报告, docs/rules.md §2.22; 004 §5.2.5(1) L1235-1247) as one HTML document,
 // generated from the session's fold and its events and nothing else. Every number comes from the
@@ -220,9 +224,48 @@ function reviewSection(s: SessionState): string {
       });
     out.push(`<h3>${title}（${list.length} 项，按少数服从多数）</h3>${table(['供应商', '结论', '未通过项及理由', '时间'], rows)}`);
   }
+  out.push(policySection(s));
   for (const b of rv.belowMinimum)
     out.push(`<p>有效供应商不足（${b.count} 家）后继续评审：${esc(b.exception)}；理由：${esc(b.justification)}（${bj(b.at)}）。</p>`);
   return section('sec-review', '五、评审过程：资格与符合性审查', out.join(''));
+}
+
+// 政策身份认定 (issue 14; docs/rules.md §2.5, §2.13): per supplier each status its response claims, the
+// document that proves it, and the panel's determination by majority with every member's vote and the
+// reasons; the price deductions (十) use only what was accepted (003 Ch3 §3.3.5 L683).
+function claimedStatus(c: PolicyClaim): string {
+  const label = POLICY_LABEL[c.kind].zh;
+  if (c.kind === 'small_micro') return `${label}（声明为${c.enterprise === 'micro' ? '微型企业' : '小型企业'}）`;
+  if (c.share !== null) return `${label}（份额 ${new Decimal(c.share).times(100).toString()}%）`;
+  return label;
+}
+
+function policySection(s: SessionState): string {
+  const claims = (s.policy as ReturnType<typeof policyOf> | undefined)?.claims ?? {};
+  const sitting = new Set(activeMembers(s).map((m) => m.id));
+  const rows = supplierIds(s).flatMap((sid) =>
+    Object.values(claims[sid] ?? {})
+      .filter((c): c is PolicyClaim => !!c)
+      .map((c) => {
+        const d = c.determination;
+        const t = policyTally(s, c);
+        const outcome = d ? (d.outcome === 'accepted' ? '认定' : '不予认定') : '未认定';
+        const votes = Object.entries(c.votes)
+          .filter(([m]) => sitting.has(m))
+          .map(([m, v]) => `${esc(memberLabel(s, m))}：${v.accept ? '认定' : '不予认定'}${v.reason ? `（${esc(v.reason)}）` : ''}`);
+        const count = `认定 ${d ? d.accept : t.accept} 票、不予认定 ${d ? d.reject : t.reject} 票`;
+        return [
+          esc(supplierName(s, sid)),
+          esc(claimedStatus(c)),
+          esc(c.document),
+          outcome,
+          [count, ...votes].join('<br>'),
+          d?.reasons.length ? d.reasons.map(esc).join('；') : '—',
+          bj(d?.at),
+        ];
+      }),
+  );
+  return `<h3 id="policy-status">政策身份认定（按少数服从多数，价格扣除仅依认定结果）</h3>${rows.length ? table(['供应商', '声明的政策身份', '证明文件', '评审小组认定', '表决', '理由', '认定时间'], rows, 'policy') : '<p class="none">各供应商的响应文件均未声明政策身份。</p>'}`;
 }
 
 function clarifySection(s: SessionState): string {
@@ -290,11 +333,27 @@ function requirementsSection(s: SessionState): string {
       .join('');
     return `<h3>第 ${v.version} 版（${bj(v.publishedAt)} 发布；采购人代表 ${esc(personName(s, v.confirmedBy))} 确认）</h3>
 <p>内容哈希 sha256：<span class="hash">${esc(v.sha256)}</span></p>${diff ? `<div class="diffs">${diff}</div>` : ''}
-${table(['供应商', '送达时间', '签字确认时间', '不同意'], rows)}`;
+${table(['供应商', '送达时间', '签字确认时间', '不同意'], rows)}
+<h4>供应商重新提交的响应文件</h4>${table(['供应商', '提交内容', '签署人', '时间'], resubmissionRows(s, v.version, v.recipients), 'resubmission')}`;
   });
   const base = rq.baseline ? `<p>初始采购需求哈希 sha256：<span class="hash">${esc(rq.baseline.sha256)}</span></p>` : '';
   const cancelled = rq.cancelled.map((c) => `<p>撤回第 ${c.version} 版提议（${bj(c.at)}）：${esc(c.reason)}</p>`).join('');
   return section('sec-requirements', '八、采购需求的实质性变动', base + (blocks.length ? blocks.join('') : '<p class="none">磋商中未对采购需求作实质性变动。</p>') + cancelled);
+}
+
+// What each supplier sent back after a published change (issue 14; docs/rules.md §2.8; 003 Ch3 §2.4 L631):
+// the revised parts of its response, each file with its sha256 and who signed for it, or the signed
+// statement 「响应文件无需修改」.
+function resubmissionRows(s: SessionState, version: number, recipients: string[]): string[][] {
+  const byVersion = (s.resubmission as ReturnType<typeof resubmissionOf> | undefined)?.byVersion[version] ?? {};
+  return recipients.flatMap((id) => {
+    const r = byVersion[id];
+    const name = esc(supplierName(s, id));
+    if (r?.unchanged) return [[name, `签署「${NO_CHANGE_STATEMENT.zh}」`, esc(r.unchanged.signer), bj(r.unchanged.at)]];
+    if (r?.files.length) return r.files.map((f) => [name, `修改后的响应文件：${esc(f.name)}<br>sha256 <span class="hash">${esc(f.sha256)}</span>`, esc(f.signer), bj(f.at)]);
+    const st = standing(s, id).status;
+    return [[name, st === 'active' ? '未重新提交，亦未签署无需修改' : '已不在评审中', '—', '—']];
+  });
 }
 
 function standingSection(s: SessionState): string {

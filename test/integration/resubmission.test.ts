@@ -1,13 +1,10 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import WebSocket from 'ws';
-import * as Y from 'yjs';
-import { WebsocketProvider } from 'y-websocket';
+import type { WebsocketProvider } from 'y-websocket';
 import { createHash } from 'node:crypto';
 import { startServer, tokenOf, linkFor, cid, type TestServer } from '../helpers/server';
 import { openRoom, driveTo, type Room } from '../helpers/room';
 import { openWindow, plainSheet, PLAIN_QUOTES } from '../helpers/steps/quotes';
-import { liveText } from '../../server/requirements/live-text';
-import { yjsProtocols } from '../../shared/protocol/yjs';
+import { publishChange } from '../helpers/steps/resubmission';
 
 // Resubmission after a substantive change (issue 14; docs/rules.md §2.8; 003 Ch3 §2.4 L631): each supplier
 // uploads the revised parts of its response or signs 「响应文件无需修改」; until then its final quote is
@@ -23,23 +20,6 @@ afterEach(async () => {
   if (srv) await srv.close(true);
   srv = null;
 });
-
-async function publishChange(r: Room): Promise<number> {
-  const doc = new Y.Doc();
-  const p = new WebsocketProvider(r.srv.url.replace(/^http/, 'ws') + '/yjs', r.sessionId, doc, {
-    protocols: yjsProtocols(tokenOf(linkFor(r.links, 'M1'))),
-    WebSocketPolyfill: WebSocket as any,
-    disableBc: true,
-  });
-  providers.push(p);
-  for (let i = 0; !p.synced && i < 250; i++) await new Promise((res) => setTimeout(res, 20));
-  const t = doc.getText('requirements');
-  t.insert(t.length, '\n5. 扬尘监测点位由 20 个增加至 30 个。');
-  for (let i = 0; !(liveText(r.sessionId) ?? '').endsWith('30 个。') && i < 250; i++) await new Promise((res) => setTimeout(res, 20));
-  const v = (await r.ok('A1', 'requirements:propose')).data.version as number;
-  await r.ok('M5', 'requirements:confirm', { version: v });
-  return v;
-}
 
 const PDF = Buffer.from('%PDF-1.4\n% 技术方案（修订）第 3 章 监测点位\n%%EOF\n');
 
@@ -65,7 +45,7 @@ describe('resubmission after a substantive change', () => {
     room = await openRoom(srv);
     const r = room;
     await driveTo(r, 'consultation');
-    const v = await publishChange(r);
+    const v = await publishChange(r, providers);
     for (const s of ['S1', 'S2', 'S3', 'S4']) await r.ok(s, 'requirements:sign', { version: v, signer: `代表${s}` });
 
     // S1: a revised part of its response, over HTTP, kept with its sha256.

@@ -83,8 +83,9 @@ export async function settleAll(room: Room): Promise<void> {
 export async function finalQuotes(room: Room): Promise<void> {
   const suppliers = await activeSupplierIds(room);
   const deadline = await openWindow(room);
+  // No policy in the command: the statuses are the panel's determination (server/review/policy.ts).
   for (const [i, id] of suppliers.entries()) {
-    await room.ok(id, 'quotes:submit', { missingItemsIncluded: true, sheet: plainSheet(PLAIN_QUOTES[i % PLAIN_QUOTES.length]), policy: NO_POLICY, signature: { name: `代表${id}`, path: signaturePath(i) } });
+    await room.ok(id, 'quotes:submit', { missingItemsIncluded: true, sheet: plainSheet(PLAIN_QUOTES[i % PLAIN_QUOTES.length]), signature: { name: `代表${id}`, path: signaturePath(i) } });
   }
   await closeAfter(room, deadline);
   await settleAll(room);

@@ -1,0 +1,75 @@
+import { describe, it, expect, afterEach } from 'vitest';
+import type { WebsocketProvider } from 'y-websocket';
+import { createHash } from 'node:crypto';
+import { startServer, tokenOf, linkFor, type TestServer } from '../helpers/server';
+import { openRoom, driveTo, type Room } from '../helpers/room';
+import { determinePolicy } from '../helpers/steps/policy';
+import { publishChange } from '../helpers/steps/resubmission';
+import { codeTokens, visibleText } from '../helpers/identifiers';
+
+// The report states what issue 14 added to the meeting (docs/report.md items 6 and 9): in 五, per supplier each
+// claimed policy status, its proving document and the panel's determination with the votes and reasons;
+// in 八, per published change and per supplier, what came back (the revised parts with file name and
+// sha256, or the signed 「响应文件无需修改」 with who signed and when). In procurement words only.
+
+let srv: TestServer | null = null;
+let room: Room | null = null;
+const providers: WebsocketProvider[] = [];
+afterEach(async () => {
+  for (const p of providers.splice(0)) p.destroy();
+  room?.closeAll();
+  room = null;
+  if (srv) await srv.close(true);
+  srv = null;
+});
+
+const PDF = Buffer.from('%PDF-1.4\n% 技术方案（修订）第 3 章 监测点位\n%%EOF\n');
+const REJECTED = '声明函所填从业人员与附件社保缴纳证明不符';
+
+describe('the report records the policy determinations and the resubmissions', () => {
+  it('prints each claimed status with its document, the determination, votes and reasons, and what each supplier sent back after a change', async () => {
+    srv = await startServer();
+    room = await openRoom(srv);
+    const r = room;
+    await driveTo(r, 'review');
+    await determinePolicy(r, 'S1', { kind: 'small_micro', enterprise: 'small', document: '中小企业声明函（响应文件第 35 页）' }, true);
+    await determinePolicy(r, 'S2', { kind: 'small_micro', enterprise: 'micro', document: '中小企业声明函（响应文件第 41 页）' }, false, REJECTED);
+
+    await driveTo(r, 'consultation');
+    const v = await publishChange(r, providers);
+    for (const s of ['S1', 'S2', 'S3', 'S4']) await r.ok(s, 'requirements:sign', { version: v, signer: `代表${s}` });
+    await r.ok('S1', 'resubmission:file', { version: v, signer: '周强', attachment: { name: '技术方案（修订）.pdf', mime: 'application/pdf', dataBase64: PDF.toString('base64') } });
+    await r.ok('S2', 'resubmission:unchanged', { version: v, signer: '吴婷', confirmStatement: true });
+    for (const s of ['S3', 'S4']) await r.ok(s, 'resubmission:unchanged', { version: v, signer: `代表${s}`, confirmStatement: true });
+    await driveTo(r, 'signing');
+
+    const res = await fetch(`${srv.url}/api/sessions/${r.sessionId}/report.html`, { headers: { authorization: `Bearer ${tokenOf(linkFor(r.links, 'O1'))}` } });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    const text = visibleText(html).replace(/\s+/g, ' ');
+    const people = srv.app.registry.get(r.sessionId)!.state.people;
+    const org = (id: string) => people[id]?.org ?? people[id]?.name;
+    expect(org('S1')).toBeTruthy();
+
+    // 五: the determinations, inside the review section.
+    const review = visibleText(html.slice(html.indexOf('id="sec-review"'), html.indexOf('id="sec-clarify"'))).replace(/\s+/g, ' ');
+    expect(review).toContain('政策身份认定');
+    const row = (sid: string) => review.slice(review.indexOf(org(sid)!, review.indexOf('政策身份认定')));
+    expect(row('S1')).toMatch(/^\S+ 小微企业（声明为小型企业） 中小企业声明函（响应文件第 35 页） 认定 认定 5 票、不予认定 0 票/);
+    expect(row('S2')).toMatch(/^\S+ 小微企业（声明为微型企业） 中小企业声明函（响应文件第 41 页） 不予认定 认定 0 票、不予认定 5 票/);
+    expect(row('S2')).toContain(`专家 1：不予认定（${REJECTED}）`);
+    expect(row('S2')).toContain(`${REJECTED} ${row('S2').match(/\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d{2}:\d{2}/)![0]}`);
+    expect(review).toMatch(/采购人代表：不予认定/);
+
+    // 八: what came back after the published change.
+    const changes = visibleText(html.slice(html.indexOf('id="sec-requirements"'), html.indexOf('id="sec-standing"'))).replace(/\s+/g, ' ');
+    const sha = createHash('sha256').update(PDF).digest('hex');
+    expect(changes).toContain('供应商重新提交的响应文件');
+    expect(changes).toMatch(new RegExp(`${org('S1')} 修改后的响应文件：技术方案（修订）\\.pdf sha256 ${sha} 周强 \\d{4}年\\d{1,2}月\\d{1,2}日 \\d{1,2}:\\d{2}`));
+    expect(changes).toMatch(new RegExp(`${org('S2')} 签署「响应文件无需修改」 吴婷 \\d{4}年\\d{1,2}月\\d{1,2}日 \\d{1,2}:\\d{2}`));
+    expect(changes).not.toContain('未重新提交');
+
+    // The identifier rule holds with the new lines.
+    expect(codeTokens(text)).toEqual([]);
+  }, 120_000);
+});
