@@ -72,7 +72,7 @@ test('sign-in → review with a clarification answered from a laptop → a withd
     await p.getByTestId('member-signin-submit').tap();
     await expect(p.getByTestId('member-signed')).toBeVisible();
   }
-  await expect(wall.getByTestId('screen-member-M3')).toContainText('专家 3');
+  await expect(wall.getByTestId('screen-member-M3')).toContainText('采购人代表');
   await expect(wall.getByTestId('screen-member-M3')).toContainText('已签到');
   await expect(wall.locator('body')).not.toContainText('李明');
   await expect(con.getByTestId('blocked-by')).toContainText('供应商签到尚未截止');

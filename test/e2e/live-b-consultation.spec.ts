@@ -129,10 +129,10 @@ test('rounds with two suppliers, then a change edited on two tablets, confirmed 
   await ed3.press('Control+End');
   await ed3.pressSequentially('\n4. 每月提交扬尘监测报告。');
   await expect(ed1).toHaveValue(/3\. 质保期延长至两年。\n4\. 每月提交扬尘监测报告。$/);
-  await expect(m1.getByTestId('req-presence')).toContainText('专家 3');
+  await expect(m1.getByTestId('req-presence')).toContainText('采购人代表（赵敏）');
   await expect(rep.getByTestId('req-presence')).toContainText('专家 1');
   // The representative is still in the editor: the other tablet sees who is editing.
-  await expect(m1.getByTestId('req-presence')).toContainText('专家 3（赵敏） · 正在编辑');
+  await expect(m1.getByTestId('req-presence')).toContainText('采购人代表（赵敏） · 正在编辑');
 
   await con.getByTestId('propose-change').click();
   await expect(con.getByTestId('proposal-state')).toContainText('第 1 版：等待采购人代表确认');
