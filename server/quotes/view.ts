@@ -7,6 +7,7 @@ import { formatYuan, formatYuanExact, pct } from '../../shared/rules/money/amoun
 import { isFinal, reveal } from './reveal';
 import { limits, quoteLabel, quotesOf, supplierLabel, type Review } from './state';
 import { submitBlocker } from './window';
+import { wallMayName } from '../projector/in-room';
 import { labelIn } from '../../shared/labels/people';
 import { per } from '../../shared/domain/rubric/citations';
 
@@ -28,7 +29,10 @@ export function quotesView(s: SessionState, viewer: Principal): Record<string, u
   if (viewer.role === 'supplier') return { quotes: { ...base, mine: mine(s, viewer.personId) } };
 
   const active = new Set(supplierIds(s).filter((id) => standing(s, id).status === 'active'));
-  const roster = q.closedAt === null ? supplierIds(s).filter((id) => active.has(id) || q.submissions[id]) : q.eligible;
+  const all = q.closedAt === null ? supplierIds(s).filter((id) => active.has(id) || q.submissions[id]) : q.eligible;
+  // While a supplier sits in the room, the wall receives no other supplier's name or state, even in a
+  // section it does not show then (issue 12 item 4, docs/projector.md; server/projector/in-room.ts).
+  const roster = viewer.role === 'screen' ? all.filter((id) => wallMayName(s, id)) : all;
   // Who has submitted: names and times only, never an amount nor (before closing) a receipt.
   const submitted = roster.map((id) => ({
     supplierId: id,

@@ -1,6 +1,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server';
 import { openRoom, driveTo, type Room } from '../helpers/room';
+import { DEMO_SESSION } from '../../server/demo/demo-session';
 
 // Projector scenes (docs/views.md "Projector screen": "Nothing confidential can be sent to the wall:
 // the scene list offers only what the stage allows"): the server refuses the others, saying why.
@@ -70,5 +71,34 @@ describe('projector scenes', () => {
     // Every frame the wall received named only scenes allowed when it was sent.
     const scenes = wall.frames.flatMap((f: any) => [f.data?.view?.screen?.scene, f.data?.set?.screen?.scene]).filter(Boolean);
     expect(new Set(scenes)).toEqual(new Set(['welcome', 'signin', 'round']));
+  });
+
+  // Issue 12 item 4 (docs/projector.md; server/projector/in-room.ts wallMayName): while one supplier
+  // sits in the room, the wall receives no other supplier's name, not even in a section its scene
+  // does not show (the quotes concern's list of who has submitted).
+  it('sends the wall no other supplier’s name while one sits', async () => {
+    srv = await startServer();
+    room = await openRoom(srv);
+    const r = room;
+    const wall = await r.client('P1');
+    await driveTo(r, 'consultation');
+    await r.ok('A1', 'screen:scene', { scene: 'round' });
+    await settle(r, ['P1']);
+    // Before anyone sits, the wall may know every supplier (the quotes section lists them all).
+    expect(wall.view.quotes.submitted.map((x: any) => x.supplierId)).toEqual(['S1', 'S2', 'S3', 'S4']);
+    const from = wall.frames.length;
+    const started = await r.ok('A1', 'round:start', { seconds: 600 });
+    expect(started.data.supplierId).toBe('S1');
+    await settle(r, ['A1', 'P1']);
+    expect(wall.view.quotes.submitted.map((x: any) => x.supplierId)).toEqual(['S1']);
+    const others = DEMO_SESSION.suppliers.slice(1).flatMap((x) => [x.name, x.org]);
+    const seen = JSON.stringify(wall.view) + JSON.stringify(wall.frames.slice(from));
+    expect(wall.frames.length).toBeGreaterThan(from);
+    expect(seen).toContain(DEMO_SESSION.suppliers[0].org);
+    for (const name of others) expect(seen, name).not.toContain(name);
+    // Once the sitting ends, the wall may list them again.
+    await r.ok('A1', 'round:end', {});
+    await settle(r, ['A1', 'P1']);
+    expect(wall.view.quotes.submitted.map((x: any) => x.supplierId)).toEqual(['S1', 'S2', 'S3', 'S4']);
   });
 });
