@@ -25,22 +25,6 @@ function principalOf(registry: SessionRegistry, req: Request): Principal | null 
 
 export function attachmentsRouter(registry: SessionRegistry): Router {
   const r = Router();
-  r.post('/api/sessions/:sessionId/clarify-answer', express.text({ type: ANSWER_CONTENT_TYPE, limit: '3mb' }), async (req, res) => {
-    const p = principalOf(registry, req);
-    if (!p) {
-      res.status(401).json({ ok: false, error: errorBody('unauthenticated') });
-      return;
-    }
-    let payload: unknown;
-    try {
-      payload = JSON.parse(typeof req.body === 'string' ? req.body : '');
-    } catch {
-      res.status(400).json({ ok: false, error: errorBody('bad_request') });
-      return;
-    }
-    const ack = await registry.get(p.sessionId)!.execute(p, 'clarify:answer', payload);
-    res.status(ack.ok ? 200 : 400).json(ack);
-  });
   // A command whose payload is too large for the socket (a file), sent over HTTP with the join token:
   // the same command, the same runtime, the same ack.
   const commandOverHttp = (path: string, command: string) =>
@@ -60,6 +44,8 @@ export function attachmentsRouter(registry: SessionRegistry): Router {
       const ack = await registry.get(p.sessionId)!.execute(p, command, payload);
       res.status(ack.ok ? 200 : 400).json(ack);
     });
+  // A clarification answer with its attachment (server/clarify/).
+  commandOverHttp('/api/sessions/:sessionId/clarify-answer', 'clarify:answer');
   // A revised part of the response after a substantive change (server/requirements/resubmission.ts).
   commandOverHttp('/api/sessions/:sessionId/resubmission', 'resubmission:file');
   // A document exchanged in a sitting (磋商记录, issue 13 item 3), from the console or the supplier's

@@ -4,9 +4,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import yauzl from 'yauzl';
 import yazl from 'yazl';
-import { readXlsx } from '../helpers/xlsx';
+import { readXlsx, unzipAll } from '../helpers/xlsx';
 import { startServer, tokenOf, linkFor, type TestServer, type TestClient } from '../helpers/server';
 import { openRoom, driveTo, advance, stageOf, type Room } from '../helpers/room';
 import { signaturePath, signAll } from '../helpers/steps/report';
@@ -52,27 +51,7 @@ async function synced(id = 'A1'): Promise<TestClient> {
   return c;
 }
 
-function unzip(buf: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) =>
-    yauzl.fromBuffer(buf, { lazyEntries: true }, (err, zip) => {
-      if (err) return reject(err);
-      const out = new Map<string, Buffer>();
-      zip.on('entry', (e: yauzl.Entry) =>
-        zip.openReadStream(e, (er, st) => {
-          if (er) return reject(er);
-          const ch: Buffer[] = [];
-          st.on('data', (c: Buffer) => ch.push(c));
-          st.on('end', () => {
-            out.set(e.fileName, Buffer.concat(ch));
-            zip.readEntry();
-          });
-        }),
-      );
-      zip.on('end', () => resolve(out));
-      zip.readEntry();
-    }),
-  );
-}
+const unzip = unzipAll;
 
 async function rezip(files: Map<string, Buffer>): Promise<Buffer> {
   const z = new yazl.ZipFile();
