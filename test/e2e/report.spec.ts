@@ -2,7 +2,7 @@ import type { Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync, statSync } from 'node:fs';
-import { test, expect, openDevice, byId, shotPath, type Link } from './fixtures';
+import { test, expect, openDevice, byId, shotPath, drawSignature, type Link } from './fixtures';
 import { codeTokens } from '../helpers/identifiers';
 
 // Issue 7 in real Chromium: a fully scripted session (driven over sockets to `signing` by each
@@ -54,26 +54,6 @@ function toPngs(pdf: Buffer, name: string): string[] {
 
 const pages = (pdfFile: string) => Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdfFile], { encoding: 'utf8' }))![1]);
 const pdfText = (pdfFile: string, page: number) => execFileSync('pdftotext', ['-f', String(page), '-l', String(page), '-layout', pdfFile, '-'], { encoding: 'utf8' });
-
-/** Draws a zig-zag signature on the canvas, with the mouse or with touch pointer events. */
-async function drawSignature(p: Page, touch: boolean): Promise<void> {
-  const canvas = p.getByTestId('signature-canvas');
-  await canvas.scrollIntoViewIfNeeded();
-  const box = (await canvas.boundingBox())!;
-  const pts = [0.1, 0.25, 0.4, 0.55, 0.7, 0.85].map((fx, i) => [box.x + box.width * fx, box.y + box.height * (i % 2 ? 0.25 : 0.75)]);
-  if (!touch) {
-    await p.mouse.move(pts[0][0], pts[0][1]);
-    await p.mouse.down();
-    for (const [x, y] of pts.slice(1)) await p.mouse.move(x, y, { steps: 6 });
-    await p.mouse.up();
-    return;
-  }
-  const ev = (type: string, x: number, y: number) => canvas.dispatchEvent(type, { pointerId: 7, pointerType: 'touch', isPrimary: true, clientX: x, clientY: y, bubbles: true });
-  await ev('pointerdown', pts[0][0], pts[0][1]);
-  for (let i = 1; i < pts.length; i++)
-    for (let k = 1; k <= 5; k++) await ev('pointermove', pts[i - 1][0] + ((pts[i][0] - pts[i - 1][0]) * k) / 5, pts[i - 1][1] + ((pts[i][1] - pts[i - 1][1]) * k) / 5);
-  await ev('pointerup', pts.at(-1)![0], pts.at(-1)![1]);
-}
 
 test('the report renders to PDF in Chinese; five tablets sign, one with dissent; the wall shows progress; the final hash is in the log', async ({ browser, baseURL }) => {
   test.setTimeout(240_000);
