@@ -2,6 +2,7 @@ import type { Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { test, expect, byId, shotPath, asOwnDevice, signQuote, type Link } from './fixtures';
+import { expectProcurementWordsOn } from './words';
 
 // Issue 6, quote side: three suppliers submit their final quotes from their laptops (one with words
 // ≠ figures, corrected and confirmed), the wall shows the countdown and then the reveal. The earlier
@@ -142,6 +143,9 @@ test('final quotes from three laptops, one corrected and confirmed, then the rev
     expect(text).not.toContain('壹佰贰拾叁万');
   }
   await expect(lap.S2.locator('body')).not.toContainText('1,300,000');
+  // Issue 13 item 1: procurement words only on every screen, with the window open…
+  const screens = { console: con, projector: wall, tablet, ...lap };
+  await expectProcurementWordsOn(screens, 'quote window open');
   await wall.screenshot({ path: shotPath('quotes-screen-countdown') });
   await con.screenshot({ path: shotPath('quotes-console-open'), fullPage: true });
 
@@ -173,6 +177,8 @@ test('final quotes from three laptops, one corrected and confirmed, then the rev
   await wall.screenshot({ path: shotPath('quotes-screen-reveal') });
   await expect(tablet.getByTestId('reveal-row-S1')).toContainText('1,230,000.00');
   await tablet.screenshot({ path: shotPath('quotes-tablet-reveal'), fullPage: true });
+  // …and at the reveal.
+  await expectProcurementWordsOn(screens, 'reveal');
   // A supplier still sees only its own.
   await expect(lap.S3.locator('body')).not.toContainText('1,180,000');
   await expect(con.getByTestId('blocked-by')).toHaveCount(0);
