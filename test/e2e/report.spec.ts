@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync, statSync } from 'node:fs';
 import { test, expect, openDevice, byId, shotPath, drawSignature, type Link } from './fixtures';
 import { codeTokens } from '../helpers/identifiers';
+import { expectProcurementWordsOn } from './words';
 
 // Issue 7 in real Chromium: a fully scripted session (driven over sockets to `signing` by each
 // concern's steps) renders its report to PDF in the server's render worker; pdftoppm turns pages into
@@ -17,9 +18,11 @@ const BODY = {
   members: [
     { name: '李明', role: 'expert', leader: true },
     { name: '张华', role: 'expert' },
+    // Issue 13 item 7: the purchaser representative sits in the middle of the list; it takes no expert
+    // number (the experts are 专家 1..4, never 专家 5).
+    { name: '赵敏', role: 'purchaser_rep', org: '北京市石景山区生态环境局' },
     { name: '陈静', role: 'expert' },
     { name: '刘洋', role: 'expert' },
-    { name: '赵敏', role: 'purchaser_rep', org: '北京市石景山区生态环境局' },
   ],
   suppliers: [
     { name: '周强', org: '北京清风环境科技有限公司' },
@@ -84,6 +87,8 @@ test('the report renders to PDF in Chinese; five tablets sign, one with dissent;
   for (const heading of REQUIRED_SECTIONS) expect(all, heading).toContain(heading);
   expect(all).toMatch(/\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d{2}/);
   expect(all).toContain('采购人代表');
+  for (const n of [1, 2, 3, 4]) expect(all).toContain(`专家 ${n}`);
+  expect(all).not.toMatch(/专家 ?5/);
   expect(all).toContain('依据磋商文件第三章');
   expect(all).toMatch(/实际时长 \d+ 秒/);
   const joined = all.replace(/\s+/g, ''); // table cells wrap long text over lines
@@ -105,6 +110,14 @@ test('the report renders to PDF in Chinese; five tablets sign, one with dissent;
   const members = ['M1', 'M2', 'M3', 'M4', 'M5'];
   const tablets: Page[] = [];
   for (const [i, id] of members.entries()) tablets.push((await openDevice(browser, byId(links, id), { width: 1280, height: 800 }, i % 2 === 1)).page);
+  // The wall names the members by role: 采购人代表 and 专家 1..4 (issue 13 item 7).
+  await expect(wall.getByTestId('screen-signing')).toContainText('采购人代表');
+  await expect(wall.getByTestId('screen-signing')).toContainText('专家 4');
+  await expect(wall.getByTestId('screen-signing')).not.toContainText('专家 5');
+  const observer = (await openDevice(browser, byId(links, 'O1'), { width: 1440, height: 900 })).page;
+  await expect(observer.getByTestId('report-observer')).toBeVisible();
+  // Issue 13 item 1: procurement words only on every screen of the signing stage.
+  await expectProcurementWordsOn({ console: con, projector: wall, observer, 'tablet M1': tablets[0], 'tablet M3 (purchaser rep.)': tablets[2] }, 'signing');
   for (const [i, t] of tablets.entries()) {
     await expect(t.getByTestId('report-frame')).toBeVisible();
     // The tablet shows the whole report in its frame.
@@ -153,6 +166,7 @@ test('the report renders to PDF in Chinese; five tablets sign, one with dissent;
   await wall.screenshot({ path: shotPath('report-projector-final') });
   await expect(con.getByTestId('report-console')).toContainText('附不同意见');
   await con.screenshot({ path: shotPath('report-console-final'), fullPage: true });
+  await expectProcurementWordsOn({ console: con, projector: wall, observer, 'tablet M5 (dissent)': tablets[4] }, 'report final');
 
   // ── The final PDF: its sha256 is the one the log records; signatures and the dissent are in it ──
   const arch = await api(baseURL!, mod, 'archive.zip');

@@ -10,6 +10,7 @@ import { codeTokensInContext } from '../helpers/identifiers';
 /** Fails, naming the screen and each token in its context, if `page` shows a code identifier. */
 export async function expectProcurementWords(page: Page, screen: string): Promise<void> {
   const text = await page.locator('body').innerText();
+  expect(text.trim().length, `${screen} shows something`).toBeGreaterThan(0);
   expect(codeTokensInContext(text), `code identifiers on ${screen}`).toEqual([]);
 }
 
