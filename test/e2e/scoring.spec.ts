@@ -111,6 +111,12 @@ test('five members score three suppliers on tablets; an R3 flag is kept and dete
   // Recheck: the wall shows nothing before the release.
   await con.getByTestId('advance').click();
   await expect(con.getByTestId('results-table')).toBeVisible();
+  // Amounts as a clerk writes them (issue 13 item 1): 1,200,000.00 元, never 1200000.00.
+  await expect(con.getByTestId('results-table')).toContainText(/\d,\d{3},\d{3}\.\d\d 元/);
+  await expect(con.getByTestId('results-table')).not.toContainText(/\d{7}\.\d\d/);
+  // The member's score on the dot plot reads as a score: its own 「您：2 分」, on the console 「采购人代表：2 分」.
+  await expect(card.getByTestId('dot-plot')).toContainText('您：2 分');
+  await expect(con.getByTestId('flag-R3-M5-S2-7').getByTestId('dot-plot')).toContainText('采购人代表：2 分');
   // The results scene is not offered before the release (docs/views.md: "Results (only when released)").
   await expect(con.getByRole('button', { name: /^评审结果 / })).toHaveCount(0);
   await expect(screenDev.page.locator('main.screen')).not.toHaveAttribute('data-scene', 'results');
