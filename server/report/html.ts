@@ -127,18 +127,18 @@ function cover(s: SessionState, ctx: ReportContext): string {
   const r = ctx.revision;
   const p = s.project;
   return `<header class="cover" id="sec-cover">
-  <p class="kicker">${esc(METHOD[p.method] ?? '')}</p>
-  <h1>${esc(p.name)}<br>${esc(reportTitle(s))}</h1>
+  <p class="kicker">${esc(p.method in METHOD_LABEL ? METHOD_LABEL[p.method as keyof typeof METHOD_LABEL][LANG] : '')}</p>
+  <h1>${q(p.name)}<br>${esc(reportTitle(s))}</h1>
   <dl>
-    <dt>项目编号</dt><dd>${esc(p.projectNumber ?? '—')}</dd>
-    <dt>采购人</dt><dd>${esc(p.purchaser ?? '—')}</dd>
-    <dt>采购代理机构</dt><dd>${esc(p.agency ?? '—')}</dd>
-    <dt>报告版本</dt><dd>第 ${r.n} 版${r.reopen ? `（依法重新评审：${esc(REOPEN_GROUND_LABEL[r.reopen.ground].zh)}）` : ''}${ctx.final ? '（定稿）' : '（待签署稿）'}</dd>
-    <dt>生成依据</dt><dd>本报告由评审过程事件日志自动生成，截至第 ${ctx.headSeq} 条事件</dd>
-    <dt>日志哈希</dt><dd class="hash">${esc(ctx.head)}</dd>
+    <dt>${L('项目编号', 'Project number')}</dt><dd>${esc(p.projectNumber ?? '—')}</dd>
+    <dt>${L('采购人', 'Purchaser')}</dt><dd>${p.purchaser ? q(p.purchaser) : '—'}</dd>
+    <dt>${L('采购代理机构', 'Procurement agency')}</dt><dd>${p.agency ? q(p.agency) : '—'}</dd>
+    <dt>${L('报告版本', 'Revision')}</dt><dd>${L(`第 ${r.n} 版`, `Revision ${r.n}`)}${r.reopen ? paren(`${L('依法重新评审：', 'lawful re-evaluation: ')}${esc(REOPEN_GROUND_LABEL[r.reopen.ground][LANG])}`) : ''}${ctx.final ? paren(L('定稿', 'final')) : paren(L('待签署稿', 'draft for signing'))}</dd>
+    <dt>${L('生成依据', 'Source')}</dt><dd>${L(`本报告由评审过程事件日志自动生成，截至第 ${ctx.headSeq} 条事件`, `Generated from the evaluation's event log, up to entry ${ctx.headSeq}`)}</dd>
+    <dt>${L('日志哈希', 'Log hash')}</dt><dd class="hash">${esc(ctx.head)}</dd>
   </dl>
-  <div class="qr">${qrSvg(ctx.head, 30)}<p>扫码核对事件日志哈希</p></div>
-  ${ctx.final ? '' : '<p class="watermark">待签署稿 · 非最终报告</p>'}
+  <div class="qr">${qrSvg(ctx.head, 30)}<p>${L('扫码核对事件日志哈希', 'Scan to check the event log hash')}</p></div>
+  ${ctx.final ? '' : `<p class="watermark">${L('待签署稿 · 非最终报告', 'Draft for signing · not the final report')}</p>`}
 </header>`;
 }
 
@@ -408,7 +408,7 @@ function standingSection(s: SessionState): string {
 
 function quotesSection(s: SessionState): string {
   const rv = reveal(s);
-  const label = quoteLabel(s).zh;
+  const label = quoteLabel(s)[LANG];
   const qs = quotesOf(s);
   // The quote with its representative's signature beside it (issue 13 item 4).
   const signedBy = (id: string) => {
@@ -419,7 +419,7 @@ function quotesSection(s: SessionState): string {
   };
   const rows = rv.rows.map((r) => [
     esc(r.label),
-    r.quote ? `${esc(r.quote.amount)} 元<br><span class="words">大写：${esc(r.quote.amountInWords)}</span>${signedBy(r.supplierId)}` : '—',
+    r.quote ? `${esc(r.quote.amount)} ${L('元', 'yuan')}<br><span class="words">${L('大写：', 'In words: ')}${q(r.quote.amountInWords)}</span>${signedBy(r.supplierId)}` : '—',
     r.correction ? `${r.correction.steps.map((x) => esc(x.zh)).join('<br>')}<br>修正后：${esc(r.correction.corrected)} 元（大写：${esc(r.correction.inWords)}）` : '—',
     r.deduction ? r.deduction.lines.map((x) => esc(x.zh)).join('<br>') : '—',
     r.deduction ? `${esc(r.deduction.evaluatedPrice)} 元` : '—',
@@ -427,13 +427,13 @@ function quotesSection(s: SessionState): string {
   ]);
   const win = qs.window ? `<p>${label}时间：${bj(qs.window.openedAt)} 开始，截止 ${bj(qs.window.deadline)}${qs.window.extensions.length ? `（延长 ${qs.window.extensions.length} 次）` : ''}；关闭：${bj(qs.closedAt)}。</p>` : '';
   const late = qs.late.map((l) => `<p>逾期提交被拒绝：${esc(supplierName(s, l.supplierId))}（${bj(l.at)}）。</p>`).join('');
-  const receipts = Object.entries(qs.submissions).map(([id, x]) => [esc(supplierName(s, id)), `第 ${x.version} 次`, bj(x.at), `<span class="hash">${esc(x.receipt)}</span>`]);
+  const receipts = Object.entries(qs.submissions).map(([id, x]) => [q(supplierName(s, id)), L(`第 ${x.version} 次`, `No. ${x.version}`), bj(x.at), `<span class="hash">${esc(x.receipt)}</span>`]);
   return section(
     'sec-quotes',
     L(`十、${label}、算术修正、价格扣除与价格分`, `10. ${quoteLabel(s).en}s, arithmetic corrections, price deductions and price scores`),
-    `${win}${late}${table([`供应商`, label, '算术修正', '价格扣除', '评审价', '价格分'], rows, 'quotes')}
+    `${win}${late}${table([L('供应商', 'Supplier'), label, L('算术修正', 'Arithmetic correction'), L('价格扣除', 'Price deduction'), L('评审价', 'Evaluated price'), L('价格分', 'Price score')], rows, 'quotes')}
 <p>基准价（满足要求的最低评审价）：${rv.basePrice ? esc(yuanWithWords(rv.basePrice)) : '—'}。</p>
-<h3>${label}回执</h3>${table(['供应商', '版本', '提交时间', '回执（sha256）'], receipts)}`,
+<h3>${L(`${label}回执`, `Receipts of the ${label.toLowerCase()}s`)}</h3>${table([L('供应商', 'Supplier'), L('版本', 'Version'), L('提交时间', 'Submitted'), L('回执（sha256）', 'Receipt (sha256)')], receipts)}`,
   );
 }
 

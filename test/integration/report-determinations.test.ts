@@ -84,6 +84,7 @@ describe('the report records the policy determinations and the resubmissions', (
     const own = (html: string) => visibleText(html.replace(/<span class="q">[^<]*<\/span>/g, ' ')).replace(/\s+/g, ' ');
     const CJK = /[\u3400-\u9fff\uff08\uff09\u300c\u300d\uff1a]+/g;
     const twins = {
+      cover: part('id="sec-cover"', '</header>'),
       minutes: part('id="sec-consultation"', 'id="sec-requirements"'),
       determinations: part('id="policy-status"', 'id="sec-clarify"'),
       resubmissions: part('id="sec-requirements"', 'id="sec-standing"'),
@@ -103,6 +104,7 @@ describe('the report records the policy determinations and the resubmissions', (
     expect(own(twins.resubmissions)).toContain('Revised part of the response:');
     expect(own(twins['quote signatures'])).toContain('Signed by the authorised representative:');
     expect(own(twins['signature page'])).toContain('Signed at');
+    expect(own(twins.cover)).toMatch(/Evaluation report .*Revision 1 \(draft for signing\)/);
     // The citation of the procurement document's own clause, in English.
     const method = part('id="sec-method"', '<table');
     expect(own(method)).toMatch(/\(per the consultation document Ch\. \d/);
