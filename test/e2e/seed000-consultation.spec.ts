@@ -76,8 +76,11 @@ test('a seed-000 consultation from /admin to the archived report, with 终审, �
 
   // The document's own review tables, with its final review (终审, 第一章 19.3).
   await con.getByTestId('tab-checklists').click();
-  await expect(con.getByTestId('setup-editor')).toContainText('合同条款及服务需求的实质性要求');
-  await expect(con.getByTestId('setup-editor')).toContainText('近三年经营活动中无重大违法记录声明');
+  await expect(con.getByTestId('setup-editor')).toContainText('终审（4）');
+  const values = await con.getByTestId('setup-editor').locator('input, textarea').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+  expect(values).toContain('合同条款及服务需求的实质性要求');
+  expect(values).toContain('近三年经营活动中无重大违法记录声明');
+  expect(values).not.toContain('磋商报价未超预算');
   await con.screenshot({ path: shotPath('seed000-02-console-checklists'), fullPage: true });
 
   // People: three members (the leader first, the purchaser representative last) and three suppliers.
@@ -104,15 +107,19 @@ test('a seed-000 consultation from /admin to the archived report, with 终审, �
   await expect(con.getByTestId('rail-consultation')).toBeVisible();
 
   // ── The join cards give each device its link ──
-  const cards = await adminCtx.newPage();
+  // (The cards page is the agency's: it opens in the console's own tab, which holds the admin key.)
+  const cards = con;
   await cards.goto(new URL(cardsHref, baseURL).href);
+  await expect(cards.locator('article.jc')).toHaveCount(8);
   const links: Link[] = [];
   for (const [id, role, name] of [['A1', 'moderator', '王主持'], ['P1', 'screen', '投影'], ['M1', 'expert', '李明'], ['M2', 'expert', '张华'], ['M3', 'purchaser_rep', '赵敏'], ['S1', 'supplier', '代表1'], ['S2', 'supplier', '代表2'], ['S3', 'supplier', '代表3']] as const) {
-    const url = (await cards.getByTestId(`card-${id}`).getByTestId('card-url').textContent())!.trim();
+    const url = (await cards.getByTestId(`card-${id}`).getByTestId('card-url').textContent({ timeout: 10_000 }))!.trim();
     links.push({ personId: id, role, name, url });
   }
-  await cards.close();
   const link = (id: string) => links.find((l) => l.personId === id)!;
+  // Back to the console, on the same device (the seat was taken when the draft was created).
+  await con.goto(link('A1').url);
+  await expect(con.getByTestId('stage')).toContainText('签到');
   const wall = (await openDevice(browser, link('P1'), { width: 1920, height: 1080 })).page;
   const tablets: Record<string, Page> = {};
   for (const id of ['M1', 'M2', 'M3']) tablets[id] = (await openDevice(browser, link(id), { width: 1280, height: 800 }, true)).page;
