@@ -156,6 +156,12 @@ test('a seed-000 consultation from /admin to the archived report, with 终审, �
 
   // ── The initial review (初审) with the policy determinations, over sockets ──
   drive(baseURL!, sessionId, links, 'review');
+  for (const s of ['S1', 'S2', 'S3']) {
+    await con.getByTestId(`conclude-${s}`).click();
+    await expect(con.getByTestId(`review-row-${s}`)).toContainText('通过');
+  }
+  await con.screenshot({ path: shotPath('seed000-04-console-initial-review'), fullPage: true });
+  await con.getByTestId('advance').click();
   await expect(con.getByTestId('stage')).toContainText('磋商');
 
   // ── One round per supplier, on the console and the wall ──
@@ -245,6 +251,8 @@ test('a seed-000 consultation from /admin to the archived report, with 终审, �
   await expect(con.getByTestId('stage')).toContainText('评分');
   await tablets.M1.screenshot({ path: shotPath('seed000-09-tablet-scoring') });
   drive(baseURL!, sessionId, links, 'scores');
+  await expect(con.getByTestId('blocked-by')).toHaveCount(0);
+  await con.getByTestId('advance').click();
   await expect(con.getByTestId('results-table')).toBeVisible();
   await con.getByTestId('release-results').click();
   await con.getByRole('button', { name: /^评审结果 / }).click();
@@ -299,9 +307,12 @@ test('a seed-000 consultation from /admin to the archived report, with 终审, �
     expect(flat, `${id} evaluated price`).toContain(yuan(scored[id].evaluatedPrice));
     expect(flat, `${id} final score`).toContain(scored[id].finalScore!);
   }
-  expect(flat).toContain('未签字且未说明理由，视为同意评审结论（依据磋商文件第一章20.3说明6）');
+  // The signature page: the rule with its clause, and the deemed member's row (its cells wrap across
+  // the table's columns in the text layer, so the row is checked in parts).
+  expect(flat).toContain('未签署不同意见且不说明理由的，视为同意（依据磋商文件第一章20.3说明6）');
+  expect(flat).toContain('未签字且未说明理由，视为同意评审结论（依据磋商');
+  expect(flat).toContain('记录：经主持人两次提');
   expect(flat).toContain('任何人不得修改评审结果（依据磋商文件第一章20.3说明7）');
-  expect(flat).toContain('经主持人两次提请');
   expect(flat).not.toMatch(/000说明|[（(]000[)）]/);
   execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', `${OUT}/report.pdf`, `${OUT}/report-cover`]);
   const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [`${OUT}/report.pdf`], { encoding: 'utf8' }))![1]);
