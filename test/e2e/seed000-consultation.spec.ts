@@ -267,6 +267,9 @@ test('a seed-000 consultation from /admin to the archived report, with 终审, �
   await con.getByRole('button', { name: '投影：签署进度' }).click();
   await expect(wall.getByTestId('screen-signing-count')).toHaveText('已签署 0 / 3');
   await expect(tablets.M1.getByTestId('report-sign-form')).toContainText('依据磋商文件第一章 20.3 说明6视为同意');
+  // 说明7 on the tablet: after the summary only the four grounds, with the document's clause.
+  await expect(tablets.M1.getByTestId('change-rule')).toContainText('任何人不得修改评审结果');
+  await expect(tablets.M1.getByTestId('change-rule')).toContainText('依据磋商文件第一章 20.3 说明7');
   for (const [i, id] of (['M1', 'M3'] as const).entries()) {
     const t = tablets[id];
     await expect(t.getByTestId('report-frame')).toBeVisible();

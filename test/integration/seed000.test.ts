@@ -165,3 +165,36 @@ describe('a seed-000 consultation', () => {
     expect(await stageOf(room)).toBe('archived');
   }, 120_000);
 });
+
+describe('a deemed agreement', () => {
+  it('lapses with the signatures when a dispute is decided: the member is asked again', async () => {
+    const srv2 = await startServer();
+    const r2 = await openRoom(srv2, BODY000);
+    try {
+      await driveTo(r2, 'signing');
+      const mod2 = await r2.client('A1');
+      await mod2.waitFor((v) => !!v.report?.members);
+      const revision = mod2.view.report.revision as number;
+      await r2.ok('M1', 'report:sign', { revision, name: '李明', signature: signaturePath(0), dissent: null });
+      await r2.ok('A1', 'report:deem_agreed', { revision, memberId: 'M2', note: '该成员未签字，亦未说明理由' });
+      const again = await r2.act('A1', 'report:deem_agreed', { revision, memberId: 'M2', note: '重复记录' });
+      expect(again).toMatchObject({ ok: false, error: { code: 'conflict' } });
+      const d = await r2.ok('M3', 'report:dispute', { subject: '第二名的技术方案评分', proposal: '维持原评审结论' });
+      // While the dispute is voted on, nobody is recorded as deemed to agree.
+      const during = await r2.act('A1', 'report:deem_agreed', { revision, memberId: 'M3', note: '该成员未签字' });
+      expect(during).toMatchObject({ ok: false, error: { code: 'conflict' } });
+      for (const m of ['M1', 'M2']) await r2.ok(m, 'report:dispute_vote', { disputeId: d.data.disputeId, agree: true, reason: '同意' });
+      const seq = (await srv2.store.read(r2.sessionId)).length;
+      await mod2.waitFor(() => mod2.seq >= seq);
+      const v = mod2.view.report;
+      expect(v.members.find((m: any) => m.id === 'M2')).toMatchObject({ signed: false, deemed: false });
+      expect(v.deemed).toEqual([]);
+      expect(v.voided.filter((x: any) => x.deemed).map((x: any) => x.memberId)).toEqual(['M2']);
+      // Now M2 may sign this revision itself.
+      await r2.ok('M2', 'report:sign', { revision, name: '张华', signature: signaturePath(1), dissent: null });
+    } finally {
+      r2.closeAll();
+      await srv2.close(true);
+    }
+  }, 120_000);
+});
