@@ -288,6 +288,8 @@ test('a seed-000 consultation from /admin to the archived report, with 终审, �
   await expect(con.getByTestId('signing-member-M2')).toHaveAttribute('data-state', 'deemed');
   await expect(con.getByTestId('deemed-M2')).toContainText('两次提请');
   await expect(tablets.M2.getByTestId('report-deemed')).toContainText('视为同意评审结论');
+  await expect(tablets.M2.getByTestId('report-sign-form')).toHaveCount(0);
+  await expect(tablets.M2.getByTestId('viewer-to-sign')).toHaveCount(0);
   await tablets.M2.getByTestId('report-deemed').scrollIntoViewIfNeeded();
   await tablets.M2.screenshot({ path: shotPath('seed000-11-tablet-deemed') });
   await expect(wall.getByTestId('screen-signing-count')).toHaveText('已签署 2 / 3 · 视为同意 1');
