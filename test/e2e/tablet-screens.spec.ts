@@ -17,6 +17,19 @@ function errorsOf(p: Page): string[] {
   return errors;
 }
 
+/** A finger held on an element for 0.8 s, through Chromium's own touch input (not synthetic DOM events). */
+async function holdTouch(p: Page, testid: string): Promise<void> {
+  const el = p.getByTestId(testid);
+  await el.scrollIntoViewIfNeeded();
+  const b = (await el.boundingBox())!;
+  const point = { x: Math.round(b.x + b.width / 2), y: Math.round(b.y + b.height / 2) };
+  const cdp = await p.context().newCDPSession(p);
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [point] });
+  await p.waitForTimeout(800);
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await cdp.detach();
+}
+
 /** Every factor, scrolled to the top and to the bottom of the window, is clear of both sticky bars. */
 async function clearOfStickyBars(p: Page): Promise<void> {
   const hidden = await p.evaluate(() => {
@@ -39,8 +52,9 @@ async function clearOfStickyBars(p: Page): Promise<void> {
 test('the scoring tablet: compact, criteria readable by touch without choosing, nothing under the sticky bars; the header on one row', async ({ browser, baseURL }) => {
   test.setTimeout(180_000);
   const links = drive(baseURL!, 'scoring');
-  for (const vp of [{ width: 1280, height: 800 }, { width: 1024, height: 768 }]) {
-    const { page: p } = await openDevice(browser, byId(links, 'M2'), vp, true);
+  // A member per size: each starts from an empty sheet.
+  for (const [member, vp] of [['M2', { width: 1280, height: 800 }], ['M3', { width: 1024, height: 768 }]] as const) {
+    const { page: p } = await openDevice(browser, byId(links, member), vp, true);
     const errors = errorsOf(p);
     await expect(p.getByTestId('scoring-tablet')).toBeVisible();
     await expect(p.getByTestId('factor-3')).toBeVisible();
@@ -69,6 +83,14 @@ test('the scoring tablet: compact, criteria readable by touch without choosing, 
     await p.screenshot({ path: shotPath(`tablet-scoring-criteria-${vp.width}`) });
     await p.getByTestId('rule-toggle-3').tap();
     await expect(p.getByTestId('rule-3')).toHaveCount(0);
+    // Or tap-and-hold the level itself (a real touch held for 0.8 s): the criterion shows, nothing is chosen.
+    await holdTouch(p, 'level-3-7');
+    const seven = (await p.getByTestId('level-3-7').getAttribute('title'))!;
+    await expect(p.getByTestId('held-3')).toContainText(seven);
+    await expect(p.getByTestId('factor-3')).toHaveAttribute('data-points', '');
+    // A plain tap still chooses.
+    await p.getByTestId('level-3-7').tap();
+    await expect(p.getByTestId('factor-3')).toHaveAttribute('data-points', '7');
 
     // Nothing ever sits under the sticky bars; a tap on the last factor's level lands on it.
     await clearOfStickyBars(p);
