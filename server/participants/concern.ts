@@ -75,6 +75,8 @@ export interface PersonView {
   role: Person['role'];
   /** What this viewer may call the person: experts are "专家 n" to the projector (docs/rules.md §1.3 Derived). */
   label: string;
+  /** The same in English (「Expert 1」), for a device in English mode (issue 17). */
+  labelEn: string;
   name: string | null;
   org: string | null;
   leader: boolean;
@@ -95,11 +97,11 @@ export function visiblePeople(s: SessionState, viewer: Principal): Person[] {
   }
 }
 
-function label(s: SessionState, p: Person): string {
+function label(s: SessionState, p: Person, lang: 'zh' | 'en' = 'zh'): string {
   switch (p.role) {
     case 'expert':
     case 'purchaser_rep':
-      return labelIn(s.people, s.order, p.id).zh;
+      return labelIn(s.people, s.order, p.id)[lang];
     case 'supplier':
       return p.org ?? p.name;
     default:
@@ -115,6 +117,7 @@ function peopleView(s: SessionState, viewer: Principal): PersonView[] {
     id: p.id,
     role: p.role,
     label: label(s, p),
+    labelEn: label(s, p, 'en'),
     name: hideMemberNames && isPanel(p.role) ? null : p.name,
     org: p.org,
     leader: p.leader,
@@ -124,5 +127,5 @@ function peopleView(s: SessionState, viewer: Principal): PersonView[] {
 
 function meView(s: SessionState, viewer: Principal) {
   const p = s.people[viewer.personId];
-  return { id: p.id, role: p.role, name: p.name, org: p.org, leader: p.leader, label: label(s, p) };
+  return { id: p.id, role: p.role, name: p.name, org: p.org, leader: p.leader, label: label(s, p), labelEn: label(s, p, 'en') };
 }
