@@ -62,3 +62,11 @@ test('a bad link is refused with a message in Chinese and English', async ({ pag
   await expect(page.getByRole('alert')).toContainText('入场凭证无效');
   await expect(page.getByRole('alert')).toContainText('join token is invalid');
 });
+
+// Issue 17: the icon every browser asks for is served (a 404 was a console error on every page).
+test('the site icon is served', async ({ request }) => {
+  const res = await request.get('/favicon.ico');
+  expect(res.status()).toBe(200);
+  expect(res.headers()['content-type']).toMatch(/image\//);
+  expect((await res.body()).subarray(0, 4)).toEqual(Buffer.from([0, 0, 1, 0]));
+});
