@@ -65,6 +65,9 @@ test('sign-in → review with a clarification answered from a laptop → a withd
   // A laptop never shows another supplier.
   await expect(laptops.S1.locator('body')).not.toContainText('中环绿源');
   await expect(con.getByTestId('blocked-by')).toContainText('3 名专家尚未签到');
+  // Issue 17: the recusal column shows each member's declaration, and every column has a header.
+  await expect(con.getByTestId('quorum-board').locator('thead th')).toHaveText(['成员', '签到', '纪律确认', '回避声明', '更换']);
+  await expect(con.getByTestId('recusal-M1')).toHaveText('尚未声明');
   for (const id of ['M1', 'M2', 'M3']) {
     const p = tablets[id];
     for (const s of ['S1', 'S2', 'S3']) await p.getByTestId(`norecuse-${s}`).tap();
@@ -72,6 +75,10 @@ test('sign-in → review with a clarification answered from a laptop → a withd
     await p.getByTestId('member-signin-submit').tap();
     await expect(p.getByTestId('member-signed')).toBeVisible();
   }
+  for (const id of ['M1', 'M2', 'M3']) await expect(con.getByTestId(`recusal-${id}`)).toHaveText('已声明：与各供应商均无利害关系');
+  // The event log speaks procurement words, never the event type names (issue 17).
+  await expect(con.getByTestId('event-log')).toContainText('评审小组成员签到');
+  await expect(con.getByTestId('event-log')).not.toContainText(/[a-z_]+:[a-z_]+/);
   await expect(wall.getByTestId('screen-member-M3')).toContainText('采购人代表');
   await expect(wall.getByTestId('screen-member-M3')).toContainText('已签到');
   await expect(wall.locator('body')).not.toContainText('李明');
