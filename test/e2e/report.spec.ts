@@ -119,6 +119,16 @@ test('the report renders to PDF in Chinese; five tablets sign, one with dissent;
   const con = (await openDevice(browser, mod, { width: 1440, height: 1000 })).page;
   const wall = (await openDevice(browser, byId(links, 'P1'), { width: 1920, height: 1080 })).page;
   await expect(con.getByTestId('report-console')).toBeVisible();
+  // Issue 17: in 报告签署 the signing card is the stage's work, in the first screen; the cards of the
+  // earlier stages (scoring, results) are folded below it until opened.
+  expect((await con.getByTestId('report-console').boundingBox())!.y).toBeLessThan(1000);
+  const earlier = con.getByTestId('earlier-stages');
+  await expect(earlier).toBeVisible();
+  await expect(earlier.getByTestId('scoring-console')).toBeHidden();
+  expect((await earlier.boundingBox())!.y).toBeGreaterThan((await con.getByTestId('report-console').boundingBox())!.y);
+  await earlier.locator(':scope > summary').click();
+  await expect(earlier.getByTestId('scoring-console')).toBeVisible();
+  await earlier.locator(':scope > summary').click();
   await con.getByRole('button', { name: '投影：签署进度' }).click();
   await expect(wall.getByTestId('screen-signing-count')).toHaveText('已签署 0 / 5');
 
