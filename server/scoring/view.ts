@@ -5,12 +5,11 @@ import { isPanel } from '../../shared/protocol/roles';
 import { activeMembers } from '../participants/state';
 import { activeSuppliers, supplierIds } from '../suppliers/status';
 import { roomEvaluation } from './evaluation-file';
-import { roomFlags, reviewPending, type RoomFlag } from './flags';
+import { flagMessages, roomFlags, reviewPending, type RoomFlag } from './flags';
 import { rubricVotes, sameSet, tieSet, tiePending } from './ranking-vote';
 import { allSubmitted, isSubmitted, progress, scoringOf, supplierRevealed } from './state';
 import { labelIn } from '../../shared/labels/people';
 import { perEvent } from '../realtime/state-keys';
-import { inThirdPerson, settledMessage } from '../../shared/rules/anomaly/messages';
 import type { Bilingual } from '../session/types';
 
 // What each viewer may see of the scoring (docs/rules.md §1.8; docs/anomaly.md "Blind first round"):
@@ -57,15 +56,12 @@ function resultsRows(s: SessionState, withMembers: boolean) {
   };
 }
 
-/** A room flag with its message in both readings (issue 17): `message` as the flagged member reads it
- *  (「您对供应商…」), `othersMessage` as the rest of the panel, the console and the observer read it
- *  (「专家 2 对供应商…」); neither says 「待复核」 once the panel has dealt with the flag. */
+/** A room flag with its message as the flagged member reads it (`message`) and as everyone else does
+ *  (`othersMessage`): flags.ts flagMessages. */
 type SharedFlag = RoomFlag & { othersMessage: Bilingual };
 function sharedFlag(s: SessionState, f: RoomFlag): SharedFlag {
-  const settled = f.disposed || f.determination !== null;
-  const own = settled ? settledMessage(f.message) : f.message;
-  const who = f.member && s.people[f.member] ? labelIn(s.people, s.order, f.member) : null;
-  return { ...f, message: own, othersMessage: who ? inThirdPerson(own, who) : own };
+  const m = flagMessages(s, f);
+  return { ...f, message: m.own, othersMessage: m.others };
 }
 
 function flagView(s: SessionState, f: SharedFlag, viewer: Principal) {
