@@ -99,6 +99,7 @@ test('after the lock a member proposes a change on one of the four legal grounds
   // The session's own term for its panel and no English in the Chinese form (issue 17).
   await expect(form).not.toContainText('评审委员会');
   await expect(form).not.toContainText(/[A-Za-z]{3,}/);
+  await form.screenshot({ path: shotPath('gaps-change-form') });
   await expect(tab.getByTestId('change-propose')).toBeDisabled();
   await tab.getByTestId('change-ground-summing_error').check();
   const supplier = await tab.getByTestId('change-supplier').locator('option').nth(1).getAttribute('value');
