@@ -77,6 +77,9 @@ test('sign-in → review with a clarification answered from a laptop → a withd
   await expect(discipline.first()).toHaveText(/^一、评审小组依法独立履行职责/);
   expect(await discipline.evaluateAll((els) => els.map((e) => getComputedStyle(e).listStyleType))).toEqual(['none', 'none', 'none', 'none']);
   await tablets.M1.getByTestId('member-signin').screenshot({ path: shotPath('live-a-tablet-discipline') });
+  // Issue 17: the recusal column shows each member's declaration, and every column has a header.
+  await expect(con.getByTestId('quorum-board').locator('thead th')).toHaveText(['成员', '签到', '纪律确认', '回避声明', '更换']);
+  await expect(con.getByTestId('recusal-M1')).toHaveText('尚未声明');
   for (const id of ['M1', 'M2', 'M3']) {
     const p = tablets[id];
     for (const s of ['S1', 'S2', 'S3']) await p.getByTestId(`norecuse-${s}`).tap();
@@ -89,6 +92,10 @@ test('sign-in → review with a clarification answered from a laptop → a withd
   await expect(wall.getByTestId('screen-member-M2')).toContainText('采购人代表');
   await expect(wall.getByTestId('screen-member-M2')).not.toContainText('专家');
   await expect(wall.getByTestId('screen-member-M3')).toContainText('专家 2');
+  for (const id of ['M1', 'M2', 'M3']) await expect(con.getByTestId(`recusal-${id}`)).toHaveText('已声明：与各供应商均无利害关系');
+  // The event log speaks procurement words, never the event type names (issue 17).
+  await expect(con.getByTestId('event-log')).toContainText('评审小组成员签到');
+  await expect(con.getByTestId('event-log')).not.toContainText(/[a-z_]+:[a-z_]+/);
   await expect(wall.getByTestId('screen-member-M3')).toContainText('已签到');
   await expect(wall.getByTestId('screen-signin')).not.toContainText('专家 3');
   await expect(con.getByTestId('member-row-M2')).toContainText('采购人代表 · 赵敏');
