@@ -28,6 +28,7 @@ export function quotesView(s: SessionState, viewer: Principal): Record<string, u
     explanationMinimum: s.rubric.rules.abnormalLow.explanationMinutes ?? 30,
     // A tender's price is the opening record the agency enters (server/quotes/opening.ts), never a window.
     mode: isTender(s) ? 'opening' : 'window',
+    closedAt: q.closedAt,
   };
   if (viewer.role === 'supplier')
     return { quotes: { ...base, mine: { ...mine(s, viewer.personId), ...(isTender(s) ? { opening: openingEntry(s, viewer.personId) } : {}) } } };
