@@ -1,4 +1,5 @@
 import { deviceRecord } from '../participants/devices';
+import { inMethodZh } from '../../shared/labels/terms';
 import type { SessionState } from '../session/types';
 import type { StoredEvent } from '../store/types';
 import { scoredLeaves, allFactors, priceFactor } from '../../shared/domain/rubric/index';
@@ -73,8 +74,11 @@ export function reportTitle(s: SessionState): string {
 }
 
 /** The whole report as a printable HTML page. */
+const CN_ORDINAL = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '十一', '十二', '十三', '十四', '十五', '十六', '十七', '十八', '十九', '二十'];
+
 export function reportHtml(s: SessionState, events: StoredEvent[], ctx: ReportContext): string {
   const hashOf = new Map(events.map((e) => [e.seq, e.hash]));
+  const tender = s.project.method === 'public_tender';
   const parts = [
     cover(s, ctx),
     projectSection(s),
@@ -83,8 +87,8 @@ export function reportHtml(s: SessionState, events: StoredEvent[], ctx: ReportCo
     methodSection(s),
     reviewSection(s),
     clarifySection(s),
-    consultationSection(s),
-    requirementsSection(s),
+    // A tender has no consultation and no changes to the requirements (docs/tender.md "Report").
+    ...(tender ? [] : [consultationSection(s), requirementsSection(s)]),
     standingSection(s),
     quotesSection(s),
     abnormalLowSection(s),
@@ -95,7 +99,14 @@ export function reportHtml(s: SessionState, events: StoredEvent[], ctx: ReportCo
     anomalyAppendix(s, hashOf),
     signaturePage(s, ctx),
   ];
-  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(reportTitle(s))} · ${esc(s.project.projectNumber ?? '')}</title><style>${CSS}</style></head><body class="${ctx.final ? 'final' : 'draft'}">${parts.join('\n')}</body></html>`;
+  let body = parts.join('\n');
+  if (tender) {
+    // A 评标报告 in the tender's words (shared/labels/terms.ts), its chapters numbered in order.
+    body = inMethodZh(s.project.method, body);
+    let n = 0;
+    body = body.replace(/<h2>[一二三四五六七八九十]+、/g, () => `<h2>${CN_ORDINAL[++n] ?? n}、`);
+  }
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(reportTitle(s))} · ${esc(s.project.projectNumber ?? '')}</title><style>${CSS}</style></head><body class="${ctx.final ? 'final' : 'draft'}">${body}</body></html>`;
 }
 
 function cover(s: SessionState, ctx: ReportContext): string {
@@ -384,6 +395,28 @@ function quotesSection(s: SessionState): string {
   const win = q.window ? `<p>${label}时间：${bj(q.window.openedAt)} 开始，截止 ${bj(q.window.deadline)}${q.window.extensions.length ? `（延长 ${q.window.extensions.length} 次）` : ''}；关闭：${bj(q.closedAt)}。</p>` : '';
   const late = q.late.map((l) => `<p>逾期提交被拒绝：${esc(supplierName(s, l.supplierId))}（${bj(l.at)}）。</p>`).join('');
   const receipts = Object.entries(q.submissions).map(([id, x]) => [esc(supplierName(s, id)), `第 ${x.version} 次`, bj(x.at), `<span class="hash">${esc(x.receipt)}</span>`]);
+  if (s.project.method === 'public_tender') {
+    // 开标记录 (docs/tender.md "Report" ④): each bidder's 开标一览表 as entered and its confirmation.
+    const ANSWER: Record<string, string> = { confirmed: '投标人代表确认', absent: '投标人未到场，视为认可', disputed: '投标人提出异议' };
+    const opening = Object.entries(q.opening).map(([id, o]) => {
+      const sh = q.submissions[id]?.sealed.sheet;
+      return [
+        esc(supplierName(s, id)),
+        sh ? `${esc(yuanText(sh.summaryTotal ?? sh.amount))}${sh.summaryTotal && sh.summaryTotal !== sh.amount ? `<br><span class="words">投标文件正文报价：${esc(sh.amount)} 元</span>` : ''}` : '—',
+        sh ? `<span class="words">${esc(sh.amountInWords ?? '')}</span>` : '—',
+        `第 ${o.version} 次录入 ${bj(o.enteredAt)}`,
+        o.answer ? `${ANSWER[o.answer]}（${bj(o.answeredAt)}）${o.reason ? `：${esc(o.reason)}` : ''}` : '未答复',
+      ];
+    });
+    return section(
+      'sec-quotes',
+      '十、开标记录、报价校核、价格扣除与价格分',
+      `<h3>开标记录（开标一览表）</h3>${table(['投标人', '投标总价（小写）', '大写', '录入', '确认'], opening, 'opening')}
+<p>开标记录确认完毕：${bj(q.closedAt)}。</p>
+${table(['投标人', label, '报价校核（算术修正）', '价格扣除', '评标价', '价格分'], rows, 'quotes')}
+<p>评标基准价（满足招标文件要求的最低评标价）：${rv.basePrice ? esc(yuanWithWords(rv.basePrice)) : '—'}。</p>`,
+    );
+  }
   return section(
     'sec-quotes',
     `十、${label}、算术修正、价格扣除与价格分`,
