@@ -381,6 +381,8 @@ function quotesSection(s: SessionState): string {
   const q = quotesOf(s);
   // The quote with its representative's signature beside it (issue 13 item 4).
   const signedBy = (id: string) => {
+    // A tender's price was signed on the 开标一览表 and confirmed in the opening record (above).
+    if (s.project.method === 'public_tender') return '';
     const g = q.submissions[id]?.signature;
     return g ? `<div class="quote-sig">${signatureSvg(g.path)}<span class="words">授权代表签字：${esc(g.name)}</span></div>` : '<span class="words">授权代表未签字</span>';
   };

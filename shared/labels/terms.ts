@@ -52,6 +52,7 @@ export function termsOf(method: string | null | undefined): Terms {
  *  (成交候选供应商 before 供应商, 评审基准价 before 评审价). */
 export const TENDER_WORDS_ZH: readonly (readonly [string, string])[] = [
   ['竞争性磋商文件', '招标文件'],
+  ['评审方法与评审标准', '评标方法和标准'],
   ['成交候选供应商', '中标候选人'],
   ['评审基准价', '评标基准价'],
   ['评审报告', '评标报告'],
@@ -59,8 +60,12 @@ export const TENDER_WORDS_ZH: readonly (readonly [string, string])[] = [
   ['磋商小组', '评标委员会'],
   ['磋商文件', '招标文件'],
   ['响应文件', '投标文件'],
+  ['响应无效', '投标无效'],
+  ['无效响应', '无效投标'],
+  ['评审过程', '评标过程'],
   ['最后报价', '投标报价'],
   ['磋商报价', '投标报价'],
+  ['最终报价', '投标报价'],
   ['磋商顺序', '开标顺序'],
   ['评审价', '评标价'],
   ['供应商', '投标人'],

@@ -14,10 +14,11 @@ import { test, expect, E2E_ADMIN, openDevice, byId, shotPath, type Link } from '
 
 const OUT = 'test-results/screens/seed004';
 const CONSULTATION_WORDS = /供应商|磋商|最后报价|评审小组|评审基准价|评审价/;
+let moderatorDevice = '';
 const drive = (baseURL: string, links: Link[], stage: string): void => {
   mkdirSync(OUT, { recursive: true });
   writeFileSync(`${OUT}/links.json`, JSON.stringify(links));
-  execFileSync('node_modules/.bin/tsx', ['test/e2e/tender-drive.ts', baseURL, `${OUT}/links.json`, stage], { encoding: 'utf8', timeout: 240_000 });
+  execFileSync('node_modules/.bin/tsx', ['test/e2e/tender-drive.ts', baseURL, `${OUT}/links.json`, stage, moderatorDevice], { encoding: 'utf8', timeout: 240_000 });
 };
 const tokenOf = (l: Link) => decodeURIComponent(l.url.split('#')[1]);
 const sessionOf = (l: Link) => new URL(l.url).searchParams.get('s')!;
@@ -81,7 +82,9 @@ test('seed 004: a public tender from /admin to the archived 评标报告', async
   await expect(con.getByTestId('stage')).toContainText('签到');
 
   // The join links from the printed cards.
-  const cards = await context.newPage();
+  // On the console's own tab, where the admin key was entered (the cards page asks for it).
+  const consoleUrl = con.url();
+  const cards = con;
   await cards.goto(new URL(cardsHref, baseURL).href);
   await expect(cards.locator('article.jc')).toHaveCount(10);
   const ROLE: Record<string, string> = { A1: 'moderator', P1: 'screen', M4: 'purchaser_rep', S1: 'supplier', S2: 'supplier', S3: 'supplier' };
@@ -90,7 +93,11 @@ test('seed 004: a public tender from /admin to the archived 评标报告', async
     const url = (await cards.getByTestId(`card-${id}`).getByTestId('card-url').textContent())!.trim();
     links.push({ personId: id, role: ROLE[id] ?? 'expert', name: id, url });
   }
-  await cards.close();
+  await cards.screenshot({ path: shotPath('seed004-cards') });
+  await con.goto(consoleUrl);
+  // The console's device (the browser's own key): the driver acts as the moderator from this seat.
+  moderatorDevice = (await con.evaluate(() => localStorage.getItem('panelroom.device')))!;
+  expect(moderatorDevice).toBeTruthy();
 
   // ── Sign-in (driven), then the review on the tablets against the 招标文件's lists ──
   drive(baseURL!, links, 'review');
