@@ -149,6 +149,10 @@ test('seed 004: a public tender from /admin to the archived 评标报告', async
   await con.getByTestId('opening-absent-S3').click();
   await expect(con.getByTestId('opening-row-S3')).toHaveAttribute('data-answer', 'absent');
   await tenderWords(con, 'console-opening-record');
+  // The committee follows the record on its tablets.
+  await expect(m1.page.getByTestId('opening-tablet')).toContainText('498,000.00 元');
+  await expect(m1.page.getByTestId('opening-tablet')).toContainText('未到场，视为认可');
+  await tenderWords(m1.page, 'tablet-opening-record');
   await con.getByTestId('opening-close').click();
   // The corrections, confirmed by the bidders on their laptops.
   await expect(lap1.page.getByTestId('correction-step-0')).toContainText('以开标一览表为准');
@@ -162,6 +166,8 @@ test('seed 004: a public tender from /admin to the archived 评标报告', async
   const wall = await openDevice(browser, byId(links, 'P1'), { width: 1920, height: 1080 });
   await con.getByTestId('quotes-show-reveal').click();
   await expect(wall.page.getByTestId('screen-score-S1')).toContainText('30.00');
+  // The bid price is the 一览表's total, not the bid body's figure.
+  await expect(wall.page.getByTestId('screen-reveal-S1').locator('p').nth(0)).toContainText('498,000.00');
   await expect(wall.page.getByTestId('screen-score-S2')).toContainText('28.73');
   await expect(wall.page.getByTestId('screen-score-S3')).toContainText('26.68');
   await tenderWords(wall.page, 'wall-bid-prices');
