@@ -497,7 +497,8 @@ function changesSection(s: SessionState): string {
   return section(
     'sec-changes',
     '十四、评分修改与结果变更记录',
-    `<p>评审结果汇总后，除分值汇总计算错误、分项评分超出评分标准范围、评审小组成员对客观评审因素评分不一致、经评审小组认定评分畸高畸低四种情形外，任何人不得修改评审结果。</p>
+    `<p>评审结果汇总后，除分值汇总计算错误、分项评分超出评分标准范围、评审小组成员对客观评审因素评分不一致、经评审小组认定评分畸高畸低四种情形外，任何人不得修改评审结果（依据${esc(cite(s.rubric, 'resultChange', s.project.method).zh)}）。报告签署前经复核发现上述情形的，评审小组当场修改并在本报告中记载；报告签署后发现的，由原评审小组重新评审，改变评审结果的书面报告本级财政部门。</p>
+<p>评分汇总锁定：${sc.locked ? `${bj(sc.locked.at)}（日志第 ${sc.locked.seq} 条）` : '尚未汇总'}。汇总后结果变更 ${sc.changes.filter((c) => c.status === 'applied').length} 项${sc.changes.length ? `（提出 ${sc.changes.length} 项）` : ''}。</p>
 <h3>评分修改</h3>${table(['成员', '供应商', '因素', '原分 → 新分', '理由', '依据', '时间', '日志序号'], revs)}
 <h3>汇总后结果变更（法定情形）</h3>${table(['编号', '提出', '供应商', '因素', '新分值', '法定情形', '理由', '表决', '结果'], changes)}`,
   );
@@ -516,7 +517,7 @@ function otherSection(s: SessionState): string {
     .filter((r) => r.reopen)
     .map((r) => `<li>第 ${r.n} 版：依法重新评审（${esc(REOPEN_GROUND_LABEL[r.reopen!.ground].zh)}），理由：${esc(r.reopen!.reason)}；代理机构 ${esc(personName(s, s.people[r.reopen!.requestedBy]?.role === 'moderator' ? r.reopen!.requestedBy : r.reopen!.confirmedBy))} 与评审小组组长 ${esc(personName(s, s.people[r.reopen!.requestedBy]?.role === 'moderator' ? r.reopen!.confirmedBy : r.reopen!.requestedBy))} 共同提出（${bj(r.openedAt)}）。前一版定稿报告保留备查。</li>`);
   const prior = rep.revisions.filter((r) => r.final && r !== rep.revisions.at(-1)).map((r) => `<li>第 ${r.n} 版定稿 PDF sha256：<span class="hash">${esc(r.final!.sha256)}</span></li>`);
-  const voided = rep.revisions.flatMap((r) => r.voided.map((v) => `<li>${memberLabel(s, v.memberId)} 于 ${bj(v.at)} 的签署因「${esc(v.why)}」失效，须重新签署。</li>`));
+  const voided = rep.revisions.flatMap((r) => r.voided.map((v) => `<li>${memberLabel(s, v.memberId)} 于 ${bj(v.at)} 的${v.deemed ? '「视为同意」记录' : '签署'}因「${esc(v.why)}」失效，须重新签署。</li>`));
   const term = s.termination ? `<p>评审终止：${esc(s.termination.reason)}（${bj(s.termination.at)}）。</p>` : '';
   return section(
     'sec-other',
@@ -560,8 +561,13 @@ function signatureSvg(path: string): string {
 function signaturePage(s: SessionState, ctx: ReportContext): string {
   const r = ctx.revision;
   const members = activeMembers(s);
+  const clause = cite(s.rubric, 'report', s.project.method).zh;
   const rows = members.map((m) => {
     const sig = r.signatures[m.id];
+    const deemed = r.deemed?.[m.id];
+    // A member who neither signed nor gave reasons: deemed to agree (docs/rules.md §2.22), with the clause.
+    if (!sig && deemed)
+      return `<tr class="deemed"><td>${memberLabel(s, m.id)}</td><td>${esc(m.name)}${m.leader ? '（组长）' : ''}</td><td class="sigcell">未签字</td><td>—</td><td>未签字且未说明理由，视为同意评审结论（依据${esc(clause)}）。记录：${esc(deemed.note)}</td><td>${bj(deemed.at)}</td></tr>`;
     return `<tr><td>${memberLabel(s, m.id)}</td><td>${esc(m.name)}${m.leader ? '（组长）' : ''}</td><td class="sigcell">${sig ? signatureSvg(sig.path) : ''}</td><td>${sig ? esc(sig.name) : ''}</td><td>${sig ? (sig.dissent ? '有不同意见（见下）' : '同意') : ''}</td><td>${sig ? bj(sig.at) : ''}</td></tr>`;
   });
   const dissents = members
@@ -573,7 +579,7 @@ function signaturePage(s: SessionState, ctx: ReportContext): string {
   return section(
     'sec-signatures',
     '评审小组成员签字',
-    `<p>评审小组成员对评审报告有异议的，按照少数服从多数的原则推荐${s.project.method === 'public_tender' ? '中标' : '成交'}候选供应商；持不同意见的成员在报告上签署不同意见并说明理由，未签署不同意见且不说明理由的，视为同意。</p>
+    `<p>评审小组成员对评审报告有异议的，按照少数服从多数的原则推荐${s.project.method === 'public_tender' ? '中标' : '成交'}候选供应商；持不同意见的成员在报告上签署不同意见并说明理由，未签署不同意见且不说明理由的，视为同意（依据${esc(clause)}）。</p>
 <table class="signatures"><thead><tr><th>编号</th><th>姓名</th><th>签名</th><th>署名</th><th>意见</th><th>签署时间</th></tr></thead><tbody>${rows.join('')}</tbody></table>
 ${dissents.length ? `<h3>不同意见</h3>${dissents.join('')}` : '<p>无成员签署不同意见。</p>'}
 <div class="foot-qr">${qrSvg(ctx.head, 22)}<p>本报告生成于事件日志第 ${ctx.headSeq} 条，日志哈希：<span class="hash">${esc(ctx.head)}</span></p></div>`,
@@ -614,6 +620,7 @@ td.none, p.none { color: #444; font-style: italic; text-align: center; }
 #sec-anomaly { break-before: page; }
 #sec-signatures { break-before: page; }
 table.signatures td { height: 22mm; vertical-align: middle; }
+table.signatures tr.deemed td { font-size: 8.5pt; }
 td.sigcell { width: 55mm; }
 .quote-sig svg.sig { width: 30mm; height: 10mm; }
 svg.sig { width: 52mm; height: 17mm; display: block; }
