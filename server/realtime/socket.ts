@@ -14,6 +14,7 @@ import { buildView, type Presence } from './views';
 import { SessionViewMemo, ViewBuilder } from './view-memo';
 import { AudienceChannel, channelRooms, roomOf, splitView } from './audiences';
 import { CHANNELS, type Channel, type ChannelDelta, type ChannelFull, type ResumeState, type ViewPatch, type ViewSnapshot } from '../../shared/protocol/view-sync';
+import { VIEW_SECTIONS } from '../../shared/protocol/views';
 import type { AckCallback, ClientToServerEvents, InterServerEvents, Notice, ServerToClientEvents } from '../../shared/protocol/events';
 import type { FairShare } from './fair-share';
 import { admitDevice, deviceHash, holdsSeat, REFUSED, requestOutcome, SIGNED_OUT } from '../participants/devices';
@@ -451,6 +452,10 @@ export class RealtimeServer {
   /** Check mode: the audiences this person listens to, merged, are its view rebuilt from scratch. */
   private checkMerged(p: Principal, s: SessionState, views: ViewBuilder, sessionId: string): void {
     const fresh = buildView(s, p, views.presenceIn);
+    // The typed edge: the view has no section its audience's type does not name (shared/protocol/views.ts).
+    const named: readonly string[] = VIEW_SECTIONS[p.role];
+    const unnamed = Object.keys(fresh).filter((k) => !named.includes(k));
+    if (unnamed.length) throw new Error(`the ${p.role} view has sections its type does not name: ${unnamed.join(', ')}`);
     const rooms = channelRooms(p);
     const merged = new Map<string, string | undefined>();
     for (const ch of CHANNELS) for (const [k, j] of this.channel(sessionId, rooms[ch]).jsonByKey()) merged.set(k, j);

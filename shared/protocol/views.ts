@@ -143,8 +143,6 @@ interface Common {
   requirements: Untyped;
   quotes: Untyped;
   scoring: Untyped;
-  /** The rubric's scored leaves while scoring (members and staff). */
-  scoringFactors: Untyped;
 }
 
 /** Sections of the review, policy, clarification and resubmission concerns (not the wall's). */
@@ -163,6 +161,8 @@ export interface StaffView extends Common, Deliberation {
   log: LogSection;
   setup: Untyped;
   report: Untyped;
+  /** The rubric's scored leaves while scoring (staff, observer, members). */
+  scoringFactors: Untyped;
 }
 /** The observer (监督). */
 export interface ObserverView extends Common, Deliberation {
@@ -170,10 +170,12 @@ export interface ObserverView extends Common, Deliberation {
   log: LogSection;
   setup: Untyped;
   report: Untyped;
+  scoringFactors: Untyped;
 }
 /** A panel member's tablet: the panel audience merged with the member's own. */
 export interface MemberView extends Common, Deliberation {
   report: Untyped;
+  scoringFactors: Untyped;
 }
 /** A supplier's laptop (its own audience only; no report). */
 export interface SupplierView extends Common, Deliberation {}
@@ -201,4 +203,28 @@ export interface AnyView extends Partial<Common>, Partial<Deliberation> {
   log?: LogSection;
   setup?: Untyped;
   report?: Untyped;
+  scoringFactors?: Untyped;
 }
+
+/** The section names of each audience's view, at run time (test/unit/protocol/typed-edge.test.ts checks
+ *  that the server's views have no other; the types below check that these are exactly the types' keys). */
+export const VIEW_SECTIONS = {
+  moderator: ['session', 'me', 'people', 'devices', 'stage', 'screen', 'presence', 'log', 'suppliers', 'setup', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring', 'scoringFactors', 'report'],
+  observer: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'log', 'suppliers', 'setup', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring', 'scoringFactors', 'report'],
+  expert: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'suppliers', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring', 'scoringFactors', 'report'],
+  purchaser_rep: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'suppliers', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring', 'scoringFactors', 'report'],
+  supplier: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'suppliers', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring'],
+  screen: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'suppliers', 'signin', 'rounds', 'minutes', 'requirements', 'quotes', 'scoring', 'report'],
+} as const satisfies { [R in keyof ViewByRole]: readonly (keyof ViewByRole[R])[] };
+
+// Each list names every section of its audience's type (a section added to a type but not here does not compile).
+type Missing<R extends keyof ViewByRole> = Exclude<keyof ViewByRole[R], (typeof VIEW_SECTIONS)[R][number]>;
+const complete: { [R in keyof ViewByRole]: Missing<R> extends never ? true : Missing<R> } = {
+  moderator: true,
+  observer: true,
+  expert: true,
+  purchaser_rep: true,
+  supplier: true,
+  screen: true,
+};
+void complete;
