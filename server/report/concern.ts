@@ -1,3 +1,4 @@
+import type { ReportSection, ReportSignature, WallReportSection } from '../../shared/protocol/views';
 import { DomainError, type Concern, type HandlerContext, type SessionState, type Principal } from '../session/types';
 import type { Dissent, ReopenGround } from '../../shared/protocol/report';
 import { REOPEN_GROUND_LABEL } from '../../shared/protocol/report';
@@ -197,10 +198,10 @@ function reportView(s: SessionState, viewer: Principal): Record<string, unknown>
         signed: members.filter((m) => r.signatures[m.id]).length,
         of: members.length,
         members: members.map((m) => ({ label: memberLabel(s, m.id), signed: !!r.signatures[m.id] })),
-      },
+      } satisfies WallReportSection,
     };
   }
-  const sig = (x: Signature) => ({ memberId: x.memberId, label: memberLabel(s, x.memberId), name: x.name, at: x.at, seq: x.seq, dissent: x.dissent });
+  const sig = (x: Signature): ReportSignature => ({ memberId: x.memberId, label: memberLabel(s, x.memberId), name: x.name, at: x.at, seq: x.seq, dissent: x.dissent });
   const me = s.people[viewer.personId];
   return {
     report: {
@@ -220,6 +221,6 @@ function reportView(s: SessionState, viewer: Principal): Record<string, unknown>
       reopenRequest: reportOf(s).reopenRequest,
       mine: r.signatures[viewer.personId] ? sig(r.signatures[viewer.personId]) : null,
       canReopen: me?.role === 'moderator' || (!!me?.leader && me.active),
-    },
+    } satisfies ReportSection,
   };
 }

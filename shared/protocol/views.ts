@@ -2,6 +2,7 @@ import type { Role } from './roles';
 import type { Scene } from './foundation';
 import type { Stage } from './stage';
 import type { ClauseKey, Cite } from '../domain/rubric/citations';
+import type { Dissent, ReopenGround } from './report';
 
 // The typed edge, views (docs/architecture.md "The typed edge"; issue 15 item 6): the sections the
 // server's projections deliver, and what each audience's merged view holds. The server's view
@@ -128,6 +129,80 @@ export interface SuppliersSection {
   minimum?: Untyped;
 }
 
+/** The report's final PDF as recorded in the log (server/report/state.ts). */
+export interface ReportFinal {
+  sha256: string;
+  size: number;
+  /** The log head printed on every page of the PDF, and its seq. */
+  head: string;
+  headSeq: number;
+  at: number;
+  seq: number;
+}
+export interface ReportReopen {
+  ground: ReopenGround;
+  reason: string;
+  requestedBy: string;
+  confirmedBy: string;
+}
+export interface ReopenRequest {
+  ground: ReopenGround;
+  reason: string;
+  by: string;
+  role: 'moderator' | 'leader';
+  at: number;
+  seq: number;
+}
+export interface DisputeVote {
+  memberId: string;
+  agree: boolean;
+  reason: string;
+  seq: number;
+}
+export interface Dispute {
+  id: string;
+  revision: number;
+  subject: string;
+  proposal: string;
+  by: string;
+  at: number;
+  seq: number;
+  votes: DisputeVote[];
+  result: { outcome: 'adopted' | 'rejected'; agree: number; disagree: number; of: number; at: number; seq: number } | null;
+}
+export interface ReportSignature {
+  memberId: string;
+  label: string;
+  name: string;
+  at: number;
+  seq: number;
+  /** null: the member agrees (000 说明6 L462). */
+  dissent: Dissent | null;
+}
+/** The report (server/report/concern.ts, docs/rules.md §2.22) as the console, the observer and the
+ *  members see it; null before the report is opened. */
+export interface ReportSection {
+  revision: number;
+  final: ReportFinal | null;
+  rendering: boolean;
+  revisions: { n: number; openedAt: number; reopen: ReportReopen | null; final: ReportFinal | null; signed: number }[];
+  members: { id: string; label: string; name: string; leader: boolean; signed: boolean; dissent: boolean }[];
+  signatures: ReportSignature[];
+  voided: (ReportSignature & { why: string })[];
+  disputes: (Dispute & { byLabel: string; votes: (DisputeVote & { label: string })[]; myVote: boolean | null })[];
+  reopenRequest: ReopenRequest | null;
+  mine: ReportSignature | null;
+  canReopen: boolean;
+}
+/** The report on the wall: who has signed, as 专家 n; never a name, never a dissent. */
+export interface WallReportSection {
+  revision: number;
+  final: boolean;
+  signed: number;
+  of: number;
+  members: { label: string; signed: boolean }[];
+}
+
 /** Sections every audience's view has. */
 interface Common {
   session: SessionSection;
@@ -160,7 +235,7 @@ export interface StaffView extends Common, Deliberation {
   devices: DevicesSection;
   log: LogSection;
   setup: Untyped;
-  report: Untyped;
+  report: ReportSection | null;
   /** The rubric's scored leaves while scoring (staff, observer, members). */
   scoringFactors: Untyped;
 }
@@ -169,19 +244,19 @@ export interface ObserverView extends Common, Deliberation {
   stage: RailStageSection;
   log: LogSection;
   setup: Untyped;
-  report: Untyped;
+  report: ReportSection | null;
   scoringFactors: Untyped;
 }
 /** A panel member's tablet: the panel audience merged with the member's own. */
 export interface MemberView extends Common, Deliberation {
-  report: Untyped;
+  report: ReportSection | null;
   scoringFactors: Untyped;
 }
 /** A supplier's laptop (its own audience only; no report). */
 export interface SupplierView extends Common, Deliberation {}
 /** The projector (the wall). */
 export interface ProjectorView extends Common {
-  report: Untyped;
+  report: WallReportSection | null;
 }
 
 /** Each role's view. */
@@ -202,7 +277,7 @@ export interface AnyView extends Partial<Common>, Partial<Deliberation> {
   devices?: DevicesSection;
   log?: LogSection;
   setup?: Untyped;
-  report?: Untyped;
+  report?: ReportSection | WallReportSection | null;
   scoringFactors?: Untyped;
 }
 

@@ -10,7 +10,7 @@ import { VIEW_SECTIONS } from '../../../shared/protocol/views';
 import type { Socket as ClientSocketOf } from 'socket.io-client';
 import type { Ack } from '../../../shared/protocol/ack';
 import type { ClientToServerEvents, CommandInput, CommandResult, ServerPush, ServerToClientEvents } from '../../../shared/protocol/events';
-import type { AnyView, MemberView, StaffView, SupplierView } from '../../../shared/protocol/views';
+import type { AnyView, MemberView, ProjectorView, StaffView, SupplierView, WallReportSection } from '../../../shared/protocol/views';
 import type { ViewPatch } from '../../../shared/protocol/view-sync';
 import type { Connection } from '../../../client/src/lib/connection.svelte';
 import type { RoomServer } from '../../../server/realtime/socket';
@@ -63,15 +63,21 @@ describe('the typed edge, at compile time', () => {
     expectTypeOf<StaffView['log']['tail'][number]['seq']>().toEqualTypeOf<number>();
     expectTypeOf<MemberView>().not.toHaveProperty('log');
     expectTypeOf<SupplierView>().not.toHaveProperty('setup');
+    expectTypeOf<SupplierView>().not.toHaveProperty('report');
+    // The wall's report says who has signed, as 专家 n: no name, no dissent (docs/rules.md §2.22).
+    expectTypeOf<WallReportSection['members'][number]>().toEqualTypeOf<{ label: string; signed: boolean }>();
     // Every audience's view can be handed to a component shared by several audiences.
     expectTypeOf<Partial<MemberView>>().toExtend<AnyView>();
     const tablet = null as unknown as Connection<MemberView>;
     const laptop = null as unknown as Connection<SupplierView>;
+    const wall = null as unknown as Connection<ProjectorView>;
     const never = () => {
       // @ts-expect-error the tablet's view has no log
       void tablet.view.log;
       // @ts-expect-error the laptop's view has no draft set-up
       void laptop.view.setup;
+      // @ts-expect-error the wall's report has no signatures (nor their dissents)
+      void wall.view.report?.signatures;
       // @ts-expect-error a field the stage section does not have
       void tablet.view.stage?.currentStage;
     };
