@@ -68,7 +68,9 @@ function withoutReissue(r: typeof deviceReducers): typeof deviceReducers {
   return rest;
 }
 
-const sameKind = (a: string, b: string) => a === b || (isPanel(a as any) && isPanel(b as any));
+// Ordinals count within a role (issue 13 item 7, docs/rules.md §1.3): experts are 专家 1..n without a gap
+// for the purchaser representative, who is 采购人代表 (numbered among the representatives, if several).
+const sameKind = (a: string, b: string) => a === b;
 
 /** One person as a viewer may know it: the `people` section's row (shared/protocol/views.ts). */
 export type PersonView = PersonRow;

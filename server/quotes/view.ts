@@ -6,7 +6,7 @@ import { dec } from '../../shared/rules/decimal';
 import { formatYuan, formatYuanExact, pct } from '../../shared/rules/money/amount';
 import { isFinal, reveal } from './reveal';
 import { limits, quoteLabel, quotesOf, supplierLabel, type Review } from './state';
-import { submitBlocker } from './window';
+import { signatureRequired, submitBlocker } from './window';
 import { wallMayName } from '../projector/in-room';
 import { labelIn } from '../../shared/labels/people';
 import { per } from '../../shared/domain/rubric/citations';
@@ -25,6 +25,8 @@ export function quotesView(s: SessionState, viewer: Principal): Record<string, u
       ? { openedAt: q.window.openedAt, deadline: q.window.deadline, note: q.window.note, extensions: q.window.extensions, closedAt: q.closedAt }
       : null,
     explanationMinimum: s.rubric.rules.abnormalLow.explanationMinutes ?? 30,
+    /** The quote is submitted only with the authorised representative's signature (issue 13 item 4). */
+    signatureRequired: signatureRequired(s),
   };
   if (viewer.role === 'supplier') return { quotes: { ...base, mine: mine(s, viewer.personId) } };
 

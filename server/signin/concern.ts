@@ -23,7 +23,7 @@ const label = (s: SessionState, id: string): string => {
 const labelEn = (s: SessionState, id: string): string => {
   const p = s.people[id];
   if (!p) return id;
-  return isPanel(p.role) ? `Member ${p.ordinal}` : (p.org ?? p.name);
+  return isPanel(p.role) ? labelIn(s.people, s.order, id).en : (p.org ?? p.name);
 };
 
 /** Stages in which a member may still sign in (a replacement arrives after the opening too). */

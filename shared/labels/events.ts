@@ -92,6 +92,7 @@ export const EVENT_LABEL: Record<string, Text> = {
   'results:released': { zh: '公布评审结果', en: 'Results released' },
   'report:opened': { zh: '生成评审报告', en: 'Report generated' },
   'report:signed': { zh: '签署评审报告', en: 'Report signed' },
+  'report:deemed_agreed': { zh: '未签字且未说明理由，视为同意', en: 'Neither signed nor gave reasons: deemed to agree' },
   'report:dispute_opened': { zh: '提出争议事项', en: 'Dispute raised' },
   'report:dispute_voted': { zh: '争议事项表决意见', en: 'Dispute vote' },
   'report:dispute_decided': { zh: '争议事项表决结果', en: 'Dispute decided' },

@@ -68,7 +68,8 @@ export const quotesCommands = {
      *  其他项目中，最后报价不作调整 (003 Ch3 §3.1 L651). The handler refuses a sheet with lines without it. */
     missingItemsIncluded: z.boolean().default(false),
     /** The authorised representative's signature of the quote, drawn on the laptop (issue 13 item 4);
-     *  the laptop always sends it, the report prints it beside the quote. */
+     *  required for the consultation's final quote (server/quotes/window.ts refuses a quote without it,
+     *  with its own bilingual message), printed beside the quote in the report. */
     signature: z.strictObject({ name: z.string().trim().min(1, '请填写签字人姓名 / the signer’s name is required').max(50), path: signaturePath }).optional(),
   }),
   /** Moderator: close the window once the deadline has passed (server clock): corrections follow. */

@@ -186,12 +186,17 @@ export interface ReportSection {
   final: ReportFinal | null;
   rendering: boolean;
   revisions: { n: number; openedAt: number; reopen: ReportReopen | null; final: ReportFinal | null; signed: number }[];
-  members: { id: string; label: string; name: string; leader: boolean; signed: boolean; dissent: boolean }[];
+  members: { id: string; label: string; name: string; leader: boolean; signed: boolean; dissent: boolean; deemed: boolean }[];
+  /** Members recorded as deemed to agree (neither signed nor gave reasons, docs/rules.md §2.22). */
+  deemed: { memberId: string; label: string; note: string; at: number; seq: number }[];
+  /** The clause a member who neither signs nor gives reasons is deemed to agree under. */
+  deemedCite: Cite;
   signatures: ReportSignature[];
-  voided: (ReportSignature & { why: string })[];
+  voided: (ReportSignature & { why: string; deemed: boolean })[];
   disputes: (Dispute & { byLabel: string; votes: (DisputeVote & { label: string })[]; myVote: boolean | null })[];
   reopenRequest: ReopenRequest | null;
   mine: ReportSignature | null;
+  myDeemed: { note: string; at: number } | null;
   canReopen: boolean;
 }
 /** The report on the wall: who has signed, as 专家 n; never a name, never a dissent. */
@@ -200,7 +205,9 @@ export interface WallReportSection {
   final: boolean;
   signed: number;
   of: number;
-  members: { label: string; signed: boolean }[];
+  deemed: number;
+  members: { label: string; signed: boolean; deemed: boolean }[];
+  cite: Cite;
 }
 
 /** Sections every audience's view has. */

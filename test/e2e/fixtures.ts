@@ -1,5 +1,5 @@
 import { test as base, expect } from '@playwright/test';
-import type { Browser, BrowserContext, Page } from '@playwright/test';
+import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { testDeviceKey } from '../helpers/device';
@@ -111,4 +111,33 @@ export function freshServer(): Promise<{ url: string; stop: () => void }> {
     });
     child.once('exit', (code) => reject(new Error(`fresh server exited ${code}`)));
   });
+}
+
+/** Draws a zig-zag signature on the canvas (the one inside `within`, if given), with the mouse or with
+ *  touch pointer events. */
+export async function drawSignature(p: Page, touch = false, within?: Locator): Promise<void> {
+  const canvas = (within ?? p).getByTestId('signature-canvas');
+  await canvas.scrollIntoViewIfNeeded();
+  const box = (await canvas.boundingBox())!;
+  const pts = [0.1, 0.25, 0.4, 0.55, 0.7, 0.85].map((fx, i) => [box.x + box.width * fx, box.y + box.height * (i % 2 ? 0.25 : 0.75)]);
+  if (!touch) {
+    await p.mouse.move(pts[0][0], pts[0][1]);
+    await p.mouse.down();
+    for (const [x, y] of pts.slice(1)) await p.mouse.move(x, y, { steps: 6 });
+    await p.mouse.up();
+    return;
+  }
+  const ev = (type: string, x: number, y: number) => canvas.dispatchEvent(type, { pointerId: 7, pointerType: 'touch', isPrimary: true, clientX: x, clientY: y, bubbles: true });
+  await ev('pointerdown', pts[0][0], pts[0][1]);
+  for (let i = 1; i < pts.length; i++)
+    for (let k = 1; k <= 5; k++) await ev('pointermove', pts[i - 1][0] + ((pts[i][0] - pts[i - 1][0]) * k) / 5, pts[i - 1][1] + ((pts[i][1] - pts[i - 1][1]) * k) / 5);
+  await ev('pointerup', pts.at(-1)![0], pts.at(-1)![1]);
+}
+
+/** The authorised representative signs the final quote on the laptop (issue 13 item 4): draws on the
+ *  quote's own pad and gives the name; the server refuses a consultation quote without it. */
+export async function signQuote(p: Page, name: string): Promise<void> {
+  const box = p.getByTestId('quote-sign');
+  await drawSignature(p, false, box);
+  await p.getByTestId('quote-signer').fill(name);
 }

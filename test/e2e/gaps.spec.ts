@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { checkinCode } from '../../server/participants/checkin';
 import { decodeQr } from './qr';
-import { test, expect, openDevice, byId, shotPath, type Link } from './fixtures';
+import { test, expect, openDevice, byId, shotPath, signQuote, type Link } from './fixtures';
 
 // Small user-visible gaps: the welcome wall's sign-in QR codes (signin), the final-quote statement on
 // unlisted items (003 Ch3 §3.1 L651) and the 4.1.3 exemption buttons (003 Ch3 §4.2 L719) (quotes),
@@ -61,6 +61,9 @@ test('the final-quote form needs the statement on unlisted items before an itemi
   await expect(lap.getByText('分项报价表中未列明的项目，视为已包含在其他项目中，最后报价不作调整')).toBeVisible();
   await expect(lap.getByTestId('quote-submit')).toBeDisabled();
   await lap.getByTestId('quote-missing-items').check();
+  // …and the authorised representative's signature (issue 13 item 4).
+  await expect(lap.getByTestId('quote-submit')).toBeDisabled();
+  await signQuote(lap, '张授权');
   await expect(lap.getByTestId('quote-submit')).toBeEnabled();
   await lap.getByTestId('quote-submit').click();
   await expect(lap.getByTestId('quotes-receipt')).toContainText('1,300,000.00');

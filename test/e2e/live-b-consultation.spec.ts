@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { test, expect, openDevice, byId, shotPath, cspViolations, type Link } from './fixtures';
+import { expectProcurementWordsOn } from './words';
 
 // Issue 12, item 10: the tablets' live document (a WebSocket to /yjs) works under the CSP.
 test.afterEach(() => {
@@ -43,6 +44,8 @@ test('rounds with two suppliers, then a change edited on two tablets, confirmed 
   const s2 = (await openDevice(browser, byId(links, 'S2'), { width: 1366, height: 768 })).page;
   const shoot = async (name: string) => {
     await wall.screenshot({ path: shotPath(`live-b-${name}-projector`) });
+    // Issue 13 item 1: procurement words only, on every screen of the room at each scene.
+    await expectProcurementWordsOn({ console: con, projector: wall, 'tablet M1': m1, 'tablet rep': rep, 'laptop S1': s1, 'laptop S2': s2 }, name);
   };
   const secondsOf = async (p: Page, id: string) => {
     const txt = (await p.getByTestId(id).locator('.figure').textContent())!;

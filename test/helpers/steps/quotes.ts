@@ -25,6 +25,12 @@ export function plainSheet(amount: string, item = '项目服务费') {
   return { amount, amountInWords: amountToWords(amount), lines: [{ item, unitPrice: amount, quantity: '1', total: amount }] };
 }
 
+/** The authorised representative's signature every consultation final quote carries (issue 13 item 4;
+ *  server/quotes/window.ts refuses a quote without it). */
+export function quoteSignature(supplierId: string, k = 0): { name: string; path: string } {
+  return { name: `代表${supplierId}`, path: signaturePath(k) };
+}
+
 export async function serverNow(room: Room): Promise<number> {
   const mod = await room.client(room.ids('moderator')[0]);
   const ack = await mod.send('time:sync', {});
@@ -85,7 +91,7 @@ export async function finalQuotes(room: Room): Promise<void> {
   const deadline = await openWindow(room);
   // No policy in the command: the statuses are the panel's determination (server/review/policy.ts).
   for (const [i, id] of suppliers.entries()) {
-    await room.ok(id, 'quotes:submit', { missingItemsIncluded: true, sheet: plainSheet(PLAIN_QUOTES[i % PLAIN_QUOTES.length]), signature: { name: `代表${id}`, path: signaturePath(i) } });
+    await room.ok(id, 'quotes:submit', { missingItemsIncluded: true, sheet: plainSheet(PLAIN_QUOTES[i % PLAIN_QUOTES.length]), signature: quoteSignature(id, i) });
   }
   await closeAfter(room, deadline);
   await settleAll(room);

@@ -65,7 +65,7 @@ describe('the typed edge, at compile time', () => {
     expectTypeOf<SupplierView>().not.toHaveProperty('setup');
     expectTypeOf<SupplierView>().not.toHaveProperty('report');
     // The wall's report says who has signed, as 专家 n: no name, no dissent (docs/rules.md §2.22).
-    expectTypeOf<WallReportSection['members'][number]>().toEqualTypeOf<{ label: string; signed: boolean }>();
+    expectTypeOf<WallReportSection['members'][number]>().toEqualTypeOf<{ label: string; signed: boolean; deemed: boolean }>();
     // Every audience's view can be handed to a component shared by several audiences.
     expectTypeOf<Partial<MemberView>>().toExtend<AnyView>();
     const tablet = null as unknown as Connection<MemberView>;
