@@ -89,11 +89,11 @@ export function visiblePeople(s: SessionState, viewer: Principal): Person[] {
   }
 }
 
-function label(s: SessionState, p: Person): string {
+function label(s: SessionState, p: Person, lang: 'zh' | 'en' = 'zh'): string {
   switch (p.role) {
     case 'expert':
     case 'purchaser_rep':
-      return labelIn(s.people, s.order, p.id).zh;
+      return labelIn(s.people, s.order, p.id)[lang];
     case 'supplier':
       return p.org ?? p.name;
     default:
@@ -109,6 +109,7 @@ function peopleView(s: SessionState, viewer: Principal): PersonView[] {
     id: p.id,
     role: p.role,
     label: label(s, p),
+    labelEn: label(s, p, 'en'),
     name: hideMemberNames && isPanel(p.role) ? null : p.name,
     org: p.org,
     leader: p.leader,
@@ -118,5 +119,5 @@ function peopleView(s: SessionState, viewer: Principal): PersonView[] {
 
 function meView(s: SessionState, viewer: Principal): MeSection {
   const p = s.people[viewer.personId];
-  return { id: p.id, role: p.role, name: p.name, org: p.org, leader: p.leader, label: label(s, p) };
+  return { id: p.id, role: p.role, name: p.name, org: p.org, leader: p.leader, label: label(s, p), labelEn: label(s, p, 'en') };
 }

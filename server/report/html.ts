@@ -17,7 +17,7 @@ import { roundsOf } from '../rounds/state';
 import { quotesOf, quoteLabel } from '../quotes/state';
 import { reveal } from '../quotes/reveal';
 import { roomEvaluation } from '../scoring/evaluation-file';
-import { roomFlags, reviewPending } from '../scoring/flags';
+import { flagMessages, roomFlags, reviewPending } from '../scoring/flags';
 import { scoringOf } from '../scoring/state';
 import { reportOf, type Revision } from './state';
 import { qrSvg } from './qr';
@@ -545,7 +545,7 @@ function anomalyAppendix(s: SessionState, hashOf: Map<number, string>): string {
     esc(labelOf(FLAG_RULE_LABEL, f.rule).zh),
     f.blocking ? '阻断' : esc(labelOf(FLAG_SEVERITY_LABEL, f.severity).zh),
     `${f.member ? memberLabel(s, f.member) : '评审小组'} / ${f.supplier ? esc(supplierName(s, f.supplier)) : '全部供应商'} / ${f.factor ? esc(factorName(s, f.factor)) : '全部因素'}`,
-    `${esc(f.message.zh)}${f.threshold ? `<br>阈值 ${esc(f.threshold)}` : ''}`,
+    `${esc(flagMessages(s, f).others.zh)}${f.threshold ? `<br>阈值 ${esc(f.threshold)}` : ''}`,
     f.response ? `${f.response.kind === 'keep' ? '维持' : '修改'}：${esc(f.response.reason)}${f.response.old !== null ? `（${esc(f.response.old)}${f.response.new !== null ? ` → ${esc(f.response.new)}` : ''}）` : ''}<br>${bj(f.response.at)} 第 ${f.response.seq} 条 <span class="hash">${esc(hashOf.get(f.response.seq)?.slice(0, 16) ?? '')}</span>` : '—',
     f.determination ? `${f.determination.result === 'abnormal' ? '认定畸高畸低' : '不认定'}（${f.determination.votes.map((v) => `${memberLabel(s, v.memberId)}${v.verdict === 'abnormal' ? '认定' : '不认定'}：${esc(v.reason)}`).join('；')}）第 ${f.determination.seq} 条 <span class="hash">${esc(hashOf.get(f.determination.seq)?.slice(0, 16) ?? '')}</span>` : '—',
   ]);

@@ -67,9 +67,15 @@ export function durationEn(ms: number): string {
 // Accepts a plain decimal string ("1511936.00") or one already grouped ("1,511,936.00").
 const plain = (v: string) => dec(v.replace(/,/g, ''));
 
+/** 1,511,936.00: the one way an amount is written on a screen (issue 17), with thousands separators
+ *  and two decimals, whatever the decimal string it was given ("1511936", "1511936.00"). */
+export function money(v: string | null | undefined): string {
+  return v === null || v === undefined ? '—' : formatYuan(plain(v));
+}
+
 /** 1,511,936.00 元 */
 export function yuan(v: string | null | undefined): string {
-  return v === null || v === undefined ? '—' : `${formatYuan(plain(v))} 元`;
+  return v === null || v === undefined ? '—' : `${money(v)} 元`;
 }
 
 /** 1,511,936.00 元（大写：壹佰伍拾壹万壹仟玖佰叁拾陆元整） */

@@ -39,6 +39,8 @@ export interface PersonRow {
   role: Role;
   /** What this viewer may call the person: experts are "专家 n" to the projector (docs/rules.md §1.3). */
   label: string;
+  /** The same in English (「Expert 1」), for a device in English mode (issue 17). */
+  labelEn: string;
   /** Null where the viewer may not know a member's name (the wall, the suppliers). */
   name: string | null;
   org: string | null;
@@ -54,6 +56,7 @@ export interface MeSection {
   org: string | null;
   leader: boolean;
   label: string;
+  labelEn: string;
 }
 
 /** A device waiting for a seat held by another (issue 12), for the console only; never a device's hash. */

@@ -4,12 +4,55 @@ import { mkdirSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { testDeviceKey } from '../helpers/device';
 
+/** An error a test provokes on purpose, with the reason it is expected (issue 17, item 7). */
+export interface AllowedError {
+  pattern: RegExp;
+  reason: string;
+}
+
 /**
- * Playwright's `test`, which also closes every device (browser context) a test opened when it ends,
- * passed or failed: the browser is shared by the worker's tests, and a device left open keeps its
- * socket, clock and countdown running through every later test.
+ * Playwright's `test`, which
+ * - fails a test on any uncaught page error or console error in any device it opened (issue 17: a
+ *   person never sees the console, so an error there is a regression nobody notices otherwise). Every
+ *   browser context the test creates, through `openDevice`, `browser.newContext` or the `page`
+ *   fixture, is watched; a test that provokes an error on purpose lists it with `allowErrors`, each with
+ *   a reason;
+ * - closes every device (browser context) a test opened when it ends, passed or failed: the browser is
+ *   shared by the worker's tests, and a device left open keeps its socket, clock and countdown running
+ *   through every later test.
  */
-export const test = base.extend<{ closeDevices: void }>({
+export const test = base.extend<{ closeDevices: void; allowErrors: (...allowed: AllowedError[]) => void }>({
+  allowErrors: [
+    async ({ browser }, use) => {
+      const errors: string[] = [];
+      const allowed: AllowedError[] = [];
+      const where = (p: Page | null | undefined) => {
+        try {
+          const u = p ? new URL(p.url()) : null;
+          return u ? u.pathname + u.search : '?';
+        } catch {
+          return '?';
+        }
+      };
+      const watch = (ctx: BrowserContext) => {
+        ctx.on('weberror', (e) => errors.push(`[${where(e.page())}] uncaught page error: ${e.error().stack ?? e.error().message}`));
+        ctx.on('console', (m) => {
+          if (m.type() === 'error') errors.push(`[${where(m.page())}] console error: ${m.text()} (${m.location().url}:${m.location().lineNumber})`);
+        });
+      };
+      const newContext = browser.newContext;
+      browser.newContext = async (...args: Parameters<Browser['newContext']>) => {
+        const ctx = await newContext.apply(browser, args);
+        watch(ctx);
+        return ctx;
+      };
+      await use((...a) => void allowed.push(...a));
+      browser.newContext = newContext;
+      const unexpected = errors.filter((e) => !allowed.some((a) => a.pattern.test(e)));
+      expect(unexpected, 'uncaught page errors or console errors in a device the test opened').toEqual([]);
+    },
+    { auto: true },
+  ],
   closeDevices: [
     async ({ browser }, use) => {
       await use();
@@ -65,7 +108,6 @@ export async function openDevice(browser: Browser, link: Link, viewport = { widt
   const context = await browser.newContext({ viewport, hasTouch: touch, isMobile: false });
   if (!other) await asOwnDevice(context, link.url);
   const page = await context.newPage();
-  page.on('pageerror', (e) => console.error(`[${link.personId}] page error:`, e));
   watchCsp(page, link.personId);
   await page.goto(link.url);
   return { context, page };

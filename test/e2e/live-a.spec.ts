@@ -72,6 +72,14 @@ test('sign-in → review with a clarification answered from a laptop → a withd
   // A laptop never shows another supplier.
   await expect(laptops.S1.locator('body')).not.toContainText('中环绿源');
   await expect(con.getByTestId('blocked-by')).toContainText('3 名专家尚未签到');
+  // The discipline carries its own numbering (一、二、…; 1. 2. … in English): the list adds none (issue 17).
+  const discipline = tablets.M1.getByTestId('discipline').locator('li');
+  await expect(discipline.first()).toHaveText(/^一、评审小组依法独立履行职责/);
+  expect(await discipline.evaluateAll((els) => els.map((e) => getComputedStyle(e).listStyleType))).toEqual(['none', 'none', 'none', 'none']);
+  await tablets.M1.getByTestId('member-signin').screenshot({ path: shotPath('live-a-tablet-discipline') });
+  // Issue 17: the recusal column shows each member's declaration, and every column has a header.
+  await expect(con.getByTestId('quorum-board').locator('thead th')).toHaveText(['成员', '签到', '纪律确认', '回避声明', '更换']);
+  await expect(con.getByTestId('recusal-M1')).toHaveText('尚未声明');
   for (const id of ['M1', 'M2', 'M3']) {
     const p = tablets[id];
     for (const s of ['S1', 'S2', 'S3']) await p.getByTestId(`norecuse-${s}`).tap();
@@ -84,6 +92,10 @@ test('sign-in → review with a clarification answered from a laptop → a withd
   await expect(wall.getByTestId('screen-member-M2')).toContainText('采购人代表');
   await expect(wall.getByTestId('screen-member-M2')).not.toContainText('专家');
   await expect(wall.getByTestId('screen-member-M3')).toContainText('专家 2');
+  for (const id of ['M1', 'M2', 'M3']) await expect(con.getByTestId(`recusal-${id}`)).toHaveText('已声明：与各供应商均无利害关系');
+  // The event log speaks procurement words, never the event type names (issue 17).
+  await expect(con.getByTestId('event-log')).toContainText('评审小组成员签到');
+  await expect(con.getByTestId('event-log')).not.toContainText(/[a-z_]+:[a-z_]+/);
   await expect(wall.getByTestId('screen-member-M3')).toContainText('已签到');
   await expect(wall.getByTestId('screen-signin')).not.toContainText('专家 3');
   await expect(con.getByTestId('member-row-M2')).toContainText('采购人代表 · 赵敏');
@@ -129,25 +141,33 @@ test('sign-in → review with a clarification answered from a laptop → a withd
   await expect(tablets.M3.getByTestId('attachment-Q1')).toContainText('说明.png');
 
   // Everyone votes; M3 fails S3 on the deposit, with a reason, and so does M1: S3 fails by majority.
+  // 「本家全部符合」 (issue 17) passes the rest in one tap: 4 taps per member instead of 12; a fail
+  // already given stays, and every item can still be changed one by one.
   for (const id of ['M1', 'M2', 'M3']) {
     const p = tablets[id];
     for (const s of ['S1', 'S2', 'S3']) {
       await p.getByTestId(`review-tab-${s}`).tap();
-      for (const it of ITEMS) {
-        const failIt = s === 'S3' && it === 'Q4' && id !== 'M2';
-        if (failIt) {
-          await p.getByTestId('fail-Q4').tap();
-          await expect(p.getByRole('alert')).toContainText('须填写理由');
-          await p.getByTestId('reason-Q4').fill('未按要求提交磋商保证金');
-          await p.getByTestId('fail-Q4').tap();
-          await expect(p.getByTestId('fail-Q4')).toHaveAttribute('aria-pressed', 'true');
-        } else {
-          await p.getByTestId(`pass-${it}`).tap();
-          await expect(p.getByTestId(`pass-${it}`)).toHaveAttribute('aria-pressed', 'true');
-        }
+      if (s === 'S3' && id !== 'M2') {
+        await p.getByTestId('fail-Q4').tap();
+        await expect(p.getByRole('alert')).toContainText('须填写理由');
+        await p.getByTestId('reason-Q4').fill('未按要求提交磋商保证金');
+        await p.getByTestId('fail-Q4').tap();
+        await expect(p.getByTestId('fail-Q4')).toHaveAttribute('aria-pressed', 'true');
+        await expect(p.getByTestId('pass-all-hint')).toContainText('已表决的项目保持不变');
       }
+      await p.getByTestId('pass-all').tap();
+      for (const it of ITEMS) await expect(p.getByTestId(s === 'S3' && it === 'Q4' && id !== 'M2' ? 'fail-Q4' : `pass-${it}`)).toHaveAttribute('aria-pressed', 'true');
+      await expect(p.getByTestId('pass-all')).toBeDisabled();
     }
   }
+  // Still changeable one by one after the batch: M2 fails C2 of S1, then passes it again.
+  await tablets.M2.getByTestId('review-tab-S1').tap();
+  await tablets.M2.getByTestId('reason-C2').fill('有效期表述不清');
+  await tablets.M2.getByTestId('fail-C2').tap();
+  await expect(tablets.M2.getByTestId('tally-C2')).toContainText('不通过 1');
+  await tablets.M2.getByTestId('pass-C2').tap();
+  await expect(tablets.M2.getByTestId('pass-C2')).toHaveAttribute('aria-pressed', 'true');
+  await expect(tablets.M2.getByTestId('tally-C2')).toContainText('不通过 0');
   // The live majority and the votes are on every tablet.
   await tablets.M2.getByTestId('review-tab-S3').tap();
   await expect(tablets.M2.getByTestId('tally-Q4')).toContainText('多数：不通过');

@@ -194,6 +194,19 @@ test('rounds with two suppliers, then a change edited on two tablets, confirmed 
   await rep.screenshot({ path: shotPath('live-b-tablet-rep'), fullPage: true });
   await s1.screenshot({ path: shotPath('live-b-laptop-s1'), fullPage: true });
   await con.screenshot({ path: shotPath('live-b-console'), fullPage: true });
+
+  // Issue 17: the representative is still in the document when the stage moves on; the editor leaves
+  // without an error (its blur during unmount used to throw Svelte's state_unsafe_mutation).
+  const errors: string[] = [];
+  for (const [p, who] of [[m1, 'M1'], [rep, 'M3']] as const) p.on('pageerror', (e) => errors.push(`[${who}] ${e.message}`));
+  await rep.getByTestId('req-editor').click();
+  await expect(rep.getByTestId('req-editor')).toBeFocused();
+  await con.getByTestId('advance').click();
+  await expect(con.getByTestId('stage')).toContainText('最后报价');
+  await expect(rep.getByTestId('tablet-requirements')).toHaveCount(0);
+  await expect(rep.getByTestId('stage')).toContainText('最后报价');
+  await m1.waitForTimeout(300);
+  expect(errors).toEqual([]);
 });
 
 // Issue 14: the compliance review determines each claimed policy status from the response documents,

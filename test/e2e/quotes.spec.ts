@@ -175,6 +175,15 @@ test('final quotes from three laptops, one corrected and confirmed, then the rev
   const scoreHeight = await wall.getByTestId('screen-score-S2').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
   expect(scoreHeight).toBeGreaterThanOrEqual(1080 * 0.08);
   await wall.screenshot({ path: shotPath('quotes-screen-reveal') });
+  // The explanation lines read from the back of the room too (issue 17): at least 3 % of the height,
+  // and no supplier's column is cut off.
+  for (const id of ['S1', 'S2', 'S3']) {
+    const sizes = await wall.getByTestId(`screen-reveal-${id}`).locator('.small').evaluateAll((els) => els.map((el) => parseFloat(getComputedStyle(el).fontSize)));
+    expect(sizes.length).toBeGreaterThan(0);
+    for (const px of sizes) expect(px).toBeGreaterThanOrEqual(1080 * 0.03 - 0.5);
+    const clipped = await wall.getByTestId(`screen-reveal-${id}`).evaluate((el) => el.scrollHeight > el.clientHeight + 1 || el.getBoundingClientRect().bottom > window.innerHeight);
+    expect(clipped, `the reveal of ${id} is cut off`).toBe(false);
+  }
   await expect(tablet.getByTestId('reveal-row-S1')).toContainText('1,230,000.00');
   await tablet.screenshot({ path: shotPath('quotes-tablet-reveal'), fullPage: true });
   // …and at the reveal.

@@ -104,6 +104,26 @@ test('the report renders to PDF in Chinese; five tablets sign, one with dissent;
   const con = (await openDevice(browser, mod, { width: 1440, height: 1000 })).page;
   const wall = (await openDevice(browser, byId(links, 'P1'), { width: 1920, height: 1080 })).page;
   await expect(con.getByTestId('report-console')).toBeVisible();
+  // Issue 17: in 报告签署 the signing card is the stage's work, in the first screen; the cards of the
+  // earlier stages (scoring, results) are folded below it until opened.
+  expect((await con.getByTestId('report-console').boundingBox())!.y).toBeLessThan(1000);
+  const earlier = con.getByTestId('earlier-stages');
+  await expect(earlier).toBeVisible();
+  await expect(earlier.getByTestId('scoring-console')).toBeHidden();
+  expect((await earlier.boundingBox())!.y).toBeGreaterThan((await con.getByTestId('report-console').boundingBox())!.y);
+  await earlier.locator(':scope > summary').click();
+  await expect(earlier.getByTestId('scoring-console')).toBeVisible();
+  await earlier.locator(':scope > summary').click();
+  // The reveal of four suppliers still reads from the back of the room and fits the wall (issue 17).
+  con.once('dialog', (d) => void d.accept());
+  await con.getByTestId('scene-reveal').click();
+  await expect(wall.getByTestId('screen-reveal')).toBeVisible();
+  await wall.screenshot({ path: shotPath('report-projector-reveal-four') });
+  for (const id of ['S1', 'S2', 'S3', 'S4']) {
+    const col = wall.getByTestId(`screen-reveal-${id}`);
+    for (const px of await col.locator('.small').evaluateAll((els) => els.map((el) => parseFloat(getComputedStyle(el).fontSize)))) expect(px).toBeGreaterThanOrEqual(1080 * 0.03 - 0.5);
+    expect(await col.evaluate((el) => el.scrollHeight > el.clientHeight + 1 || el.getBoundingClientRect().bottom > window.innerHeight), `the reveal of ${id} is cut off`).toBe(false);
+  }
   await con.getByRole('button', { name: '投影：签署进度' }).click();
   await expect(wall.getByTestId('screen-signing-count')).toHaveText('已签署 0 / 5');
 

@@ -95,6 +95,14 @@ test('five members score three suppliers on tablets; an R3 flag is kept and dete
   // Issue 13 item 1: procurement words only, the flag's card and message included.
   const screens = () => ({ console: con, projector: screenDev.page, ...Object.fromEntries(Object.entries(tablets).map(([m, d]) => [`tablet ${m}`, d.page])) });
   await expectProcurementWordsOn(screens(), 'anomaly review');
+  // Issue 17: the member reads the message addressed to it; the others and the console read it in the
+  // third person, and the card says 待复核 until the panel has dealt with it.
+  await expect(card.locator('.msg')).toContainText('您对供应商');
+  const othersCard = tablets.M1.page.getByTestId('flag-R3-M5-S2-7');
+  await expect(othersCard.locator('.msg')).toContainText(/采购人代表 \d? ?对供应商/);
+  await expect(othersCard.locator('.msg')).not.toContainText('您');
+  await expect(con.getByTestId('flag-R3-M5-S2-7').locator('.msg')).not.toContainText('您');
+  await expect(con.getByTestId('flag-R3-M5-S2-7').getByTestId('flag-status')).toContainText('待复核');
   await card.getByTestId('flag-keep').tap();
   await card.getByTestId('flag-reason').fill('该方案的监测点位与频次明显不满足磋商文件要求，故仅给2分');
   await card.getByTestId('flag-keep-confirm').tap();
@@ -107,6 +115,10 @@ test('five members score three suppliers on tablets; an R3 flag is kept and dete
     await c.getByTestId('vote-not-abnormal').tap();
   }
   await expect(card.getByTestId('flag-determination')).toContainText('不认定');
+  for (const c of [card, con.getByTestId('flag-R3-M5-S2-7')]) {
+    await expect(c.getByTestId('flag-status')).toContainText('已复核');
+    await expect(c).not.toContainText('待复核');
+  }
 
   // Recheck: the wall shows nothing before the release.
   await con.getByTestId('advance').click();
@@ -122,6 +134,9 @@ test('five members score three suppliers on tablets; an R3 flag is kept and dete
   await expect(screenDev.page.locator('main.screen')).not.toHaveAttribute('data-scene', 'results');
   await con.screenshot({ path: shotPath('scoring-console-recheck'), fullPage: true });
   await expectProcurementWordsOn(screens(), 'recheck');
+  // Amounts with thousands separators (issue 17: one money formatter on every screen).
+  await expect(con.getByTestId('result-S1')).toContainText(/\d{1,3}(,\d{3})+\.\d{2}/);
+  await expect(con.getByTestId('results-table')).not.toContainText(/\d{7}\.\d{2}/);
   await con.getByTestId('release-results').click();
   // A scene that names every supplier is chosen knowingly: the console asks, saying who is online (issue 12).
   let asked = '';

@@ -34,3 +34,9 @@ export function beijingTime(ms: number, withSeconds = true): string {
 export function beijingDate(ms: number): string {
   return new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'long', day: 'numeric' }).format(ms);
 }
+
+/** The colon after a label: full-width in Chinese, ": " in English (issue 17: English mode reads as English). */
+export const colon = (): string => tt('：', ': ');
+
+/** A parenthetical: （…） in Chinese, " (…)" in English. */
+export const paren = (s: string | number): string => (i18n.lang === 'en' ? ` (${s})` : `（${s}）`);
