@@ -1,4 +1,5 @@
 import { deviceRecord } from '../participants/devices';
+import { inMethodZh } from '../../shared/labels/terms';
 import type { SessionState } from '../session/types';
 import type { StoredEvent } from '../store/types';
 import { scoredLeaves, allFactors, priceFactor } from '../../shared/domain/rubric/index';
@@ -51,7 +52,10 @@ let LANG: 'zh' | 'en' = 'zh';
 const L = (zh: string, en: string): string => (LANG === 'en' ? en : zh);
 /** What a person wrote or named (a name, a reason, the procurement document's own words): as written,
  *  in both versions; marked in the English one so that a check can tell it from the report's own words. */
-const q = (v: unknown): string => (LANG === 'en' ? `<span class="q">${esc(v)}</span>` : esc(v));
+// A tender's report is put in the tender's words (reportPage); what a person wrote is marked there too so
+// that it is kept as written.
+let MARK_WRITTEN = false;
+const q = (v: unknown): string => (LANG === 'en' || MARK_WRITTEN ? `<span class="q">${esc(v)}</span>` : esc(v));
 const dur = (ms: number): string => (LANG === 'en' ? durationEn(ms) : durationZh(ms));
 /** Punctuation in the report's language: （…）, ：, ；, 、 in Chinese; ASCII in the English twin. */
 const paren = (x: string): string => L(`（${x}）`, ` (${x})`);
@@ -89,17 +93,22 @@ export function reportTitle(s: SessionState): string {
 }
 
 /** The whole report as a printable HTML page. */
+const CN_ORDINAL = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '十一', '十二', '十三', '十四', '十五', '十六', '十七', '十八', '十九', '二十'];
+
 export function reportHtml(s: SessionState, events: StoredEvent[], ctx: ReportContext): string {
   LANG = ctx.lang ?? 'zh';
+  MARK_WRITTEN = s.project.method === 'public_tender';
   try {
     return reportPage(s, events, ctx);
   } finally {
     LANG = 'zh';
+    MARK_WRITTEN = false;
   }
 }
 
 function reportPage(s: SessionState, events: StoredEvent[], ctx: ReportContext): string {
   const hashOf = new Map(events.map((e) => [e.seq, e.hash]));
+  const tender = s.project.method === 'public_tender';
   const parts = [
     cover(s, ctx),
     projectSection(s),
@@ -108,8 +117,8 @@ function reportPage(s: SessionState, events: StoredEvent[], ctx: ReportContext):
     methodSection(s),
     reviewSection(s),
     clarifySection(s),
-    consultationSection(s),
-    requirementsSection(s),
+    // A tender has no consultation and no changes to the requirements (docs/tender.md "Report").
+    ...(tender ? [] : [consultationSection(s), requirementsSection(s)]),
     standingSection(s),
     quotesSection(s),
     abnormalLowSection(s),
@@ -120,7 +129,18 @@ function reportPage(s: SessionState, events: StoredEvent[], ctx: ReportContext):
     anomalyAppendix(s, hashOf),
     signaturePage(s, ctx),
   ];
-  return `<!doctype html><html lang="${LANG === 'en' ? 'en' : 'zh-CN'}"><head><meta charset="utf-8"><title>${esc(reportTitle(s))} · ${esc(s.project.projectNumber ?? '')}</title><style>${CSS}</style></head><body class="${ctx.final ? 'final' : 'draft'}">${parts.join('\n')}</body></html>`;
+  let body = parts.join('\n');
+  if (tender && LANG === 'zh') {
+    // A 评标报告 in the tender's words (shared/labels/terms.ts), its chapters numbered in order. What a
+    // person wrote or named (marked by q()) is kept as written: a member's reason is never reworded.
+    body = body
+      .split(/(<span class="q">[^<]*<\/span>)/)
+      .map((part) => (part.startsWith('<span class="q">') ? part : inMethodZh(s.project.method, part)))
+      .join('');
+    let n = 0;
+    body = body.replace(/<h2>[一二三四五六七八九十]+、/g, () => `<h2>${CN_ORDINAL[++n] ?? n}、`);
+  }
+  return `<!doctype html><html lang="${LANG === 'en' ? 'en' : 'zh-CN'}"><head><meta charset="utf-8"><title>${esc(reportTitle(s))} · ${esc(s.project.projectNumber ?? '')}</title><style>${CSS}</style></head><body class="${ctx.final ? 'final' : 'draft'}">${body}</body></html>`;
 }
 
 function cover(s: SessionState, ctx: ReportContext): string {
@@ -412,6 +432,8 @@ function quotesSection(s: SessionState): string {
   const qs = quotesOf(s);
   // The quote with its representative's signature beside it (issue 13 item 4).
   const signedBy = (id: string) => {
+    // A tender's price was signed on the 开标一览表 and confirmed in the opening record (above).
+    if (s.project.method === 'public_tender') return '';
     const g = qs.submissions[id]?.signature;
     return g
       ? `<div class="quote-sig">${signatureSvg(g.path)}<span class="words">${L('授权代表签字：', 'Signed by the authorised representative: ')}${q(g.name)}</span></div>`
@@ -428,6 +450,28 @@ function quotesSection(s: SessionState): string {
   const win = qs.window ? `<p>${label}时间：${bj(qs.window.openedAt)} 开始，截止 ${bj(qs.window.deadline)}${qs.window.extensions.length ? `（延长 ${qs.window.extensions.length} 次）` : ''}；关闭：${bj(qs.closedAt)}。</p>` : '';
   const late = qs.late.map((l) => `<p>逾期提交被拒绝：${esc(supplierName(s, l.supplierId))}（${bj(l.at)}）。</p>`).join('');
   const receipts = Object.entries(qs.submissions).map(([id, x]) => [q(supplierName(s, id)), L(`第 ${x.version} 次`, `No. ${x.version}`), bj(x.at), `<span class="hash">${esc(x.receipt)}</span>`]);
+  if (s.project.method === 'public_tender') {
+    // 开标记录 (docs/tender.md "Report" ④): each bidder's 开标一览表 as entered and its confirmation.
+    const ANSWER: Record<string, string> = { confirmed: '投标人代表确认', absent: '投标人未到场，视为认可', disputed: '投标人提出异议' };
+    const opening = Object.entries(qs.opening).map(([id, o]) => {
+      const sh = qs.submissions[id]?.sealed.sheet;
+      return [
+        q(supplierName(s, id)),
+        sh ? `${esc(yuanText(sh.summaryTotal ?? sh.amount))}${sh.summaryTotal && sh.summaryTotal !== sh.amount ? `<br><span class="words">投标文件正文报价：${esc(sh.amount)} 元</span>` : ''}` : '—',
+        sh ? `<span class="words">${esc(sh.amountInWords ?? '')}</span>` : '—',
+        `第 ${o.version} 次录入 ${bj(o.enteredAt)}`,
+        o.answer ? `${ANSWER[o.answer]}（${bj(o.answeredAt)}）${o.reason ? `：${q(o.reason)}` : ''}` : '未答复',
+      ];
+    });
+    return section(
+      'sec-quotes',
+      '十、开标记录、报价校核、价格扣除与价格分',
+      `<h3>开标记录（开标一览表）</h3>${table(['投标人', '投标总价（小写）', '大写', '录入', '确认'], opening, 'opening')}
+<p>开标记录确认完毕：${bj(qs.closedAt)}。</p>
+${table(['投标人', label, '报价校核（算术修正）', '价格扣除', '评标价', '价格分'], rows, 'quotes')}
+<p>评标基准价（满足招标文件要求的最低评标价）：${rv.basePrice ? esc(yuanWithWords(rv.basePrice)) : '—'}。</p>`,
+    );
+  }
   return section(
     'sec-quotes',
     L(`十、${label}、算术修正、价格扣除与价格分`, `10. ${quoteLabel(s).en}s, arithmetic corrections, price deductions and price scores`),

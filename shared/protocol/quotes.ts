@@ -88,6 +88,21 @@ export const quotesCommands = {
   /** Moderator or panel member: trigger 4.1.3 alone, the explanation submitted with the response stands
    *  (003 Ch3 §4.2 L719): the panel votes without waiting for an on-site explanation. */
   'quotes:review_exempt': command({ supplierId: id, reason }),
+  /** Moderator, in a public tender: enter a bidder's 开标一览表 as it was read at the opening (total in
+   *  小写 and 大写, its lines) and, where the bid document states another total, that figure
+   *  (docs/tender.md "Bid prices"). Entered again while the bidder has not confirmed it. */
+  'quotes:opening_record': command({
+    supplierId: id,
+    amount: figure,
+    amountInWords: line(100, 1),
+    lines: z.array(quoteLineSchema).max(200).default([]),
+    bodyAmount: figure.optional(),
+  }),
+  /** Bidder, in a public tender: confirm the opening record entered for it, or say what differs. */
+  'quotes:opening_confirm': command({ accept: z.boolean(), reason: text(2000).optional() }),
+  /** Moderator, in a public tender: the bidder's representative is absent; it is deemed to accept the
+   *  opening record (未到场视为认可). */
+  'quotes:opening_absent': command({ supplierId: id }),
 };
 
 export const quotesRoles: Record<keyof typeof quotesCommands, readonly Role[]> = {
@@ -101,4 +116,7 @@ export const quotesRoles: Record<keyof typeof quotesCommands, readonly Role[]> =
   'quotes:explain': ['supplier'],
   'quotes:review_vote': ['expert', 'purchaser_rep'],
   'quotes:review_exempt': ['moderator', 'expert', 'purchaser_rep'],
+  'quotes:opening_record': ['moderator'],
+  'quotes:opening_confirm': ['supplier'],
+  'quotes:opening_absent': ['moderator'],
 };

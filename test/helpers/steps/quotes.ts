@@ -86,7 +86,31 @@ export async function settleAll(room: Room): Promise<void> {
   }
 }
 
+/** Bid prices of a seed-004 tender within its 600,000.00 budget (docs/tender.md). */
+export const TENDER_PRICES = ['498000.00', '520000.00', '560000.00', '540000.00', '580000.00', '590000.00'];
+
+/** A tender's price stage: the agency enters each bidder's opening record (开标一览表), each bidder
+ *  confirms it, the record is closed and any correction confirmed (server/quotes/opening.ts). */
+export async function openingRecords(room: Room, prices = TENDER_PRICES): Promise<void> {
+  const suppliers = await activeSupplierIds(room);
+  const a = room.ids('moderator')[0];
+  const mod = await room.client(a);
+  const entered = new Map<string, { answer: string | null }>(((mod.view.quotes?.opening ?? []) as { supplierId: string; entered: boolean; answer: string | null }[]).filter((o) => o.entered).map((o) => [o.supplierId, o]));
+  for (const [i, id] of suppliers.entries()) {
+    // What a test entered itself stands (driveTo may pass through a stage the test began).
+    const answer = entered.get(id)?.answer;
+    if (answer === 'confirmed' || answer === 'absent') continue;
+    const amount = prices[i % prices.length];
+    await room.ok(a, 'quotes:opening_record', { supplierId: id, amount, amountInWords: amountToWords(amount), lines: [] });
+    await room.ok(id, 'quotes:opening_confirm', { accept: true });
+  }
+  await room.ok(a, 'quotes:close');
+  await settleAll(room);
+}
+
 export async function finalQuotes(room: Room): Promise<void> {
+  const mod = await room.client(room.ids('moderator')[0]);
+  if (mod.view.session?.method === 'public_tender') return openingRecords(room);
   const suppliers = await activeSupplierIds(room);
   const deadline = await openWindow(room);
   // No policy in the command: the statuses are the panel's determination (server/review/policy.ts).
