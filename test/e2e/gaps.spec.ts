@@ -113,5 +113,13 @@ test('after the lock a member proposes a change on one of the four legal grounds
   await tab.getByTestId('change-reason').fill('分值汇总计算错误，需更正');
   await tab.getByTestId('change-propose').click();
   await expect(tab.getByTestId('change-message')).toHaveAttribute('role', 'alert');
+  // A valid proposal is listed in procurement words: the factor by its name, the ground and the state of
+  // the panel's decision as labels, never their codes (issue 17).
+  await tab.getByTestId('change-value').fill('4');
+  await tab.getByTestId('change-propose').click();
+  const line = tab.getByTestId('change-line').first();
+  await expect(line).toContainText('分值汇总计算错误');
+  await expect(line).toContainText('表决中');
+  await expect(line).not.toContainText(/summing_error|open|\b3 →/);
   await context.close();
 });

@@ -31,9 +31,14 @@ export const PART_STAGES = {
 } as const satisfies Record<string, readonly string[]>;
 export type PartId = keyof typeof PART_STAGES;
 
+/** Where a member works longer than the console: on the tablet scoring stays current while the report
+ *  is signed, since a change after the summary (the four legal grounds, docs/rules.md) is proposed and
+ *  decided from the tablet then. The report part is listed before it, so the signing card comes first. */
+export const TABLET_PART_STAGES: Partial<Record<PartId, readonly string[]>> = { scoring: ['signing'] };
+
 /** A part is earlier once every stage it serves has passed; after a termination nothing is folded. */
-export function isEarlierPart(part: PartId, stageNow: string): boolean {
+export function isEarlierPart(part: PartId, stageNow: string, extra: Partial<Record<PartId, readonly string[]>> = {}): boolean {
   const rail: string[] = STAGE_RAIL.map((x) => x.id);
   const now = rail.indexOf(stageNow);
-  return now >= 0 && PART_STAGES[part].every((x) => rail.indexOf(x) < now);
+  return now >= 0 && [...PART_STAGES[part], ...(extra[part] ?? [])].every((x) => rail.indexOf(x) < now);
 }
