@@ -18,7 +18,7 @@ import {
 import { per } from '../../shared/domain/rubric/citations';
 
 // What follows from closing the window and from each supplier's answer to its correction, in the
-// order of the pipeline (docs/rules.md §2.12-2.14; ../shared/rubrics/README.md "The scoring pipeline"):
+// order of the pipeline (docs/rules.md §2.12-2.14; docs/rubrics.md "The scoring pipeline"):
 // correction → confirmation (003 Ch3 §3.2.6 L667) → over budget (003 Ch3 §5.4 L735) → once every
 // quote binds, the abnormal-low triggers on the corrected quotes of the responsive suppliers
 // (003 Ch3 §4.1 L707-715; docs/rules.md §5 decision 3), which open the reviews.

@@ -157,7 +157,7 @@ function readMoney(v: unknown): Dec | null {
 }
 
 /** Budget and maximum price in force: the project's settings over the rubric's, as the evaluation
- *  engine reads them (evaluate-format.md "settings"), so that the room and `npm run evaluate` agree. */
+ *  engine reads them (docs/evaluate.md "settings"), so that the room and `npm run evaluate` agree. */
 export function limits(s: SessionState): { budget: Dec | null; maxPrice: Dec | null } {
   const st = s.settings as { budget?: unknown; maxPrice?: unknown };
   const r = s.rubric.rules;
