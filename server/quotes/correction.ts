@@ -1,5 +1,5 @@
 import { DomainError, type HandlerContext, type HandlerResult } from '../session/types';
-import { standing } from '../suppliers/status';
+import { standing, supplierEvent } from '../suppliers/status';
 import { consequences } from './settle';
 import { quotesOf, type ClosingResult } from './state';
 import { per } from '../../shared/domain/rubric/citations';
@@ -36,14 +36,11 @@ export function respondToCorrection(
   return {
     events: [
       { type: 'quotes:correction_refused', payload: { supplierId: actor.personId, reason } },
-      {
-        type: 'supplier:invalidated',
-        payload: {
+      supplierEvent('supplier:invalidated', {
           supplierId: actor.personId,
           ground: 'correction_refused',
           reason: { zh: `供应商不确认修正后的报价，响应无效${per(state.rubric, 'correctionConfirm', state.project.method).zh}。`, en: `The supplier did not confirm its corrected quote; the response is invalid${per(state.rubric, 'correctionConfirm', state.project.method).en}.` },
-        },
-      },
+        }),
       ...consequences(state, results, [], new Set([actor.personId]), now),
     ],
     data: { response: 'refused' },

@@ -1,7 +1,7 @@
 import { DomainError, type HandlerContext, type HandlerResult, type SessionState } from '../session/types';
 import { isPanel } from '../../shared/protocol/roles';
 import { activeMembers } from '../participants/state';
-import { standing } from '../suppliers/status';
+import { standing, supplierEvent } from '../suppliers/status';
 import { beijing } from './time';
 import type { NewEvent } from '../store/types';
 import { bindingQuote, explanationMinimum, quotesOf, supplierLabel, type Review } from './state';
@@ -138,17 +138,14 @@ export function vote(
     const outcome = accept > invalid ? 'accepted' : 'invalid';
     events.push({ type: 'quotes:review_decided', payload: { supplierId: p.supplierId, outcome, accept, invalid } });
     if (outcome === 'invalid')
-      events.push({
-        type: 'supplier:invalidated',
-        payload: {
+      events.push(supplierEvent('supplier:invalidated', {
           supplierId: p.supplierId,
           ground: 'abnormal_low',
           reason: {
             zh: `评审小组经异常低价审查（赞成接受 ${accept} 票、认定无效 ${invalid} 票），认为其书面说明不能证明报价合理性，响应无效${per(state.rubric, 'abnormalLowInvalid', state.project.method).zh}。`,
             en: `After the abnormal-low review (accept ${accept}, invalid ${invalid}) the panel found the explanation does not prove the price reasonable; the response is invalid${per(state.rubric, 'abnormalLowInvalid', state.project.method).en}.`,
           },
-        },
-      });
+        }));
   }
   return { events };
 }

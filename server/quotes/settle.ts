@@ -1,6 +1,6 @@
 import type { NewEvent } from '../store/types';
 import type { SessionState } from '../session/types';
-import { standing } from '../suppliers/status';
+import { standing, supplierEvent } from '../suppliers/status';
 import { correctQuote } from '../../shared/rules/quote-correction';
 import { overBudget } from '../../shared/rules/budget';
 import { abnormalLowTriggers, abnormalLowMessage } from '../../shared/rules/abnormal-low';
@@ -50,16 +50,13 @@ export function closingEvents(s: SessionState, now: number): NewEvent[] {
     if (!sub) {
       // 003 Ch3 §5.3 L733: no final quote within the panel's time, the response is invalid.
       const late = q.late.some((l) => l.supplierId === id);
-      events.push({
-        type: 'supplier:invalidated',
-        payload: {
+      events.push(supplierEvent('supplier:invalidated', {
           supplierId: id,
           ground: late ? 'late_quote' : 'no_final_quote',
           reason: late
             ? { zh: `未在规定时间内提交最后报价（逾期提交被拒收），响应无效${per(s.rubric, 'lateQuote', s.project.method).zh}。`, en: `No final quote within the set time (a late one was refused); the response is invalid${per(s.rubric, 'lateQuote', s.project.method).en}.` }
             : { zh: `未在规定时间内提交最后报价，响应无效${per(s.rubric, 'lateQuote', s.project.method).zh}。`, en: `No final quote within the set time; the response is invalid${per(s.rubric, 'lateQuote', s.project.method).en}.` },
-        },
-      });
+        }));
       gone.add(id);
       continue;
     }
@@ -92,7 +89,7 @@ export function consequences(
     if (!quote || !isActive(id)) continue;
     const ob = overBudget(quote, budget, maxPrice);
     if (ob) {
-      events.push({ type: 'supplier:invalidated', payload: { supplierId: id, ground: 'over_budget', reason: ob.message } });
+      events.push(supplierEvent('supplier:invalidated', { supplierId: id, ground: 'over_budget', reason: ob.message }));
       gone.add(id);
     }
   }

@@ -1,5 +1,5 @@
 import { DomainError, type Concern, type HandlerContext, type SessionState, type Stage } from '../session/types';
-import { activeSuppliers, standing } from '../suppliers/status';
+import { activeSuppliers, standing, supplierEvent } from '../suppliers/status';
 import { contentHash, initialText, MAX_DOCUMENT_CHARS } from './document';
 import { lineDiff } from './line-diff';
 import { liveText } from './live-text';
@@ -99,17 +99,14 @@ export const requirementsConcern: Concern = {
       return {
         events: [
           { type: 'requirements:lapsed', payload: { supplierId: p.supplierId, version: v.version, reason: p.reason } },
-          {
-            type: 'supplier:invalidated',
-            payload: {
+          supplierEvent('supplier:invalidated', {
               supplierId: p.supplierId,
               ground: 'change_not_confirmed',
               reason: {
                 zh: `未在规定时间内确认第 ${v.version} 版实质性变动（${p.reason}），响应文件无效（磋商文件第三章 5.1）`,
                 en: `did not confirm version ${v.version} of the substantive changes in time (${p.reason}); the response is invalid (Ch. 3 §5.1)`,
               },
-            },
-          },
+            }),
         ],
         data: { version: v.version },
       };
@@ -180,17 +177,14 @@ export const requirementsConcern: Concern = {
       const events = [];
       if (!receiptOf(ctx.state, v.version, id)?.deliveredAt) events.push({ type: 'requirements:delivered', payload: { supplierId: id, version: v.version } });
       events.push({ type: 'requirements:refused', payload: { supplierId: id, version: v.version, reason: p.reason } });
-      events.push({
-        type: 'supplier:invalidated',
-        payload: {
+      events.push(supplierEvent('supplier:invalidated', {
           supplierId: id,
           ground: 'change_refused',
           reason: {
             zh: `对第 ${v.version} 版实质性变动不予确认，响应文件无效（磋商文件第三章 5.1）`,
             en: `did not confirm version ${v.version} of the substantive changes; the response is invalid (Ch. 3 §5.1)`,
           },
-        },
-      });
+        }));
       return { events, data: { version: v.version } };
     },
   },

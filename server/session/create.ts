@@ -9,6 +9,7 @@ import type { NewEvent, TokenRecord } from '../store/types';
 import { DomainError } from './types';
 import { zodToDomainError } from './validation';
 import { DEFAULT_CHECKLISTS } from '../../shared/domain/checklists';
+import { personEvent } from '../participants/state';
 
 /** A join token: 192 random bits (issue 2 asks for at least 128), URL-safe. */
 export function newToken(): string {
@@ -98,9 +99,7 @@ export function buildSession(body: unknown, now: number): CreatedSession {
     const personId = `${idPrefix}${i + 1}`;
     const t = newPersonToken(sessionId, personId);
     tokens.push(t);
-    events.push({
-      type: 'person:added',
-      payload: {
+    events.push(personEvent('person:added', {
         id: personId,
         name: person.name,
         role,
@@ -108,8 +107,7 @@ export function buildSession(body: unknown, now: number): CreatedSession {
         org: person.org ?? null,
         contact: person.contact ?? null,
         tokenHash: t.tokenHash,
-      },
-    });
+      }));
   };
   add('moderator', input.moderator, 'A', 0);
   add('screen', { name: '投影屏幕' }, 'P', 0);
