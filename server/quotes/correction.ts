@@ -1,7 +1,7 @@
 import { DomainError, type HandlerContext, type HandlerResult } from '../session/types';
 import { standing, supplierEvent } from '../suppliers/status';
 import { consequences } from './settle';
-import { quotesOf, type ClosingResult } from './state';
+import { quotesOf, type ClosingResult, quotesEvent } from './state';
 import { per } from '../../shared/domain/rubric/citations';
 
 // The supplier's written confirmation of its corrected quote: "修正后的报价经供应商书面确认后产生约束力，
@@ -26,7 +26,7 @@ export function respondToCorrection(
   if (p.accept) {
     return {
       events: [
-        { type: 'quotes:correction_confirmed', payload: { supplierId: actor.personId, corrected: r.correction.corrected } },
+        quotesEvent('quotes:correction_confirmed', { supplierId: actor.personId, corrected: r.correction.corrected }),
         ...consequences(state, results, [actor.personId], new Set(), now),
       ],
       data: { response: 'confirmed', corrected: r.correction.corrected },
@@ -35,7 +35,7 @@ export function respondToCorrection(
   const reason = p.reason?.trim() || null;
   return {
     events: [
-      { type: 'quotes:correction_refused', payload: { supplierId: actor.personId, reason } },
+      quotesEvent('quotes:correction_refused', { supplierId: actor.personId, reason }),
       supplierEvent('supplier:invalidated', {
           supplierId: actor.personId,
           ground: 'correction_refused',

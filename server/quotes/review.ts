@@ -4,7 +4,7 @@ import { activeMembers } from '../participants/state';
 import { standing, supplierEvent } from '../suppliers/status';
 import { beijing } from './time';
 import type { NewEvent } from '../store/types';
-import { bindingQuote, explanationMinimum, quotesOf, supplierLabel, type Review } from './state';
+import { bindingQuote, explanationMinimum, quotesOf, supplierLabel, type Review, quotesEvent } from './state';
 import { per } from '../../shared/domain/rubric/citations';
 
 // The abnormal-low-price review (异常低价审查): 003 Ch3 §4 L705-725; docs/rules.md §2.14; docs/anomaly.md R8.
@@ -55,9 +55,7 @@ export function openReview(
   const label = supplierLabel(state, p.supplierId);
   return {
     events: [
-      {
-        type: 'quotes:review_opened',
-        payload: {
+      quotesEvent('quotes:review_opened', {
           supplierId: p.supplierId,
           openedBy: actor.personId,
           reason: {
@@ -69,8 +67,7 @@ export function openReview(
           minutes,
           endsAt: now + ms(minutes),
           shortenReason,
-        },
-      },
+        }),
     ],
   };
 }
@@ -81,7 +78,7 @@ export function setReviewTimer({ state, actor }: HandlerContext, p: { supplierId
   if (r.explanation) throw new DomainError('conflict', { zh: '供应商已提交说明，不能再调整时间', en: 'the supplier has already explained; the time can no longer change' });
   const reason = shortening(state, p.minutes, p.reason, 'reason');
   return {
-    events: [{ type: 'quotes:review_timer_set', payload: { supplierId: p.supplierId, minutes: p.minutes, endsAt: r.openedAt + ms(p.minutes), reason, by: actor.personId } }],
+    events: [quotesEvent('quotes:review_timer_set', { supplierId: p.supplierId, minutes: p.minutes, endsAt: r.openedAt + ms(p.minutes), reason, by: actor.personId })],
   };
 }
 
@@ -103,7 +100,7 @@ export function exemptReview({ state, actor }: HandlerContext, p: { supplierId: 
       'supplierId',
     );
   if (isPanel(actor.role) && !state.people[actor.personId].active) throw new DomainError('forbidden');
-  return { events: [{ type: 'quotes:review_exempted', payload: { supplierId: p.supplierId, reason: p.reason.trim(), by: actor.personId } }] };
+  return { events: [quotesEvent('quotes:review_exempted', { supplierId: p.supplierId, reason: p.reason.trim(), by: actor.personId })] };
 }
 
 export function explain({ state, actor, now }: HandlerContext, p: { text: string }): HandlerResult {
@@ -114,7 +111,7 @@ export function explain({ state, actor, now }: HandlerContext, p: { text: string
   if (r.explanation) throw new DomainError('conflict', { zh: '说明已经提交', en: 'the explanation has already been submitted' });
   if (now >= r.endsAt)
     throw new DomainError('conflict', { zh: `说明时间已于 ${beijing(r.endsAt)} 截止`, en: `the time for the explanation ended at ${beijing(r.endsAt)}` });
-  return { events: [{ type: 'quotes:explanation_submitted', payload: { supplierId: actor.personId, text: p.text.trim() } }] };
+  return { events: [quotesEvent('quotes:explanation_submitted', { supplierId: actor.personId, text: p.text.trim() })] };
 }
 
 export function vote(
@@ -129,14 +126,14 @@ export function vote(
   if (!r.explanation && !r.exemption && now < r.endsAt)
     throw new DomainError('conflict', { zh: `供应商尚未提交说明（时限至 ${beijing(r.endsAt)}）`, en: `the supplier has not explained yet (time ends ${beijing(r.endsAt)})` });
   const votes = { ...r.votes, [actor.personId]: { verdict: p.verdict, reason: p.reason.trim(), at: now } };
-  const events: NewEvent[] = [{ type: 'quotes:review_voted', payload: { supplierId: p.supplierId, verdict: p.verdict, reason: p.reason.trim() } }];
+  const events: NewEvent[] = [quotesEvent('quotes:review_voted', { supplierId: p.supplierId, verdict: p.verdict, reason: p.reason.trim() })];
   if (members.every((m) => votes[m])) {
     const accept = members.filter((m) => votes[m].verdict === 'accept').length;
     const invalid = members.length - accept;
     // Majority decides (003 Ch3 §4.3 L721). A tie is not a majority convinced that the price is
     // reasonable, and the burden of proof is the supplier's ("不能证明其报价合理性的…无效"): invalid.
     const outcome = accept > invalid ? 'accepted' : 'invalid';
-    events.push({ type: 'quotes:review_decided', payload: { supplierId: p.supplierId, outcome, accept, invalid } });
+    events.push(quotesEvent('quotes:review_decided', { supplierId: p.supplierId, outcome, accept, invalid }));
     if (outcome === 'invalid')
       events.push(supplierEvent('supplier:invalidated', {
           supplierId: p.supplierId,

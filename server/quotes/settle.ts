@@ -5,16 +5,7 @@ import { correctQuote } from '../../shared/rules/quote-correction';
 import { overBudget } from '../../shared/rules/budget';
 import { abnormalLowTriggers, abnormalLowMessage } from '../../shared/rules/abnormal-low';
 import { exactString } from '../../shared/rules/money/amount';
-import {
-  bindingQuote,
-  explanationMinimum,
-  limits,
-  quotesOf,
-  supplierLabel,
-  type ClosingResult,
-  type CorrectionRecord,
-  type HitRecord,
-} from './state';
+import { bindingQuote, explanationMinimum, limits, quotesOf, supplierLabel, type ClosingResult, type CorrectionRecord, type HitRecord, quotesEvent } from './state';
 import { per } from '../../shared/domain/rubric/citations';
 
 // What follows from closing the window and from each supplier's answer to its correction, in the
@@ -63,7 +54,7 @@ export function closingEvents(s: SessionState, now: number): NewEvent[] {
     const correction = correctionRecord(s, id);
     results[id] = { receipt: sub.receipt, correction, response: correction.needsConfirmation ? null : 'not_needed', respondedAt: null, refusalReason: null };
   }
-  events.unshift({ type: 'quotes:window_closed', payload: { eligible: active, results } });
+  events.unshift(quotesEvent('quotes:window_closed', { eligible: active, results }));
   const binding = Object.keys(results).filter((id) => results[id].response === 'not_needed');
   events.push(...consequences(s, results, binding, gone, now));
   return events;
@@ -114,17 +105,12 @@ export function consequences(
       quote: exactString(h.quote),
     }));
   }
-  events.push({
-    type: 'quotes:prices_settled',
-    payload: { population: population.map((p) => ({ supplierId: p.id, quote: exactString(p.quote) })), hits: hitRecords },
-  });
+  events.push(quotesEvent('quotes:prices_settled', { population: population.map((p) => ({ supplierId: p.id, quote: exactString(p.quote) })), hits: hitRecords }));
   const minutes = explanationMinimum(s);
   for (const p of population) {
     if (hits[p.id].length === 0) continue;
     // 003 Ch3 §4.1 L707 "应当启动": a trigger opens the review; no one has to ask for it.
-    events.push({
-      type: 'quotes:review_opened',
-      payload: {
+    events.push(quotesEvent('quotes:review_opened', {
         supplierId: p.id,
         openedBy: null,
         reason: abnormalLowMessage(supplierLabel(s, p.id), hits[p.id], minutes),
@@ -132,8 +118,7 @@ export function consequences(
         minimumMinutes: minutes,
         minutes,
         endsAt: now + ms(minutes),
-      },
-    });
+      }));
   }
   return events;
 }
