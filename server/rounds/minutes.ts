@@ -2,16 +2,10 @@ import { DomainError, type HandlerContext, type HandlerResult, type SessionState
 import { isPanel } from '../../shared/protocol/roles';
 import { checkAttachment } from '../clarify/attachment';
 import { signinOf } from '../signin/state';
-import { roundsOf, sittingAt, type Sitting } from './state';
-import { eventOf, typedReducers } from '../session/events';
+import { roundsOf, sittingAt, type Sitting, minutesEvent, type MinutesEvents } from './state';
+import { typedReducers } from '../session/events';
 
-/** This concern's events (server/session/events.ts): what its handlers write, its reducers fold. */
-type MinutesEvents = {
-  'round:minutes_saved': { sitting: number; text: string };
-  'round:document_uploaded': { sitting: number; name: string; mime: string; size: number; sha256: string; data: string };
-  'round:minutes_signed': { sitting: number; personId: string; name: string; path: string };
-};
-const ev = eventOf<MinutesEvents>();
+const ev = minutesEvent;
 
 // The consultation minutes (磋商记录, issue 13 item 3; docs/rules.md §2.7 Derived "every sitting is timed
 // and minuted"). For each sitting: who was present (recorded when it starts), start and end by the

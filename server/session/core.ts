@@ -1,4 +1,11 @@
 import type { Concern, SessionState } from './types';
+import { eventOf, typedReducers } from './events';
+
+/** The session's first event, written by create.ts: everything set up before the first command. */
+export type SessionEvents = {
+  'session:created': Pick<SessionState, 'project' | 'settings' | 'rubric' | 'rubricHash' | 'checklists' | 'stage'>;
+};
+export const sessionEvent = eventOf<SessionEvents>();
 import { STAGE_LABEL } from './types';
 import { citationsView } from '../../shared/domain/rubric/citations';
 
@@ -8,9 +15,9 @@ const TAIL = 40;
 export const sessionConcern: Concern = {
   name: 'session',
   handlers: {},
-  reducers: {
+  reducers: typedReducers<SessionEvents>({
     'session:created': (s, e) => {
-      const p = e.payload as any;
+      const p = e.payload;
       s.project = p.project;
       s.settings = p.settings;
       s.rubric = p.rubric;
@@ -19,7 +26,7 @@ export const sessionConcern: Concern = {
       s.stage = p.stage;
       s.createdAt = e.ts;
     },
-  },
+  }),
   view: (s) => ({
     session: {
       id: s.id,

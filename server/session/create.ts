@@ -10,6 +10,7 @@ import { DomainError } from './types';
 import { zodToDomainError } from './validation';
 import { DEFAULT_CHECKLISTS } from '../../shared/domain/checklists';
 import { personEvent } from '../participants/state';
+import { sessionEvent } from './core';
 
 /** A join token: 192 random bits (issue 2 asks for at least 128), URL-safe. */
 export function newToken(): string {
@@ -89,10 +90,7 @@ export function buildSession(body: unknown, now: number): CreatedSession {
     throw new DomainError('validation', { zh: '评审小组只能有一名组长', en: 'the panel can have only one leader' }, 'members');
 
   const events: NewEvent[] = [
-    {
-      type: 'session:created',
-      payload: { project, settings, rubric, rubricHash: sha256(canonicalJson(rubric)), checklists: input.checklists ?? DEFAULT_CHECKLISTS, stage: input.openForSignin === false ? 'setup' : 'signin' },
-    },
+    sessionEvent('session:created', { project, settings, rubric, rubricHash: sha256(canonicalJson(rubric)), checklists: input.checklists ?? DEFAULT_CHECKLISTS, stage: input.openForSignin === false ? 'setup' : 'signin' }),
   ];
   const tokens: TokenRecord[] = [];
   const add = (role: Role, person: { name: string; org?: string; contact?: string; leader?: boolean }, idPrefix: string, i: number) => {
