@@ -37,10 +37,10 @@ export function respondToCorrection(
     events: [
       quotesEvent('quotes:correction_refused', { supplierId: actor.personId, reason }),
       supplierEvent('supplier:invalidated', {
-          supplierId: actor.personId,
-          ground: 'correction_refused',
-          reason: { zh: `供应商不确认修正后的报价，响应无效${per(state.rubric, 'correctionConfirm', state.project.method).zh}。`, en: `The supplier did not confirm its corrected quote; the response is invalid${per(state.rubric, 'correctionConfirm', state.project.method).en}.` },
-        }),
+        supplierId: actor.personId,
+        ground: 'correction_refused',
+        reason: { zh: `供应商不确认修正后的报价，响应无效${per(state.rubric, 'correctionConfirm', state.project.method).zh}。`, en: `The supplier did not confirm its corrected quote; the response is invalid${per(state.rubric, 'correctionConfirm', state.project.method).en}.` },
+      }),
       ...consequences(state, results, [], new Set([actor.personId]), now),
     ],
     data: { response: 'refused' },

@@ -56,18 +56,18 @@ export function openReview(
   return {
     events: [
       quotesEvent('quotes:review_opened', {
-          supplierId: p.supplierId,
-          openedBy: actor.personId,
-          reason: {
-            zh: `评审小组基于专业判断，认为供应商${label}的最后报价可能过低${per(state.rubric, 'abnormalLowJudgement', state.project.method).zh}：${p.reason.trim()}`,
-            en: `On its professional judgement the panel considers supplier ${label}'s final quote may be too low${per(state.rubric, 'abnormalLowJudgement', state.project.method).en}: ${p.reason.trim()}`,
-          },
-          hits: [],
-          minimumMinutes: minimum,
-          minutes,
-          endsAt: now + ms(minutes),
-          shortenReason,
-        }),
+        supplierId: p.supplierId,
+        openedBy: actor.personId,
+        reason: {
+          zh: `评审小组基于专业判断，认为供应商${label}的最后报价可能过低${per(state.rubric, 'abnormalLowJudgement', state.project.method).zh}：${p.reason.trim()}`,
+          en: `On its professional judgement the panel considers supplier ${label}'s final quote may be too low${per(state.rubric, 'abnormalLowJudgement', state.project.method).en}: ${p.reason.trim()}`,
+        },
+        hits: [],
+        minimumMinutes: minimum,
+        minutes,
+        endsAt: now + ms(minutes),
+        shortenReason,
+      }),
     ],
   };
 }
@@ -136,13 +136,13 @@ export function vote(
     events.push(quotesEvent('quotes:review_decided', { supplierId: p.supplierId, outcome, accept, invalid }));
     if (outcome === 'invalid')
       events.push(supplierEvent('supplier:invalidated', {
-          supplierId: p.supplierId,
-          ground: 'abnormal_low',
-          reason: {
-            zh: `评审小组经异常低价审查（赞成接受 ${accept} 票、认定无效 ${invalid} 票），认为其书面说明不能证明报价合理性，响应无效${per(state.rubric, 'abnormalLowInvalid', state.project.method).zh}。`,
-            en: `After the abnormal-low review (accept ${accept}, invalid ${invalid}) the panel found the explanation does not prove the price reasonable; the response is invalid${per(state.rubric, 'abnormalLowInvalid', state.project.method).en}.`,
-          },
-        }));
+        supplierId: p.supplierId,
+        ground: 'abnormal_low',
+        reason: {
+          zh: `评审小组经异常低价审查（赞成接受 ${accept} 票、认定无效 ${invalid} 票），认为其书面说明不能证明报价合理性，响应无效${per(state.rubric, 'abnormalLowInvalid', state.project.method).zh}。`,
+          en: `After the abnormal-low review (accept ${accept}, invalid ${invalid}) the panel found the explanation does not prove the price reasonable; the response is invalid${per(state.rubric, 'abnormalLowInvalid', state.project.method).en}.`,
+        },
+      }));
   }
   return { events };
 }

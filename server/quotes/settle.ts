@@ -42,12 +42,12 @@ export function closingEvents(s: SessionState, now: number): NewEvent[] {
       // 003 Ch3 §5.3 L733: no final quote within the panel's time, the response is invalid.
       const late = q.late.some((l) => l.supplierId === id);
       events.push(supplierEvent('supplier:invalidated', {
-          supplierId: id,
-          ground: late ? 'late_quote' : 'no_final_quote',
-          reason: late
-            ? { zh: `未在规定时间内提交最后报价（逾期提交被拒收），响应无效${per(s.rubric, 'lateQuote', s.project.method).zh}。`, en: `No final quote within the set time (a late one was refused); the response is invalid${per(s.rubric, 'lateQuote', s.project.method).en}.` }
-            : { zh: `未在规定时间内提交最后报价，响应无效${per(s.rubric, 'lateQuote', s.project.method).zh}。`, en: `No final quote within the set time; the response is invalid${per(s.rubric, 'lateQuote', s.project.method).en}.` },
-        }));
+        supplierId: id,
+        ground: late ? 'late_quote' : 'no_final_quote',
+        reason: late
+          ? { zh: `未在规定时间内提交最后报价（逾期提交被拒收），响应无效${per(s.rubric, 'lateQuote', s.project.method).zh}。`, en: `No final quote within the set time (a late one was refused); the response is invalid${per(s.rubric, 'lateQuote', s.project.method).en}.` }
+          : { zh: `未在规定时间内提交最后报价，响应无效${per(s.rubric, 'lateQuote', s.project.method).zh}。`, en: `No final quote within the set time; the response is invalid${per(s.rubric, 'lateQuote', s.project.method).en}.` },
+      }));
       gone.add(id);
       continue;
     }
@@ -111,14 +111,14 @@ export function consequences(
     if (hits[p.id].length === 0) continue;
     // 003 Ch3 §4.1 L707 "应当启动": a trigger opens the review; no one has to ask for it.
     events.push(quotesEvent('quotes:review_opened', {
-        supplierId: p.id,
-        openedBy: null,
-        reason: abnormalLowMessage(supplierLabel(s, p.id), hits[p.id], minutes),
-        hits: hitRecords[p.id],
-        minimumMinutes: minutes,
-        minutes,
-        endsAt: now + ms(minutes),
-      }));
+      supplierId: p.id,
+      openedBy: null,
+      reason: abnormalLowMessage(supplierLabel(s, p.id), hits[p.id], minutes),
+      hits: hitRecords[p.id],
+      minimumMinutes: minutes,
+      minutes,
+      endsAt: now + ms(minutes),
+    }));
   }
   return events;
 }

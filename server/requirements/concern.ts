@@ -114,13 +114,13 @@ export const requirementsConcern: Concern = {
         events: [
           ev('requirements:lapsed', { supplierId: p.supplierId, version: v.version, reason: p.reason }),
           supplierEvent('supplier:invalidated', {
-              supplierId: p.supplierId,
-              ground: 'change_not_confirmed',
-              reason: {
-                zh: `未在规定时间内确认第 ${v.version} 版实质性变动（${p.reason}），响应文件无效（磋商文件第三章 5.1）`,
-                en: `did not confirm version ${v.version} of the substantive changes in time (${p.reason}); the response is invalid (Ch. 3 §5.1)`,
-              },
-            }),
+            supplierId: p.supplierId,
+            ground: 'change_not_confirmed',
+            reason: {
+              zh: `未在规定时间内确认第 ${v.version} 版实质性变动（${p.reason}），响应文件无效（磋商文件第三章 5.1）`,
+              en: `did not confirm version ${v.version} of the substantive changes in time (${p.reason}); the response is invalid (Ch. 3 §5.1)`,
+            },
+          }),
         ],
         data: { version: v.version },
       };
@@ -192,13 +192,13 @@ export const requirementsConcern: Concern = {
       if (!receiptOf(ctx.state, v.version, id)?.deliveredAt) events.push(ev('requirements:delivered', { supplierId: id, version: v.version }));
       events.push(ev('requirements:refused', { supplierId: id, version: v.version, reason: p.reason }));
       events.push(supplierEvent('supplier:invalidated', {
-          supplierId: id,
-          ground: 'change_refused',
-          reason: {
-            zh: `对第 ${v.version} 版实质性变动不予确认，响应文件无效（磋商文件第三章 5.1）`,
-            en: `did not confirm version ${v.version} of the substantive changes; the response is invalid (Ch. 3 §5.1)`,
-          },
-        }));
+        supplierId: id,
+        ground: 'change_refused',
+        reason: {
+          zh: `对第 ${v.version} 版实质性变动不予确认，响应文件无效（磋商文件第三章 5.1）`,
+          en: `did not confirm version ${v.version} of the substantive changes; the response is invalid (Ch. 3 §5.1)`,
+        },
+      }));
       return { events, data: { version: v.version } };
     },
   },

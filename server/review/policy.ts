@@ -157,14 +157,14 @@ export const policyConcern: Concern = {
       return {
         events: [
           ev('policy:claimed', {
-              supplierId: p.supplierId,
-              kind: p.kind,
-              enterprise: p.kind === 'small_micro' ? p.enterprise : null,
-              share: p.kind === 'consortium_share' || p.kind === 'domestic_share' ? p.share : null,
-              document: p.document.trim(),
-              by: actor.personId,
-              at: now,
-            }),
+            supplierId: p.supplierId,
+            kind: p.kind,
+            enterprise: p.kind === 'small_micro' ? p.enterprise : null,
+            share: p.kind === 'consortium_share' || p.kind === 'domestic_share' ? p.share : null,
+            document: p.document.trim(),
+            by: actor.personId,
+            at: now,
+          }),
         ],
       };
     },

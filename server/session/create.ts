@@ -98,14 +98,14 @@ export function buildSession(body: unknown, now: number): CreatedSession {
     const t = newPersonToken(sessionId, personId);
     tokens.push(t);
     events.push(personEvent('person:added', {
-        id: personId,
-        name: person.name,
-        role,
-        leader: person.leader ?? false,
-        org: person.org ?? null,
-        contact: person.contact ?? null,
-        tokenHash: t.tokenHash,
-      }));
+      id: personId,
+      name: person.name,
+      role,
+      leader: person.leader ?? false,
+      org: person.org ?? null,
+      contact: person.contact ?? null,
+      tokenHash: t.tokenHash,
+    }));
   };
   add('moderator', input.moderator, 'A', 0);
   add('screen', { name: '投影屏幕' }, 'P', 0);

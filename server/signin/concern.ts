@@ -118,10 +118,10 @@ export const signinConcern: Concern = {
       const events = [
         ev('signin:closed', { arrival: [...sl.arrival], absent, at: now }),
         ...absent.map((id) => (supplierEvent('supplier:invalidated', {
-            supplierId: id,
-            ground: 'not_signed_in',
-            reason: { zh: '未在签到截止前签到，响应文件不予开启', en: 'did not sign in before sign-in closed; the response is not opened' },
-          }))),
+          supplierId: id,
+          ground: 'not_signed_in',
+          reason: { zh: '未在签到截止前签到，响应文件不予开启', en: 'did not sign in before sign-in closed; the response is not opened' },
+        }))),
       ];
       return { events, data: { order: sl.arrival, absent } };
     },
