@@ -8,6 +8,14 @@ import { quotesView } from './view';
 import { closingEvents } from './settle';
 import type { Due } from '../session/scheduler';
 import { typedReducers } from '../session/events';
+import { closeOpening, confirmOpening, isTender, markAbsent, noWindowInTender, openingBlocker, openingReducers, recordOpening } from './opening';
+import type { Handler } from '../session/types';
+
+/** A consultation's window commands are refused in a tender: its price was read at the opening. */
+const consultationOnly = (h: Handler): Handler => (ctx, p) => {
+  if (isTender(ctx.state)) throw noWindowInTender(ctx.state);
+  return h(ctx, p);
+};
 
 // The deadlines of this concern are timed events (server/session/scheduler.ts, issue 14): the final-
 // quote window closes itself at its deadline (003 Ch3 §2.6 L641, "by the server's clock"), and the
@@ -53,8 +61,11 @@ function due(s: SessionState): Due[] {
 function leaveFinalQuote(s: SessionState): Bilingual | null {
   const q = quotesOf(s);
   const l = quoteLabel(s);
-  if (!q.window) return { zh: `${l.zh}窗口尚未开启`, en: `the ${l.en.toLowerCase()} window has not been opened` };
-  if (q.closedAt === null) return { zh: `${l.zh}窗口尚未关闭`, en: `the ${l.en.toLowerCase()} window is not closed yet` };
+  if (isTender(s)) {
+    const why = q.closedAt === null ? openingBlocker(s) ?? { zh: '开标一览表尚未确认完毕，请点击“确认开标一览表”', en: 'the opening record is not closed yet; press "close the opening record"' } : null;
+    if (why) return why;
+  } else if (!q.window) return { zh: `${l.zh}窗口尚未开启`, en: `the ${l.en.toLowerCase()} window has not been opened` };
+  else if (q.closedAt === null) return { zh: `${l.zh}窗口尚未关闭`, en: `the ${l.en.toLowerCase()} window is not closed yet` };
   const pending = Object.entries(q.results).filter(([id, r]) => r.response === null && standing(s, id).status === 'active');
   if (pending.length)
     return {
@@ -82,10 +93,14 @@ export const quotesConcern: Concern = {
   leave: { final_quote: leaveFinalQuote },
   due,
   handlers: {
-    'quotes:open': openWindow,
-    'quotes:extend': extendWindow,
-    'quotes:submit': submitQuote,
-    'quotes:close': closeWindow,
+    'quotes:open': consultationOnly(openWindow),
+    'quotes:extend': consultationOnly(extendWindow),
+    'quotes:submit': consultationOnly(submitQuote),
+    // In a tender 「关闭」 closes the opening record once every bidder's is confirmed (opening.ts).
+    'quotes:close': (ctx, p) => (isTender(ctx.state) ? closeOpening(ctx.state, ctx.now) : closeWindow(ctx)),
+    'quotes:opening_record': recordOpening,
+    'quotes:opening_confirm': confirmOpening,
+    'quotes:opening_absent': markAbsent,
     'quotes:correction_respond': respondToCorrection,
     'quotes:review_open': openReview,
     'quotes:review_timer': setReviewTimer,
@@ -93,7 +108,9 @@ export const quotesConcern: Concern = {
     'quotes:review_vote': vote,
     'quotes:review_exempt': exemptReview,
   },
-  reducers: typedReducers<QuotesEvents>({
+  reducers: {
+    ...openingReducers,
+    ...typedReducers<QuotesEvents>({
     'quotes:window_opened': (s, e) => {
       const p = e.payload;
       quotesOf(s).window = { openedAt: e.ts, openedBy: p.openedBy, deadline: p.deadline, note: p.note, extensions: [] };
@@ -192,6 +209,7 @@ export const quotesConcern: Concern = {
       const p = e.payload;
       quotesOf(s).reviews[p.supplierId].decision = { outcome: p.outcome, accept: p.accept, invalid: p.invalid, at: e.ts };
     },
-  }),
+    }),
+  },
   view: quotesView,
 };

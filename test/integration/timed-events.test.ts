@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server';
 import { openRoom, driveTo, type Room } from '../helpers/room';
-import { plainSheet, NO_POLICY, PLAIN_QUOTES } from '../helpers/steps/quotes';
+import { plainSheet, NO_POLICY, PLAIN_QUOTES, quoteSignature } from '../helpers/steps/quotes';
 import { closeAfterEach } from '../helpers/per-test';
 
 // Time as a source of events (issue 14; server/session/scheduler.ts): what falls due at a server time
@@ -98,7 +98,7 @@ describe('timed events', () => {
     await room.ok('A1', 'quotes:open', { deadline, note: '磋商小组决定' });
     const suppliers = ['S1', 'S2', 'S3', 'S4'];
     for (const [i, id] of suppliers.entries()) {
-      const ack = await room.act(id, 'quotes:submit', { sheet: plainSheet(PLAIN_QUOTES[i]), policy: NO_POLICY, acknowledgedMismatch: false, missingItemsIncluded: true });
+      const ack = await room.act(id, 'quotes:submit', { signature: quoteSignature(id), sheet: plainSheet(PLAIN_QUOTES[i]), policy: NO_POLICY, acknowledgedMismatch: false, missingItemsIncluded: true });
       if (!ack.ok) expect(ack.error.code).toBe('conflict'); // a supplier no longer in the evaluation
     }
     t.set(deadline - 1);
