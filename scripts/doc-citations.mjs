@@ -1,7 +1,8 @@
 // Points the code's citations at the project's own reference (docs/rules.md, docs/anomaly.md,
-// docs/views.md, docs/architecture.md), rewriting ONLY comment text: `rules.md §2.13` becomes
-// `docs/rules.md §2.13`, `design/views.md` becomes `docs/views.md`, and a path into a reference folder
-// outside the repository (`../shared/domain/anomaly.md`) becomes the shipped copy. Idempotent: run it
+// docs/views.md, docs/architecture.md, docs/rubrics.md, docs/evaluate.md), rewriting ONLY comment
+// text: `rules.md §2.13` becomes `docs/rules.md §2.13`, `design/views.md` becomes `docs/views.md`, and
+// a path into a reference folder outside the repository (`../shared/domain/anomaly.md`,
+// `../shared/rubrics/README.md`, `evaluate-format.md`) becomes the shipped copy. Idempotent: run it
 // again after a merge brings new comments (`node scripts/doc-citations.mjs`; `--check` lists what it
 // would change and exits 1). test/unit/docs-citations.test.ts then checks every citation resolves.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -92,7 +93,10 @@ export function fileComments(text, ext) {
 export function rewriteComment(c) {
   return c
     .replace(/(?:\.\.\/)*(?:shared\/)?(?:domain|design)\/(rules|anomaly|views|architecture)\.md/g, 'docs/$1.md')
-    .replace(/(?<![\w./-])(rules|anomaly|views|architecture)\.md/g, 'docs/$1.md');
+    .replace(/(?<![\w./-])(rules|anomaly|views|architecture)\.md/g, 'docs/$1.md')
+    // The reference's rubric notes and evaluation-file format: the repo's docs/rubrics.md, docs/evaluate.md.
+    .replace(/(?:\.\.\/)*shared\/rubrics\/README\.md/g, 'docs/rubrics.md')
+    .replace(/(?:\.\.\/)*(?:shared\/)?(?:domain\/)?evaluate-format\.md/g, 'docs/evaluate.md');
 }
 
 function* files(dir) {

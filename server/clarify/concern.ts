@@ -6,6 +6,17 @@ import { reviewOf, checklistOf, isPhase } from '../review/state';
 import { checkAttachment } from './attachment';
 import { clarifyOf, emptyClarify, openForItem, type AttachmentMeta, type Clarification } from './state';
 import { labelIn } from '../../shared/labels/people';
+import { eventOf, typedReducers } from '../session/events';
+
+/** This concern's events (server/session/events.ts): what its handlers write, its reducers fold. */
+type ClarifyEvents = {
+  'clarify:drafted': Pick<Clarification, 'supplierId' | 'phase' | 'itemId' | 'question' | 'minutes' | 'author'> & { clarificationId: string; at: number };
+  'clarify:discarded': { clarificationId: string; at: number; by: string };
+  'clarify:sent': { clarificationId: string; supplierId: string; at: number; deadline: number; by: string };
+  'clarify:answered': { clarificationId: string; supplierId: string; text: string; signer: string; statement: true; at: number; attachment: (AttachmentMeta & { data: string }) | null };
+  'clarify:lapsed': { clarificationId: string; supplierId: string; at: number };
+};
+const ev = eventOf<ClarifyEvents>();
 
 // Clarifications (澄清, docs/rules.md §2.6): written questions to one supplier about ambiguous content,
 // inconsistent statements or obvious errors (000 §18.2 L271; 003 Ch3 §2.5.1 L635). A member drafts,
@@ -61,7 +72,7 @@ export const clarifyConcern: Concern = {
       const id = `Q${clarifyOf(state).order.length + 1}`;
       return {
         events: [
-          { type: 'clarify:drafted', payload: { clarificationId: id, supplierId: p.supplierId, phase: state.stage, itemId, question: p.question.trim(), minutes: p.minutes, author: actor.personId, at: now } },
+          ev('clarify:drafted', { clarificationId: id, supplierId: p.supplierId, phase: state.stage, itemId, question: p.question.trim(), minutes: p.minutes, author: actor.personId, at: now }),
         ],
         data: { clarificationId: id },
       };
@@ -70,7 +81,7 @@ export const clarifyConcern: Concern = {
       const c = get(state, p.clarificationId);
       if (c.status !== 'draft') throw conflict({ zh: '只能撤回尚未发出的澄清草稿', en: 'only an unsent draft can be discarded' });
       if (actor.role !== 'moderator' && c.author !== actor.personId) throw conflict({ zh: '只能撤回本人起草的澄清', en: 'you can discard only your own draft' });
-      return { events: [{ type: 'clarify:discarded', payload: { clarificationId: c.id, at: now, by: actor.personId } }] };
+      return { events: [ev('clarify:discarded', { clarificationId: c.id, at: now, by: actor.personId })] };
     },
     'clarify:send': ({ state, actor, now }, p: { clarificationId: string }) => {
       requireStage(state, STAGES, { zh: '发出澄清', en: 'send a clarification' });
@@ -78,7 +89,7 @@ export const clarifyConcern: Concern = {
       if (c.status !== 'draft') throw conflict({ zh: '该澄清已经发出或已撤回', en: 'this clarification was already sent or discarded' });
       if (standing(state, c.supplierId).status !== 'active') throw conflict({ zh: `${supplierLabel(state, c.supplierId)} 已不在评审中`, en: `${c.supplierId} is no longer in the evaluation` });
       const deadline = now + c.minutes * 60_000;
-      return { events: [{ type: 'clarify:sent', payload: { clarificationId: c.id, supplierId: c.supplierId, at: now, deadline, by: actor.personId } }], data: { deadline } };
+      return { events: [ev('clarify:sent', { clarificationId: c.id, supplierId: c.supplierId, at: now, deadline, by: actor.personId })], data: { deadline } };
     },
     'clarify:answer': (
       { state, actor, now },
@@ -96,10 +107,7 @@ export const clarifyConcern: Concern = {
       const attachment = p.attachment ? checkAttachment(p.attachment) : null;
       return {
         events: [
-          {
-            type: 'clarify:answered',
-            payload: { clarificationId: c.id, supplierId: actor.personId, text: p.text.trim(), signer: p.signer, statement: true, at: now, attachment },
-          },
+          ev('clarify:answered', { clarificationId: c.id, supplierId: actor.personId, text: p.text.trim(), signer: p.signer, statement: true, at: now, attachment }),
         ],
         data: { at: now, sha256: attachment?.sha256 ?? null },
       };
@@ -108,12 +116,12 @@ export const clarifyConcern: Concern = {
       const c = get(state, p.clarificationId);
       if (c.status !== 'sent') throw conflict({ zh: '只有已发出且未答复的澄清才能记为逾期未答复', en: 'only a sent, unanswered clarification can lapse' });
       if (now <= (c.deadline ?? 0)) throw conflict({ zh: '澄清截止时间未到', en: 'the deadline has not passed yet' });
-      return { events: [{ type: 'clarify:lapsed', payload: { clarificationId: c.id, supplierId: c.supplierId, at: now } }] };
+      return { events: [ev('clarify:lapsed', { clarificationId: c.id, supplierId: c.supplierId, at: now })] };
     },
   },
-  reducers: {
+  reducers: typedReducers<ClarifyEvents>({
     'clarify:drafted': (s, e) => {
-      const p = e.payload as any;
+      const p = e.payload;
       const sl = clarifyOf(s);
       sl.items[p.clarificationId] = {
         id: p.clarificationId,
@@ -135,15 +143,15 @@ export const clarifyConcern: Concern = {
       sl.order.push(p.clarificationId);
     },
     'clarify:discarded': (s, e) => {
-      const p = e.payload as any;
+      const p = e.payload;
       Object.assign(clarifyOf(s).items[p.clarificationId], { status: 'discarded', discardedAt: p.at });
     },
     'clarify:sent': (s, e) => {
-      const p = e.payload as any;
+      const p = e.payload;
       Object.assign(clarifyOf(s).items[p.clarificationId], { status: 'sent', sentAt: p.at, sentBy: p.by, deadline: p.deadline });
     },
     'clarify:answered': (s, e) => {
-      const p = e.payload as any;
+      const p = e.payload;
       const sl = clarifyOf(s);
       let meta: AttachmentMeta | null = null;
       if (p.attachment) {
@@ -154,10 +162,10 @@ export const clarifyConcern: Concern = {
       Object.assign(sl.items[p.clarificationId], { status: 'answered', answer: { text: p.text, signer: p.signer, at: p.at, attachment: meta } });
     },
     'clarify:lapsed': (s, e) => {
-      const p = e.payload as any;
+      const p = e.payload;
       Object.assign(clarifyOf(s).items[p.clarificationId], { status: 'lapsed', lapsedAt: p.at });
     },
-  },
+  }),
   view: (s, viewer) => {
     if (viewer.role === 'screen') return {};
     const sl = clarifyOf(s);

@@ -3,16 +3,10 @@ import type { DevicesSection, MeSection, PersonRow } from '../../shared/protocol
 import { isPanel } from '../../shared/protocol/roles';
 import { newPersonToken } from '../session/create';
 import { DomainError, type Concern, type Person, type SessionState, type Principal } from '../session/types';
-import { eventOf, typedReducers, type Cmd } from '../session/events';
+import { typedReducers, type Cmd } from '../session/events';
+import { personEvent, type ParticipantEvents } from './state';
 
-/** The people's events. `person:added` and `person:deactivated` are also written by session creation,
- *  set-up and member replacement (create.ts, setup/people.ts, signin/concern.ts). */
-type ParticipantEvents = {
-  'person:added': Omit<Person, 'ordinal' | 'active' | 'replaces'> & { replaces?: string | null };
-  'person:deactivated': { personId: string; reason?: string };
-  'participant:reissued': Cmd<'participant:reissue'> & { tokenHash: string };
-};
-const ev = eventOf<ParticipantEvents>();
+const ev = personEvent;
 import { labelIn } from '../../shared/labels/people';
 import { deviceHandlers, deviceReducers, initDevices, waitingView } from './devices';
 import { wallMayName } from '../projector/in-room';

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '../store/canonical';
 import type { SessionRuntime } from '../session/runtime';
-import { DomainError, type Handler, type Reducer, type SessionState } from '../session/types';
+import { DomainError, type Handler, type SessionState } from '../session/types';
+import { typedReducers } from '../session/events';
+import { deviceEvent, type DeviceEvents, type ParticipantEvents } from './state';
+import type { SetupEvents } from '../setup/slice';
 import type { Bilingual } from '../session/types';
 
 // One device per seat (issue 12 item 2). The first device that opens a join link claims the seat; a
@@ -52,21 +55,24 @@ export function initDevices(s: SessionState): void {
   s.devices = { bound: {}, requests: {}, history: [] } satisfies DevicesState;
 }
 
-export const deviceReducers: Record<string, Reducer> = {
+/** What frees a seat: a new card, a replaced member, a person removed in set-up. */
+type SeatFreeing = Pick<ParticipantEvents, 'participant:reissued' | 'person:deactivated'> & Pick<SetupEvents, 'setup:person_removed'>;
+
+export const deviceReducers = typedReducers<DeviceEvents & SeatFreeing>({
   'device:claimed': (s, e) => {
-    const p = e.payload as { personId: string; device: string };
+    const p = e.payload;
     const d = devicesOf(s);
     d.bound[p.personId] = { device: p.device, at: e.ts };
     d.history.push({ kind: 'claimed', personId: p.personId, at: e.ts });
   },
   'device:requested': (s, e) => {
-    const p = e.payload as { personId: string; device: string; requestId: string };
+    const p = e.payload;
     const d = devicesOf(s);
     d.requests[p.requestId] = { requestId: p.requestId, personId: p.personId, device: p.device, at: e.ts };
     d.history.push({ kind: 'requested', personId: p.personId, at: e.ts });
   },
   'device:admitted': (s, e) => {
-    const p = e.payload as { personId: string; requestId: string };
+    const p = e.payload;
     const d = devicesOf(s);
     const r = d.requests[p.requestId];
     if (r) d.bound[p.personId] = { device: r.device, at: e.ts };
@@ -75,17 +81,17 @@ export const deviceReducers: Record<string, Reducer> = {
     d.history.push({ kind: 'admitted', personId: p.personId, at: e.ts });
   },
   'device:refused': (s, e) => {
-    const p = e.payload as { personId: string; requestId: string };
+    const p = e.payload;
     const d = devicesOf(s);
     delete d.requests[p.requestId];
     d.history.push({ kind: 'refused', personId: p.personId, at: e.ts });
   },
   // A new card frees the seat: the old token stops working, and the next device to open the new
   // link claims it (issue 2: "revoke and reissue a token (a lost tablet)").
-  'participant:reissued': (s, e) => freeSeat(s, (e.payload as { personId: string }).personId, e.ts),
-  'person:deactivated': (s, e) => freeSeat(s, (e.payload as { personId: string }).personId, e.ts),
-  'setup:person_removed': (s, e) => freeSeat(s, (e.payload as { personId: string }).personId, e.ts),
-};
+  'participant:reissued': (s, e) => freeSeat(s, e.payload.personId, e.ts),
+  'person:deactivated': (s, e) => freeSeat(s, e.payload.personId, e.ts),
+  'setup:person_removed': (s, e) => freeSeat(s, e.payload.personId, e.ts),
+});
 
 function freeSeat(s: SessionState, personId: string, at: number): void {
   const d = devicesOf(s);
@@ -103,12 +109,12 @@ export const deviceHandlers: Record<string, Handler> = {
   'device:admit': ({ state }, p: { requestId: string }) => {
     const r = devicesOf(state).requests[p.requestId];
     if (!r) throw noRequest(p.requestId);
-    return { events: [{ type: 'device:admitted', payload: { personId: r.personId, requestId: r.requestId } }], data: { personId: r.personId } };
+    return { events: [deviceEvent('device:admitted', { personId: r.personId, requestId: r.requestId })], data: { personId: r.personId } };
   },
   'device:refuse': ({ state }, p: { requestId: string }) => {
     const r = devicesOf(state).requests[p.requestId];
     if (!r) throw noRequest(p.requestId);
-    return { events: [{ type: 'device:refused', payload: { personId: r.personId, requestId: r.requestId } }], data: { personId: r.personId } };
+    return { events: [deviceEvent('device:refused', { personId: r.personId, requestId: r.requestId })], data: { personId: r.personId } };
   },
 };
 
@@ -165,7 +171,7 @@ async function decide(rt: SessionRuntime, personId: string, device: string, newR
   const d = devicesOf(rt.state);
   const bound = d.bound[personId];
   if (!bound) {
-    await rt.appendSystem([{ type: 'device:claimed', payload: { personId, device } }]);
+    await rt.appendSystem([deviceEvent('device:claimed', { personId, device })]);
     return { kind: 'seated' };
   }
   if (bound.device === device) return { kind: 'seated' };
@@ -174,7 +180,7 @@ async function decide(rt: SessionRuntime, personId: string, device: string, newR
   if (mine) return { kind: 'waiting', requestId: mine.requestId, since: mine.at };
   if (waiting.length >= MAX_WAITING_PER_SEAT) return { kind: 'refused', why: TOO_MANY };
   const requestId = newRequestId();
-  await rt.appendSystem([{ type: 'device:requested', payload: { personId, device, requestId } }]);
+  await rt.appendSystem([deviceEvent('device:requested', { personId, device, requestId })]);
   const r = devicesOf(rt.state).requests[requestId];
   return { kind: 'waiting', requestId, since: r?.at ?? rt.state.updatedAt };
 }

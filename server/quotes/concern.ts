@@ -3,10 +3,11 @@ import { minimumStatus, standing } from '../suppliers/status';
 import { closeWindow, extendWindow, openWindow, submitQuote } from './window';
 import { respondToCorrection } from './correction';
 import { exemptReview, explain, openReview, setReviewTimer, vote } from './review';
-import { emptyQuotes, quoteLabel, quotesOf, supplierLabel, type ClosingResult, type Review, type Submission } from './state';
+import { emptyQuotes, quoteLabel, quotesOf, supplierLabel, type ClosingResult, type Review, type Submission, quotesEvent, type QuotesEvents } from './state';
 import { quotesView } from './view';
 import { closingEvents } from './settle';
 import type { Due } from '../session/scheduler';
+import { typedReducers } from '../session/events';
 import { closeOpening, confirmOpening, isTender, markAbsent, noWindowInTender, openingBlocker, openingReducers, recordOpening } from './opening';
 import type { Handler } from '../session/types';
 
@@ -45,7 +46,7 @@ function due(s: SessionState): Due[] {
       events: (st) => {
         const r2 = quotesOf(st).reviews[supplierId];
         return r2 && !r2.decision && !r2.explanation && !r2.exemption && r2.endsAt === endsAt
-          ? [{ type: 'quotes:explanation_time_ended', payload: { supplierId, endsAt } }]
+          ? [quotesEvent('quotes:explanation_time_ended', { supplierId, endsAt })]
           : [];
       },
     });
@@ -109,18 +110,19 @@ export const quotesConcern: Concern = {
   },
   reducers: {
     ...openingReducers,
+    ...typedReducers<QuotesEvents>({
     'quotes:window_opened': (s, e) => {
-      const p = e.payload as { deadline: number; note: string | null; openedBy: string };
+      const p = e.payload;
       quotesOf(s).window = { openedAt: e.ts, openedBy: p.openedBy, deadline: p.deadline, note: p.note, extensions: [] };
     },
     'quotes:deadline_extended': (s, e) => {
-      const p = e.payload as { from: number; to: number; reason: string };
+      const p = e.payload;
       const w = quotesOf(s).window!;
       w.extensions.push({ at: e.ts, from: p.from, to: p.to, reason: p.reason });
       w.deadline = p.to;
     },
     'quotes:submitted': (s, e) => {
-      const p = e.payload as Omit<Submission, 'version' | 'at' | 'seq'> & { supplierId: string };
+      const p = e.payload;
       const q = quotesOf(s);
       // The last accepted quote counts (docs/rules.md §2.11): it replaces the earlier one.
       q.submissions[p.supplierId] = {
@@ -137,24 +139,24 @@ export const quotesConcern: Concern = {
       q.history.push({ supplierId: p.supplierId, version: p.sealed.version, at: e.ts, receipt: p.receipt });
     },
     'quotes:late_refused': (s, e) => {
-      const p = e.payload as { supplierId: string };
+      const p = e.payload;
       quotesOf(s).late.push({ supplierId: p.supplierId, at: e.ts, seq: e.seq });
     },
     'quotes:window_closed': (s, e) => {
-      const p = e.payload as { eligible: string[]; results: Record<string, ClosingResult> };
+      const p = e.payload;
       const q = quotesOf(s);
       q.closedAt = e.ts;
       q.eligible = p.eligible;
       q.results = p.results;
     },
     'quotes:correction_confirmed': (s, e) => {
-      const p = e.payload as { supplierId: string };
+      const p = e.payload;
       const r = quotesOf(s).results[p.supplierId];
       r.response = 'confirmed';
       r.respondedAt = e.ts;
     },
     'quotes:correction_refused': (s, e) => {
-      const p = e.payload as { supplierId: string; reason: string | null };
+      const p = e.payload;
       const r = quotesOf(s).results[p.supplierId];
       r.response = 'refused';
       r.respondedAt = e.ts;
@@ -164,7 +166,7 @@ export const quotesConcern: Concern = {
       quotesOf(s).pricesSettledAt = e.ts;
     },
     'quotes:review_opened': (s, e) => {
-      const p = e.payload as Omit<Review, 'openedAt' | 'timerChanges' | 'explanation' | 'votes' | 'decision'> & { shortenReason?: string | null };
+      const p = e.payload;
       quotesOf(s).reviews[p.supplierId] = {
         supplierId: p.supplierId,
         openedAt: e.ts,
@@ -181,32 +183,33 @@ export const quotesConcern: Concern = {
       };
     },
     'quotes:review_timer_set': (s, e) => {
-      const p = e.payload as { supplierId: string; minutes: number; endsAt: number; reason: string | null; by: string };
+      const p = e.payload;
       const r = quotesOf(s).reviews[p.supplierId];
       r.minutes = p.minutes;
       r.endsAt = p.endsAt;
       r.timerChanges.push({ at: e.ts, by: p.by, minutes: p.minutes, reason: p.reason });
     },
     'quotes:review_exempted': (s, e) => {
-      const p = e.payload as { supplierId: string; reason: string; by: string };
+      const p = e.payload;
       quotesOf(s).reviews[p.supplierId].exemption = { reason: p.reason, by: p.by, at: e.ts };
     },
     'quotes:explanation_submitted': (s, e) => {
-      const p = e.payload as { supplierId: string; text: string };
+      const p = e.payload;
       quotesOf(s).reviews[p.supplierId].explanation = { text: p.text, at: e.ts };
     },
     'quotes:explanation_time_ended': (s, e) => {
-      const p = e.payload as { supplierId: string; endsAt: number };
+      const p = e.payload;
       quotesOf(s).reviews[p.supplierId].lapsed = { endsAt: p.endsAt, at: e.ts };
     },
     'quotes:review_voted': (s, e) => {
-      const p = e.payload as { supplierId: string; verdict: 'accept' | 'invalid'; reason: string };
+      const p = e.payload;
       quotesOf(s).reviews[p.supplierId].votes[e.actor!.personId] = { verdict: p.verdict, reason: p.reason, at: e.ts };
     },
     'quotes:review_decided': (s, e) => {
-      const p = e.payload as { supplierId: string; outcome: 'accepted' | 'invalid'; accept: number; invalid: number };
+      const p = e.payload;
       quotesOf(s).reviews[p.supplierId].decision = { outcome: p.outcome, accept: p.accept, invalid: p.invalid, at: e.ts };
     },
+    }),
   },
   view: quotesView,
 };

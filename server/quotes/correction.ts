@@ -1,7 +1,7 @@
 import { DomainError, type HandlerContext, type HandlerResult } from '../session/types';
-import { standing } from '../suppliers/status';
+import { standing, supplierEvent } from '../suppliers/status';
 import { consequences } from './settle';
-import { quotesOf, type ClosingResult } from './state';
+import { quotesOf, type ClosingResult, quotesEvent } from './state';
 import { per } from '../../shared/domain/rubric/citations';
 
 // The supplier's written confirmation of its corrected quote: "修正后的报价经供应商书面确认后产生约束力，
@@ -26,7 +26,7 @@ export function respondToCorrection(
   if (p.accept) {
     return {
       events: [
-        { type: 'quotes:correction_confirmed', payload: { supplierId: actor.personId, corrected: r.correction.corrected } },
+        quotesEvent('quotes:correction_confirmed', { supplierId: actor.personId, corrected: r.correction.corrected }),
         ...consequences(state, results, [actor.personId], new Set(), now),
       ],
       data: { response: 'confirmed', corrected: r.correction.corrected },
@@ -35,15 +35,12 @@ export function respondToCorrection(
   const reason = p.reason?.trim() || null;
   return {
     events: [
-      { type: 'quotes:correction_refused', payload: { supplierId: actor.personId, reason } },
-      {
-        type: 'supplier:invalidated',
-        payload: {
-          supplierId: actor.personId,
-          ground: 'correction_refused',
-          reason: { zh: `供应商不确认修正后的报价，响应无效${per(state.rubric, 'correctionConfirm', state.project.method).zh}。`, en: `The supplier did not confirm its corrected quote; the response is invalid${per(state.rubric, 'correctionConfirm', state.project.method).en}.` },
-        },
-      },
+      quotesEvent('quotes:correction_refused', { supplierId: actor.personId, reason }),
+      supplierEvent('supplier:invalidated', {
+        supplierId: actor.personId,
+        ground: 'correction_refused',
+        reason: { zh: `供应商不确认修正后的报价，响应无效${per(state.rubric, 'correctionConfirm', state.project.method).zh}。`, en: `The supplier did not confirm its corrected quote; the response is invalid${per(state.rubric, 'correctionConfirm', state.project.method).en}.` },
+      }),
       ...consequences(state, results, [], new Set([actor.personId]), now),
     ],
     data: { response: 'refused' },

@@ -5,7 +5,7 @@ import { amountString } from '../../shared/rules/money/amount';
 import { bindingQuote, quotesOf } from './state';
 
 // What the scoring and report concerns need from the quotes concern, in the shape of the evaluation
-// file (../shared/domain/evaluate-format.md "suppliers").
+// file (docs/evaluate.md "suppliers").
 export interface QuoteInput {
   supplierId: string;
   /** The final quote as confirmed, after correction (decimal string), or null. */

@@ -1,10 +1,10 @@
 import { DomainError, type HandlerContext, type HandlerResult, type SessionState } from '../session/types';
 import { isPanel } from '../../shared/protocol/roles';
 import { activeMembers } from '../participants/state';
-import { standing } from '../suppliers/status';
+import { standing, supplierEvent } from '../suppliers/status';
 import { beijing } from './time';
 import type { NewEvent } from '../store/types';
-import { bindingQuote, explanationMinimum, quotesOf, supplierLabel, type Review } from './state';
+import { bindingQuote, explanationMinimum, quotesOf, supplierLabel, type Review, quotesEvent } from './state';
 import { per } from '../../shared/domain/rubric/citations';
 
 // The abnormal-low-price review (异常低价审查): 003 Ch3 §4 L705-725; docs/rules.md §2.14; docs/anomaly.md R8.
@@ -55,22 +55,19 @@ export function openReview(
   const label = supplierLabel(state, p.supplierId);
   return {
     events: [
-      {
-        type: 'quotes:review_opened',
-        payload: {
-          supplierId: p.supplierId,
-          openedBy: actor.personId,
-          reason: {
-            zh: `评审小组基于专业判断，认为供应商${label}的最后报价可能过低${per(state.rubric, 'abnormalLowJudgement', state.project.method).zh}：${p.reason.trim()}`,
-            en: `On its professional judgement the panel considers supplier ${label}'s final quote may be too low${per(state.rubric, 'abnormalLowJudgement', state.project.method).en}: ${p.reason.trim()}`,
-          },
-          hits: [],
-          minimumMinutes: minimum,
-          minutes,
-          endsAt: now + ms(minutes),
-          shortenReason,
+      quotesEvent('quotes:review_opened', {
+        supplierId: p.supplierId,
+        openedBy: actor.personId,
+        reason: {
+          zh: `评审小组基于专业判断，认为供应商${label}的最后报价可能过低${per(state.rubric, 'abnormalLowJudgement', state.project.method).zh}：${p.reason.trim()}`,
+          en: `On its professional judgement the panel considers supplier ${label}'s final quote may be too low${per(state.rubric, 'abnormalLowJudgement', state.project.method).en}: ${p.reason.trim()}`,
         },
-      },
+        hits: [],
+        minimumMinutes: minimum,
+        minutes,
+        endsAt: now + ms(minutes),
+        shortenReason,
+      }),
     ],
   };
 }
@@ -81,7 +78,7 @@ export function setReviewTimer({ state, actor }: HandlerContext, p: { supplierId
   if (r.explanation) throw new DomainError('conflict', { zh: '供应商已提交说明，不能再调整时间', en: 'the supplier has already explained; the time can no longer change' });
   const reason = shortening(state, p.minutes, p.reason, 'reason');
   return {
-    events: [{ type: 'quotes:review_timer_set', payload: { supplierId: p.supplierId, minutes: p.minutes, endsAt: r.openedAt + ms(p.minutes), reason, by: actor.personId } }],
+    events: [quotesEvent('quotes:review_timer_set', { supplierId: p.supplierId, minutes: p.minutes, endsAt: r.openedAt + ms(p.minutes), reason, by: actor.personId })],
   };
 }
 
@@ -103,7 +100,7 @@ export function exemptReview({ state, actor }: HandlerContext, p: { supplierId: 
       'supplierId',
     );
   if (isPanel(actor.role) && !state.people[actor.personId].active) throw new DomainError('forbidden');
-  return { events: [{ type: 'quotes:review_exempted', payload: { supplierId: p.supplierId, reason: p.reason.trim(), by: actor.personId } }] };
+  return { events: [quotesEvent('quotes:review_exempted', { supplierId: p.supplierId, reason: p.reason.trim(), by: actor.personId })] };
 }
 
 export function explain({ state, actor, now }: HandlerContext, p: { text: string }): HandlerResult {
@@ -114,7 +111,7 @@ export function explain({ state, actor, now }: HandlerContext, p: { text: string
   if (r.explanation) throw new DomainError('conflict', { zh: '说明已经提交', en: 'the explanation has already been submitted' });
   if (now >= r.endsAt)
     throw new DomainError('conflict', { zh: `说明时间已于 ${beijing(r.endsAt)} 截止`, en: `the time for the explanation ended at ${beijing(r.endsAt)}` });
-  return { events: [{ type: 'quotes:explanation_submitted', payload: { supplierId: actor.personId, text: p.text.trim() } }] };
+  return { events: [quotesEvent('quotes:explanation_submitted', { supplierId: actor.personId, text: p.text.trim() })] };
 }
 
 export function vote(
@@ -129,26 +126,23 @@ export function vote(
   if (!r.explanation && !r.exemption && now < r.endsAt)
     throw new DomainError('conflict', { zh: `供应商尚未提交说明（时限至 ${beijing(r.endsAt)}）`, en: `the supplier has not explained yet (time ends ${beijing(r.endsAt)})` });
   const votes = { ...r.votes, [actor.personId]: { verdict: p.verdict, reason: p.reason.trim(), at: now } };
-  const events: NewEvent[] = [{ type: 'quotes:review_voted', payload: { supplierId: p.supplierId, verdict: p.verdict, reason: p.reason.trim() } }];
+  const events: NewEvent[] = [quotesEvent('quotes:review_voted', { supplierId: p.supplierId, verdict: p.verdict, reason: p.reason.trim() })];
   if (members.every((m) => votes[m])) {
     const accept = members.filter((m) => votes[m].verdict === 'accept').length;
     const invalid = members.length - accept;
     // Majority decides (003 Ch3 §4.3 L721). A tie is not a majority convinced that the price is
     // reasonable, and the burden of proof is the supplier's ("不能证明其报价合理性的…无效"): invalid.
     const outcome = accept > invalid ? 'accepted' : 'invalid';
-    events.push({ type: 'quotes:review_decided', payload: { supplierId: p.supplierId, outcome, accept, invalid } });
+    events.push(quotesEvent('quotes:review_decided', { supplierId: p.supplierId, outcome, accept, invalid }));
     if (outcome === 'invalid')
-      events.push({
-        type: 'supplier:invalidated',
-        payload: {
-          supplierId: p.supplierId,
-          ground: 'abnormal_low',
-          reason: {
-            zh: `评审小组经异常低价审查（赞成接受 ${accept} 票、认定无效 ${invalid} 票），认为其书面说明不能证明报价合理性，响应无效${per(state.rubric, 'abnormalLowInvalid', state.project.method).zh}。`,
-            en: `After the abnormal-low review (accept ${accept}, invalid ${invalid}) the panel found the explanation does not prove the price reasonable; the response is invalid${per(state.rubric, 'abnormalLowInvalid', state.project.method).en}.`,
-          },
+      events.push(supplierEvent('supplier:invalidated', {
+        supplierId: p.supplierId,
+        ground: 'abnormal_low',
+        reason: {
+          zh: `评审小组经异常低价审查（赞成接受 ${accept} 票、认定无效 ${invalid} 票），认为其书面说明不能证明报价合理性，响应无效${per(state.rubric, 'abnormalLowInvalid', state.project.method).zh}。`,
+          en: `After the abnormal-low review (accept ${accept}, invalid ${invalid}) the panel found the explanation does not prove the price reasonable; the response is invalid${per(state.rubric, 'abnormalLowInvalid', state.project.method).en}.`,
         },
-      });
+      }));
   }
   return { events };
 }

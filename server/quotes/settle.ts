@@ -1,24 +1,15 @@
 import type { NewEvent } from '../store/types';
 import type { SessionState } from '../session/types';
-import { standing } from '../suppliers/status';
+import { standing, supplierEvent } from '../suppliers/status';
 import { correctQuote } from '../../shared/rules/quote-correction';
 import { overBudget } from '../../shared/rules/budget';
 import { abnormalLowTriggers, abnormalLowMessage } from '../../shared/rules/abnormal-low';
 import { exactString } from '../../shared/rules/money/amount';
-import {
-  bindingQuote,
-  explanationMinimum,
-  limits,
-  quotesOf,
-  supplierLabel,
-  type ClosingResult,
-  type CorrectionRecord,
-  type HitRecord,
-} from './state';
+import { bindingQuote, explanationMinimum, limits, quotesOf, supplierLabel, type ClosingResult, type CorrectionRecord, type HitRecord, quotesEvent } from './state';
 import { per } from '../../shared/domain/rubric/citations';
 
 // What follows from closing the window and from each supplier's answer to its correction, in the
-// order of the pipeline (docs/rules.md §2.12-2.14; ../shared/rubrics/README.md "The scoring pipeline"):
+// order of the pipeline (docs/rules.md §2.12-2.14; docs/rubrics.md "The scoring pipeline"):
 // correction → confirmation (003 Ch3 §3.2.6 L667) → over budget (003 Ch3 §5.4 L735) → once every
 // quote binds, the abnormal-low triggers on the corrected quotes of the responsive suppliers
 // (003 Ch3 §4.1 L707-715; docs/rules.md §5 decision 3), which open the reviews.
@@ -50,23 +41,20 @@ export function closingEvents(s: SessionState, now: number): NewEvent[] {
     if (!sub) {
       // 003 Ch3 §5.3 L733: no final quote within the panel's time, the response is invalid.
       const late = q.late.some((l) => l.supplierId === id);
-      events.push({
-        type: 'supplier:invalidated',
-        payload: {
-          supplierId: id,
-          ground: late ? 'late_quote' : 'no_final_quote',
-          reason: late
-            ? { zh: `未在规定时间内提交最后报价（逾期提交被拒收），响应无效${per(s.rubric, 'lateQuote', s.project.method).zh}。`, en: `No final quote within the set time (a late one was refused); the response is invalid${per(s.rubric, 'lateQuote', s.project.method).en}.` }
-            : { zh: `未在规定时间内提交最后报价，响应无效${per(s.rubric, 'lateQuote', s.project.method).zh}。`, en: `No final quote within the set time; the response is invalid${per(s.rubric, 'lateQuote', s.project.method).en}.` },
-        },
-      });
+      events.push(supplierEvent('supplier:invalidated', {
+        supplierId: id,
+        ground: late ? 'late_quote' : 'no_final_quote',
+        reason: late
+          ? { zh: `未在规定时间内提交最后报价（逾期提交被拒收），响应无效${per(s.rubric, 'lateQuote', s.project.method).zh}。`, en: `No final quote within the set time (a late one was refused); the response is invalid${per(s.rubric, 'lateQuote', s.project.method).en}.` }
+          : { zh: `未在规定时间内提交最后报价，响应无效${per(s.rubric, 'lateQuote', s.project.method).zh}。`, en: `No final quote within the set time; the response is invalid${per(s.rubric, 'lateQuote', s.project.method).en}.` },
+      }));
       gone.add(id);
       continue;
     }
     const correction = correctionRecord(s, id);
     results[id] = { receipt: sub.receipt, correction, response: correction.needsConfirmation ? null : 'not_needed', respondedAt: null, refusalReason: null };
   }
-  events.unshift({ type: 'quotes:window_closed', payload: { eligible: active, results } });
+  events.unshift(quotesEvent('quotes:window_closed', { eligible: active, results }));
   const binding = Object.keys(results).filter((id) => results[id].response === 'not_needed');
   events.push(...consequences(s, results, binding, gone, now));
   return events;
@@ -92,7 +80,7 @@ export function consequences(
     if (!quote || !isActive(id)) continue;
     const ob = overBudget(quote, budget, maxPrice);
     if (ob) {
-      events.push({ type: 'supplier:invalidated', payload: { supplierId: id, ground: 'over_budget', reason: ob.message } });
+      events.push(supplierEvent('supplier:invalidated', { supplierId: id, ground: 'over_budget', reason: ob.message }));
       gone.add(id);
     }
   }
@@ -117,26 +105,20 @@ export function consequences(
       quote: exactString(h.quote),
     }));
   }
-  events.push({
-    type: 'quotes:prices_settled',
-    payload: { population: population.map((p) => ({ supplierId: p.id, quote: exactString(p.quote) })), hits: hitRecords },
-  });
+  events.push(quotesEvent('quotes:prices_settled', { population: population.map((p) => ({ supplierId: p.id, quote: exactString(p.quote) })), hits: hitRecords }));
   const minutes = explanationMinimum(s);
   for (const p of population) {
     if (hits[p.id].length === 0) continue;
     // 003 Ch3 §4.1 L707 "应当启动": a trigger opens the review; no one has to ask for it.
-    events.push({
-      type: 'quotes:review_opened',
-      payload: {
-        supplierId: p.id,
-        openedBy: null,
-        reason: abnormalLowMessage(supplierLabel(s, p.id), hits[p.id], minutes),
-        hits: hitRecords[p.id],
-        minimumMinutes: minutes,
-        minutes,
-        endsAt: now + ms(minutes),
-      },
-    });
+    events.push(quotesEvent('quotes:review_opened', {
+      supplierId: p.id,
+      openedBy: null,
+      reason: abnormalLowMessage(supplierLabel(s, p.id), hits[p.id], minutes),
+      hits: hitRecords[p.id],
+      minimumMinutes: minutes,
+      minutes,
+      endsAt: now + ms(minutes),
+    }));
   }
   return events;
 }

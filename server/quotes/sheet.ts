@@ -34,7 +34,7 @@ function decimal(field: string, v: string) {
  *  naming the field. Also tells whether the words and the figures differ. */
 export function readSheet(input: SheetInput): { sheet: SealedQuote['sheet']; wordsDiffer: boolean } {
   const amount = money('sheet.amount', input.amount);
-  // A final quote is a single firm figure above zero (003 §10.4 L424; evaluate-format.md).
+  // A final quote is a single firm figure above zero (003 §10.4 L424; docs/evaluate.md).
   if (!amount.gt(0)) throw new DomainError('validation', { zh: '报价金额必须大于 0', en: 'the quote must be above 0' }, 'sheet.amount');
   const words = input.amountInWords.trim();
   const w = parseAmountWords(words);

@@ -1,3 +1,4 @@
+import { eventOf } from '../session/events';
 import type { Bilingual, SessionState } from '../session/types';
 import type { PolicyDeclaration, QuoteSheet } from '../../shared/rules/types';
 import type { QuoteCorrectionStep } from '../../shared/domain/rubric/types';
@@ -172,7 +173,7 @@ function readMoney(v: unknown): Dec | null {
 }
 
 /** Budget and maximum price in force: the project's settings over the rubric's, as the evaluation
- *  engine reads them (evaluate-format.md "settings"), so that the room and `npm run evaluate` agree. */
+ *  engine reads them (docs/evaluate.md "settings"), so that the room and `npm run evaluate` agree. */
 export function limits(s: SessionState): { budget: Dec | null; maxPrice: Dec | null } {
   const st = s.settings as { budget?: unknown; maxPrice?: unknown };
   const r = s.rubric.rules;
@@ -193,3 +194,24 @@ export function bindingQuote(r: ClosingResult | undefined): Dec | null {
   if (!r || (r.response !== 'confirmed' && r.response !== 'not_needed')) return null;
   return new D(r.correction.corrected);
 }
+
+/** The quotes concern's events (server/session/events.ts): written by window.ts, settle.ts,
+ *  correction.ts, review.ts and the timed end of an explanation, folded by concern.ts. */
+export type QuotesEvents = {
+  'quotes:window_opened': { deadline: number; note: string | null; openedBy: string };
+  'quotes:deadline_extended': { from: number; to: number; reason: string };
+  'quotes:submitted': Pick<Submission, 'sealed' | 'receipt' | 'wordsDiffer' | 'acknowledgedMismatch' | 'missingItemsIncluded' | 'signature'> & { supplierId: string };
+  'quotes:late_refused': { supplierId: string; deadline: number };
+  'quotes:window_closed': { eligible: string[]; results: Record<string, ClosingResult> };
+  'quotes:correction_confirmed': { supplierId: string; corrected: string };
+  'quotes:correction_refused': { supplierId: string; reason: string | null };
+  'quotes:prices_settled': { population: { supplierId: string; quote: string }[]; hits: Record<string, HitRecord[]> };
+  'quotes:review_opened': Pick<Review, 'supplierId' | 'openedBy' | 'reason' | 'hits' | 'minimumMinutes' | 'minutes' | 'endsAt'> & { shortenReason?: string | null };
+  'quotes:review_timer_set': { supplierId: string; minutes: number; endsAt: number; reason: string | null; by: string };
+  'quotes:review_exempted': { supplierId: string; reason: string; by: string };
+  'quotes:explanation_submitted': { supplierId: string; text: string };
+  'quotes:explanation_time_ended': { supplierId: string; endsAt: number };
+  'quotes:review_voted': { supplierId: string; verdict: 'accept' | 'invalid'; reason: string };
+  'quotes:review_decided': { supplierId: string; outcome: 'accepted' | 'invalid'; accept: number; invalid: number };
+};
+export const quotesEvent = eventOf<QuotesEvents>();

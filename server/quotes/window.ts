@@ -4,7 +4,7 @@ import { unconfirmedVersion } from '../requirements/status';
 import { beijing } from './time';
 import { dryRun, readSheet, seal, type SheetInput } from './sheet';
 import { closingEvents, consequences } from './settle';
-import { quoteLabel, quotesOf } from './state';
+import { quoteLabel, quotesOf, quotesEvent } from './state';
 import type { PolicyDeclaration } from '../../shared/rules/types';
 import { MISSING_ITEMS_STATEMENT } from '../../shared/protocol/quotes';
 import { determinedPolicy } from '../review/policy';
@@ -38,7 +38,7 @@ export function openWindow({ state, actor, now }: HandlerContext, p: { deadline:
   if (quotesOf(state).window) throw new DomainError('conflict', { zh: '报价窗口已经开启过', en: 'the quote window has already been opened' });
   futureDeadline(now, p.deadline);
   return {
-    events: [{ type: 'quotes:window_opened', payload: { deadline: p.deadline, note: p.note?.trim() || null, openedBy: actor.personId } }],
+    events: [quotesEvent('quotes:window_opened', { deadline: p.deadline, note: p.note?.trim() || null, openedBy: actor.personId })],
     data: { deadline: p.deadline },
   };
 }
@@ -53,7 +53,7 @@ export function extendWindow({ state, now }: HandlerContext, p: { deadline: numb
   if (p.deadline <= w.deadline)
     throw new DomainError('validation', { zh: '新的截止时间必须晚于原截止时间', en: 'the new deadline must be later than the current one' }, 'deadline');
   futureDeadline(now, p.deadline);
-  return { events: [{ type: 'quotes:deadline_extended', payload: { from: w.deadline, to: p.deadline, reason: p.reason.trim() } }], data: { deadline: p.deadline } };
+  return { events: [quotesEvent('quotes:deadline_extended', { from: w.deadline, to: p.deadline, reason: p.reason.trim() })], data: { deadline: p.deadline } };
 }
 
 /** Whether the quote must carry the authorised representative's signature: the consultation's final
@@ -95,7 +95,7 @@ export function submitQuote(
     // Refused AND recorded (003 Ch3 §5.3 L733): the record holds who and when, never the amount.
     const l = quoteLabel(state);
     return {
-      events: [{ type: 'quotes:late_refused', payload: { supplierId: actor.personId, deadline: w.deadline } }],
+      events: [quotesEvent('quotes:late_refused', { supplierId: actor.personId, deadline: w.deadline })],
       refuse: new DomainError('conflict', {
         zh: `${l.zh}截止时间 ${beijing(w.deadline)} 已过，本次提交被拒收（已记录）`,
         en: `the deadline ${beijing(w.deadline)} has passed; this submission is refused (and recorded)`,
@@ -132,7 +132,7 @@ export function submitQuote(
   const version = (q.submissions[actor.personId]?.version ?? 0) + 1;
   const { sealed, receipt } = seal(state, actor.personId, version, now, sheet, policy);
   return {
-    events: [{ type: 'quotes:submitted', payload: { supplierId: actor.personId, sealed, receipt, wordsDiffer, acknowledgedMismatch: p.acknowledgedMismatch, missingItemsIncluded: p.missingItemsIncluded === true, signature: p.signature ?? null } }],
+    events: [quotesEvent('quotes:submitted', { supplierId: actor.personId, sealed, receipt, wordsDiffer, acknowledgedMismatch: p.acknowledgedMismatch, missingItemsIncluded: p.missingItemsIncluded === true, signature: p.signature ?? null })],
     // Only the submitting supplier receives this ack: its own quote back with the receipt.
     data: { receipt, version, submittedAt: now, sheet, wordsDiffer },
   };

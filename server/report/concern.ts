@@ -3,8 +3,10 @@ import { DomainError, type Concern, type HandlerContext, type SessionState, type
 import type { Dissent, ReopenGround } from '../../shared/protocol/report';
 import { REOPEN_GROUND_LABEL } from '../../shared/protocol/report';
 import { activeMembers } from '../participants/state';
-import { currentRevision, emptyReport, openDispute, readyToFinalize, reportOf, unsigned, type Signature } from './state';
+import { currentRevision, emptyReport, openDispute, readyToFinalize, reportOf, unsigned, type Signature, reportEvent, type ReportEvents } from './state';
 import { labelIn } from '../../shared/labels/people';
+import { typedReducers } from '../session/events';
+import { type ScoringEvents } from '../scoring/state';
 import { cite } from '../../shared/domain/rubric/citations';
 
 // The report concern (评审报告, docs/rules.md §2.22): the panel signs the report generated from the log on
@@ -51,7 +53,7 @@ export const reportConcern: Concern = {
       if (d) throw err('conflict', `争议事项「${d.subject}」正在表决，表决后再签署`, `the dispute "${d.subject}" is being voted on; sign after the vote`);
       const dissent = p.dissent ? { item: p.dissent.item.trim(), position: p.dissent.position.trim(), reasons: p.dissent.reasons.trim() } : null;
       return {
-        events: [{ type: 'report:signed', payload: { revision: r.n, memberId: m, name: p.name.trim(), signature: p.signature, dissent } }],
+        events: [reportEvent('report:signed', { revision: r.n, memberId: m, name: p.name.trim(), signature: p.signature, dissent })],
         data: { revision: r.n, remaining: unsigned(s).length - 1 },
       };
     },
@@ -74,7 +76,7 @@ export const reportConcern: Concern = {
       if (Object.keys(r.signatures).length === 0)
         throw err('conflict', '尚无成员签署本版报告，不能记录视为同意', 'no member has signed this revision yet; nobody can be deemed to agree', 'memberId');
       return {
-        events: [{ type: 'report:deemed_agreed', payload: { revision: r.n, memberId: p.memberId, note: p.note.trim(), by: ctx.actor.personId } }],
+        events: [reportEvent('report:deemed_agreed', { revision: r.n, memberId: p.memberId, note: p.note.trim(), by: ctx.actor.personId })],
         data: { revision: r.n, remaining: unsigned(s).length - 1 },
       };
     },
@@ -87,7 +89,7 @@ export const reportConcern: Concern = {
       if (r.final) throw err('conflict', '本版报告已定稿，须依法重新评审后方可提出', 'this revision is final; it must be reopened first');
       if (openDispute(s)) throw err('conflict', '已有争议事项正在表决', 'another dispute is being voted on');
       const id = `D${reportOf(s).disputes.length + 1}`;
-      return { events: [{ type: 'report:dispute_opened', payload: { id, revision: r.n, memberId: m, subject: p.subject.trim(), proposal: p.proposal.trim() } }], data: { disputeId: id } };
+      return { events: [reportEvent('report:dispute_opened', { id, revision: r.n, memberId: m, subject: p.subject.trim(), proposal: p.proposal.trim() })], data: { disputeId: id } };
     },
 
     'report:dispute_vote': (ctx, p: { disputeId: string; agree: boolean; reason?: string }) => {
@@ -100,11 +102,11 @@ export const reportConcern: Concern = {
       const n = activeMembers(s).length;
       const agree = d.votes.filter((v) => v.agree).length + (p.agree ? 1 : 0);
       const disagree = d.votes.length + 1 - agree;
-      const events: { type: string; payload: unknown }[] = [{ type: 'report:dispute_voted', payload: { disputeId: d.id, memberId: m, agree: p.agree, reason: (p.reason ?? '').trim() } }];
+      const events: { type: string; payload: unknown }[] = [reportEvent('report:dispute_voted', { disputeId: d.id, memberId: m, agree: p.agree, reason: (p.reason ?? '').trim() })];
       // 少数服从多数 (docs/rules.md §2.22; 004 §5.2.5(2) L1249): a majority of the sitting panel decides; a
       // proposal that can no longer reach a majority is rejected.
-      if (agree * 2 > n) events.push({ type: 'report:dispute_decided', payload: { disputeId: d.id, outcome: 'adopted', agree, disagree, of: n } });
-      else if (disagree * 2 >= n) events.push({ type: 'report:dispute_decided', payload: { disputeId: d.id, outcome: 'rejected', agree, disagree, of: n } });
+      if (agree * 2 > n) events.push(reportEvent('report:dispute_decided', { disputeId: d.id, outcome: 'adopted', agree, disagree, of: n }));
+      else if (disagree * 2 >= n) events.push(reportEvent('report:dispute_decided', { disputeId: d.id, outcome: 'rejected', agree, disagree, of: n }));
       return { events };
     },
 
@@ -120,7 +122,7 @@ export const reportConcern: Concern = {
       const req = reportOf(s).reopenRequest;
       if (!req) {
         return {
-          events: [{ type: 'report:reopen_requested', payload: { ground: p.ground, reason: p.reason.trim(), by: person.id, role: side } }],
+          events: [reportEvent('report:reopen_requested', { ground: p.ground, reason: p.reason.trim(), by: person.id, role: side })],
           data: { waitingFor: side === 'moderator' ? 'leader' : 'moderator' },
         };
       }
@@ -128,35 +130,35 @@ export const reportConcern: Concern = {
       if (req.ground !== p.ground)
         throw err('conflict', `法定情形与对方提出的「${REOPEN_GROUND_LABEL[req.ground].zh}」不一致`, `the ground differs from the one requested ("${REOPEN_GROUND_LABEL[req.ground].en}")`, 'ground');
       return {
-        events: [{ type: 'report:reopened', payload: { revision: r.n + 1, ground: req.ground, reason: req.reason, confirmReason: p.reason.trim(), requestedBy: req.by, confirmedBy: person.id } }],
+        events: [reportEvent('report:reopened', { revision: r.n + 1, ground: req.ground, reason: req.reason, confirmReason: p.reason.trim(), requestedBy: req.by, confirmedBy: person.id })],
         data: { revision: r.n + 1 },
       };
     },
   },
-  reducers: {
+  reducers: typedReducers<ReportEvents & Pick<ScoringEvents, 'scoring:change_applied'>>({
     'report:opened': (s, e) => {
-      reportOf(s).revisions.push({ n: (e.payload as any).revision, openedAt: e.ts, openedSeq: e.seq, reopen: null, signatures: {}, deemed: {}, voided: [], final: null });
+      reportOf(s).revisions.push({ n: e.payload.revision, openedAt: e.ts, openedSeq: e.seq, reopen: null, signatures: {}, deemed: {}, voided: [], final: null });
     },
     'report:signed': (s, e) => {
-      const p = e.payload as { revision: number; memberId: string; name: string; signature: string; dissent: Dissent | null };
+      const p = e.payload;
       const r = reportOf(s).revisions.find((x) => x.n === p.revision)!;
       r.signatures[p.memberId] = { memberId: p.memberId, name: p.name, path: p.signature, dissent: p.dissent, at: e.ts, seq: e.seq };
     },
     'report:deemed_agreed': (s, e) => {
-      const p = e.payload as { revision: number; memberId: string; note: string; by: string };
+      const p = e.payload;
       const r = reportOf(s).revisions.find((x) => x.n === p.revision)!;
       r.deemed[p.memberId] = { memberId: p.memberId, note: p.note, by: p.by, at: e.ts, seq: e.seq };
     },
     'report:dispute_opened': (s, e) => {
-      const p = e.payload as { id: string; revision: number; memberId: string; subject: string; proposal: string };
+      const p = e.payload;
       reportOf(s).disputes.push({ id: p.id, revision: p.revision, subject: p.subject, proposal: p.proposal, by: p.memberId, at: e.ts, seq: e.seq, votes: [], result: null });
     },
     'report:dispute_voted': (s, e) => {
-      const p = e.payload as { disputeId: string; memberId: string; agree: boolean; reason: string };
+      const p = e.payload;
       reportOf(s).disputes.find((d) => d.id === p.disputeId)?.votes.push({ memberId: p.memberId, agree: p.agree, reason: p.reason, seq: e.seq });
     },
     'report:dispute_decided': (s, e) => {
-      const p = e.payload as { disputeId: string; outcome: 'adopted' | 'rejected'; agree: number; disagree: number; of: number };
+      const p = e.payload;
       const d = reportOf(s).disputes.find((x) => x.id === p.disputeId)!;
       d.result = { outcome: p.outcome, agree: p.agree, disagree: p.disagree, of: p.of, at: e.ts, seq: e.seq };
       // The decision is part of the report: what was signed before it is no longer what is signed.
@@ -167,11 +169,11 @@ export const reportConcern: Concern = {
       if (s.stage === 'signing') voidSignatures(s, e.ts, e.seq, '评审结果依法变更');
     },
     'report:reopen_requested': (s, e) => {
-      const p = e.payload as { ground: ReopenGround; reason: string; by: string; role: 'moderator' | 'leader' };
+      const p = e.payload;
       reportOf(s).reopenRequest = { ...p, at: e.ts, seq: e.seq };
     },
     'report:reopened': (s, e) => {
-      const p = e.payload as { revision: number; ground: ReopenGround; reason: string; requestedBy: string; confirmedBy: string };
+      const p = e.payload;
       reportOf(s).reopenRequest = null;
       reportOf(s).revisions.push({
         n: p.revision,
@@ -185,14 +187,14 @@ export const reportConcern: Concern = {
       });
     },
     'report:finalized': (s, e) => {
-      const p = e.payload as { revision: number; sha256: string; size: number; head: string; headSeq: number };
+      const p = e.payload;
       const r = reportOf(s).revisions.find((x) => x.n === p.revision);
       // A second render of the same revision (two processes racing) changes nothing: the first counts.
       if (r && !r.final) r.final = { sha256: p.sha256, size: p.size, head: p.head, headSeq: p.headSeq, at: e.ts, seq: e.seq };
     },
-  },
+  }),
   onEnter: {
-    signing: () => [{ type: 'report:opened', payload: { revision: 1 } }],
+    signing: () => [reportEvent('report:opened', { revision: 1 })],
   },
   leave: {
     // The report is final: every sitting member signed and the final PDF's sha256 is in the log

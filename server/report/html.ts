@@ -27,6 +27,8 @@ import Decimal from 'decimal.js';
 import { policyOf, policyTally, POLICY_LABEL, type PolicyClaim } from '../review/policy';
 import { resubmissionOf } from '../requirements/resubmission';
 import { NO_CHANGE_STATEMENT } from '../../shared/protocol/resubmission';
+import { logOf } from '../session/events';
+import { type StageEvents } from '../stage/machine';
 
 // The report (评审报告 / 评标报告, docs/rules.md §2.22; 004 §5.2.5(1) L1235-1247) as one HTML document,
 // generated from the session's fold and its events and nothing else. Every number comes from the
@@ -184,7 +186,7 @@ function projectSection(s: SessionState): string {
 
 function openingSection(s: SessionState, events: StoredEvent[]): string {
   const si = signinOf(s);
-  const stages = events.filter((e) => e.type === 'stage:changed').map((e) => [e.ts, (e.payload as any).to] as const);
+  const stages = logOf<StageEvents>()(events, 'stage:changed').map((e) => [e.ts, e.payload.to] as const);
   const at = (to: string) => stages.find((x) => x[1] === to)?.[0] ?? null;
   const order = si.override ?? si.arrival;
   const rows = order.map((id, i) => [String(i + 1), q(supplierName(s, id)), q(si.suppliers[id]?.representative ?? '—'), bj(si.suppliers[id]?.at)]);

@@ -4,7 +4,7 @@ import type { SessionState } from '../session/types';
 import type { EventStore, StoredEvent } from '../store/types';
 import { PdfRenderer } from './renderer';
 import { reportFiles, type ReportFiles } from './files';
-import { currentRevision, readyToFinalize } from './state';
+import { currentRevision, readyToFinalize, reportEvent } from './state';
 import { pdfJob } from './pdf-job';
 import { reportHtml, type ReportContext } from './html';
 
@@ -76,7 +76,7 @@ export class ReportService {
     const pdf = await this.renderer.render(job);
     const sha256 = await this.files.put(pdf);
     if (this.closed || !readyToFinalize(rt.state) || currentRevision(rt.state)?.n !== ctx.revision.n) return;
-    await rt.appendSystem([{ type: 'report:finalized', payload: { revision: ctx.revision.n, sha256, size: pdf.length, head: ctx.head, headSeq: ctx.headSeq } }]);
+    await rt.appendSystem([reportEvent('report:finalized', { revision: ctx.revision.n, sha256, size: pdf.length, head: ctx.head, headSeq: ctx.headSeq })]);
     // The content changed while rendering (a signature voided…): the check above runs again on the next change.
   }
 

@@ -1,3 +1,4 @@
+import { eventOf } from '../session/events';
 import type { SessionState } from '../session/types';
 import type { Dissent, ReopenGround } from '../../shared/protocol/report';
 import type { Dispute, ReopenRequest, ReportFinal, ReportReopen } from '../../shared/protocol/views';
@@ -82,3 +83,18 @@ export function readyToFinalize(s: SessionState): boolean {
 
 /** The current revision's final PDF is recorded in the log. */
 export const reportFinal = (s: SessionState): boolean => !!currentRevision(s)?.final;
+
+/** The report concern's events (server/session/events.ts): written by concern.ts and, for the final
+ *  PDF, by service.ts; read back from an archive by verify-archive.ts. */
+export type ReportEvents = {
+  'report:opened': { revision: number };
+  'report:signed': { revision: number; memberId: string; name: string; signature: string; dissent: Dissent | null };
+  'report:deemed_agreed': { revision: number; memberId: string; note: string; by: string };
+  'report:dispute_opened': { id: string; revision: number; memberId: string; subject: string; proposal: string };
+  'report:dispute_voted': { disputeId: string; memberId: string; agree: boolean; reason: string };
+  'report:dispute_decided': { disputeId: string; outcome: 'adopted' | 'rejected'; agree: number; disagree: number; of: number };
+  'report:reopen_requested': { ground: ReopenGround; reason: string; by: string; role: 'moderator' | 'leader' };
+  'report:reopened': { revision: number; ground: ReopenGround; reason: string; confirmReason: string; requestedBy: string; confirmedBy: string };
+  'report:finalized': { revision: number; sha256: string; size: number; head: string; headSeq: number };
+};
+export const reportEvent = eventOf<ReportEvents>();

@@ -3,7 +3,9 @@ import { verifyChain } from '../store/chain';
 import type { StoredEvent } from '../store/types';
 import { sha256Hex } from './files';
 import { ARCHIVE, type Manifest } from './archive';
-import { sittingFileName } from '../rounds/state';
+import { sittingFileName, type MinutesEvents } from '../rounds/state';
+import { logOf } from '../session/events';
+import { type ReportEvents } from './state';
 
 // Offline check of an archive (issue 7: `npm run verify -- archive.zip`), in this order so that the
 // first problem named is the most telling one: (1) the event log's hash chain, (2) the report PDF
@@ -78,12 +80,12 @@ export async function verifyArchive(buf: Buffer): Promise<ArchiveCheck> {
   const head = events[events.length - 1].hash;
 
   // 2. The report against the log.
-  const finals = events.filter((e) => e.type === 'report:finalized');
+  const finals = logOf<ReportEvents>()(events, 'report:finalized');
   if (finals.length === 0) return bad('事件日志中没有定稿报告记录（report:finalized）', 'the log records no final report (report:finalized)');
   const last = finals[finals.length - 1];
-  const lp = last.payload as { revision: number; sha256: string; head: string; headSeq: number };
+  const lp = last.payload;
   for (const f of finals) {
-    const p = f.payload as { revision: number; sha256: string; head: string; headSeq: number };
+    const p = f.payload;
     const name = f === last ? ARCHIVE.report : `revisions/report-r${p.revision}.pdf`;
     const pdf = files.get(name);
     if (!pdf) return bad(`缺少第 ${p.revision} 版报告 ${name}`, `the report of revision ${p.revision} (${name}) is missing`);
@@ -96,9 +98,8 @@ export async function verifyArchive(buf: Buffer): Promise<ArchiveCheck> {
   }
 
   // 2b. Every document exchanged in a sitting, against the sha256 the log recorded when it was handed in.
-  for (const e of events) {
-    if (e.type !== 'round:document_uploaded') continue;
-    const d = e.payload as { sitting: number; sha256: string; mime: string; name: string };
+  for (const e of logOf<MinutesEvents>()(events, 'round:document_uploaded')) {
+    const d = e.payload;
     const name = sittingFileName(d.sitting, d);
     const data = files.get(name);
     if (!data) return bad(`缺少第 ${d.sitting} 次磋商的文件「${d.name}」（${name}）`, `the document "${d.name}" of sitting ${d.sitting} (${name}) is missing`);

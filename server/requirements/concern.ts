@@ -1,11 +1,25 @@
 import { DomainError, type Concern, type HandlerContext, type SessionState, type Stage } from '../session/types';
-import { activeSuppliers, standing } from '../suppliers/status';
+import { activeSuppliers, standing, supplierEvent } from '../suppliers/status';
 import { contentHash, initialText, MAX_DOCUMENT_CHARS } from './document';
 import { lineDiff } from './line-diff';
 import { liveText } from './live-text';
 import { emptyReceipt, latestFor, latestVersion, receiptOf, reqOf, type Proposal, type PublishedVersion, type RequirementsSlice } from './state';
 import { requirementsView } from './view';
 import { unconfirmedSuppliers } from './status';
+import { eventOf, typedReducers } from '../session/events';
+
+/** This concern's events (server/session/events.ts): what its handlers write, its reducers fold. */
+type RequirementsEvents = {
+  'requirements:baseline': NonNullable<RequirementsSlice['baseline']>;
+  'requirements:proposed': Proposal;
+  'requirements:cancelled': { version: number; reason: string; by: string };
+  'requirements:published': PublishedVersion;
+  'requirements:delivered': { supplierId: string; version: number };
+  'requirements:signed': { supplierId: string; version: number; signer: string };
+  'requirements:lapsed': { supplierId: string; version: number; reason: string };
+  'requirements:refused': { supplierId: string; version: number; reason: string };
+};
+const ev = eventOf<RequirementsEvents>();
 
 // Substantive changes (实质性变动, docs/rules.md §2.8): the panel edits the technical and service requirements
 // and the draft contract terms (the rest of the document is locked: 000 §19.2 L289; 003 Ch3 §2.2 L627);
@@ -60,7 +74,7 @@ export const requirementsConcern: Concern = {
     consultation: (s) => {
       if (reqOf(s).baseline) return [];
       const content = initialText(s);
-      return [{ type: 'requirements:baseline', payload: { content, sha256: contentHash(content) } }];
+      return [ev('requirements:baseline', { content, sha256: contentHash(content) })];
     },
   },
   leave: {
@@ -98,18 +112,15 @@ export const requirementsConcern: Concern = {
         throw new DomainError('conflict', { zh: '该供应商已确认最新版本，无需记录', en: 'this supplier has confirmed the latest version' }, 'supplierId');
       return {
         events: [
-          { type: 'requirements:lapsed', payload: { supplierId: p.supplierId, version: v.version, reason: p.reason } },
-          {
-            type: 'supplier:invalidated',
-            payload: {
-              supplierId: p.supplierId,
-              ground: 'change_not_confirmed',
-              reason: {
-                zh: `未在规定时间内确认第 ${v.version} 版实质性变动（${p.reason}），响应文件无效（磋商文件第三章 5.1）`,
-                en: `did not confirm version ${v.version} of the substantive changes in time (${p.reason}); the response is invalid (Ch. 3 §5.1)`,
-              },
+          ev('requirements:lapsed', { supplierId: p.supplierId, version: v.version, reason: p.reason }),
+          supplierEvent('supplier:invalidated', {
+            supplierId: p.supplierId,
+            ground: 'change_not_confirmed',
+            reason: {
+              zh: `未在规定时间内确认第 ${v.version} 版实质性变动（${p.reason}），响应文件无效（磋商文件第三章 5.1）`,
+              en: `did not confirm version ${v.version} of the substantive changes in time (${p.reason}); the response is invalid (Ch. 3 §5.1)`,
             },
-          },
+          }),
         ],
         data: { version: v.version },
       };
@@ -126,7 +137,7 @@ export const requirementsConcern: Concern = {
         throw new DomainError('conflict', { zh: '文档与上一版相比没有任何变动', en: 'the document has not changed since the last version' });
       const version = r.versions.length + 1;
       const proposal: Proposal = { version, content, sha256: contentHash(content), diff: lineDiff(previousText(s), content), proposedAt: now, proposedBy: actor.personId };
-      return { events: [{ type: 'requirements:proposed', payload: proposal }], data: { version, sha256: proposal.sha256 } };
+      return { events: [ev('requirements:proposed', proposal)], data: { version, sha256: proposal.sha256 } };
     },
     'requirements:cancel': ({ state: s, actor }, p: { version: number; reason: string }) => {
       requireConsultation(s, { zh: '撤回变动', en: 'changes can be withdrawn' });
@@ -134,7 +145,7 @@ export const requirementsConcern: Concern = {
       if (!pr || pr.version !== p.version) throw new DomainError('not_found', { zh: `没有待确认的第 ${p.version} 版`, en: `no pending version ${p.version}` }, 'version');
       if (actor.role === 'purchaser_rep' && !s.people[actor.personId].active)
         throw new DomainError('forbidden', { zh: '您已不在评审小组中', en: 'you are no longer on the panel' });
-      return { events: [{ type: 'requirements:cancelled', payload: { version: p.version, reason: p.reason, by: actor.personId } }] };
+      return { events: [ev('requirements:cancelled', { version: p.version, reason: p.reason, by: actor.personId })] };
     },
     'requirements:confirm': ({ state: s, actor, now }, p: { version: number }) => {
       requireConsultation(s, { zh: '确认变动', en: 'changes can be confirmed' });
@@ -157,20 +168,20 @@ export const requirementsConcern: Concern = {
         publishedAt: now,
         recipients,
       };
-      return { events: [{ type: 'requirements:published', payload: published }], data: { version: pr.version, recipients: recipients.length } };
+      return { events: [ev('requirements:published', published)], data: { version: pr.version, recipients: recipients.length } };
     },
     'requirements:received': (ctx, p: { version: number }) => {
       const v = supplierVersion(ctx, p.version);
       if (receiptOf(ctx.state, v.version, ctx.actor.personId)?.deliveredAt) return { events: [], data: { version: v.version } };
-      return { events: [{ type: 'requirements:delivered', payload: { supplierId: ctx.actor.personId, version: v.version } }], data: { version: v.version } };
+      return { events: [ev('requirements:delivered', { supplierId: ctx.actor.personId, version: v.version })], data: { version: v.version } };
     },
     'requirements:sign': (ctx, p: { version: number; signer: string }) => {
       const v = supplierVersion(ctx, p.version);
       requireLatestOpen(ctx, v);
       const id = ctx.actor.personId;
       const events = [];
-      if (!receiptOf(ctx.state, v.version, id)?.deliveredAt) events.push({ type: 'requirements:delivered', payload: { supplierId: id, version: v.version } });
-      events.push({ type: 'requirements:signed', payload: { supplierId: id, version: v.version, signer: p.signer } });
+      if (!receiptOf(ctx.state, v.version, id)?.deliveredAt) events.push(ev('requirements:delivered', { supplierId: id, version: v.version }));
+      events.push(ev('requirements:signed', { supplierId: id, version: v.version, signer: p.signer }));
       return { events, data: { version: v.version } };
     },
     'requirements:refuse': (ctx, p: { version: number; reason: string }) => {
@@ -178,64 +189,61 @@ export const requirementsConcern: Concern = {
       requireLatestOpen(ctx, v);
       const id = ctx.actor.personId;
       const events = [];
-      if (!receiptOf(ctx.state, v.version, id)?.deliveredAt) events.push({ type: 'requirements:delivered', payload: { supplierId: id, version: v.version } });
-      events.push({ type: 'requirements:refused', payload: { supplierId: id, version: v.version, reason: p.reason } });
-      events.push({
-        type: 'supplier:invalidated',
-        payload: {
-          supplierId: id,
-          ground: 'change_refused',
-          reason: {
-            zh: `对第 ${v.version} 版实质性变动不予确认，响应文件无效（磋商文件第三章 5.1）`,
-            en: `did not confirm version ${v.version} of the substantive changes; the response is invalid (Ch. 3 §5.1)`,
-          },
+      if (!receiptOf(ctx.state, v.version, id)?.deliveredAt) events.push(ev('requirements:delivered', { supplierId: id, version: v.version }));
+      events.push(ev('requirements:refused', { supplierId: id, version: v.version, reason: p.reason }));
+      events.push(supplierEvent('supplier:invalidated', {
+        supplierId: id,
+        ground: 'change_refused',
+        reason: {
+          zh: `对第 ${v.version} 版实质性变动不予确认，响应文件无效（磋商文件第三章 5.1）`,
+          en: `did not confirm version ${v.version} of the substantive changes; the response is invalid (Ch. 3 §5.1)`,
         },
-      });
+      }));
       return { events, data: { version: v.version } };
     },
   },
-  reducers: {
+  reducers: typedReducers<RequirementsEvents>({
     'requirements:baseline': (s, e) => {
-      reqOf(s).baseline = e.payload as RequirementsSlice['baseline'];
+      reqOf(s).baseline = e.payload;
     },
     'requirements:proposed': (s, e) => {
-      reqOf(s).proposal = e.payload as Proposal;
+      reqOf(s).proposal = e.payload;
     },
     'requirements:cancelled': (s, e) => {
-      const p = e.payload as { version: number; reason: string; by: string };
+      const p = e.payload;
       const r = reqOf(s);
       r.proposal = null;
       r.cancelled.push({ ...p, at: e.ts });
     },
     'requirements:published': (s, e) => {
-      const v = e.payload as PublishedVersion;
+      const v = e.payload;
       const r = reqOf(s);
       r.proposal = null;
       r.versions.push(v);
       r.receipts[v.version] = Object.fromEntries(v.recipients.map((id) => [id, emptyReceipt()]));
     },
     'requirements:delivered': (s, e) => {
-      const p = e.payload as { supplierId: string; version: number };
+      const p = e.payload;
       reqOf(s).receipts[p.version][p.supplierId].deliveredAt = e.ts;
     },
     'requirements:signed': (s, e) => {
-      const p = e.payload as { supplierId: string; version: number; signer: string };
+      const p = e.payload;
       const r = reqOf(s).receipts[p.version][p.supplierId];
       r.signedAt = e.ts;
       r.signer = p.signer;
     },
     'requirements:lapsed': (s, e) => {
-      const p = e.payload as { supplierId: string; version: number; reason: string };
+      const p = e.payload;
       const r = reqOf(s).receipts[p.version][p.supplierId];
       r.lapsedAt = e.ts;
       r.lapse = p.reason;
     },
     'requirements:refused': (s, e) => {
-      const p = e.payload as { supplierId: string; version: number; reason: string };
+      const p = e.payload;
       const r = reqOf(s).receipts[p.version][p.supplierId];
       r.refusedAt = e.ts;
       r.refusal = p.reason;
     },
-  },
+  }),
   view: requirementsView,
 };

@@ -5,6 +5,14 @@ import { standing } from '../suppliers/status';
 import { checkAttachment } from '../clarify/attachment';
 import type { AttachmentMeta } from '../clarify/state';
 import { latestFor, reqOf } from './state';
+import { eventOf, typedReducers } from '../session/events';
+
+/** This concern's events (server/session/events.ts): what its handlers write, its reducers fold. */
+type ResubmissionEvents = {
+  'resubmission:file_added': { supplierId: string; version: number; signer: string; file: AttachmentMeta & { data: string } };
+  'resubmission:unchanged_signed': { supplierId: string; version: number; signer: string; statement: string };
+};
+const ev = eventOf<ResubmissionEvents>();
 
 // Resubmission after a substantive change (docs/rules.md §2.8; 003 Ch3 §2.4 L631 "供应商应当按照磋商文件的
 // 变动情况和磋商小组的要求重新提交响应文件，并由其法定代表人或授权代表签字或者加盖公章"; 000 §19.2.2
@@ -83,7 +91,7 @@ export const resubmissionConcern: Concern = {
         throw new DomainError('conflict', { zh: `该文件已提交（${file.name}）`, en: `this file was already submitted (${file.name})` }, 'attachment');
       if ((mine?.files.length ?? 0) >= 20) throw new DomainError('conflict', { zh: '每版最多提交 20 份文件', en: 'at most 20 files per version' }, 'attachment');
       return {
-        events: [{ type: 'resubmission:file_added', payload: { supplierId: ctx.actor.personId, version: p.version, signer: p.signer, file } }],
+        events: [ev('resubmission:file_added', { supplierId: ctx.actor.personId, version: p.version, signer: p.signer, file })],
         data: { sha256: file.sha256, size: file.size },
       };
     },
@@ -92,23 +100,23 @@ export const resubmissionConcern: Concern = {
       if (resubmissionOf(ctx.state).byVersion[p.version]?.[ctx.actor.personId]?.files.length)
         throw new DomainError('conflict', { zh: '贵单位已提交修改后的响应文件，不能再声明无需修改', en: 'you have already submitted revised parts; you cannot also declare that nothing changes' });
       return {
-        events: [{ type: 'resubmission:unchanged_signed', payload: { supplierId: ctx.actor.personId, version: p.version, signer: p.signer, statement: NO_CHANGE_STATEMENT.zh } }],
+        events: [ev('resubmission:unchanged_signed', { supplierId: ctx.actor.personId, version: p.version, signer: p.signer, statement: NO_CHANGE_STATEMENT.zh })],
       };
     },
   },
-  reducers: {
+  reducers: typedReducers<ResubmissionEvents>({
     'resubmission:file_added': (s, e) => {
-      const p = e.payload as { supplierId: string; version: number; signer: string; file: AttachmentMeta & { data: string } };
+      const p = e.payload;
       const sl = resubmissionOf(s);
       const { data, ...meta } = p.file;
       sl.files[meta.sha256] = { ...meta, data };
       entry(sl, p.version, p.supplierId).files.push({ ...meta, signer: p.signer, at: e.ts });
     },
     'resubmission:unchanged_signed': (s, e) => {
-      const p = e.payload as { supplierId: string; version: number; signer: string };
+      const p = e.payload;
       entry(resubmissionOf(s), p.version, p.supplierId).unchanged = { signer: p.signer, at: e.ts };
     },
-  },
+  }),
   view: resubmissionView,
 };
 

@@ -2,14 +2,23 @@ import { CHECKLIST_LABEL } from '../../shared/domain/checklists';
 import { isPanel } from '../../shared/protocol/roles';
 import { DomainError, type Bilingual, type Concern, type Principal, type SessionState } from '../session/types';
 import { activeMembers } from '../participants/state';
-import { activeSuppliers, minimumStatus, standing } from '../suppliers/status';
+import { activeSuppliers, minimumStatus, standing, supplierEvent } from '../suppliers/status';
 import { signedInOrder } from '../signin/order';
 import { signinOf } from '../signin/state';
 import { conflict, invalid, notFound, requireStage } from '../signin/refuse';
 import { latestForItem } from '../clarify/state';
 import { concludeBlocker, tally } from './majority';
-import { checklistOf, emptyReview, isPhase, reviewOf, type Conclusion, type Phase } from './state';
+import { checklistOf, emptyReview, isPhase, reviewOf, type BelowMinimumDecision, type Conclusion, type Phase } from './state';
 import { labelIn } from '../../shared/labels/people';
+import { eventOf, typedReducers } from '../session/events';
+
+/** This concern's events (server/session/events.ts): what its handlers write, its reducers fold. */
+type ReviewEvents = {
+  'review:voted': { phase: Phase; supplierId: string; itemId: string; memberId: string; pass: boolean; reason: string; at: number };
+  'review:concluded': Conclusion & { phase: Phase; supplierId: string };
+  'review:continued_below_minimum': BelowMinimumDecision;
+};
+const ev = eventOf<ReviewEvents>();
 
 // Qualification and compliance review (资格审查、符合性审查, docs/rules.md §2.4-2.5) and the final review
 // (终审, 000 §19.3 L295-296): per supplier and item each member votes pass or fail with a reason; the
@@ -79,7 +88,7 @@ export const reviewConcern: Concern = {
       if (!p.pass && reason.length < 2) throw invalid({ zh: '判定不通过时须填写理由', en: 'a fail vote needs a reason' }, 'reason');
       const prev = reviewOf(state).votes[phase][p.supplierId]?.[p.itemId]?.[actor.personId];
       if (prev && prev.pass === p.pass && prev.reason === reason) return { events: [], data: { unchanged: true } };
-      return { events: [{ type: 'review:voted', payload: { phase, supplierId: p.supplierId, itemId: p.itemId, memberId: actor.personId, pass: p.pass, reason, at: now } }] };
+      return { events: [ev('review:voted', { phase, supplierId: p.supplierId, itemId: p.itemId, memberId: actor.personId, pass: p.pass, reason, at: now })] };
     },
     // 「本家全部符合」(issue 17): one tap passes every item of this supplier the member has not voted on
     // yet. It is a batch of ordinary votes: one `review:voted` per item in the log, each still changeable
@@ -99,7 +108,7 @@ export const reviewConcern: Concern = {
       if (!passed.length)
         throw conflict({ zh: `${supplierLabel(state, p.supplierId)} 的审查项您均已表决或正在澄清，无可批量判定的项目`, en: `you have voted on (or are clarifying) every item of ${p.supplierId}; nothing left to pass` });
       return {
-        events: passed.map((itemId) => ({ type: 'review:voted', payload: { phase, supplierId: p.supplierId, itemId, memberId: actor.personId, pass: true, reason: '', at: now } })),
+        events: passed.map((itemId) => ev('review:voted', { phase, supplierId: p.supplierId, itemId, memberId: actor.personId, pass: true, reason: '', at: now })),
         data: { passed, kept, clarifying },
       };
     },
@@ -124,11 +133,11 @@ export const reviewConcern: Concern = {
         failed.push({ itemId: it.id, kind: it.kind, text: it.text_zh, reasons });
       }
       const result = failed.length ? 'fail' : 'pass';
-      const events: { type: string; payload: unknown }[] = [{ type: 'review:concluded', payload: { phase, supplierId: p.supplierId, result, failed, at: now, by: actor.personId } }];
+      const events: { type: string; payload: unknown }[] = [ev('review:concluded', { phase, supplierId: p.supplierId, result, failed, at: now, by: actor.personId })];
       if (failed.length) {
         const zh = failed.map((f) => `${CHECKLIST_LABEL[f.kind].zh}「${f.text}」未通过：${f.reasons.join('；')}`).join('；');
         const en = failed.map((f) => `${CHECKLIST_LABEL[f.kind].en} item ${f.itemId} (${f.text}) failed: ${f.reasons.join('; ')}`).join('; ');
-        events.push({ type: 'supplier:invalidated', payload: { supplierId: p.supplierId, ground: 'review_failed', reason: { zh, en } } });
+        events.push(supplierEvent('supplier:invalidated', { supplierId: p.supplierId, ground: 'review_failed', reason: { zh, en } }));
       }
       return { events, data: { result, failed } };
     },
@@ -141,29 +150,26 @@ export const reviewConcern: Concern = {
       if (!opt) throw invalid({ zh: '本项目在当前情形下不适用该例外', en: 'this exception does not apply here' }, 'exception');
       return {
         events: [
-          {
-            type: 'review:continued_below_minimum',
-            payload: { phase, count: activeSuppliers(state).length, exception: p.exception, justification: p.justification.trim(), declared: opt.declared, at: now, by: actor.personId },
-          },
+          ev('review:continued_below_minimum', { phase, count: activeSuppliers(state).length, exception: p.exception, justification: p.justification.trim(), declared: opt.declared, at: now, by: actor.personId }),
         ],
       };
     },
   },
-  reducers: {
+  reducers: typedReducers<ReviewEvents>({
     'review:voted': (s, e) => {
-      const p = e.payload as { phase: Phase; supplierId: string; itemId: string; memberId: string; pass: boolean; reason: string; at: number };
+      const p = e.payload;
       const bySupplier = (reviewOf(s).votes[p.phase][p.supplierId] ??= {});
       const byItem = (bySupplier[p.itemId] ??= {});
       byItem[p.memberId] = { pass: p.pass, reason: p.reason, at: p.at };
     },
     'review:concluded': (s, e) => {
-      const p = e.payload as Conclusion & { phase: Phase; supplierId: string };
+      const p = e.payload;
       reviewOf(s).concluded[p.phase][p.supplierId] = { result: p.result, failed: p.failed, at: p.at, by: p.by };
     },
     'review:continued_below_minimum': (s, e) => {
-      reviewOf(s).belowMinimum.push(e.payload as any);
+      reviewOf(s).belowMinimum.push(e.payload);
     },
-  },
+  }),
   view: (s, viewer) => {
     if (!s.rubric) return {};
     if (viewer.role === 'screen') return {};

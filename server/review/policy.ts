@@ -7,6 +7,15 @@ import { activeMembers } from '../participants/state';
 import { standing } from '../suppliers/status';
 import { signinOf } from '../signin/state';
 import { conflict, invalid, notFound, requireStage } from '../signin/refuse';
+import { eventOf, typedReducers } from '../session/events';
+
+/** This concern's events (server/session/events.ts): what its handlers write, its reducers fold. */
+type PolicyEvents = {
+  'policy:claimed': { supplierId: string; kind: PolicyKind; enterprise: 'small' | 'micro' | null; share: string | null; document: string; by: string; at: number };
+  'policy:voted': { supplierId: string; kind: PolicyKind; memberId: string; accept: boolean; reason: string; at: number };
+  'policy:determined': { supplierId: string; kind: PolicyKind; outcome: 'accepted' | 'not_accepted'; accept: number; reject: number; reasons: string[]; at: number };
+};
+const ev = eventOf<PolicyEvents>();
 
 // Policy status (政策身份) in the compliance review (issue 14; docs/rules.md §2.5, §2.13): the statuses a
 // supplier's response claims are recorded with the document that proves them, and each is determined
@@ -148,18 +157,15 @@ export const policyConcern: Concern = {
         throw conflict({ zh: '该政策身份已有表决，不能再修改', en: 'this status already has votes and can no longer be changed' }, 'kind');
       return {
         events: [
-          {
-            type: 'policy:claimed',
-            payload: {
-              supplierId: p.supplierId,
-              kind: p.kind,
-              enterprise: p.kind === 'small_micro' ? p.enterprise : null,
-              share: p.kind === 'consortium_share' || p.kind === 'domestic_share' ? p.share : null,
-              document: p.document.trim(),
-              by: actor.personId,
-              at: now,
-            },
-          },
+          ev('policy:claimed', {
+            supplierId: p.supplierId,
+            kind: p.kind,
+            enterprise: p.kind === 'small_micro' ? p.enterprise : null,
+            share: p.kind === 'consortium_share' || p.kind === 'domestic_share' ? p.share : null,
+            document: p.document.trim(),
+            by: actor.personId,
+            at: now,
+          }),
         ],
       };
     },
@@ -176,31 +182,31 @@ export const policyConcern: Concern = {
       if (!p.accept && reason.length < 2) throw invalid({ zh: '不予认定时须填写理由', en: 'not accepting needs a reason' }, 'reason');
       const prev = c.votes[actor.personId];
       if (prev && prev.accept === p.accept && prev.reason === reason) return { events: [], data: { unchanged: true } };
-      const events: { type: string; payload: unknown }[] = [{ type: 'policy:voted', payload: { supplierId: p.supplierId, kind: p.kind, memberId: actor.personId, accept: p.accept, reason, at: now } }];
+      const events: { type: string; payload: unknown }[] = [ev('policy:voted', { supplierId: p.supplierId, kind: p.kind, memberId: actor.personId, accept: p.accept, reason, at: now })];
       const votes = { ...c.votes, [actor.personId]: { accept: p.accept, reason, at: now } };
       const t = policyTally(s, { ...c, votes });
       if (t.result === 'accepted' || t.result === 'not_accepted') {
         const members = new Set(activeMembers(s).map((m) => m.id));
         const reasons = [...new Set(Object.entries(votes).filter(([m, v]) => members.has(m) && v.accept === (t.result === 'accepted') && v.reason).map(([, v]) => v.reason))];
-        events.push({ type: 'policy:determined', payload: { supplierId: p.supplierId, kind: p.kind, outcome: t.result, accept: t.accept, reject: t.reject, reasons, at: now } });
+        events.push(ev('policy:determined', { supplierId: p.supplierId, kind: p.kind, outcome: t.result, accept: t.accept, reject: t.reject, reasons, at: now }));
       }
       return { events, data: { result: t.result } };
     },
   },
-  reducers: {
+  reducers: typedReducers<PolicyEvents>({
     'policy:claimed': (s, e) => {
-      const p = e.payload as { supplierId: string; kind: PolicyKind; enterprise: 'small' | 'micro' | null; share: string | null; document: string; by: string; at: number };
+      const p = e.payload;
       (policyOf(s).claims[p.supplierId] ??= {})[p.kind] = { kind: p.kind, enterprise: p.enterprise, share: p.share, document: p.document, recordedBy: p.by, at: p.at, votes: {}, determination: null };
     },
     'policy:voted': (s, e) => {
-      const p = e.payload as { supplierId: string; kind: PolicyKind; memberId: string; accept: boolean; reason: string; at: number };
+      const p = e.payload;
       policyOf(s).claims[p.supplierId]![p.kind]!.votes[p.memberId] = { accept: p.accept, reason: p.reason, at: p.at };
     },
     'policy:determined': (s, e) => {
-      const p = e.payload as { supplierId: string; kind: PolicyKind; outcome: 'accepted' | 'not_accepted'; accept: number; reject: number; reasons: string[]; at: number };
+      const p = e.payload;
       policyOf(s).claims[p.supplierId]![p.kind]!.determination = { outcome: p.outcome, accept: p.accept, reject: p.reject, reasons: p.reasons, at: p.at };
     },
-  },
+  }),
   view: policyView,
 };
 

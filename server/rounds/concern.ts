@@ -67,7 +67,7 @@ export const roundsConcern: Concern = {
         events: (st) => {
           const c = currentSitting(st);
           return c && c.status === 'running' && c.endsAt === endsAt
-            ? [{ type: 'round:expired', payload: { round: c.round, supplierId: c.supplierId, endsAt } }]
+            ? [ev('round:expired', { round: c.round, supplierId: c.supplierId, endsAt })]
             : [];
         },
       },

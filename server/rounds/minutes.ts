@@ -1,8 +1,11 @@
-import { DomainError, type HandlerContext, type HandlerResult, type SessionState, type Reducer } from '../session/types';
+import { DomainError, type HandlerContext, type HandlerResult, type SessionState } from '../session/types';
 import { isPanel } from '../../shared/protocol/roles';
 import { checkAttachment } from '../clarify/attachment';
 import { signinOf } from '../signin/state';
-import { roundsOf, sittingAt, type Sitting } from './state';
+import { roundsOf, sittingAt, type Sitting, minutesEvent, type MinutesEvents } from './state';
+import { typedReducers } from '../session/events';
+
+const ev = minutesEvent;
 
 // The consultation minutes (磋商记录, issue 13 item 3; docs/rules.md §2.7 Derived "every sitting is timed
 // and minuted"). For each sitting: who was present (recorded when it starts), start and end by the
@@ -38,7 +41,7 @@ export function saveMinutes({ state: s, actor }: HandlerContext, p: { sitting: n
   const x = sitting(s, p.sitting);
   open(x);
   if ((x.minutes?.text ?? '') === p.text) return { events: [], data: { saved: true } };
-  return { events: [{ type: 'round:minutes_saved', payload: { sitting: p.sitting, text: p.text } }], data: { saved: true } };
+  return { events: [ev('round:minutes_saved', { sitting: p.sitting, text: p.text })], data: { saved: true } };
 }
 
 export function upload({ state: s, actor }: HandlerContext, p: { sitting: number; name: string; mime: string; dataBase64: string }): HandlerResult {
@@ -51,7 +54,7 @@ export function upload({ state: s, actor }: HandlerContext, p: { sitting: number
   if (x.documents.some((d) => d.sha256 === f.sha256))
     throw new DomainError('conflict', { zh: `同一文件已提交（${x.documents.find((d) => d.sha256 === f.sha256)!.name}）`, en: 'the same file was already handed in' }, 'attachment');
   const payload = { sitting: p.sitting, name: f.name, mime: f.mime, size: f.size, sha256: f.sha256, data: f.data };
-  return { events: [{ type: 'round:document_uploaded', payload }], data: { sha256: f.sha256, size: f.size } };
+  return { events: [ev('round:document_uploaded', payload)], data: { sha256: f.sha256, size: f.size } };
 }
 
 export function signMinutes({ state: s, actor }: HandlerContext, p: { sitting: number; name: string; signature: string }): HandlerResult {
@@ -64,24 +67,24 @@ export function signMinutes({ state: s, actor }: HandlerContext, p: { sitting: n
     throw new DomainError('forbidden', { zh: '只有在场的评审小组成员签署该次磋商记录', en: 'only the members present sign these minutes' }, 'sitting');
   if (x.signatures[actor.personId]) throw new DomainError('conflict', { zh: '您已签署该次磋商记录', en: 'you have already signed these minutes' }, 'sitting');
   if (!x.minutes?.text.trim()) throw new DomainError('conflict', { zh: `第 ${x.n} 次磋商（${label(s, x.supplierId)}）尚无记录内容`, en: `sitting ${x.n} has no minutes yet` }, 'sitting');
-  return { events: [{ type: 'round:minutes_signed', payload: { sitting: p.sitting, personId: actor.personId, name: p.name, path: p.signature } }] };
+  return { events: [ev('round:minutes_signed', { sitting: p.sitting, personId: actor.personId, name: p.name, path: p.signature })] };
 }
 
-export const minutesReducers: Record<string, Reducer> = {
+export const minutesReducers = typedReducers<MinutesEvents>({
   'round:minutes_saved': (s, e) => {
-    const p = e.payload as { sitting: number; text: string };
+    const p = e.payload;
     sittingAt(s, p.sitting)!.minutes = { text: p.text, by: e.actor?.personId ?? '', at: e.ts };
   },
   'round:document_uploaded': (s, e) => {
-    const p = e.payload as { sitting: number; name: string; mime: string; size: number; sha256: string; data: string };
+    const p = e.payload;
     sittingAt(s, p.sitting)!.documents.push({ sha256: p.sha256, name: p.name, mime: p.mime, size: p.size, by: e.actor?.personId ?? '', at: e.ts, seq: e.seq });
     roundsOf(s).files[p.sha256] = { name: p.name, mime: p.mime, size: p.size, data: p.data };
   },
   'round:minutes_signed': (s, e) => {
-    const p = e.payload as { sitting: number; personId: string; name: string; path: string };
+    const p = e.payload;
     sittingAt(s, p.sitting)!.signatures[p.personId] = { name: p.name, path: p.path, at: e.ts, seq: e.seq };
   },
-};
+});
 
 /** Whether `viewer` may download a sitting document: the panel, the moderator, the observer, or the
  *  supplier of that sitting. */

@@ -1,5 +1,6 @@
 import type { SessionState } from '../session/types';
 import { consultationOrder } from './order';
+import { eventOf } from '../session/events';
 
 // The fold of the one-on-one rounds (磋商, docs/rules.md §2.7): one sitting per supplier per round, timed
 // by the server (`endsAt`, server ms; docs/architecture.md "Timers travel as endsAt").
@@ -104,3 +105,11 @@ export function upcoming(s: SessionState): { round: number; ids: string[] } {
   if (waiting.length > 0 || cur) return { round: k, ids: waiting };
   return { round: roundsOf(s).sittings.length === 0 ? 1 : k + 1, ids: order };
 }
+
+/** The sittings' minutes and documents (minutes.ts), read back by the archive's verifier. */
+export type MinutesEvents = {
+  'round:minutes_saved': { sitting: number; text: string };
+  'round:document_uploaded': { sitting: number; name: string; mime: string; size: number; sha256: string; data: string };
+  'round:minutes_signed': { sitting: number; personId: string; name: string; path: string };
+};
+export const minutesEvent = eventOf<MinutesEvents>();

@@ -2,7 +2,7 @@ import type { Concern } from '../session/types';
 import { handlers } from './handlers';
 import { reducers } from './reducers';
 import { scoringView } from './view';
-import { emptySlice, allSubmitted, progress } from './state';
+import { emptySlice, allSubmitted, progress, scoringEvent } from './state';
 import { reviewPending } from './flags';
 import { tiePending } from './ranking-vote';
 import { scoringOf } from './state';
@@ -35,6 +35,6 @@ export const scoringConcern: Concern = {
   onEnter: {
     // Once the summary is locked only the four legal grounds reopen it (000 说明7 L464-474;
     // 004 §5.2.5(2) L1249-1257; docs/rules.md §2.21 Derived "lock scores at summary time").
-    signing: () => [{ type: 'scoring:locked', payload: {} }],
+    signing: () => [scoringEvent('scoring:locked', {})],
   },
 };

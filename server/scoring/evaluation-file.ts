@@ -10,7 +10,7 @@ import { quoteInputs } from '../quotes/inputs';
 import { allSubmitted, scoringOf } from './state';
 import { labelIn } from '../../shared/labels/people';
 
-// The session as an evaluation file (../shared/domain/evaluate-format.md), built in ONE place so that
+// The session as an evaluation file (docs/evaluate.md), built in ONE place so that
 // the room's numbers and `npm run evaluate` on the export can never disagree: every number the room
 // shows comes from `evaluateDetailed` run on exactly this object.
 
@@ -80,7 +80,7 @@ export function evaluationFile(s: SessionState): EvaluationFile {
         for (const leaf of leaves) {
           const e = sc.entries[m.id]?.[sup.id]?.[leaf.id];
           if (!e) continue;
-          // A count for per_unit/tiers stays a count (evaluate-format.md "scores"); every other entry
+          // A count for per_unit/tiers stays a count (docs/evaluate.md "scores"); every other entry
           // is written as the points it validated to.
           row[leaf.id] = typeof e.value === 'object' && 'count' in e.value ? { ...e.value } : e.points;
         }

@@ -13,7 +13,7 @@ import { roomEvaluation } from './evaluation-file';
 import { reportFinal } from '../report/state';
 import { roomFlags, reviewPending, type RoomFlag } from './flags';
 import { majorityOrder, rubricVotes, sameSet, tieSet, tiePending } from './ranking-vote';
-import { allSubmitted, isSubmitted, scoringOf, type Entry } from './state';
+import { allSubmitted, isSubmitted, scoringOf, type Entry, scoringEvent } from './state';
 
 // Command handlers of the scoring concern. Pure: they read ctx.state and return events.
 
@@ -69,7 +69,7 @@ export const handlers: Record<string, Handler> = {
     if (isSubmitted(s, m, p.supplierId))
       throw err('conflict', '您已提交对该供应商的评分，评分已锁定', 'you have submitted this supplier; your scores are locked', 'supplierId');
     const e = entry(leaf(s, p.factorId), p.value, p.evidence, 'value');
-    return { events: [{ type: 'score:saved', payload: { memberId: m, supplierId: p.supplierId, factorId: p.factorId, entry: e } }], data: { points: e.points } };
+    return { events: [scoringEvent('score:saved', { memberId: m, supplierId: p.supplierId, factorId: p.factorId, entry: e })], data: { points: e.points } };
   },
 
   'score:submit': (ctx, p: { supplierId: string; entries?: Record<string, { value: ScoreValue; evidence?: string }> }) => {
@@ -89,7 +89,7 @@ export const handlers: Record<string, Handler> = {
         `entries.${missing[0].id}`,
       );
     const entries = Object.fromEntries(scoredLeaves(s.rubric).map((f) => [f.id, merged[f.id]]));
-    return { events: [{ type: 'score:submitted', payload: { memberId: m, supplierId: p.supplierId, entries } }] };
+    return { events: [scoringEvent('score:submitted', { memberId: m, supplierId: p.supplierId, entries })] };
   },
 
   'score:revise': (ctx, p: { supplierId: string; factorId: string; value: ScoreValue; evidence?: string; reason: string; flagKey?: string }) => {
@@ -122,10 +122,7 @@ export const handlers: Record<string, Handler> = {
       throw err('validation', '新分值与原分值相同；如维持原分，请选择「维持」并说明理由', 'the new value equals the old one; to keep it, choose "keep" with a reason', 'value');
     return {
       events: [
-        {
-          type: 'score:revised',
-          payload: { memberId: m, supplierId: p.supplierId, factorId: p.factorId, old, new: e, reason: p.reason.trim(), flagKey: p.flagKey ?? flags[0].key, ground: null },
-        },
+        scoringEvent('score:revised', { memberId: m, supplierId: p.supplierId, factorId: p.factorId, old, new: e, reason: p.reason.trim(), flagKey: p.flagKey ?? flags[0].key, ground: null }),
       ],
       data: { points: e.points },
     };
@@ -144,7 +141,7 @@ export const handlers: Record<string, Handler> = {
     if (f.rule === 'R3' && chars(p.reason) < 15)
       throw err('validation', `维持评分须说明理由，不少于 15 个字（当前 ${chars(p.reason)} 个字）`, `keeping the score needs a reason of at least 15 characters (now ${chars(p.reason)})`, 'reason');
     const x = f.factor ? (scoringOf(s).entries[m]?.[f.supplier as string]?.[f.factor]?.points ?? null) : ((f.inputs.x as string) ?? null);
-    return { events: [{ type: 'anomaly:kept', payload: { flagKey: f.key, memberId: m, reason: p.reason.trim(), category: p.category ?? null, value: x } }] };
+    return { events: [scoringEvent('anomaly:kept', { flagKey: f.key, memberId: m, reason: p.reason.trim(), category: p.category ?? null, value: x })] };
   },
 
   'anomaly:vote': (ctx, p: { flagKey: string; verdict: 'abnormal' | 'not_abnormal'; reason: string }) => {
@@ -157,13 +154,13 @@ export const handlers: Record<string, Handler> = {
     if (f.determination) throw err('conflict', '评审小组已作出认定', 'the panel has already decided', 'flagKey');
     if (f.votes.some((v) => v.memberId === m)) throw err('conflict', '您已对该提示投票', 'you have already voted on this flag', 'flagKey');
     const vote = { memberId: m, verdict: p.verdict, reason: p.reason.trim() };
-    const events: { type: string; payload: unknown }[] = [{ type: 'anomaly:voted', payload: { flagKey: f.key, ...vote } }];
+    const events: { type: string; payload: unknown }[] = [scoringEvent('anomaly:voted', { flagKey: f.key, ...vote })];
     const members = activeMembers(s).map((x) => x.id);
     const all = [...f.votes.map((v) => ({ memberId: v.memberId, verdict: v.verdict, reason: v.reason })), vote];
     if (members.every((id) => all.some((v) => v.memberId === id))) {
       // 一致认定 by default (docs/anomaly.md R3, 财库〔2012〕69号 official reading): 认定 only when all agree.
       const result = all.every((v) => v.verdict === 'abnormal') ? 'abnormal' : 'not_abnormal';
-      events.push({ type: 'anomaly:determined', payload: { flagKey: f.key, result, rule: 'unanimous', votes: all } });
+      events.push(scoringEvent('anomaly:determined', { flagKey: f.key, result, rule: 'unanimous', votes: all }));
     }
     return { events };
   },
@@ -180,9 +177,9 @@ export const handlers: Record<string, Handler> = {
     const votes = sameSet(r.tieSet, ties) ? { ...r.votes } : {};
     if (votes[m]) throw err('conflict', '您已投票', 'you have already voted', 'order');
     votes[m] = p.order;
-    const events: { type: string; payload: unknown }[] = [{ type: 'ranking:voted', payload: { memberId: m, order: p.order, tieSet: ties } }];
+    const events: { type: string; payload: unknown }[] = [scoringEvent('ranking:voted', { memberId: m, order: p.order, tieSet: ties })];
     const decided = majorityOrder(votes, activeMembers(s).length);
-    if (decided) events.push({ type: 'ranking:decided', payload: { order: decided, tieSet: ties, votes } });
+    if (decided) events.push(scoringEvent('ranking:decided', { order: decided, tieSet: ties, votes }));
     return { events };
   },
 
@@ -193,7 +190,7 @@ export const handlers: Record<string, Handler> = {
     const why = reviewPending(s) ?? tiePending(s);
     if (why) throw new DomainError('conflict', why);
     if (roomEvaluation(s).pricePending) throw err('conflict', '最后报价尚未确认，价格分无法计算', 'the final quotes are not confirmed; price scores cannot be computed');
-    return { events: [{ type: 'results:released', payload: {} }] };
+    return { events: [scoringEvent('results:released', {})] };
   },
 
   'scoring:change_propose': (ctx, p: { supplierId: string; factorId: string; value: ScoreValue; ground: keyof typeof CHANGE_GROUND_LABEL; reason: string }) => {
@@ -216,7 +213,7 @@ export const handlers: Record<string, Handler> = {
     if (e.points === old.points) throw err('validation', '新分值与原分值相同', 'the new value equals the old one', 'value');
     if (scoringOf(s).changes.some((c) => c.status === 'open')) throw err('conflict', '尚有待表决的变更', 'another change is still being decided');
     const id = `C${scoringOf(s).changes.length + 1}`;
-    return { events: [{ type: 'scoring:change_proposed', payload: { id, memberId: m, supplierId: p.supplierId, factorId: p.factorId, value: e.value, points: e.points, ground: p.ground, reason: p.reason.trim() } }], data: { changeId: id } satisfies CommandResult<'scoring:change_propose'> };
+    return { events: [scoringEvent('scoring:change_proposed', { id, memberId: m, supplierId: p.supplierId, factorId: p.factorId, value: e.value, points: e.points, ground: p.ground, reason: p.reason.trim() })], data: { changeId: id } satisfies CommandResult<'scoring:change_propose'> };
   },
 
   'scoring:change_vote': (ctx, p: { changeId: string; approve: boolean; reason: string }) => {
@@ -230,10 +227,10 @@ export const handlers: Record<string, Handler> = {
     const votes = [...c.votes, { memberId: m, approve: p.approve }];
     const yes = votes.filter((v) => v.approve).length;
     const no = votes.length - yes;
-    const events: { type: string; payload: unknown }[] = [{ type: 'scoring:change_voted', payload: { changeId: c.id, memberId: m, approve: p.approve, reason: p.reason.trim() } }];
+    const events: { type: string; payload: unknown }[] = [scoringEvent('scoring:change_voted', { changeId: c.id, memberId: m, approve: p.approve, reason: p.reason.trim() })];
     // The panel decides by majority (少数服从多数, 003 §2.7; 000 说明7 当场修改并记录).
-    if (yes * 2 > n) events.push({ type: 'scoring:change_applied', payload: { changeId: c.id } });
-    else if (no * 2 >= n) events.push({ type: 'scoring:change_rejected', payload: { changeId: c.id } });
+    if (yes * 2 > n) events.push(scoringEvent('scoring:change_applied', { changeId: c.id }));
+    else if (no * 2 >= n) events.push(scoringEvent('scoring:change_rejected', { changeId: c.id }));
     return { events };
   },
 };

@@ -5,7 +5,7 @@ import type { SessionRegistry } from '../session/registry';
 import { roomEvaluation } from './evaluation-file';
 
 // GET /api/sessions/:id/evaluation-file: the session as an evaluation file
-// (../shared/domain/evaluate-format.md), for `npm run evaluate` away from the room. The agency's
+// (docs/evaluate.md), for `npm run evaluate` away from the room. The agency's
 // admin key or the session moderator's own join token (Authorization: Bearer …) may download it.
 export function scoringRouter(registry: SessionRegistry, opts: { adminToken: string }): Router {
   const r = Router();

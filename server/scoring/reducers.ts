@@ -1,6 +1,7 @@
-import type { Reducer, SessionState } from '../session/types';
+import type { SessionState } from '../session/types';
 import type { StoredEvent } from '../store/types';
-import { scoringOf, type Entry } from './state';
+import { scoringOf, type Entry, type ScoringEvents } from './state';
+import { typedReducers } from '../session/events';
 
 // The fold of scoring events. Every event is also kept in `record` for the report's appendix
 // 评分复核记录 (docs/anomaly.md "Report content": rule, values, reasons, votes, seq).
@@ -30,13 +31,13 @@ function supersede(s: SessionState, m: string, sid: string, fid: string): void {
   sc.released = null;
 }
 
-export const reducers: Record<string, Reducer> = {
+export const reducers = typedReducers<ScoringEvents>({
   'score:saved': (s, e) => {
-    const p = e.payload as { memberId: string; supplierId: string; factorId: string; entry: Entry };
+    const p = e.payload;
     setEntry(s, p.memberId, p.supplierId, p.factorId, p.entry);
   },
   'score:submitted': (s, e) => {
-    const p = e.payload as { memberId: string; supplierId: string; entries: Record<string, Entry> };
+    const p = e.payload;
     const sc = scoringOf(s);
     sc.entries[p.memberId] ??= {};
     sc.entries[p.memberId][p.supplierId] = { ...p.entries };
@@ -45,7 +46,7 @@ export const reducers: Record<string, Reducer> = {
     keep(s, e);
   },
   'score:revised': (s, e) => {
-    const p = e.payload as { memberId: string; supplierId: string; factorId: string; old: Entry; new: Entry; reason: string; flagKey: string | null; ground: any };
+    const p = e.payload;
     setEntry(s, p.memberId, p.supplierId, p.factorId, p.new);
     supersede(s, p.memberId, p.supplierId, p.factorId);
     const sc = scoringOf(s);
@@ -55,24 +56,24 @@ export const reducers: Record<string, Reducer> = {
     keep(s, e);
   },
   'anomaly:kept': (s, e) => {
-    const p = e.payload as { flagKey: string; memberId: string; reason: string; category: string | null; value: string | null };
+    const p = e.payload;
     scoringOf(s).responses[p.flagKey] = { flagKey: p.flagKey, memberId: p.memberId, kind: 'keep', reason: p.reason, category: p.category, old: p.value, new: p.value, at: e.ts, seq: e.seq };
     keep(s, e);
   },
   'anomaly:voted': (s, e) => {
-    const p = e.payload as { flagKey: string; memberId: string; verdict: 'abnormal' | 'not_abnormal'; reason: string };
+    const p = e.payload;
     const sc = scoringOf(s);
     (sc.votes[p.flagKey] ??= []).push({ memberId: p.memberId, verdict: p.verdict, reason: p.reason, at: e.ts, seq: e.seq });
     keep(s, e);
   },
   'anomaly:determined': (s, e) => {
-    const p = e.payload as { flagKey: string; result: 'abnormal' | 'not_abnormal'; rule: 'unanimous' };
+    const p = e.payload;
     const sc = scoringOf(s);
     sc.determinations[p.flagKey] = { flagKey: p.flagKey, result: p.result, rule: p.rule, votes: [...(sc.votes[p.flagKey] ?? [])], at: e.ts, seq: e.seq };
     keep(s, e);
   },
   'ranking:voted': (s, e) => {
-    const p = e.payload as { memberId: string; order: string[]; tieSet: string[] };
+    const p = e.payload;
     const r = scoringOf(s).ranking;
     const same = r.tieSet.length === p.tieSet.length && [...r.tieSet].sort().join('|') === [...p.tieSet].sort().join('|');
     if (!same) {
@@ -83,7 +84,7 @@ export const reducers: Record<string, Reducer> = {
     keep(s, e);
   },
   'ranking:decided': (s, e) => {
-    const p = e.payload as { order: string[] };
+    const p = e.payload;
     const r = scoringOf(s).ranking;
     r.decided = [...p.order];
     r.seq = e.seq;
@@ -98,17 +99,17 @@ export const reducers: Record<string, Reducer> = {
     keep(s, e);
   },
   'scoring:change_proposed': (s, e) => {
-    const p = e.payload as any;
+    const p = e.payload;
     scoringOf(s).changes.push({ ...p, votes: [], status: 'open', at: e.ts, seq: e.seq });
     keep(s, e);
   },
   'scoring:change_voted': (s, e) => {
-    const p = e.payload as { changeId: string; memberId: string; approve: boolean; reason: string };
+    const p = e.payload;
     scoringOf(s).changes.find((c) => c.id === p.changeId)?.votes.push({ memberId: p.memberId, approve: p.approve, reason: p.reason, seq: e.seq });
     keep(s, e);
   },
   'scoring:change_applied': (s, e) => {
-    const p = e.payload as { changeId: string };
+    const p = e.payload;
     const sc = scoringOf(s);
     const c = sc.changes.find((x) => x.id === p.changeId);
     if (!c) return;
@@ -120,9 +121,9 @@ export const reducers: Record<string, Reducer> = {
     keep(s, e);
   },
   'scoring:change_rejected': (s, e) => {
-    const p = e.payload as { changeId: string };
+    const p = e.payload;
     const c = scoringOf(s).changes.find((x) => x.id === p.changeId);
     if (c) c.status = 'rejected';
     keep(s, e);
   },
-};
+});

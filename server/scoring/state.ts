@@ -1,3 +1,4 @@
+import { eventOf } from '../session/events';
 import type { SessionState } from '../session/types';
 import type { ScoreValue, ChangeGround } from '../../shared/protocol/scoring';
 import { activeMembers } from '../participants/state';
@@ -130,3 +131,23 @@ export function progress(s: SessionState): { supplierId: string; submitted: numb
   const ms = activeMembers(s);
   return activeSuppliers(s).map((sid) => ({ supplierId: sid, submitted: ms.filter((m) => isSubmitted(s, m.id, sid)).length, of: ms.length }));
 }
+
+/** The scoring concern's events (server/session/events.ts): written by handlers.ts (and the lock on
+ *  entering 报告签署), folded by reducers.ts. */
+export type ScoringEvents = {
+  'score:saved': { memberId: string; supplierId: string; factorId: string; entry: Entry };
+  'score:submitted': { memberId: string; supplierId: string; entries: Record<string, Entry> };
+  'score:revised': Pick<Revision, 'memberId' | 'supplierId' | 'factorId' | 'old' | 'new' | 'reason' | 'flagKey' | 'ground'>;
+  'anomaly:kept': { flagKey: string; memberId: string; reason: string; category: string | null; value: string | null };
+  'anomaly:voted': Pick<Vote, 'memberId' | 'verdict' | 'reason'> & { flagKey: string };
+  'anomaly:determined': Pick<Determination, 'flagKey' | 'result' | 'rule'> & { votes: Pick<Vote, 'memberId' | 'verdict' | 'reason'>[] };
+  'ranking:voted': { memberId: string; order: string[]; tieSet: string[] };
+  'ranking:decided': { order: string[]; tieSet: string[]; votes: Record<string, string[]> };
+  'results:released': Record<string, never>;
+  'scoring:locked': Record<string, never>;
+  'scoring:change_proposed': Omit<ChangeProposal, 'votes' | 'status' | 'at' | 'seq'>;
+  'scoring:change_voted': { changeId: string; memberId: string; approve: boolean; reason: string };
+  'scoring:change_applied': { changeId: string };
+  'scoring:change_rejected': { changeId: string };
+};
+export const scoringEvent = eventOf<ScoringEvents>();

@@ -1,5 +1,12 @@
 import type { SessionSection } from '../../shared/protocol/views';
 import type { Concern, SessionState } from './types';
+import { eventOf, typedReducers } from './events';
+
+/** The session's first event, written by create.ts: everything set up before the first command. */
+export type SessionEvents = {
+  'session:created': Pick<SessionState, 'project' | 'settings' | 'rubric' | 'rubricHash' | 'checklists' | 'stage'>;
+};
+export const sessionEvent = eventOf<SessionEvents>();
 import { STAGE_LABEL } from './types';
 import { citationsView } from '../../shared/domain/rubric/citations';
 
@@ -9,9 +16,9 @@ const TAIL = 40;
 export const sessionConcern: Concern = {
   name: 'session',
   handlers: {},
-  reducers: {
+  reducers: typedReducers<SessionEvents>({
     'session:created': (s, e) => {
-      const p = e.payload as any;
+      const p = e.payload;
       s.project = p.project;
       s.settings = p.settings;
       s.rubric = p.rubric;
@@ -20,7 +27,7 @@ export const sessionConcern: Concern = {
       s.stage = p.stage;
       s.createdAt = e.ts;
     },
-  },
+  }),
   view: (s) => ({
     session: {
       id: s.id,

@@ -10,6 +10,8 @@ import { DomainError } from './types';
 import { zodToDomainError } from './validation';
 import { defaultChecklists } from '../../shared/domain/checklists';
 import { TEMPLATE_CHECKLISTS } from '../../shared/domain/checklists-seed000';
+import { personEvent } from '../participants/state';
+import { sessionEvent } from './core';
 
 /** A join token: 192 random bits (issue 2 asks for at least 128), URL-safe. */
 export function newToken(): string {
@@ -89,29 +91,23 @@ export function buildSession(body: unknown, now: number): CreatedSession {
     throw new DomainError('validation', { zh: '评审小组只能有一名组长', en: 'the panel can have only one leader' }, 'members');
 
   const events: NewEvent[] = [
-    {
-      type: 'session:created',
-      // A template's own checklists (seed 000), else the method's (a tender's: the 招标文件's lists).
-      payload: { project, settings, rubric, rubricHash: sha256(canonicalJson(rubric)), checklists: structuredClone(input.checklists ?? (typeof input.rubric === 'string' ? TEMPLATE_CHECKLISTS[input.rubric] : undefined) ?? defaultChecklists(project.method)), stage: input.openForSignin === false ? 'setup' : 'signin' },
-    },
+    // A template's own checklists (seed 000), else the method's (a tender's: the 招标文件's lists).
+    sessionEvent('session:created', { project, settings, rubric, rubricHash: sha256(canonicalJson(rubric)), checklists: structuredClone(input.checklists ?? (typeof input.rubric === 'string' ? TEMPLATE_CHECKLISTS[input.rubric] : undefined) ?? defaultChecklists(project.method)), stage: input.openForSignin === false ? 'setup' : 'signin' }),
   ];
   const tokens: TokenRecord[] = [];
   const add = (role: Role, person: { name: string; org?: string; contact?: string; leader?: boolean }, idPrefix: string, i: number) => {
     const personId = `${idPrefix}${i + 1}`;
     const t = newPersonToken(sessionId, personId);
     tokens.push(t);
-    events.push({
-      type: 'person:added',
-      payload: {
-        id: personId,
-        name: person.name,
-        role,
-        leader: person.leader ?? false,
-        org: person.org ?? null,
-        contact: person.contact ?? null,
-        tokenHash: t.tokenHash,
-      },
-    });
+    events.push(personEvent('person:added', {
+      id: personId,
+      name: person.name,
+      role,
+      leader: person.leader ?? false,
+      org: person.org ?? null,
+      contact: person.contact ?? null,
+      tokenHash: t.tokenHash,
+    }));
   };
   add('moderator', input.moderator, 'A', 0);
   add('screen', { name: '投影屏幕' }, 'P', 0);

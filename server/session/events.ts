@@ -27,3 +27,10 @@ export function typedReducers<M>(r: { [K in keyof M]: (s: SessionState, e: Event
 export function eventOf<M>() {
   return <K extends keyof M & string>(type: K, payload: M[K]): NewEvent => ({ type, payload });
 }
+
+/** The events of one type in a log read back (the report, the archive's verifier), each with the
+ *  payload its concern declared: the log holds only what that concern wrote through eventOf. */
+export function logOf<M>() {
+  return <K extends keyof M & string>(events: readonly StoredEvent[], type: K): EventWith<M[K]>[] =>
+    events.filter((e) => e.type === type) as unknown as EventWith<M[K]>[];
+}

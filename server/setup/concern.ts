@@ -6,7 +6,8 @@ import { DomainError, type Concern, type Handler, type HandlerContext, type Proj
 import { freezeRecord, hashOf } from './freeze';
 import { addPerson, peopleReducers, removePerson, updatePerson } from './people';
 import { setupProblems } from './problems';
-import { setupSlice, type SetupSlice } from './slice';
+import { setupEvent, setupSlice, type SetupEvents, type SetupSlice } from './slice';
+import { typedReducers } from '../session/events';
 
 // The setup concern: the agency's moderator edits a draft session (stage `setup`) from the console,
 // one validated command at a time, each appended to the event log; the session opens for sign-in
@@ -43,11 +44,11 @@ const setProject: Handler = ({ state }: HandlerContext, p: { project: Partial<Pr
   const project = { ...state.project };
   for (const [k, v] of Object.entries(p.project)) if (v !== undefined) (project as any)[k] = v === '' ? null : v;
   if (!project.name) throw new DomainError('validation', { zh: '项目名称不能为空', en: 'The project needs a name' }, 'project.name');
-  return { events: [{ type: 'setup:project_changed', payload: { project } }], data: null };
+  return { events: [setupEvent('setup:project_changed', { project })], data: null };
 };
 
 const setSettings: Handler = ({ state }, p: { settings: Record<string, unknown> }) => ({
-  events: [{ type: 'setup:settings_changed', payload: { settings: nextSettings(state.settings as any, p.settings) } }],
+  events: [setupEvent('setup:settings_changed', { settings: nextSettings(state.settings as any, p.settings) })],
 });
 
 const setRubric: Handler = (_ctx, p: { rubric: unknown }) => {
@@ -58,7 +59,7 @@ const setRubric: Handler = (_ctx, p: { rubric: unknown }) => {
     const more = v.errors.length > 1 ? { zh: `（另有 ${v.errors.length - 1} 处问题）`, en: ` (and ${v.errors.length - 1} more)` } : { zh: '', en: '' };
     throw new DomainError('validation', { zh: `评分标准未保存：${e.message.zh}${more.zh}`, en: `Rubric not saved: ${e.message.en}${more.en}` }, 'rubric' + (e.path ? '.' + e.path : ''));
   }
-  return { events: [{ type: 'setup:rubric_replaced', payload: { rubric: v.rubric, rubricHash: hashOf(v.rubric) } }], data: { rubricHash: hashOf(v.rubric) } };
+  return { events: [setupEvent('setup:rubric_replaced', { rubric: v.rubric, rubricHash: hashOf(v.rubric) })], data: { rubricHash: hashOf(v.rubric) } };
 };
 
 const setChecklists: Handler = (_ctx, p: { checklists: Checklists }) => {
@@ -67,7 +68,7 @@ const setChecklists: Handler = (_ctx, p: { checklists: Checklists }) => {
     const dup = ids.find((id, i) => ids.indexOf(id) !== i);
     if (dup) throw new DomainError('validation', { zh: `审查清单条目编号「${dup}」重复`, en: `Checklist item id "${dup}" is used twice` }, `checklists.${kind}`);
   }
-  return { events: [{ type: 'setup:checklists_changed', payload: { checklists: p.checklists } }] };
+  return { events: [setupEvent('setup:checklists_changed', { checklists: p.checklists })] };
 };
 
 function blocking(s: SessionState) {
@@ -94,31 +95,31 @@ export const setupConcern: Concern = {
   },
   reducers: {
     ...peopleReducers,
-    'setup:project_changed': (s, e) => {
-      const { project } = e.payload as { project: ProjectData };
-      s.project = project;
-      // The project's budget and maximum price are what the engine compares quotes with (docs/rules.md §2.15 5.4).
-      s.settings = { ...s.settings, budget: project.budget, maxPrice: project.maxPrice };
-    },
-    'setup:settings_changed': (s, e) => {
-      s.settings = (e.payload as { settings: ProjectSettings }).settings;
-    },
-    'setup:rubric_replaced': (s, e) => {
-      const p = e.payload as { rubric: Rubric; rubricHash: string };
-      s.rubric = p.rubric;
-      s.rubricHash = p.rubricHash;
-    },
-    'setup:checklists_changed': (s, e) => {
-      s.checklists = (e.payload as { checklists: Checklists }).checklists;
-    },
-    'setup:frozen': (s, e) => {
-      const p = e.payload as ReturnType<typeof freezeRecord>;
-      setupSlice(s).frozen = { ...p, at: e.ts, seq: e.seq };
-      s.rubricHash = p.rubricHash;
-    },
+    ...typedReducers<Omit<SetupEvents, 'setup:person_updated' | 'setup:person_removed'>>({
+      'setup:project_changed': (s, e) => {
+        const { project } = e.payload;
+        s.project = project;
+        // The project's budget and maximum price are what the engine compares quotes with (docs/rules.md §2.15 5.4).
+        s.settings = { ...s.settings, budget: project.budget, maxPrice: project.maxPrice };
+      },
+      'setup:settings_changed': (s, e) => {
+        s.settings = e.payload.settings;
+      },
+      'setup:rubric_replaced': (s, e) => {
+        s.rubric = e.payload.rubric;
+        s.rubricHash = e.payload.rubricHash;
+      },
+      'setup:checklists_changed': (s, e) => {
+        s.checklists = e.payload.checklists;
+      },
+      'setup:frozen': (s, e) => {
+        setupSlice(s).frozen = { ...e.payload, at: e.ts, seq: e.seq };
+        s.rubricHash = e.payload.rubricHash;
+      },
+    }),
   },
   leave: { setup: blocking },
-  onEnter: { signin: (s) => (s.stage === 'setup' ? [{ type: 'setup:frozen', payload: freezeRecord(s) }] : []) },
+  onEnter: { signin: (s) => (s.stage === 'setup' ? [setupEvent('setup:frozen', freezeRecord(s))] : []) },
   view: (s, viewer) => {
     // The draft (with contacts and the whole rubric) goes to the agency's console only; the observer
     // sees what was frozen; nobody else receives this section.

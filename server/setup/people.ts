@@ -1,7 +1,9 @@
 import { isPanel, type Role } from '../../shared/protocol/roles';
 import { newPersonToken } from '../session/create';
 import { DomainError, type HandlerContext, type HandlerResult, type Person, type SessionState } from '../session/types';
-import { setupSlice } from './slice';
+import { setupEvent, setupSlice, type SetupEvents } from './slice';
+import { typedReducers } from '../session/events';
+import { personEvent, type ParticipantEvents } from '../participants/state';
 
 // Who sits in the room, edited while the session is in set-up. Ids follow session creation
 // (server/session/create.ts): members M1…, suppliers S1…, observers O1…; a removed id is never
@@ -25,12 +27,7 @@ export function addPerson({ state }: HandlerContext, p: { role: Role; name: stri
   const id = nextPersonId(state, p.role);
   const t = newPersonToken(state.id, id);
   return {
-    events: [
-      {
-        type: 'person:added',
-        payload: { id, name: p.name, role: p.role, leader: p.leader ?? false, org: p.org || null, contact: p.contact || null, tokenHash: t.tokenHash },
-      },
-    ],
+    events: [personEvent('person:added', { id, name: p.name, role: p.role, leader: p.leader ?? false, org: p.org || null, contact: p.contact || null, tokenHash: t.tokenHash })],
     tokens: [t],
     data: { personId: id },
   };
@@ -53,7 +50,7 @@ export function updatePerson(
     role: p.role ?? person.role,
     leader: p.leader ?? person.leader,
   };
-  return { events: [{ type: 'setup:person_updated', payload: { personId: person.id, ...next } }], data: { personId: person.id } };
+  return { events: [setupEvent('setup:person_updated', { personId: person.id, ...next })], data: { personId: person.id } };
 }
 
 export function removePerson({ state }: HandlerContext, p: { personId: string }): HandlerResult {
@@ -61,7 +58,7 @@ export function removePerson({ state }: HandlerContext, p: { personId: string })
   if (!person) throw noPerson(p.personId);
   if (!PREFIX[person.role])
     throw new DomainError('forbidden', { zh: '主持人和投影屏幕不能移除', en: 'The moderator and the projector screen cannot be removed' }, 'personId');
-  return { events: [{ type: 'setup:person_removed', payload: { personId: person.id } }], revokeTokens: [person.tokenHash], data: { personId: person.id } };
+  return { events: [setupEvent('setup:person_removed', { personId: person.id })], revokeTokens: [person.tokenHash], data: { personId: person.id } };
 }
 
 /** Only one leader (评审小组组长): naming one steps the previous one down. */
@@ -81,9 +78,10 @@ function renumber(s: SessionState): void {
   }
 }
 
-export const peopleReducers = {
-  'person:added': (s: SessionState, e: { payload: unknown }) => {
-    const p = e.payload as { id: string; leader: boolean };
+/** `person:added` is the participants' event; set-up also tracks the ids it used and the sole leader. */
+export const peopleReducers = typedReducers<Pick<ParticipantEvents, 'person:added'> & Pick<SetupEvents, 'setup:person_updated' | 'setup:person_removed'>>({
+  'person:added': (s, e) => {
+    const p = e.payload;
     const m = /^([A-Z])(\d+)$/.exec(p.id);
     if (m) {
       const slice = setupSlice(s);
@@ -91,8 +89,8 @@ export const peopleReducers = {
     }
     if (p.leader) soleLeader(s, p.id);
   },
-  'setup:person_updated': (s: SessionState, e: { payload: unknown }) => {
-    const p = e.payload as { personId: string } & Pick<Person, 'name' | 'org' | 'contact' | 'role' | 'leader'>;
+  'setup:person_updated': (s, e) => {
+    const p = e.payload;
     const person = s.people[p.personId];
     const roleChanged = person.role !== p.role;
     Object.assign(person, { name: p.name, org: p.org, contact: p.contact, role: p.role, leader: p.leader });
@@ -101,12 +99,12 @@ export const peopleReducers = {
     // stay without a gap or a double.
     if (roleChanged) renumber(s);
   },
-  'setup:person_removed': (s: SessionState, e: { payload: unknown }) => {
-    const { personId } = e.payload as { personId: string };
+  'setup:person_removed': (s, e) => {
+    const { personId } = e.payload;
     delete s.people[personId];
     s.order = s.order.filter((id) => id !== personId);
     const standing = (s.suppliers as { standing?: Record<string, unknown> } | undefined)?.standing;
     if (standing) delete standing[personId];
     renumber(s);
   },
-};
+});

@@ -14,7 +14,7 @@ export interface SetupProblem {
 }
 
 // What must hold before a session leaves set-up: a valid rubric (its arithmetic adds up,
-// ../shared/rubrics/README.md), a panel composed as rules.panel says (004 §5.1.1-5.1.2 L1063-1071;
+// docs/rubrics.md), a panel composed as rules.panel says (004 §5.1.1-5.1.2 L1063-1071;
 // 000 and 003 state nothing, docs/rules.md §5.13), at least one supplier, and the agency's moderator.
 export function setupProblems(s: SessionState): SetupProblem[] {
   const out: SetupProblem[] = [];

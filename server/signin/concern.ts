@@ -6,12 +6,23 @@ import { checkPanel, citedPanelCheck } from '../../shared/rules/panel';
 import { per } from '../../shared/domain/rubric/citations';
 import { newPersonToken } from '../session/create';
 import { DomainError, type Bilingual, type Concern, type Person, type Principal, type SessionState, type Stage } from '../session/types';
-import { activeMembers } from '../participants/state';
-import { activeSuppliers, minimumStatus, standing, supplierIds } from '../suppliers/status';
+import { activeMembers, personEvent } from '../participants/state';
+import { activeSuppliers, minimumStatus, standing, supplierIds, supplierEvent } from '../suppliers/status';
 import { signedInOrder, consultationOrder } from './order';
 import { conflict, invalid, notFound, requireStage } from './refuse';
-import { emptySignin, signinOf, type MemberSignin } from './state';
+import { emptySignin, signinOf, type MemberSignin, type Replacement, type Reorder } from './state';
+
+/** The sign-in's events (server/session/events.ts): what the handlers write, the reducers fold. */
+type SigninEvents = {
+  'signin:supplier_signed': { supplierId: string; representative: string; authorised: true; at: number };
+  'signin:closed': { arrival: string[]; absent: string[]; at: number };
+  'signin:reordered': Reorder & { previous: string[] };
+  'signin:member_signed': { memberId: string } & MemberSignin;
+  'signin:member_replaced': Replacement;
+};
+const ev = eventOf<SigninEvents>();
 import { labelIn } from '../../shared/labels/people';
+import { eventOf, typedReducers } from '../session/events';
 
 // Sign-in (签到, docs/rules.md §2.2), the opening's minimum check (docs/rules.md §2.3, §2.24), member recusal and
 // replacement (003 §17.3 L496; 004 §5.2.5(1)⑥ L1247), and the supplier's withdrawal (003 Ch3 §2.9 L647).
@@ -95,7 +106,7 @@ export const signinConcern: Concern = {
       requireActiveSupplier(state, actor.personId);
       if (sl.suppliers[actor.personId]) throw conflict({ zh: '贵单位已签到，无须重复签到', en: 'your company has already signed in' });
       return {
-        events: [{ type: 'signin:supplier_signed', payload: { supplierId: actor.personId, representative: p.representative, authorised: true, at: now } }],
+        events: [ev('signin:supplier_signed', { supplierId: actor.personId, representative: p.representative, authorised: true, at: now })],
         data: { at: now },
       };
     },
@@ -107,15 +118,12 @@ export const signinConcern: Concern = {
       // A supplier not here by the deadline is not opened (000 §14.3 L246; 003 L103: representatives
       // attend with the laptop that decrypts the response); it is recorded, not silently dropped.
       const events = [
-        { type: 'signin:closed', payload: { arrival: [...sl.arrival], absent, at: now } },
-        ...absent.map((id) => ({
-          type: 'supplier:invalidated',
-          payload: {
-            supplierId: id,
-            ground: 'not_signed_in',
-            reason: { zh: '未在签到截止前签到，响应文件不予开启', en: 'did not sign in before sign-in closed; the response is not opened' },
-          },
-        })),
+        ev('signin:closed', { arrival: [...sl.arrival], absent, at: now }),
+        ...absent.map((id) => (supplierEvent('supplier:invalidated', {
+          supplierId: id,
+          ground: 'not_signed_in',
+          reason: { zh: '未在签到截止前签到，响应文件不予开启', en: 'did not sign in before sign-in closed; the response is not opened' },
+        }))),
       ];
       return { events, data: { order: sl.arrival, absent } };
     },
@@ -129,7 +137,7 @@ export const signinConcern: Concern = {
           'order',
         );
       if (p.order.every((id, i) => id === current[i])) throw conflict({ zh: '新顺序与现有顺序相同', en: 'the order is unchanged' }, 'order');
-      return { events: [{ type: 'signin:reordered', payload: { order: p.order, previous: current, reason: p.reason, at: now, by: actor.personId } }] };
+      return { events: [ev('signin:reordered', { order: p.order, previous: current, reason: p.reason, at: now, by: actor.personId })] };
     },
     'signin:member': ({ state, actor, now }, p: { recusals: { supplierId: string; recuse: boolean }[]; recusalNote?: string; disciplineVersion: string }) => {
       requireStage(state, MEMBER_SIGNIN_STAGES, { zh: '评审专家签到', en: 'sign in as a member' });
@@ -151,10 +159,7 @@ export const signinConcern: Concern = {
       const recuseFrom = all.filter((id) => declared.get(id));
       return {
         events: [
-          {
-            type: 'signin:member_signed',
-            payload: { memberId: actor.personId, at: now, acknowledged: true, disciplineVersion: p.disciplineVersion, recuseFrom, recusalNote: p.recusalNote?.trim() || null },
-          },
+          ev('signin:member_signed', { memberId: actor.personId, at: now, acknowledged: true, disciplineVersion: p.disciplineVersion, recuseFrom, recusalNote: p.recusalNote?.trim() || null }),
         ],
         data: { at: now, recuseFrom },
       };
@@ -172,12 +177,9 @@ export const signinConcern: Concern = {
       const t = newPersonToken(state.id, newId);
       return {
         events: [
-          {
-            type: 'person:added',
-            payload: { id: newId, name: p.name, role: p.role ?? old.role, leader: old.leader, org: p.org ?? null, contact: null, tokenHash: t.tokenHash, replaces: old.id },
-          },
-          { type: 'person:deactivated', payload: { personId: old.id, reason } },
-          { type: 'signin:member_replaced', payload: { memberId: old.id, replacementId: newId, reason, at: now, by: actor.personId } },
+          personEvent('person:added', { id: newId, name: p.name, role: p.role ?? old.role, leader: old.leader, org: p.org ?? null, contact: null, tokenHash: t.tokenHash, replaces: old.id }),
+          personEvent('person:deactivated', { personId: old.id, reason }),
+          ev('signin:member_replaced', { memberId: old.id, replacementId: newId, reason, at: now, by: actor.personId }),
         ],
         tokens: [t],
         // The replaced member's card stops working at once: it must not follow a review it recused from.
@@ -191,42 +193,39 @@ export const signinConcern: Concern = {
       const text = p.reason.trim();
       return {
         events: [
-          {
-            type: 'supplier:withdrew',
-            payload: { supplierId: actor.personId, reason: { zh: `供应商自行退出：${text}`, en: `withdrew: ${text}` }, statement: text, at: now },
-          },
+          supplierEvent('supplier:withdrew', { supplierId: actor.personId, reason: { zh: `供应商自行退出：${text}`, en: `withdrew: ${text}` }, statement: text, at: now }),
         ],
       };
     },
   },
-  reducers: {
+  reducers: typedReducers<SigninEvents>({
     'signin:supplier_signed': (s, e) => {
-      const p = e.payload as { supplierId: string; representative: string; at: number };
+      const p = e.payload;
       const sl = signinOf(s);
       sl.suppliers[p.supplierId] = { representative: p.representative, authorised: true, at: p.at, seq: e.seq };
       sl.arrival.push(p.supplierId);
     },
     'signin:closed': (s, e) => {
-      const p = e.payload as { absent: string[]; at: number };
+      const p = e.payload;
       signinOf(s).closed = { at: p.at, absent: p.absent };
     },
     'signin:reordered': (s, e) => {
-      const p = e.payload as { order: string[]; reason: string; at: number; by: string };
+      const p = e.payload;
       const sl = signinOf(s);
       sl.override = p.order;
       sl.reorders.push({ order: p.order, reason: p.reason, at: p.at, by: p.by });
     },
     'signin:member_signed': (s, e) => {
-      const p = e.payload as { memberId: string } & MemberSignin;
+      const p = e.payload;
       signinOf(s).members[p.memberId] = { at: p.at, acknowledged: true, disciplineVersion: p.disciplineVersion, recuseFrom: p.recuseFrom, recusalNote: p.recusalNote };
     },
     'signin:member_replaced': (s, e) => {
-      const p = e.payload as { memberId: string; replacementId: string; reason: string; at: number; by: string };
+      const p = e.payload;
       signinOf(s).replacements.push({ ...p });
       // The store revoked the card (revokeTokens); the live index and open sockets follow the person's hash.
       s.people[p.memberId].tokenHash = `revoked:${e.seq}`;
     },
-  },
+  }),
   view: (s, viewer) => ({ signin: signinView(s, viewer) }),
 };
 

@@ -1,13 +1,10 @@
 import type { RailStageSection, StageSection, StaffStageSection } from '../../shared/protocol/views';
 import { DomainError, STAGE_LABEL, type Concern, type Stage, type Bilingual } from '../session/types';
 import { nextStage, stagesOf } from './machine';
-import { eventOf, typedReducers, type Cmd } from '../session/events';
+import { typedReducers, type Cmd } from '../session/events';
+import { stageEvent, type StageEvents } from './machine';
 
-type StageEvents = {
-  'stage:changed': { from: Stage; to: Stage };
-  'session:terminated': Cmd<'session:terminate'> & { from: Stage };
-};
-const ev = eventOf<StageEvents>();
+const ev = stageEvent;
 
 /** Why the session cannot move on yet: the first reason any of `concerns` gives, or null. */
 export function blockingReason(concerns: readonly Concern[], s: Parameters<typeof nextStage>[0]): Bilingual | null {

@@ -1,4 +1,12 @@
 import { STAGES, type SessionState, type Stage } from '../session/types';
+import { eventOf, type Cmd } from '../session/events';
+
+/** The stage's events (server/session/events.ts), written by stage/concern.ts, read back by the report. */
+export type StageEvents = {
+  'stage:changed': { from: Stage; to: Stage };
+  'session:terminated': Cmd<'session:terminate'> & { from: Stage };
+};
+export const stageEvent = eventOf<StageEvents>();
 
 // The order of stages (docs/rules.md §2). Consultation (磋商) and its final quote exist only in
 // 竞争性磋商 (docs/rules.md §2, "Stages 2.7-2.11 exist only in consultation"); a tender goes from the

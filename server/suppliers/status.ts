@@ -2,6 +2,8 @@ import type { SupplierStanding, SuppliersSection } from '../../shared/protocol/v
 import { wallMayName } from '../projector/in-room';
 import { minimumCheck } from '../../shared/rules/outcome';
 import type { Concern, SessionState, Bilingual } from '../session/types';
+import { eventOf, typedReducers } from '../session/events';
+import type { ParticipantEvents } from '../participants/state';
 
 // Whether each supplier is still in the evaluation. Any concern may end a supplier's participation
 // by appending `supplier:invalidated` (a failed review item, a refused correction, an over-budget
@@ -10,6 +12,13 @@ import type { Concern, SessionState, Bilingual } from '../session/types';
 // (docs/rules.md §2.24 Derived), and the console offers the legal options.
 export type SupplierStatus = SupplierStanding['status'];
 export type { SupplierStanding };
+
+/** The end of a supplier's participation, written by whichever concern ends it (with `supplierEvent`). */
+export type SupplierEvents = {
+  'supplier:invalidated': { supplierId: string; ground: string; reason: Bilingual };
+  'supplier:withdrew': { supplierId: string; reason: Bilingual; statement: string; at: number };
+};
+export const supplierEvent = eventOf<SupplierEvents>();
 
 export interface SuppliersSlice {
   standing: Record<string, SupplierStanding>;
@@ -42,20 +51,21 @@ export const suppliersConcern: Concern = {
     s.suppliers = { standing: {} } satisfies SuppliersSlice;
   },
   handlers: {},
-  reducers: {
+  reducers: typedReducers<SupplierEvents & Pick<ParticipantEvents, 'person:added'>>({
     'person:added': (s, e) => {
-      const p = e.payload as { id: string; role: string };
+      const p = e.payload;
       if (p.role === 'supplier') suppliersOf(s).standing[p.id] = { status: 'active', ground: null, reason: null, at: null, seq: null };
     },
     'supplier:invalidated': (s, e) => {
-      const p = e.payload as { supplierId: string; ground: string; reason: Bilingual };
+      const p = e.payload;
       suppliersOf(s).standing[p.supplierId] = { status: 'invalid', ground: p.ground, reason: p.reason, at: e.ts, seq: e.seq };
     },
     'supplier:withdrew': (s, e) => {
-      const p = e.payload as { supplierId: string; reason: Bilingual };
+      const p = e.payload;
       suppliersOf(s).standing[p.supplierId] = { status: 'withdrawn', ground: 'withdrawn', reason: p.reason, at: e.ts, seq: e.seq };
     },
-  },
+  }),
+
   view: (s, viewer) => {
     // A supplier learns only its own standing (and, when invalid, why: 003 Ch3 §1.1 L578).
     // While a supplier sits in the room, the wall learns no other's state (issue 12, docs/projector.md).

@@ -51,7 +51,7 @@ export const SETUP_PERSON_ROLES = ['expert', 'purchaser_rep', 'supplier', 'obser
 export const setupCommands = {
   /** Project data: name and numbers, purchaser, agency, method, budget, maximum price, schedule. */
   'setup:project': command({ project: projectPatch }),
-  /** The per-project switches the documents leave open (../shared/rubrics/README.md "Project settings"). */
+  /** The per-project switches the documents leave open (docs/rubrics.md "Project settings"). */
   'setup:settings': command({ settings: settingsPatch }),
   /** The whole rubric, replaced after shared/domain/rubric/validate accepts it (≤ 1 MB socket cap). */
   'setup:rubric': command({ rubric: z.record(z.string(), z.unknown()) }),

@@ -1,4 +1,4 @@
-// Recommended candidates (成交/中标候选人): docs/rules.md §2.19 and evaluate-format.md "Ranking".
+// Recommended candidates (成交/中标候选人): docs/rules.md §2.19 and docs/evaluate.md "Ranking".
 // 000 §20.3 L328: 前1-3家; 003 Ch3 §7.2 L755: 前 3 名, or 2 where only two final quotes were allowed;
 // 004: not stated (rubric default 3).
 import type { ProjectSettings, RubricRules, SupplierException } from '../domain/rubric/types';

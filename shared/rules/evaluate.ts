@@ -1,5 +1,5 @@
-// The whole evaluation of one evaluation file (../shared/domain/evaluate-format.md), following the
-// pipeline of ../shared/rubrics/README.md ("The scoring pipeline these rules imply"):
+// The whole evaluation of one evaluation file (docs/evaluate.md), following the
+// pipeline of docs/rubrics.md ("The scoring pipeline these rules imply"):
 //  1. correct each final quote (算术修正); 2. invalidate quotes over budget or maximum price;
 //  3. abnormal-low triggers on the corrected quotes of responsive suppliers; 4. evaluated price =
 //  corrected quote − deductions (exact); 5. price score rounded; 6. member totals exact + rounded
@@ -31,7 +31,7 @@ import { candidateCount, pickCandidates } from './candidates';
 import { evaluationOutcome, type Outcome } from './outcome';
 import { recheckFocus, type RecheckFocus, type RecheckSupplier } from './recheck';
 
-// ---------- input (evaluate-format.md "Input") ----------
+// ---------- input (docs/evaluate.md "Input") ----------
 
 export type SupplierStatus = 'responsive' | 'invalid' | 'withdrawn';
 
@@ -63,7 +63,7 @@ export interface EvaluationInput {
   panelVoteOrder?: string[] | null;
 }
 
-// ---------- output (evaluate-format.md "Output") ----------
+// ---------- output (docs/evaluate.md "Output") ----------
 
 export interface CorrectionOutput {
   corrected: string;
@@ -165,7 +165,7 @@ export interface EvaluationDetail {
 }
 
 function effectiveMoney(setting: string | null | undefined, rubricValue: string | null): Dec | null {
-  // settings.maxPrice / budget override the rubric's (evaluate-format.md "settings").
+  // settings.maxPrice / budget override the rubric's (docs/evaluate.md "settings").
   if (typeof setting === 'string') return readMoney(setting, 'settings');
   return rubricValue === null ? null : readMoney(rubricValue, 'rubric.rules');
 }
@@ -274,7 +274,7 @@ function correctionOut(c: CorrectionResult): CorrectionOutput {
   };
 }
 
-/** Evaluate one file: the documented output (evaluate-format.md "Output"). */
+/** Evaluate one file: the documented output (docs/evaluate.md "Output"). */
 export function evaluate(input: EvaluationInput, rubric: Rubric): EvaluationOutput {
   return evaluateDetailed(input, rubric).output;
 }
@@ -636,7 +636,7 @@ function readScore(v: unknown, field: string): ScoreInput {
 }
 
 /**
- * Read and check an evaluation file (evaluate-format.md "Input"). `resolveRubric` turns a string
+ * Read and check an evaluation file (docs/evaluate.md "Input"). `resolveRubric` turns a string
  * `rubric` into its JSON (the CLI reads a path or a template name; it may throw). The first bad
  * field is named, e.g. `suppliers[2].finalQuote: "12,0000" is not a decimal amount`.
  */
@@ -729,7 +729,7 @@ function parseOrThrow(json: unknown, resolveRubric: (ref: string) => unknown): P
         const fs = `${fm}${key(sid)}`;
         const sup = suppliers.find((x) => x.id === sid);
         if (!sup) throw new Bad(fs, `"${sid}" is not in suppliers`);
-        if (sup.status !== 'responsive') continue; // ignored (evaluate-format.md)
+        if (sup.status !== 'responsive') continue; // ignored (docs/evaluate.md)
         if (!isObj(byFactor)) throw new Bad(fs, `${show(byFactor)} is not an object`);
         scores[m][sid] = {};
         for (const [fid, val] of Object.entries(byFactor)) {

@@ -1,4 +1,4 @@
-// Minimum supplier counts and termination (终止 / 废标): docs/rules.md §2.24 and evaluate-format.md
+// Minimum supplier counts and termination (终止 / 废标): docs/rules.md §2.24 and docs/evaluate.md
 // "outcome". 000 §24.2 L514-520 (2); 003 §17.4 L498, §22.1 L526-532, Ch3 §2.7 L643 (3, with the
 // research and government-services exceptions); 004 §3.4.16 L725-733, §5.2.4 L1229-1231, §5.3
 // L1259-1269 (3; supervisor approval; two bids may switch to competitive negotiation).
@@ -18,7 +18,7 @@ export interface Outcome {
 }
 
 /**
- * The outcome of an evaluation (evaluate-format.md): below rules.minimumSuppliers.continue the
+ * The outcome of an evaluation (docs/evaluate.md): below rules.minimumSuppliers.continue the
  * procurement terminates (fewer_than_minimum) unless an exception is both in the rubric's list and
  * in settings.exceptions: the two "2 may continue" exceptions continue with 2 (minimum 2);
  * supervisor_approval continues with at least 1 (minimum 1; 004 §5.3①); two_bids_switch_to_negotiation

@@ -10,7 +10,7 @@ import { MAX_AMOUNT, exactString, formatYuanExact, parseAmount, parseDecimal, pl
 import { amountToWords, parseAmountWords } from './money/words';
 
 /** A quote sheet the engine cannot correct without guessing: the caller reports `field` and `reason`
- *  (evaluate-format.md: exit status 2 naming the field). */
+ *  (docs/evaluate.md: exit status 2 naming the field). */
 export class QuoteSheetError extends Error {
   readonly field: string;
   readonly value: string | null;

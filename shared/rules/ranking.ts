@@ -2,7 +2,7 @@
 // (000 §22.1 L496-498: 得分 → 评审价 → 技术得分; 003 Ch3 §7.1 L753: 得分 → 最后报价 → 技术指标优劣;
 // 004 §5.2.3 L1175: score only). Ties are judged on the rounded final score (docs/rules.md §5.6).
 // Suppliers still equal when the keys run out share the better rank (1, 2, 2, 4), are marked as an
-// unresolved tie and keep the input order (../shared/rubrics/README.md, rules.ranking).
+// unresolved tie and keep the input order (docs/rubrics.md, rules.ranking).
 import type { Dec } from './decimal';
 import type { RankingKey } from '../domain/rubric/types';
 

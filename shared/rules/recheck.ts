@@ -1,5 +1,5 @@
 // Re-check focus (复核重点): 003 Ch3 §7.3 L757 "特别是对排名第一的、报价最低的、响应文件被认定为无效的
-// 情形进行重点复核"; docs/rules.md §2.20; evaluate-format.md "recheckFocus".
+// 情形进行重点复核"; docs/rules.md §2.20; docs/evaluate.md "recheckFocus".
 import type { Dec } from './decimal';
 
 export interface RecheckSupplier {

@@ -188,7 +188,7 @@ function isCount(n: unknown): n is number {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 }
 
-/** Points from a count (计数), through the factor's count rule (../shared/rubrics/README.md `count_rule.mode`). */
+/** Points from a count (计数), through the factor's count rule (docs/rubrics.md `count_rule.mode`). */
 function fromCount(f: Factor, input: { count: number; gate?: boolean }): ScoreResult {
   const cr = f.count_rule;
   const n = name(f);
@@ -382,7 +382,7 @@ function validate(factor: Factor, input: ScoreInput, setOf: (f: Factor) => Dec[]
 }
 
 /** The points an entry stands for even when it is out of range (R0 values are reported and still
- *  counted as entered, never dropped or clamped: evaluate-format.md). Structured entries that
+ *  counted as entered, never dropped or clamped: docs/evaluate.md). Structured entries that
  *  cannot be scored (a count outside every tier) count 0. */
 export function enteredPoints(factor: Factor, input: ScoreInput): Dec {
   const r = validateScore(factor, input);

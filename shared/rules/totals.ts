@@ -1,4 +1,4 @@
-// Totals and averaging (汇总): docs/rules.md §2.17 "Derived pipeline" and ../shared/rubrics/README.md
+// Totals and averaging (汇总): docs/rules.md §2.17 "Derived pipeline" and docs/rubrics.md
 // pipeline steps 6-7. A member's total = the exact sum of the member's leaf scores + the rounded
 // price score; the final score = the mean of the member totals, rounded half-up once
 // ("算数平均值为该供应商的最终得分", 000 §20.3 L328; "第三位四舍五入", 000 L328, 003 Ch3 §7.1 L753).
@@ -31,7 +31,7 @@ export function roundedMean(values: Dec[], places: number): Dec {
   return roundScore(mean(values), places);
 }
 
-/** A composite factor's points: the sum of its sub-factors (README "kind values": composite). */
+/** A composite factor's points: the sum of its sub-factors (docs/rubrics.md "Factor fields": composite). */
 export function factorPoints(factor: Factor, scores: LeafScores): Dec {
   if (factor.kind === 'composite') {
     return (factor.sub_factors ?? []).reduce((a, s) => a.plus(factorPoints(s, scores)), dec(0));

@@ -1,6 +1,5 @@
-import { createSession } from './fixtures';
-import { connect, tokenOf, linkFor, type TestServer } from '../helpers/server';
-import { openRoom, driveTo } from '../helpers/room';
+import { openRemoteRoom } from './remote-room';
+import { driveTo } from '../helpers/room';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
 import { NO_POLICY, serverNow, quoteSignature } from '../helpers/steps/quotes';
 import { amountToWords } from '../../shared/rules/money/words';
@@ -12,19 +11,7 @@ import { amountToWords } from '../../shared/rules/money/words';
 //   exempt:       final_quote closed, S1 under 45% of the maximum price (4.1.3 alone), S2 a 4.1.4 review.
 //   signing:      in the signing stage (scores locked, report not yet signed).
 const [baseURL, scenario] = process.argv.slice(2);
-let probe: Awaited<ReturnType<typeof connect>> | null = null;
-const srv = {
-  url: baseURL,
-  createSession: (b: unknown) => createSession(baseURL, b),
-  store: {
-    read: async () => {
-      const ack = await probe!.send('time:sync', {});
-      return new Array(ack.seq);
-    },
-  },
-} as unknown as TestServer;
-const room = await openRoom(srv, DEMO_SESSION);
-probe = await connect(baseURL, tokenOf(linkFor(room.links, 'A1')));
+const { room, probe } = await openRemoteRoom(baseURL, DEMO_SESSION);
 const sheet = (amount: string) => ({ amount, amountInWords: amountToWords(amount), lines: [{ item: '研究服务', unitPrice: amount, quantity: '1', total: amount }] });
 if (scenario === 'quote-window') {
   await driveTo(room, 'final_quote');

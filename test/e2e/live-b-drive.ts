@@ -1,6 +1,5 @@
-import { createSession } from './fixtures';
-import { connect, tokenOf, linkFor, type TestServer } from '../helpers/server';
-import { openRoom, driveTo } from '../helpers/room';
+import { openRemoteRoom } from './remote-room';
+import { driveTo } from '../helpers/room';
 import { minutedSitting } from '../helpers/steps/minutes';
 
 // Run by live-b-consultation.spec.ts under tsx (Playwright's loader cannot import the server's JSON
@@ -8,20 +7,7 @@ import { minutedSitting } from '../helpers/steps/minutes';
 // with each concern's own steps (test/helpers/steps), lets the listed suppliers withdraw, then prints
 // the join links as JSON.
 const [baseURL, stage, body, withdraw = '', extra = ''] = process.argv.slice(2);
-let probe: Awaited<ReturnType<typeof connect>> | null = null;
-const srv = {
-  url: baseURL,
-  createSession: (b: unknown) => createSession(baseURL, b),
-  // The room helpers read the log's length; the e2e server is another process, so ask it for its seq.
-  store: {
-    read: async () => {
-      const ack = await probe!.send('time:sync', {});
-      return new Array(ack.seq);
-    },
-  },
-} as unknown as TestServer;
-const room = await openRoom(srv, JSON.parse(body));
-probe = await connect(baseURL, tokenOf(linkFor(room.links, room.ids('moderator')[0])));
+const { room, probe } = await openRemoteRoom(baseURL, JSON.parse(body));
 // `minutes`: a whole meeting keeps one sitting in full on the way (test/helpers/steps/minutes.ts).
 if (extra === 'minutes') {
   await driveTo(room, 'consultation');

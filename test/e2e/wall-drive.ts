@@ -1,7 +1,6 @@
 import { createInterface } from 'node:readline';
-import { createSession } from './fixtures';
-import { connect, tokenOf, linkFor, type TestServer } from '../helpers/server';
-import { openRoom, stageOf, advance } from '../helpers/room';
+import { openRemoteRoom } from './remote-room';
+import { stageOf, advance } from '../helpers/room';
 import { STEPS } from '../helpers/steps';
 import { openWindow, closeAfter, settleAll, activeSupplierIds, plainSheet, NO_POLICY, PLAIN_QUOTES, quoteSignature } from '../helpers/steps/quotes';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
@@ -16,20 +15,8 @@ import { DEMO_SESSION } from '../../server/demo/demo-session';
 const [baseURL] = process.argv.slice(2);
 const SCENES = ['welcome', 'signin', 'round', 'change', 'quotes', 'reveal', 'results', 'signing', 'blank'];
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
-let probe: Awaited<ReturnType<typeof connect>> | null = null;
-const srv = {
-  url: baseURL,
-  createSession: (b: unknown) => createSession(baseURL, b),
-  store: {
-    read: async () => {
-      const ack = await probe!.send('time:sync', {});
-      return new Array(ack.seq);
-    },
-  },
-} as unknown as TestServer;
-const room = await openRoom(srv, DEMO_SESSION);
+const { room, probe } = await openRemoteRoom(baseURL, DEMO_SESSION);
 const mod = room.ids('moderator')[0];
-probe = await connect(baseURL, tokenOf(linkFor(room.links, mod)));
 process.stdout.write(`LINKS ${JSON.stringify(room.links)}\n`);
 await lines.next();
 

@@ -1,16 +1,14 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { startServer, connect, tokenOf, linkFor, ADMIN, type TestServer } from '../helpers/server';
 import { CHECKIN_LIMITS, CODE_ALPHABET, CheckinLimiter, checkinCode, normaliseCode } from '../../server/participants/checkin';
+import { closeAfterEach } from '../helpers/per-test';
 
 // Check-in by code (issue 12 item 1, docs/joining.md): every join card carries an 8-character code;
 // on the session's check-in page (/join?s=<session>, the wall's QR code) the person types it and gets
 // their own join link. Wrong codes lock out per address; a reissued card's old code stops working.
 
 let srv: TestServer | null = null;
-afterEach(async () => {
-  if (srv) await srv.close(true);
-  srv = null;
-});
+closeAfterEach(() => [srv]);
 
 const admin = { authorization: `Bearer ${ADMIN}` };
 const post = (body: unknown) => fetch(`${srv!.url}/api/checkin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

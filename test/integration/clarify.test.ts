@@ -1,18 +1,14 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { createHash } from 'node:crypto';
 import { startServer, tokenOf, linkFor, cid, type TestServer } from '../helpers/server';
 import { openRoom, driveTo, type Room } from '../helpers/room';
 import { expectNothingOfOthers, framesText } from './signin-helpers';
 import { SHORT_SESSION, voteAll } from './review-helpers';
+import { closeAfterEach } from '../helpers/per-test';
 
 let srv: TestServer | null = null;
 let room: Room | null = null;
-afterEach(async () => {
-  room?.closeAll();
-  room = null;
-  if (srv) await srv.close(true);
-  srv = null;
-});
+closeAfterEach(() => [room, srv]);
 
 let now = Date.now();
 async function atReview(): Promise<Room> {

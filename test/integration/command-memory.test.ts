@@ -1,6 +1,7 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { startServer, connect, tokenOf, linkFor, type TestServer } from '../helpers/server';
 import { openRoom, type Room } from '../helpers/room';
+import { closeAfterEach } from '../helpers/per-test';
 
 // Issue 12, item 7: the exactly-once memory is keyed by who sent a command and what it was, as well as
 // by its id (server/session/command-memory.ts). A retry gets the first answer; anything else under a
@@ -8,12 +9,7 @@ import { openRoom, type Room } from '../helpers/room';
 
 let srv: TestServer | null = null;
 let room: Room | null = null;
-afterEach(async () => {
-  room?.closeAll();
-  room = null;
-  if (srv) await srv.close(true);
-  srv = null;
-});
+closeAfterEach(() => [room, srv]);
 
 describe('commands are remembered per sender', () => {
   it("refuses another person's command id, and one id for another payload or command; a real retry gets the first answer, also after a restart", async () => {

@@ -1,8 +1,9 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { startServer, connect, tokenOf, linkFor, cid, ADMIN, type TestServer, type TestClient } from '../helpers/server';
 import { openRoom, driveTo, type Room } from '../helpers/room';
 import { serverNow, NO_POLICY, quoteSignature } from '../helpers/steps/quotes';
 import { amountToWords } from '../../shared/rules/money/words';
+import { closeAfterEach } from '../helpers/per-test';
 
 // One device per seat (issue 12 item 2–3): the first device to open a join link claims the seat; a
 // second device waits for the moderator, who admits it (the first is signed out and told why) or
@@ -12,13 +13,7 @@ import { amountToWords } from '../../shared/rules/money/words';
 let srv: TestServer | null = null;
 let room: Room | null = null;
 const extra: TestClient[] = [];
-afterEach(async () => {
-  for (const c of extra.splice(0)) c.close();
-  room?.closeAll();
-  room = null;
-  if (srv) await srv.close(true);
-  srv = null;
-});
+closeAfterEach(() => [extra.splice(0), room, srv]);
 
 const DEVICE_A = 'first-device-key-aaaaaaaaaaaaaaaaa';
 const DEVICE_B = 'second-device-key-bbbbbbbbbbbbbbbb';

@@ -1,8 +1,9 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { startServer, connect, tokenOf, linkFor, type TestServer, type TestClient } from '../helpers/server';
 import { openRoom, driveTo, type Room } from '../helpers/room';
 import { DEFAULT_FAIR_SHARE, fairShareLimits } from '../../server/realtime/fair-share';
 import { NOTE_BUDGET_CHARS } from '../../server/rounds/state';
+import { closeAfterEach } from '../helpers/per-test';
 
 // Issue 12, item 8: a fair share per socket and per person (server/realtime/fair-share.ts), a clear
 // error to the sender, a notice for the moderator (itself at most one per person per minute), and a
@@ -11,13 +12,7 @@ import { NOTE_BUDGET_CHARS } from '../../server/rounds/state';
 let srv: TestServer | null = null;
 let room: Room | null = null;
 const extra: TestClient[] = [];
-afterEach(async () => {
-  for (const c of extra.splice(0)) c.close();
-  room?.closeAll();
-  room = null;
-  if (srv) await srv.close(true);
-  srv = null;
-});
+closeAfterEach(() => [extra.splice(0), room, srv]);
 
 describe('fair share per socket and per person', () => {
   it('refuses a flood with rate_limited, keeps a bystander working, tells the moderator once, and refills with time', async () => {

@@ -1,17 +1,14 @@
 import { DEMO_SESSION } from '../../server/demo/demo-session';
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { io as ioc } from 'socket.io-client';
 import { startServer, connect, tokenOf, linkFor, cid, ADMIN, type TestServer, type TestClient } from '../helpers/server';
 import { verifyChain } from '../../server/store/chain';
 import { snapshotView } from '../../shared/protocol/view-sync';
+import { closeAfterEach } from '../helpers/per-test';
 
 let srv: TestServer | null = null;
 const clients: TestClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  if (srv) await srv.close(true);
-  srv = null;
-});
+closeAfterEach(() => [clients.splice(0), srv]);
 const track = (c: TestClient) => (clients.push(c), c);
 
 describe('creating a session over HTTP', () => {

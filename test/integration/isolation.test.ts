@@ -1,4 +1,4 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { yjsProtocols } from '../../shared/protocol/yjs';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
@@ -13,6 +13,7 @@ import { sheetFor } from '../helpers/steps/scoring';
 import { liveText } from '../../server/requirements/live-text';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
 import type { Factor } from '../../shared/domain/rubric/types';
+import { closeAfterEach } from '../helpers/per-test';
 
 // Issue 8, isolation: unique canary values are planted per supplier (its final quote, its answers to
 // clarifications and the questions put to it, its signer's name on a requirement confirmation, its
@@ -41,13 +42,7 @@ const supplierCanaries = (s: string) => [canary.quote(s), canary.question(s), ca
 let srv: TestServer | null = null;
 let room: Room | null = null;
 const providers: WebsocketProvider[] = [];
-afterEach(async () => {
-  for (const p of providers.splice(0)) p.destroy();
-  room?.closeAll();
-  room = null;
-  if (srv) await srv.close(true);
-  srv = null;
-});
+closeAfterEach(() => [providers.splice(0), room, srv]);
 
 /** Every frame each person's clients ever receive, in arrival order, across reconnects. */
 function record(r: Room): Map<string, string[]> {

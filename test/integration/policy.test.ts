@@ -1,10 +1,11 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server';
 import { openRoom, driveTo, type Room } from '../helpers/room';
 import { NO_POLICY, openWindow, closeAfter, settleAll, quoteSignature } from '../helpers/steps/quotes';
 import { determinePolicy } from '../helpers/steps/policy';
 import { amountToWords } from '../../shared/rules/money/words';
 import { quoteInputs } from '../../server/quotes/inputs';
+import { closeAfterEach } from '../helpers/per-test';
 
 // Policy status in the compliance review (issue 14; docs/rules.md §2.13; server/review/policy.ts): the
 // statuses the response claims are determined by the panel; only determined ones give a deduction,
@@ -12,12 +13,7 @@ import { quoteInputs } from '../../server/quotes/inputs';
 
 let srv: TestServer | null = null;
 let room: Room | null = null;
-afterEach(async () => {
-  room?.closeAll();
-  room = null;
-  if (srv) await srv.close(true);
-  srv = null;
-});
+closeAfterEach(() => [room, srv]);
 
 const sheet = (amount: string) => ({ amount, amountInWords: amountToWords(amount), lines: [] });
 async function synced(r: Room, id: string) {

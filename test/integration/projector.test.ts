@@ -1,19 +1,15 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server';
 import { openRoom, driveTo, type Room } from '../helpers/room';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
+import { closeAfterEach } from '../helpers/per-test';
 
 // Projector scenes (docs/views.md "Projector screen": "Nothing confidential can be sent to the wall:
 // the scene list offers only what the stage allows"): the server refuses the others, saying why.
 
 let srv: TestServer | null = null;
 let room: Room | null = null;
-afterEach(async () => {
-  room?.closeAll();
-  room = null;
-  if (srv) await srv.close(true);
-  srv = null;
-});
+closeAfterEach(() => [room, srv]);
 
 const settle = async (r: Room, ids: string[]) => {
   const seq = (await r.srv.store.read(r.sessionId)).length;

@@ -1,8 +1,9 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server';
 import { openRoom, driveTo, type Room } from '../helpers/room';
 import { NO_POLICY, serverNow, quoteSignature } from '../helpers/steps/quotes';
 import { amountToWords } from '../../shared/rules/money/words';
+import { closeAfterEach } from '../helpers/per-test';
 
 // 003 Ch3 §3.1 L651: an itemised final quote carries the supplier's statement that unlisted items are
 // included and the quote is not adjusted; 003 Ch3 §4.2 L719: the view says where the 4.1.3 exemption
@@ -10,12 +11,7 @@ import { amountToWords } from '../../shared/rules/money/words';
 
 let srv: TestServer | null = null;
 let room: Room | null = null;
-afterEach(async () => {
-  room?.closeAll();
-  room = null;
-  if (srv) await srv.close(true);
-  srv = null;
-});
+closeAfterEach(() => [room, srv]);
 
 const sheet = (amount: string, lines = [{ item: '研究服务', unitPrice: amount, quantity: '1', total: amount }]) => ({ amount, amountInWords: amountToWords(amount), lines });
 

@@ -1,4 +1,4 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { startServer, connect, tokenOf, linkFor, cid, type TestServer } from '../helpers/server';
 import { openRoom, driveTo, stageOf, advance, type Room } from '../helpers/room';
 import { NO_POLICY, plainSheet, openWindow, closeAfter, serverNow, settleAll, quoteSignature } from '../helpers/steps/quotes';
@@ -8,17 +8,13 @@ import { canonicalJson, sha256 } from '../../server/store/canonical';
 import { quoteInputs } from '../../server/quotes/inputs';
 import { evaluate } from '../../shared/rules/evaluate';
 import { loadTemplate } from '../../shared/domain/rubric/templates';
+import { closeAfterEach } from '../helpers/per-test';
 
 // The final-quote window (docs/rules.md §2.11-2.15; 003 Ch3 §2.6-§5 L641-741), through a real server.
 
 let srv: TestServer | null = null;
 let room: Room | null = null;
-afterEach(async () => {
-  room?.closeAll();
-  room = null;
-  if (srv) await srv.close(true);
-  srv = null;
-});
+closeAfterEach(() => [room, srv]);
 
 /** A server whose clock the test moves forward (late quotes, explanation timers). */
 async function clockedRoom() {

@@ -1,4 +1,4 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import type { WebsocketProvider } from 'y-websocket';
 import { createHash } from 'node:crypto';
 import { startServer, tokenOf, linkFor, type TestServer } from '../helpers/server';
@@ -6,6 +6,7 @@ import { openRoom, driveTo, type Room } from '../helpers/room';
 import { determinePolicy } from '../helpers/steps/policy';
 import { publishChange } from '../helpers/steps/resubmission';
 import { codeTokens, visibleText } from '../helpers/identifiers';
+import { closeAfterEach } from '../helpers/per-test';
 import { minutedSitting } from '../helpers/steps/minutes';
 
 // The report states what issue 14 added to the meeting (docs/report.md items 6 and 9): in 五, per supplier each
@@ -16,13 +17,7 @@ import { minutedSitting } from '../helpers/steps/minutes';
 let srv: TestServer | null = null;
 let room: Room | null = null;
 const providers: WebsocketProvider[] = [];
-afterEach(async () => {
-  for (const p of providers.splice(0)) p.destroy();
-  room?.closeAll();
-  room = null;
-  if (srv) await srv.close(true);
-  srv = null;
-});
+closeAfterEach(() => [providers.splice(0), room, srv]);
 
 const PDF = Buffer.from('%PDF-1.4\n% 技术方案（修订）第 3 章 监测点位\n%%EOF\n');
 const REJECTED = '声明函所填从业人员与附件社保缴纳证明不符';

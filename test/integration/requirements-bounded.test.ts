@@ -1,4 +1,4 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import * as syncProtocol from 'y-protocols/sync';
@@ -9,6 +9,7 @@ import { openRoom, driveTo, type Room } from '../helpers/room';
 import { liveText } from '../../server/requirements/live-text';
 import { MAX_LIVE_CHARS, MAX_UPDATE_BYTES } from '../../server/requirements/yjs-limits';
 import { yjsProtocols, YJS_CLOSE, YJS_CLOSE_MESSAGE } from '../../shared/protocol/yjs';
+import { closeAfterEach } from '../helpers/per-test';
 
 // Issue 12, item 6: the live requirements document is bounded. A raw Yjs client (y-protocols over a
 // plain websocket) sends what a misbehaving tablet could: an insert past the limit, one oversized
@@ -18,13 +19,7 @@ import { yjsProtocols, YJS_CLOSE, YJS_CLOSE_MESSAGE } from '../../shared/protoco
 let srv: TestServer | null = null;
 let room: Room | null = null;
 const sockets: WebSocket[] = [];
-afterEach(async () => {
-  for (const ws of sockets.splice(0)) ws.terminate();
-  room?.closeAll();
-  room = null;
-  if (srv) await srv.close(true);
-  srv = null;
-});
+closeAfterEach(() => [sockets.splice(0), room, srv]);
 
 interface Raw {
   doc: Y.Doc;

@@ -1,4 +1,4 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
@@ -11,6 +11,7 @@ import { PROTOCOL_VERSION } from '../../shared/protocol/version';
 import { yjsProtocols, YJS_SUBPROTOCOL } from '../../shared/protocol/yjs';
 import { testDeviceKey } from '../helpers/device';
 import { snapshotView } from '../../shared/protocol/view-sync';
+import { closeAfterEach } from '../helpers/per-test';
 
 // The requirements document's Yjs endpoint (/yjs/<sessionId>): real y-websocket providers against the
 // real server. Panel members edit; the moderator and the observer are read-only per message; suppliers
@@ -19,13 +20,7 @@ import { snapshotView } from '../../shared/protocol/view-sync';
 let srv: TestServer | null = null;
 let room: Room | null = null;
 const providers: WebsocketProvider[] = [];
-afterEach(async () => {
-  for (const p of providers.splice(0)) p.destroy();
-  room?.closeAll();
-  room = null;
-  if (srv) await srv.close(true);
-  srv = null;
-});
+closeAfterEach(() => [providers.splice(0), room, srv]);
 
 const until = async (pred: () => boolean, ms = 5000, what = 'condition') => {
   const t = Date.now();

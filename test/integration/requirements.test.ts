@@ -1,4 +1,4 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { yjsProtocols } from '../../shared/protocol/yjs';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
@@ -8,6 +8,7 @@ import { openRoom, driveTo, type Room } from '../helpers/room';
 import { unconfirmedVersion } from '../../server/requirements/status';
 import { contentHash } from '../../server/requirements/document';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
+import { closeAfterEach } from '../helpers/per-test';
 
 // Substantive changes (实质性变动, docs/rules.md §2.8): proposed by the moderator, confirmed by the purchaser
 // representative alone, published to every active supplier at once, signed or refused by each.
@@ -15,13 +16,7 @@ import { DEMO_SESSION } from '../../server/demo/demo-session';
 let srv: TestServer | null = null;
 let room: Room | null = null;
 const providers: WebsocketProvider[] = [];
-afterEach(async () => {
-  for (const p of providers.splice(0)) p.destroy();
-  room?.closeAll();
-  room = null;
-  if (srv) await srv.close(true);
-  srv = null;
-});
+closeAfterEach(() => [providers.splice(0), room, srv]);
 
 const ORGS = DEMO_SESSION.suppliers.map((s) => s.org!);
 const SUPPLIERS = ['S1', 'S2', 'S3', 'S4'];

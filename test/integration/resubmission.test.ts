@@ -1,10 +1,11 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import type { WebsocketProvider } from 'y-websocket';
 import { createHash } from 'node:crypto';
 import { startServer, tokenOf, linkFor, cid, type TestServer } from '../helpers/server';
 import { openRoom, driveTo, type Room } from '../helpers/room';
 import { openWindow, plainSheet, PLAIN_QUOTES, quoteSignature } from '../helpers/steps/quotes';
 import { publishChange } from '../helpers/steps/resubmission';
+import { closeAfterEach } from '../helpers/per-test';
 
 // Resubmission after a substantive change (issue 14; docs/rules.md §2.8; 003 Ch3 §2.4 L631): each supplier
 // uploads the revised parts of its response or signs 「响应文件无需修改」; until then its final quote is
@@ -13,13 +14,7 @@ import { publishChange } from '../helpers/steps/resubmission';
 let srv: TestServer | null = null;
 let room: Room | null = null;
 const providers: WebsocketProvider[] = [];
-afterEach(async () => {
-  for (const p of providers.splice(0)) p.destroy();
-  room?.closeAll();
-  room = null;
-  if (srv) await srv.close(true);
-  srv = null;
-});
+closeAfterEach(() => [providers.splice(0), room, srv]);
 
 const PDF = Buffer.from('%PDF-1.4\n% 技术方案（修订）第 3 章 监测点位\n%%EOF\n');
 

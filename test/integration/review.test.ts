@@ -1,17 +1,13 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server';
 import { openRoom, advance, driveTo, stageOf, type Room } from '../helpers/room';
 import { expectNothingOfOthers, framesText } from './signin-helpers';
 import { SHORT_SESSION, SHORT_CHECKLISTS, voteAll, MEMBERS } from './review-helpers';
+import { closeAfterEach } from '../helpers/per-test';
 
 let srv: TestServer | null = null;
 let room: Room | null = null;
-afterEach(async () => {
-  room?.closeAll();
-  room = null;
-  if (srv) await srv.close(true);
-  srv = null;
-});
+closeAfterEach(() => [room, srv]);
 
 async function atReview(body: unknown = SHORT_SESSION): Promise<Room> {
   srv = await startServer();

@@ -1,21 +1,17 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { startServer, type TestServer, type TestClient } from '../helpers/server';
 import { openRoom, driveTo, advance, stageOf, type Room } from '../helpers/room';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
 import { linkFor, tokenOf } from '../helpers/server';
 import { SITTING_MINUTES, SITTING_PDF, sha256, uploadSittingDocument } from '../helpers/steps/minutes';
 import { signaturePath } from '../helpers/steps/report';
+import { closeAfterEach } from '../helpers/per-test';
 
 // Rounds (磋商, docs/rules.md §2.7): one supplier at a time, timed by the server, in the consultation order.
 
 let srv: TestServer | null = null;
 let room: Room | null = null;
-afterEach(async () => {
-  room?.closeAll();
-  room = null;
-  if (srv) await srv.close(true);
-  srv = null;
-});
+closeAfterEach(() => [room, srv]);
 
 const ORGS = DEMO_SESSION.suppliers.map((s) => s.org!);
 const NAMES = DEMO_SESSION.suppliers.map((s) => s.name);

@@ -1,5 +1,5 @@
 import { DEMO_SESSION } from '../../server/demo/demo-session';
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { openRoom, driveTo, advance, stageOf, type Room } from '../helpers/room'
 import { quotesSteps } from '../helpers/steps/quotes';
 import { quoteStageFallback, sheetFor, submitAll, entryFor } from '../helpers/steps/scoring';
 import type { Factor } from '../../shared/domain/rubric/types';
+import { closeAfterEach } from '../helpers/per-test';
 
 // Issue 6, scoring concern: the blind first round, R0 at input, the anomaly review (R2 strict
 // blocks, R3 answered and determined by the panel), the release of the results, and the evaluation
@@ -16,12 +17,7 @@ import type { Factor } from '../../shared/domain/rubric/types';
 
 let srv: TestServer | null = null;
 let room: Room | null = null;
-afterEach(async () => {
-  room?.closeAll();
-  room = null;
-  if (srv) await srv.close(true);
-  srv = null;
-});
+closeAfterEach(() => [room, srv]);
 
 const MEMBERS = ['M1', 'M2', 'M3', 'M4', 'M5'];
 const EVERYONE_ELSE = ['A1', 'O1', 'P1', 'S1', 'S2', 'S3', 'S4'];

@@ -1,19 +1,15 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { startServer, connect, tokenOf, linkFor, cid, ADMIN, type TestServer } from '../helpers/server';
 import { openRoom, advance, stageOf, type Room } from '../helpers/room';
 import { loadTemplate } from '../../shared/domain/rubric/templates';
 import { canonicalJson, sha256 } from '../../server/store/canonical';
+import { closeAfterEach } from '../helpers/per-test';
 
 // Issue 4: a draft session is edited by validated commands appended to the log, cannot open until its
 // set-up validates, and is frozen (with its hashes) once it opens.
 let srv: TestServer | null = null;
 let room: Room | null = null;
-afterEach(async () => {
-  room?.closeAll();
-  room = null;
-  if (srv) await srv.close(true);
-  srv = null;
-});
+closeAfterEach(() => [room, srv]);
 
 const DRAFT = { rubric: 'seed004', moderator: { name: '王主持', org: '金信建设工程造价咨询有限公司' }, members: [], suppliers: [], openForSignin: false };
 const hash = (v: unknown) => sha256(canonicalJson(v));

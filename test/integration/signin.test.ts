@@ -1,18 +1,14 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { startServer, connect, type TestServer } from '../helpers/server';
 import { openRoom, advance, driveTo, stageOf, type Room } from '../helpers/room';
 import { DISCIPLINE } from '../../shared/protocol/signin';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
 import { expectNothingOfOthers } from './signin-helpers';
+import { closeAfterEach } from '../helpers/per-test';
 
 let srv: TestServer | null = null;
 let room: Room | null = null;
-afterEach(async () => {
-  room?.closeAll();
-  room = null;
-  if (srv) await srv.close(true);
-  srv = null;
-});
+closeAfterEach(() => [room, srv]);
 
 const noRecusal = (r: Room) => r.ids('supplier').map((id) => ({ supplierId: id, recuse: false }));
 const memberSignin = (r: Room, extra: Record<string, unknown> = {}) => ({ recusals: noRecusal(r), acknowledged: true, disciplineVersion: DISCIPLINE.version, ...extra });

@@ -1,6 +1,7 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server';
 import { openRoom, type Room } from '../helpers/room';
+import { closeAfterEach } from '../helpers/per-test';
 
 // The stage rail shows only the stages the session has (issue 14): seed 003 has no final review
 // (终审: its final checklist is empty), a tender (seed 004) has no consultation; the wall and the
@@ -8,12 +9,7 @@ import { openRoom, type Room } from '../helpers/room';
 
 let srv: TestServer | null = null;
 let room: Room | null = null;
-afterEach(async () => {
-  room?.closeAll();
-  room = null;
-  if (srv) await srv.close(true);
-  srv = null;
-});
+closeAfterEach(() => [room, srv]);
 
 const TENDER = {
   rubric: 'seed004',

@@ -1,20 +1,16 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { startServer, ADMIN, type TestServer } from '../helpers/server';
 import { openRoom, type Room } from '../helpers/room';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
 import { cleanLine, cleanProse } from '../../shared/protocol/text';
+import { closeAfterEach } from '../helpers/per-test';
 
 // Issue 12, item 5: names and free text are NFC, carry no bidi controls or invisible characters, are
 // refused with a bilingual error when nothing visible is left, and are bounded (shared/protocol/text.ts).
 
 let srv: TestServer | null = null;
 let room: Room | null = null;
-afterEach(async () => {
-  room?.closeAll();
-  room = null;
-  if (srv) await srv.close(true);
-  srv = null;
-});
+closeAfterEach(() => [room, srv]);
 
 const ZW = '\u200B\u200C\u200D\uFEFF\u2060';
 const create = (body: unknown) =>

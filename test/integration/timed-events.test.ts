@@ -1,19 +1,15 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server';
 import { openRoom, driveTo, type Room } from '../helpers/room';
 import { plainSheet, NO_POLICY, PLAIN_QUOTES, quoteSignature } from '../helpers/steps/quotes';
+import { closeAfterEach } from '../helpers/per-test';
 
 // Time as a source of events (issue 14; server/session/scheduler.ts): what falls due at a server time
 // is appended once, under a deterministic command id, with an injected clock (no waiting on the wall).
 
 let srv: TestServer | null = null;
 let room: Room | null = null;
-afterEach(async () => {
-  room?.closeAll();
-  room = null;
-  if (srv) await srv.close(true);
-  srv = null;
-});
+closeAfterEach(() => [room, srv]);
 
 /** A clock the test moves; it starts at the wall's time so that links and stamps look ordinary. */
 function testClock() {

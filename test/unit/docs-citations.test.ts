@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, extname } from 'node:path';
+// @ts-expect-error: a plain .mjs script without type declarations
+import { fileComments } from '../../scripts/doc-citations.mjs';
 
 const ROOT = join(__dirname, '..', '..');
 const SCANNED = ['server', 'shared', 'client/src'];
@@ -42,7 +44,7 @@ function doc(name: string): Doc | null {
 
 // `[docs/]name.md`, then optionally `§a[-b]`, then optionally a rule id or a quoted name.
 const CITATION =
-  /(?<![\w.-])(?:docs\/)?(rules|anomaly|views|architecture)\.md(?:\s*§\s*(\d+(?:\.\d+)*)(?:\s*[-–]\s*§?(\d+(?:\.\d+)*))?)?(?:[\s,:;(]*(R\d+|TOTAL30|Ex\. ?\d+)\b)?(?:[\s:(]*"([^"\n]*))?/g;
+  /(?<![\w.-])(?:docs\/)?(rules|anomaly|views|architecture|rubrics|evaluate)\.md(?:\s*§\s*(\d+(?:\.\d+)*)(?:\s*[-–]\s*§?(\d+(?:\.\d+)*))?)?(?:[\s,:;(]*(R\d+|TOTAL30|Ex\. ?\d+)\b)?(?:[\s:(]*"([^"\n]*))?/g;
 
 interface Problem { file: string; line: number; citation: string; why: string }
 
@@ -83,5 +85,40 @@ describe('citations of docs/ in the code', () => {
     expect(d.sections.has('2.99')).toBe(false);
     const m = [...'see docs/rules.md §2.99 and docs/anomaly.md R3'.matchAll(CITATION)];
     expect(m.map((x) => [x[1], x[2], x[5] ?? x[4]])).toEqual([['rules', '2.99', undefined], ['anomaly', undefined, 'R3']]);
+  });
+
+  it('never point outside the repository (the reference folder is not shipped)', () => {
+    // The reference's own files: its rules and format notes (*.md), its rubrics folder, seeds and
+    // design notes. The repo's shared/domain/ code (rubric/, checklists …) is not among them.
+    const outside: string[] = [];
+    for (const root of SCANNED)
+      for (const p of files(join(ROOT, root))) {
+        const text = readFileSync(p, 'utf8');
+        for (const m of text.matchAll(/(?:\.\.\/)+shared\/(?:(?:domain|design)\/[\w-]+\.md|rubrics\/|seeds\/|design\/)[\w./-]*|evaluate-format\.md/g))
+          outside.push(`${p.slice(ROOT.length + 1)}:${text.slice(0, m.index).split('\n').length} ${m[0]}`);
+      }
+    expect(outside).toEqual([]);
+  });
+});
+
+// The words people read cite the procurement document's own clauses or say it plainly; the project's
+// reference files (docs/*.md) are for engineers (docs/views.md "Everywhere"). Only comments may cite them.
+describe('citations of docs/ outside comments', () => {
+  it('appear nowhere a person reads: no string, markup or label names a docs/ file', () => {
+    const shown: string[] = [];
+    for (const root of SCANNED)
+      for (const p of files(join(ROOT, root))) {
+        const text = readFileSync(p, 'utf8');
+        let code = '';
+        let last = 0;
+        for (const [s, e] of fileComments(text, extname(p)) as [number, number][]) {
+          code += text.slice(last, s) + ' '.repeat(e - s);
+          last = e;
+        }
+        code += text.slice(last);
+        for (const m of code.matchAll(/\b(?:rules|anomaly|views|architecture|rubrics|evaluate|glossary)\.md\b/g))
+          shown.push(`${p.slice(ROOT.length + 1)}:${code.slice(0, m.index).split('\n').length} ${m[0]}`);
+      }
+    expect(shown).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-// Walking a rubric's factor tree (../shared/rubrics/README.md, "Factor fields"): composites are
+// Walking a rubric's factor tree (docs/rubrics.md, "Factor fields"): composites are
 // the sum of their sub-factors, so members score leaves only; the price factor is computed.
 import type { Factor, Rubric } from './types';
 

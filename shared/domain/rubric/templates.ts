@@ -1,4 +1,4 @@
-// The rubrics the project ships (transcribed from the seed documents; ../shared/rubrics/README.md).
+// The rubrics the project ships (transcribed from the seed documents; docs/rubrics.md).
 // Imported statically so that the browser bundle has them too; validated on load.
 import seed000 from './templates/seed000.json';
 import seed003 from './templates/seed003.json';

@@ -134,7 +134,7 @@ export type SupplierException =
   | 'supervisor_approval'
   | 'two_bids_switch_to_negotiation';
 
-/** The machine-readable `rules` block (../shared/rubrics/README.md, "The rules block"). */
+/** The machine-readable `rules` block (docs/rubrics.md, "The rules block"). */
 export interface RubricRules {
   budget: string | null;
   maxPrice: string | null;
@@ -208,7 +208,7 @@ export interface PolicyDeclaration {
   domesticShare?: string | null;
 }
 
-/** Per-project switches the documents leave open (../shared/rubrics/README.md, "Project settings"). */
+/** Per-project switches the documents leave open (docs/rubrics.md, "Project settings"). */
 export interface ProjectSettings {
   maxPrice?: string | null;
   budget?: string | null;

@@ -1,5 +1,5 @@
-// Rubric validation (评分标准校验): the structure the engine reads (../shared/rubrics/README.md, "Factor
-// fields" and "The rules block"), then the arithmetic the README says every file was checked for:
+// Rubric validation (评分标准校验): the structure the engine reads (docs/rubrics.md, "Factor
+// fields" and "The rules block"), then the arithmetic docs/rubrics.md says every template passes:
 // factors add up to total_points and to each group's points, composites to their sub-factors.
 // Unknown extra fields are kept: the prose transcription (price, policy_deductions, …) rides along.
 import { CLAUSE_KEYS } from './citations';
@@ -200,7 +200,7 @@ function label(f: Factor): { zh: string; en: string } {
   return { zh: `「${f.id} ${f.name_zh}」`, en: `"${f.id} ${f.name_en ?? f.name_zh}"` };
 }
 
-/** Structural and arithmetic check of a rubric (../shared/rubrics/README.md). */
+/** Structural and arithmetic check of a rubric (docs/rubrics.md). */
 export function validateRubric(json: unknown): RubricValidation {
   const parsed = rubricSchema.safeParse(json);
   if (!parsed.success) {
@@ -224,7 +224,7 @@ export function validateRubric(json: unknown): RubricValidation {
   const err = (path: string, f: Factor | null, zh: string, en: string) =>
     errors.push({ path, factorId: f ? f.id : null, message: { zh, en } });
 
-  // ids unique across all levels (sub-factor ids extend the parent's; README "Factor fields").
+  // ids unique across all levels (sub-factor ids extend the parent's; docs/rubrics.md "Factor fields").
   const seen = new Map<string, string>();
   const walk = (fs: Factor[], base: string, visit: (f: Factor, path: string) => void) =>
     fs.forEach((f, i) => {

@@ -1,4 +1,4 @@
-// `npm run evaluate -- FILE.json` (../shared/domain/evaluate-format.md): recompute an evaluation away
+// `npm run evaluate -- FILE.json` (docs/evaluate.md): recompute an evaluation away
 // from the room. Reads one evaluation file, resolves its rubric (a path relative to the file, the
 // object itself, or a shipped template name such as "seed003"), runs the same engine the room runs
 // and prints the result as JSON (2-space indent). Exit 0 on success; exit 2 with ONE line on stderr

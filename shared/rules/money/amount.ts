@@ -11,7 +11,7 @@ export type AmountParse = { ok: true; value: Dec } | { ok: false; reason: Biling
 export const MAX_AMOUNT: Dec = new D('999999999999.99');
 
 const FULL_WIDTH = /[\uFF10-\uFF19\uFF0C\uFF0E\uFF0B\uFF0D]/;
-// Grouped thousands must be groups of exactly three ("12,0000" is refused: evaluate-format.md's own
+// Grouped thousands must be groups of exactly three ("12,0000" is refused: docs/evaluate.md's own
 // example of a bad amount), or no separators at all.
 const PLAIN = /^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$/;
 

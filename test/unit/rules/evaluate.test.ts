@@ -1,5 +1,5 @@
 // evaluate / parseEvaluationFile (shared/rules/evaluate.ts): the pipeline of
-// ../shared/rubrics/README.md on inline inputs, the field-naming parser, and properties.
+// docs/rubrics.md on inline inputs, the field-naming parser, and properties.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { dec, fixed } from '../../../shared/rules/decimal';

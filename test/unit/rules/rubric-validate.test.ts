@@ -1,5 +1,5 @@
 // validateRubric (shared/domain/rubric/validate.ts): the shipped templates are valid; broken
-// arithmetic and repeated ids are refused, naming the factor (../shared/rubrics/README.md).
+// arithmetic and repeated ids are refused, naming the factor (docs/rubrics.md).
 import { describe, expect, it } from 'vitest';
 import { validateRubric } from '../../../shared/domain/rubric/validate';
 import { loadTemplate, TEMPLATE_NAMES } from '../../../shared/domain/rubric/templates';

@@ -1,5 +1,5 @@
 // Totals, ranking, candidates, outcome, panel and re-check (shared/rules/{totals,ranking,candidates,
-// outcome,panel,recheck}.ts): docs/rules.md §2.17-§2.24, evaluate-format.md.
+// outcome,panel,recheck}.ts): docs/rules.md §2.17-§2.24, docs/evaluate.md.
 import { describe, expect, it } from 'vitest';
 import { dec, fixed } from '../../../shared/rules/decimal';
 import { roundedMean, supplierTotals, factorPoints } from '../../../shared/rules/totals';

@@ -110,7 +110,7 @@ export function numbersFromInput(typed: string, previous: unknown): Num[] {
     .map((x) => numberFromInput(x, wasString ? '' : 0));
 }
 
-/** Sets a factor's maximum; its allowed range follows (it must be [0, max], README "Factor fields"). */
+/** Sets a factor's maximum; its allowed range follows (it must be [0, max], docs/rubrics.md "Factor fields"). */
 export function setMaxPoints(f: Factor, typed: string): void {
   f.max_points = numberFromInput(typed, f.max_points);
   f.allowed_range = [f.allowed_range?.[0] ?? 0, f.max_points];
@@ -129,7 +129,7 @@ const PARAMS = ['levels', 'bands', 'count_rule', 'yes_no', 'deduction', 'formula
 export function changeKind(f: Factor, kind: FactorKind): void {
   const max = f.max_points;
   const keepSubs = f.sub_factors;
-  // Keys for another kind are null (../shared/rubrics/README.md "Factor fields"); `step` is optional.
+  // Keys for another kind are null (docs/rubrics.md "Factor fields"); `step` is optional.
   for (const k of PARAMS) if (k !== 'step' || k in f) (f as any)[k] = null;
   f.kind = kind;
   switch (kind) {
