@@ -396,7 +396,7 @@ export class RealtimeServer {
     let m = this.channels.get(sessionId);
     if (!m) this.channels.set(sessionId, (m = new Map()));
     let c = m.get(room);
-    if (!c) m.set(room, (c = new AudienceChannel(room)));
+    if (!c) m.set(room, (c = new AudienceChannel(room, CHECK)));
     return c;
   }
 
@@ -428,7 +428,11 @@ export class RealtimeServer {
         const c = this.channel(sessionId, rooms[ch]);
         const patch = c.update(split[ch], seq);
         // Local only: each process diffs against the versions its own sockets hold (issue 9).
-        if (patch) this.io.local.to(rooms[ch]).emit('view:patch', { ch, seq, base: patch.base, version: c.version, serverTime: now, set: patch.set, del: patch.del } satisfies ViewPatch);
+        if (patch) {
+          const frame: ViewPatch = { ch, seq, base: patch.base, version: c.version, serverTime: now, set: patch.set, del: patch.del };
+          if (patch.ops.length) frame.ops = patch.ops;
+          this.io.local.to(rooms[ch]).emit('view:patch', frame);
+        }
       }
       rolesDone.add(p.role);
       if (CHECK) this.checkMerged(p, rt.state, views, sessionId);
@@ -451,6 +455,11 @@ export class RealtimeServer {
     const keys = Object.keys(fresh);
     const ok = keys.length === merged.size && keys.every((k) => merged.has(k) && merged.get(k) === JSON.stringify(fresh[k]));
     if (!ok) throw new Error(`the audiences of ${p.personId} differ from a fresh view at seq ${s.seq}`);
+    // And what a client holds after applying every patch sent (whole sections and path ops) is the same.
+    for (const ch of CHANNELS) {
+      const bad = this.channel(sessionId, rooms[ch]).checkMirror();
+      if (bad !== null) throw new Error(`the ${ch} patches of ${p.personId} do not rebuild its view at seq ${s.seq} (section ${bad})`);
+    }
   }
 
   /**
