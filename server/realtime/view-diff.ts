@@ -1,6 +1,6 @@
 import type { ViewOp } from '../../shared/protocol/view-sync';
 
-// Path-level patches (issue 15, docs/views.md "Audiences"): what changed inside a big section, as the
+// Path-level patches (issue 15, docs/architecture.md "Views and reconnects"): what changed inside a big section, as the
 // ops the client applies (shared/protocol/view-sync.ts appliedOps), computed once per audience and
 // change. `held` is what the audience's clients hold (plain JSON: parsed, or built by the same ops);
 // `next` is the section's new value as a view function returned it. The ops turn `held` into exactly

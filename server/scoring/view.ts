@@ -55,9 +55,9 @@ function resultsRows(s: SessionState, withMembers: boolean) {
   };
 }
 
-function flagView(s: SessionState, f: RoomFlag, viewer: Principal) {
+/** A flag as the room shows it, the same for every viewer: built once per event (flagViews). */
+function flagBase(s: SessionState, f: RoomFlag) {
   const leaf = f.factor ? findFactor(s.rubric, f.factor) : undefined;
-  const mine = f.member === viewer.personId;
   return {
     key: f.key,
     rule: f.rule,
@@ -65,7 +65,7 @@ function flagView(s: SessionState, f: RoomFlag, viewer: Principal) {
     high: f.high,
     member: f.member,
     memberLabel: memberLabel(s, f.member),
-    mine,
+    mine: false,
     supplier: f.supplier,
     supplierLabel: f.supplier ? supplierLabel(s, f.supplier) : null,
     factor: f.factor,
@@ -81,11 +81,35 @@ function flagView(s: SessionState, f: RoomFlag, viewer: Principal) {
     needsDetermination: f.needsDetermination,
     response: f.response,
     votes: f.votes.length,
-    myVote: f.votes.find((v) => v.memberId === viewer.personId)?.verdict ?? null,
+    myVote: null as string | null,
     determination: f.determination ? { result: f.determination.result, rule: f.determination.rule, seq: f.determination.seq, votes: f.determination.votes.map((v) => ({ member: memberLabel(s, v.memberId), verdict: v.verdict, reason: v.reason })) } : null,
     awaitingCorrection: f.awaitingCorrection,
     disposed: f.disposed,
   };
+}
+
+/** The flags' views, once per event (issue 15: not per viewer). */
+const flagViews = (t: SessionState) => perEvent(t, 'scoring.flagViews', (s) => shared(s).flags.map((f) => flagBase(s, f)));
+
+/** The flags one viewer sees: the shared views, with its own `mine` / `myVote` where they differ. */
+function flagsFor(s: SessionState, viewer: Principal) {
+  const all = shared(s).flags;
+  const views = flagViews(s);
+  // The console and the observer are no member: no flag is theirs, they vote on none (and their
+  // section stays their role's, not reading who they are).
+  if (!isPanel(viewer.role)) return views;
+  const panel = true;
+  const me = viewer.personId;
+  const out: ReturnType<typeof flagBase>[] = [];
+  for (let i = 0; i < all.length; i++) {
+    const f = all[i];
+    // Another member's info flag is its own business (docs/anomaly.md "Three severities").
+    if (panel && f.severity === 'info' && f.member !== null && f.member !== me) continue;
+    const mine = f.member === me;
+    const myVote = f.votes.find((v) => v.memberId === me)?.verdict ?? null;
+    out.push(mine || myVote !== null ? { ...views[i], mine, myVote } : views[i]);
+  }
+  return out;
 }
 
 function tieView(s: SessionState, viewer: Principal) {
@@ -128,7 +152,7 @@ function common(s: SessionState, viewer: Principal) {
     stage: s.stage,
     allSubmitted: sh.done,
     progress: sh.progress,
-    flags: sh.flags.filter((f) => f.severity !== 'info' || f.member === null || f.member === viewer.personId || !isPanel(viewer.role)).map((f) => flagView(s, f, viewer)),
+    flags: flagsFor(s, viewer),
     pending: sh.pending,
     tie: sh.done ? tieView(s, viewer) : null,
     results: sh.results,
@@ -188,14 +212,18 @@ function memberView(s: SessionState, viewer: Principal) {
   return { ...common(s, viewer), suppliers, mine, others };
 }
 
+const inScoring = (s: SessionState) => ['scoring', 'recheck', 'signing', 'archived'].includes(s.stage);
+
+/** The scoring every viewer of a role sees alike (the rubric's factors; the console's, observer's and
+ *  wall's whole section). A member's `scoring` is its own: scoringOwnView. */
 export function scoringView(s: SessionState, viewer: Principal): Record<string, unknown> {
   if (!s.rubric) return {};
-  const inScoring = ['scoring', 'recheck', 'signing', 'archived'].includes(s.stage);
-  if (!inScoring) return { scoring: null };
+  const member = isPanel(viewer.role);
+  if (!inScoring(s)) return member ? {} : { scoring: null };
   switch (viewer.role) {
     case 'expert':
     case 'purchaser_rep':
-      return { scoring: memberView(s, viewer), scoringFactors: scoredLeaves(s.rubric) };
+      return { scoringFactors: scoredLeaves(s.rubric) };
     case 'moderator':
     case 'observer':
       return { scoring: common(s, viewer), scoringFactors: scoredLeaves(s.rubric) };
@@ -208,4 +236,12 @@ export function scoringView(s: SessionState, viewer: Principal): Record<string, 
       // Suppliers never see a score (docs/rules.md §1.8: own score only after the award, outside the room).
       return {};
   }
+}
+
+/** A member's own scoring: its entries, the others' revealed values, its flags (issue 15: apart from the
+ *  role's part, so that the factors are not re-encoded per member). */
+export function scoringOwnView(s: SessionState, viewer: Principal): Record<string, unknown> {
+  if (!s.rubric || !isPanel(viewer.role)) return {};
+  if (!inScoring(s)) return { scoring: null };
+  return { scoring: memberView(s, viewer) };
 }
