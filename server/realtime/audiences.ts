@@ -164,11 +164,3 @@ export class AudienceChannel {
     return out;
   }
 }
-
-/** Splits a person's view into its role's sections and its own (each key in exactly one). */
-export function splitView(view: SectionMap): Record<Channel, SectionMap> {
-  const role: SectionMap = new Map();
-  const own: SectionMap = new Map();
-  for (const [k, sec] of view) (sec.personal ? own : role).set(k, sec);
-  return { role, own };
-}

@@ -12,8 +12,8 @@ import { zodToDomainError } from '../session/validation';
 import { randomUUID } from 'node:crypto';
 import { buildView, type Presence } from './views';
 import { SessionViewMemo, ViewBuilder } from './view-memo';
-import { AudienceChannel, channelRooms, roomOf, splitView } from './audiences';
-import { CHANNELS, type Channel, type ChannelDelta, type ChannelFull, type ResumeState, type ViewPatch, type ViewSnapshot } from '../../shared/protocol/view-sync';
+import { AudienceChannel, channelRooms, roomOf } from './audiences';
+import { CHANNELS, mergeSection, type Channel, type ChannelDelta, type ChannelFull, type ResumeState, type ViewPatch, type ViewSnapshot } from '../../shared/protocol/view-sync';
 import type { FairShare } from './fair-share';
 import { admitDevice, deviceHash, holdsSeat, REFUSED, requestOutcome, SIGNED_OUT } from '../participants/devices';
 
@@ -418,8 +418,7 @@ export class RealtimeServer {
       if (sockets.size === 0) continue;
       const p = sockets.values().next().value!.data.principal;
       const rooms = channelRooms(p);
-      const built = views.build(p);
-      const split = splitView(built);
+      const split = views.build(p);
       for (const ch of CHANNELS) {
         if (ch === 'role' && rolesDone.has(p.role)) {
           if (CHECK) this.checkAudience(p, this.channel(sessionId, rooms.role), split.role);
@@ -451,7 +450,9 @@ export class RealtimeServer {
     const fresh = buildView(s, p, views.presenceIn);
     const rooms = channelRooms(p);
     const merged = new Map<string, string | undefined>();
-    for (const ch of CHANNELS) for (const [k, j] of this.channel(sessionId, rooms[ch]).jsonByKey()) merged.set(k, j);
+    for (const ch of CHANNELS)
+      for (const [k, j] of this.channel(sessionId, rooms[ch]).jsonByKey())
+        merged.set(k, merged.has(k) && j !== undefined && merged.get(k) !== undefined ? JSON.stringify(mergeSection(JSON.parse(merged.get(k)!), JSON.parse(j))) : j);
     const keys = Object.keys(fresh);
     const ok = keys.length === merged.size && keys.every((k) => merged.has(k) && merged.get(k) === JSON.stringify(fresh[k]));
     if (!ok) throw new Error(`the audiences of ${p.personId} differ from a fresh view at seq ${s.seq}`);
@@ -475,7 +476,7 @@ export class RealtimeServer {
     for (const ch of CHANNELS) {
       const c = this.channel(p.sessionId, rooms[ch]);
       if (c.listeners === 0) {
-        split ??= splitView(this.viewBuilder(p.sessionId, rt.state).build(p));
+        split ??= this.viewBuilder(p.sessionId, rt.state).build(p);
         c.update(split[ch], rt.state.seq);
       }
       if (join) c.listeners++;

@@ -121,7 +121,8 @@ function tieView(s: SessionState, viewer: Principal) {
     set: set.map((id) => ({ id, label: supplierLabel(s, id) })),
     voted: Object.keys(votes).length,
     of: activeMembers(s).length,
-    myVote: votes[viewer.personId] ?? null,
+    // The console and the observer do not vote (and their section stays their role's).
+    myVote: isPanel(viewer.role) ? (votes[viewer.personId] ?? null) : null,
     decided: r.decided,
   };
 }
@@ -145,16 +146,15 @@ function shared(t: SessionState) {
   });
 }
 
-function common(s: SessionState, viewer: Principal) {
+/** What the console and every member alike see of the scoring (the panel's progress, results …). */
+function panelCommon(s: SessionState) {
   const sh = shared(s);
   const sc = scoringOf(s);
   return {
     stage: s.stage,
     allSubmitted: sh.done,
     progress: sh.progress,
-    flags: flagsFor(s, viewer),
     pending: sh.pending,
-    tie: sh.done ? tieView(s, viewer) : null,
     results: sh.results,
     released: sc.released,
     locked: sc.locked,
@@ -162,6 +162,11 @@ function common(s: SessionState, viewer: Principal) {
     revisions: sh.revisions,
     exportable: sh.exportable,
   };
+}
+
+function common(s: SessionState, viewer: Principal) {
+  const sh = shared(s);
+  return { ...panelCommon(s), flags: flagsFor(s, viewer), tie: sh.done ? tieView(s, viewer) : null };
 }
 
 /** For each revealed supplier and scored factor, every active member's value with its member, in
@@ -209,13 +214,15 @@ function memberView(s: SessionState, viewer: Principal) {
     }
   }
   const suppliers = activeSuppliers(s).map((sid) => ({ id: sid, label: supplierLabel(s, sid), submitted: isSubmitted(s, me, sid), revealed: supplierRevealed(s, sid) }));
-  return { ...common(s, viewer), suppliers, mine, others };
+  // Only the member's own part: the panel's common part travels once to the whole panel (scoringView),
+  // and the client shows the two as one `scoring` (shared/protocol/view-sync.ts mergeSection).
+  return { flags: flagsFor(s, viewer), tie: shared(s).done ? tieView(s, viewer) : null, suppliers, mine, others };
 }
 
 const inScoring = (s: SessionState) => ['scoring', 'recheck', 'signing', 'archived'].includes(s.stage);
 
-/** The scoring every viewer of a role sees alike (the rubric's factors; the console's, observer's and
- *  wall's whole section). A member's `scoring` is its own: scoringOwnView. */
+/** The scoring every viewer of a role sees alike (the rubric's factors; the panel's common part; the
+ *  console's, observer's and wall's whole section). A member's own part is scoringOwnView's. */
 export function scoringView(s: SessionState, viewer: Principal): Record<string, unknown> {
   if (!s.rubric) return {};
   const member = isPanel(viewer.role);
@@ -223,7 +230,7 @@ export function scoringView(s: SessionState, viewer: Principal): Record<string, 
   switch (viewer.role) {
     case 'expert':
     case 'purchaser_rep':
-      return { scoringFactors: scoredLeaves(s.rubric) };
+      return { scoring: panelCommon(s), scoringFactors: scoredLeaves(s.rubric) };
     case 'moderator':
     case 'observer':
       return { scoring: common(s, viewer), scoringFactors: scoredLeaves(s.rubric) };
@@ -238,8 +245,9 @@ export function scoringView(s: SessionState, viewer: Principal): Record<string, 
   }
 }
 
-/** A member's own scoring: its entries, the others' revealed values, its flags (issue 15: apart from the
- *  role's part, so that the factors are not re-encoded per member). */
+/** A member's own scoring: its entries, the others' revealed values, its flags and tie vote (issue 15:
+ *  apart from the panel's part, so that a submission changes one member's own part and the panel's
+ *  progress once, not every member's whole section). */
 export function scoringOwnView(s: SessionState, viewer: Principal): Record<string, unknown> {
   if (!s.rubric || !isPanel(viewer.role)) return {};
   if (!inScoring(s)) return { scoring: null };

@@ -136,7 +136,7 @@ export class ViewReplica {
     const view: Record<string, unknown> = {};
     for (const ch of CHANNELS) {
       const h = this.held.get(ch);
-      if (h) Object.assign(view, h.view);
+      if (h) for (const k in h.view) view[k] = k in view ? mergeSection(view[k], h.view[k]) : h.view[k];
     }
     this.view = view;
   }
@@ -147,6 +147,19 @@ function applied(view: Record<string, unknown>, set: Record<string, unknown>, de
   for (const k of del) delete next[k];
   return next;
 }
+
+/**
+ * A section both channels carry (the role's part and the viewer's own, e.g. a member's `scoring`: the
+ * panel's progress and results, and its own entries) is shown as one object, the own part's keys last
+ * (server/realtime/views.ts buildView merges a concern's view and ownView the same way).
+ */
+export function mergeSection(role: unknown, own: unknown): unknown {
+  const obj = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  return obj(role) && obj(own) ? { ...(role as object), ...(own as object) } : own;
+}
+
+/** Whether a patch changes the section `key` (sent whole or by path ops). */
+export const patchTouches = (p: Pick<ViewPatch, 'set' | 'ops'>, key: string): boolean => (!!p.set && key in p.set) || !!p.ops?.some((o) => o.p[0] === key);
 
 /**
  * The view with the ops applied, copying only the objects on their paths (everything else is shared

@@ -11,6 +11,7 @@ import { MEETING } from './room.bench';
 import { floorsOnce, sleep } from './clients';
 import type { Floors } from './floor';
 import { stats, ms, ratio, type BenchSection, type Stats } from './lib';
+import { patchTouches } from '../../shared/protocol/view-sync';
 
 // One meeting (1 projector, 9 members, 10 suppliers, the moderator, an observer) on the real paths of
 // issue 8, on a real server with a real SQLite file, driven to each stage by the concerns' own steps
@@ -64,7 +65,7 @@ export async function scorePath(room: Room): Promise<ScorePath> {
       save.push(performance.now() - t0);
       const seen = new Promise<number>((res) => {
         const on = (p: any) => {
-          if (!p.set?.scoring) return;
+          if (!patchTouches(p, 'scoring')) return;
           mod.socket.off('view:patch', on);
           res(performance.now());
         };
@@ -140,8 +141,9 @@ export async function pathsBench(): Promise<BenchSection> {
     const receipts: Promise<number>[] = [];
     const sentFor = new Set<string>();
     const armed = sups.map((c) => {
-      const on = (p: any) => {
-        const vs = p.set?.requirements?.versions as { version: number; deliveredAt?: number | null }[] | undefined;
+      // The client's own handler (test/helpers/server.ts) has applied the patch (whole or path ops) by now.
+      const on = () => {
+        const vs = c.view.requirements?.versions as { version: number; deliveredAt?: number | null }[] | undefined;
         const v = vs?.find((x) => x.version === target && !x.deliveredAt);
         const key = `${target}:${c.view.me?.id}`;
         if (v && !sentFor.has(key) && sentFor.add(key)) receipts.push(c.send('requirements:received', { id: `r${target}${c.view.me?.id}`.padEnd(10, 'x') + Date.now().toString(36), version: target }).then(() => performance.now()));
@@ -180,7 +182,7 @@ export async function pathsBench(): Promise<BenchSection> {
         const c = await room.client(id);
         const seen = new Promise<number>((res) => {
           const on = (p: any) => {
-            if (!p.set?.quotes) return;
+            if (!patchTouches(p, 'quotes')) return;
             c.socket.off('view:patch', on);
             res(performance.now());
           };

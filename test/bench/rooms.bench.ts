@@ -6,6 +6,7 @@ import { roomKernel } from '../../server/concerns';
 import { floorsOnce, clientLoop, sleep, type Lean } from './clients';
 import { templateOnce, cloneRoom, startMetricChild, connectRooms, fleetDir, FULL, LIGHT, type Clone, type Template, type ConnectedRoom } from './fleet';
 import { stats, ms, type BenchSection } from './lib';
+import { patchTouches } from '../../shared/protocol/view-sync';
 
 // N rooms per process (issue 8): 1, 10, 50, 100, 200, 500 rooms at the scoring stage in one server
 // process (a child), the clients here. Every connected member scores at a steady pace; we report the
@@ -56,7 +57,7 @@ async function memberLoad(
     const mine = (c.view.scoring?.mine ?? {}) as Record<string, { submittedAt: number | null }>;
     const next = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'S9'].find((s) => !mine[s]?.submittedAt);
     if (next) {
-      const seen = mod?.nextPatch((p) => !!p.set?.scoring, 60_000).catch(() => NaN);
+      const seen = mod?.nextPatch((p) => patchTouches(p, 'scoring'), 60_000).catch(() => NaN);
       t0 = performance.now();
       const b = await c.send('score:submit', { supplierId: next, entries: sheetFor(factors, () => 0) });
       if (b.ok) {
