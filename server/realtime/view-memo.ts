@@ -1,5 +1,5 @@
 import { VIEW_PARTS } from '../session/fold';
-import { ALL_KEYS, noteAccesses, stateVersions, trackedState, type KeyVersions } from './state-keys';
+import { ALL_KEYS, noteAccesses, stateVersions, trackedState, viewJson, type KeyVersions } from './state-keys';
 import type { Principal, SessionState } from '../session/types';
 import type { Channel } from '../../shared/protocol/view-sync';
 import { presenceView, type Presence } from './views';
@@ -50,7 +50,7 @@ function viewerKey(fields: string[], viewer: Principal): string {
 
 function toSections(part: Record<string, unknown>, personal: boolean): Section[] {
   const out: Section[] = [];
-  for (const key of Object.keys(part)) out.push({ key, value: part[key], json: JSON.stringify(part[key]), personal });
+  for (const key of Object.keys(part)) out.push({ key, value: part[key], json: viewJson(part[key]), personal });
   return out;
 }
 
