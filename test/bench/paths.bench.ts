@@ -33,6 +33,9 @@ export interface ScorePath {
   console: Stats;
   samples: number;
   last: { ack: number; console: number };
+  /** view:patch frames and bytes (their JSON) received per turn (a draft and a submission): by the
+   *  console, and by a member (mean over the panel). Independent of the machine's load. */
+  wire: { console: { frames: number; bytes: number }; member: { frames: number; bytes: number } };
 }
 
 /**
@@ -55,6 +58,18 @@ export async function scorePath(room: Room): Promise<ScorePath> {
   const con: number[] = [];
   let last = { ack: NaN, console: NaN };
   const total = panel.length * suppliers.length;
+  // What goes over the wire: every patch the console and each member receive during the turns.
+  const members = await Promise.all(panel.map((m) => room.client(m)));
+  const wire = [mod, ...members].map((c) => {
+    const w = { frames: 0, bytes: 0, off: () => {} };
+    const on = (p: unknown) => {
+      w.frames++;
+      w.bytes += JSON.stringify(p).length;
+    };
+    c.socket.on('view:patch', on);
+    w.off = () => c.socket.off('view:patch', on);
+    return w;
+  });
   let k = 0;
   for (const [i, sid] of suppliers.entries())
     for (const m of panel) {
@@ -83,7 +98,24 @@ export async function scorePath(room: Room): Promise<ScorePath> {
         con.push(t2 - t0);
       }
     }
-  return { save: stats(save), ack: stats(ack), console: stats(con), samples: ack.length, last };
+  for (const w of wire) w.off();
+  const per = (frames: number, bytes: number, n: number) => ({ frames: frames / n / total, bytes: bytes / n / total });
+  const mw = wire.slice(1);
+  return {
+    save: stats(save),
+    ack: stats(ack),
+    console: stats(con),
+    samples: ack.length,
+    last,
+    wire: {
+      console: per(wire[0].frames, wire[0].bytes, 1),
+      member: per(
+        mw.reduce((a, w) => a + w.frames, 0),
+        mw.reduce((a, w) => a + w.bytes, 0),
+        mw.length,
+      ),
+    },
+  };
 }
 
 export function scoreRows(p: ScorePath, f: Floors, where = ''): string[] {
@@ -94,8 +126,9 @@ export function scoreRows(p: ScorePath, f: Floors, where = ''): string[] {
   return [
     `| score:save (draft) → ack${where} | ${ms(p.save.p50)} ms | ${ms(p.save.p99)} ms | ${ratio(p.save.p50, ackF)} | ${ratio(p.save.p99, ackF99)} | ack RTT + fsync |`,
     `| score:submit → ack${where} (${p.samples} submissions) | ${ms(p.ack.p50)} ms | ${ms(p.ack.p99)} ms | ${ratio(p.ack.p50, ackF)} | ${ratio(p.ack.p99, ackF99)} | ack RTT + fsync |`,
-    `| score:submit → moderator's console updated${where} | ${ms(p.console.p50)} ms | ${ms(p.console.p99)} ms | ${ratio(p.console.p50, conF)} | ${ratio(p.console.p99, conF99)} | fan-out to 19 + fsync |`,
+    `| score:submit → console${where} (the moderator's view updated) | ${ms(p.console.p50)} ms | ${ms(p.console.p99)} ms | ${ratio(p.console.p50, conF)} | ${ratio(p.console.p99, conF99)} | fan-out to 19 + fsync |`,
     `| the last submission (completes every sheet: the whole evaluation runs) → ack / → console${where} | ${ms(p.last.ack)} ms | ${ms(p.last.console)} ms | | | one sample |`,
+    `| view:patch received per turn (a draft + a submission)${where}: the console / a member (mean of the panel) | ${p.wire.console.frames.toFixed(1)} frames, ${Math.round(p.wire.console.bytes)} B | ${p.wire.member.frames.toFixed(1)} frames, ${Math.round(p.wire.member.bytes)} B | | | bytes of JSON, load-independent |`,
   ];
 }
 
