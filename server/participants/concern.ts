@@ -66,13 +66,17 @@ function withoutReissue(r: typeof deviceReducers): typeof deviceReducers {
   return rest;
 }
 
-const sameKind = (a: string, b: string) => a === b || (isPanel(a as any) && isPanel(b as any));
+// Ordinals count within a role (issue 13 item 7, docs/rules.md §1.3): experts are 专家 1..n without a gap
+// for the purchaser representative, who is 采购人代表 (numbered among the representatives, if several).
+const sameKind = (a: string, b: string) => a === b;
 
 export interface PersonView {
   id: string;
   role: Person['role'];
   /** What this viewer may call the person: experts are "专家 n" to the projector (docs/rules.md §1.3 Derived). */
   label: string;
+  /** The same in English (「Expert 1」), for a device in English mode (issue 17). */
+  labelEn: string;
   name: string | null;
   org: string | null;
   leader: boolean;
@@ -93,11 +97,11 @@ export function visiblePeople(s: SessionState, viewer: Principal): Person[] {
   }
 }
 
-function label(s: SessionState, p: Person): string {
+function label(s: SessionState, p: Person, lang: 'zh' | 'en' = 'zh'): string {
   switch (p.role) {
     case 'expert':
     case 'purchaser_rep':
-      return labelIn(s.people, s.order, p.id).zh;
+      return labelIn(s.people, s.order, p.id)[lang];
     case 'supplier':
       return p.org ?? p.name;
     default:
@@ -113,6 +117,7 @@ function peopleView(s: SessionState, viewer: Principal): PersonView[] {
     id: p.id,
     role: p.role,
     label: label(s, p),
+    labelEn: label(s, p, 'en'),
     name: hideMemberNames && isPanel(p.role) ? null : p.name,
     org: p.org,
     leader: p.leader,
@@ -122,5 +127,5 @@ function peopleView(s: SessionState, viewer: Principal): PersonView[] {
 
 function meView(s: SessionState, viewer: Principal) {
   const p = s.people[viewer.personId];
-  return { id: p.id, role: p.role, name: p.name, org: p.org, leader: p.leader, label: label(s, p) };
+  return { id: p.id, role: p.role, name: p.name, org: p.org, leader: p.leader, label: label(s, p), labelEn: label(s, p, 'en') };
 }

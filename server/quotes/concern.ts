@@ -7,6 +7,14 @@ import { emptyQuotes, quoteLabel, quotesOf, supplierLabel, type ClosingResult, t
 import { quotesView } from './view';
 import { closingEvents } from './settle';
 import type { Due } from '../session/scheduler';
+import { closeOpening, confirmOpening, isTender, markAbsent, noWindowInTender, openingBlocker, openingReducers, recordOpening } from './opening';
+import type { Handler } from '../session/types';
+
+/** A consultation's window commands are refused in a tender: its price was read at the opening. */
+const consultationOnly = (h: Handler): Handler => (ctx, p) => {
+  if (isTender(ctx.state)) throw noWindowInTender(ctx.state);
+  return h(ctx, p);
+};
 
 // The deadlines of this concern are timed events (server/session/scheduler.ts, issue 14): the final-
 // quote window closes itself at its deadline (003 Ch3 §2.6 L641, "by the server's clock"), and the
@@ -52,8 +60,11 @@ function due(s: SessionState): Due[] {
 function leaveFinalQuote(s: SessionState): Bilingual | null {
   const q = quotesOf(s);
   const l = quoteLabel(s);
-  if (!q.window) return { zh: `${l.zh}窗口尚未开启`, en: `the ${l.en.toLowerCase()} window has not been opened` };
-  if (q.closedAt === null) return { zh: `${l.zh}窗口尚未关闭`, en: `the ${l.en.toLowerCase()} window is not closed yet` };
+  if (isTender(s)) {
+    const why = q.closedAt === null ? openingBlocker(s) ?? { zh: '开标一览表尚未确认完毕，请点击“确认开标一览表”', en: 'the opening record is not closed yet; press "close the opening record"' } : null;
+    if (why) return why;
+  } else if (!q.window) return { zh: `${l.zh}窗口尚未开启`, en: `the ${l.en.toLowerCase()} window has not been opened` };
+  else if (q.closedAt === null) return { zh: `${l.zh}窗口尚未关闭`, en: `the ${l.en.toLowerCase()} window is not closed yet` };
   const pending = Object.entries(q.results).filter(([id, r]) => r.response === null && standing(s, id).status === 'active');
   if (pending.length)
     return {
@@ -81,10 +92,14 @@ export const quotesConcern: Concern = {
   leave: { final_quote: leaveFinalQuote },
   due,
   handlers: {
-    'quotes:open': openWindow,
-    'quotes:extend': extendWindow,
-    'quotes:submit': submitQuote,
-    'quotes:close': closeWindow,
+    'quotes:open': consultationOnly(openWindow),
+    'quotes:extend': consultationOnly(extendWindow),
+    'quotes:submit': consultationOnly(submitQuote),
+    // In a tender 「关闭」 closes the opening record once every bidder's is confirmed (opening.ts).
+    'quotes:close': (ctx, p) => (isTender(ctx.state) ? closeOpening(ctx.state, ctx.now) : closeWindow(ctx)),
+    'quotes:opening_record': recordOpening,
+    'quotes:opening_confirm': confirmOpening,
+    'quotes:opening_absent': markAbsent,
     'quotes:correction_respond': respondToCorrection,
     'quotes:review_open': openReview,
     'quotes:review_timer': setReviewTimer,
@@ -93,6 +108,7 @@ export const quotesConcern: Concern = {
     'quotes:review_exempt': exemptReview,
   },
   reducers: {
+    ...openingReducers,
     'quotes:window_opened': (s, e) => {
       const p = e.payload as { deadline: number; note: string | null; openedBy: string };
       quotesOf(s).window = { openedAt: e.ts, openedBy: p.openedBy, deadline: p.deadline, note: p.note, extensions: [] };

@@ -99,7 +99,8 @@ export function reveal(s: SessionState): Reveal {
       status: st.status,
       ground: st.ground,
       reason: st.status === 'active' ? null : st.reason,
-      quote: res && sub ? { amount: formatYuanExact(dec(sub.sealed.sheet.amount)), amountInWords: sub.sealed.sheet.amountInWords ?? '', wordsDiffer: sub.wordsDiffer, receipt: sub.receipt } : null,
+      // In a tender the price read is the 开标一览表's total (docs/tender.md "Bid prices"), not the bid's body.
+      quote: res && sub ? { amount: formatYuanExact(dec(sub.sealed.sheet.summaryTotal ?? sub.sealed.sheet.amount)), amountInWords: sub.sealed.sheet.amountInWords ?? '', wordsDiffer: sub.wordsDiffer, receipt: sub.receipt } : null,
       correction: res
         ? {
             steps: res.correction.steps.length

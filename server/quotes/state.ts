@@ -122,6 +122,20 @@ export interface QuotesSlice {
   /** When every correction was answered and the abnormal-low triggers were computed. */
   pricesSettledAt: number | null;
   reviews: Record<string, Review>;
+  /** A public tender's opening record (开标一览表), per bidder (server/quotes/opening.ts). */
+  opening: Record<string, OpeningRecord>;
+}
+
+export type OpeningAnswer = 'confirmed' | 'absent' | 'disputed';
+
+export interface OpeningRecord {
+  version: number;
+  enteredAt: number;
+  enteredBy: string;
+  answer: OpeningAnswer | null;
+  answeredAt: number | null;
+  /** What the bidder said differs (a dispute), for the agency to check against the reading. */
+  reason: string | null;
 }
 
 export const emptyQuotes = (): QuotesSlice => ({
@@ -134,6 +148,7 @@ export const emptyQuotes = (): QuotesSlice => ({
   results: {},
   pricesSettledAt: null,
   reviews: {},
+  opening: {},
 });
 
 export const quotesOf = (s: SessionState): QuotesSlice => s.quotes as QuotesSlice;

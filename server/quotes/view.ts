@@ -6,7 +6,8 @@ import { dec } from '../../shared/rules/decimal';
 import { formatYuan, formatYuanExact, pct } from '../../shared/rules/money/amount';
 import { isFinal, reveal } from './reveal';
 import { limits, quoteLabel, quotesOf, supplierLabel, type Review } from './state';
-import { submitBlocker } from './window';
+import { signatureRequired, submitBlocker } from './window';
+import { isTender } from './opening';
 import { wallMayName } from '../projector/in-room';
 import { labelIn } from '../../shared/labels/people';
 import { per } from '../../shared/domain/rubric/citations';
@@ -25,8 +26,14 @@ export function quotesView(s: SessionState, viewer: Principal): Record<string, u
       ? { openedAt: q.window.openedAt, deadline: q.window.deadline, note: q.window.note, extensions: q.window.extensions, closedAt: q.closedAt }
       : null,
     explanationMinimum: s.rubric.rules.abnormalLow.explanationMinutes ?? 30,
+    /** The quote is submitted only with the authorised representative's signature (issue 13 item 4). */
+    signatureRequired: signatureRequired(s),
+    // A tender's price is the opening record the agency enters (server/quotes/opening.ts), never a window.
+    mode: isTender(s) ? 'opening' : 'window',
+    closedAt: q.closedAt,
   };
-  if (viewer.role === 'supplier') return { quotes: { ...base, mine: mine(s, viewer.personId) } };
+  if (viewer.role === 'supplier')
+    return { quotes: { ...base, mine: { ...mine(s, viewer.personId), ...(isTender(s) ? { opening: openingEntry(s, viewer.personId) } : {}) } } };
 
   const active = new Set(supplierIds(s).filter((id) => standing(s, id).status === 'active'));
   const all = q.closedAt === null ? supplierIds(s).filter((id) => active.has(id) || q.submissions[id]) : q.eligible;
@@ -43,6 +50,8 @@ export function quotesView(s: SessionState, viewer: Principal): Record<string, u
     receipt: q.closedAt !== null ? q.submissions[id]?.receipt ?? null : null,
   }));
   const out: Record<string, unknown> = { ...base, submitted };
+  // The opening record was read in public: the room sees every bidder's figures and answers.
+  if (isTender(s)) out.opening = roster.map((id) => ({ supplierId: id, label: supplierLabel(s, id), ...openingEntry(s, id) }));
   if (viewer.role !== 'screen') out.late = q.late.map((l) => ({ supplierId: l.supplierId, label: supplierLabel(s, l.supplierId), at: l.at }));
   if (q.closedAt !== null) {
     out.reveal = reveal(s);
@@ -55,6 +64,29 @@ export function quotesView(s: SessionState, viewer: Principal): Record<string, u
     if (viewer.role !== 'screen') out.candidates = q.pricesSettledAt !== null ? reviewable(s) : [];
   }
   return { quotes: out };
+}
+
+/** A bidder's 开标一览表 as entered, and its answer (the supplier's own, or the room's list). */
+function openingEntry(s: SessionState, id: string) {
+  const q = quotesOf(s);
+  const r = q.opening[id];
+  const sub = q.submissions[id];
+  if (!r || !sub) return { entered: false as const };
+  const sh = sub.sealed.sheet;
+  const summary = dec(sh.summaryTotal ?? sh.amount);
+  return {
+    entered: true as const,
+    version: r.version,
+    enteredAt: r.enteredAt,
+    amount: sh.summaryTotal ?? sh.amount,
+    amountText: formatYuanExact(summary),
+    amountInWords: sh.amountInWords,
+    bodyAmountText: sh.summaryTotal && sh.summaryTotal !== sh.amount ? formatYuanExact(dec(sh.amount)) : null,
+    lines: sh.lines.map((l) => ({ item: l.item, unitPrice: l.unitPrice, quantity: l.quantity, total: l.total })),
+    answer: r.answer,
+    answeredAt: r.answeredAt,
+    reason: r.reason,
+  };
 }
 
 /** Suppliers the panel may still open a review for (4.1.4: any supplier, on its judgement). */

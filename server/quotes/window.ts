@@ -56,6 +56,12 @@ export function extendWindow({ state, now }: HandlerContext, p: { deadline: numb
   return { events: [{ type: 'quotes:deadline_extended', payload: { from: w.deadline, to: p.deadline, reason: p.reason.trim() } }], data: { deadline: p.deadline } };
 }
 
+/** Whether the quote must carry the authorised representative's signature: the consultation's final
+ *  quote (最后报价). A public tender's bid prices come from the opening record, not from this command. */
+export function signatureRequired(s: SessionState): boolean {
+  return s.project.method !== 'public_tender';
+}
+
 /** Why this supplier cannot submit now (other than lateness), or null. */
 export function submitBlocker(s: SessionState, supplierId: string): { zh: string; en: string } | null {
   const l = quoteLabel(s);
@@ -103,6 +109,14 @@ export function submitQuote(
       'validation',
       { zh: `请勾选声明：${MISSING_ITEMS_STATEMENT.zh}`, en: `tick the statement: ${MISSING_ITEMS_STATEMENT.en}` },
       'missingItemsIncluded',
+    );
+  // Issue 13 item 4 (docs/report.md, final quotes): the consultation's final quote is signed by the
+  // supplier's authorised representative (授权代表签字); the report prints the signature beside it.
+  if (signatureRequired(state) && !p.signature)
+    throw new DomainError(
+      'validation',
+      { zh: `${quoteLabel(state).zh}须由授权代表签字：请在签名区签名并填写签字人姓名`, en: `the ${quoteLabel(state).en.toLowerCase()} must be signed by the authorised representative: sign in the box and give the signer's name` },
+      'signature',
     );
   // The policy statuses are the panel's determination in the compliance review (issue 14; docs/rules.md
   // §2.13 "evidence is mandatory"), not the supplier's to tick: a different declaration is refused.

@@ -4,6 +4,7 @@ import { REOPEN_GROUND_LABEL } from '../../shared/protocol/report';
 import { activeMembers } from '../participants/state';
 import { currentRevision, emptyReport, openDispute, readyToFinalize, reportOf, unsigned, type Signature } from './state';
 import { labelIn } from '../../shared/labels/people';
+import { cite } from '../../shared/domain/rubric/citations';
 
 // The report concern (评审报告, docs/rules.md §2.22): the panel signs the report generated from the log on
 // the tablets, with or without dissent; disputes over joint determinations are decided by majority;
@@ -41,11 +42,38 @@ export const reportConcern: Concern = {
         throw err('conflict', `报告已更新为第 ${r.n} 版，请阅读后再签署`, `the report is now revision ${r.n}; read it before signing`, 'revision');
       if (r.final) throw err('conflict', '本版报告已定稿', 'this revision is already final', 'revision');
       if (r.signatures[m]) throw err('conflict', '您已签署本版报告', 'you have already signed this revision');
+      if (r.deemed[m]) {
+        const c = cite(s.rubric, 'report', s.project.method);
+        throw err('conflict', `主持人已记录您未签字且未说明理由，依据${c.zh}视为同意评审报告`, `the moderator has recorded that you neither signed nor gave reasons: per ${c.en} you are deemed to agree`);
+      }
       const d = openDispute(s);
       if (d) throw err('conflict', `争议事项「${d.subject}」正在表决，表决后再签署`, `the dispute "${d.subject}" is being voted on; sign after the vote`);
       const dissent = p.dissent ? { item: p.dissent.item.trim(), position: p.dissent.position.trim(), reasons: p.dissent.reasons.trim() } : null;
       return {
         events: [{ type: 'report:signed', payload: { revision: r.n, memberId: m, name: p.name.trim(), signature: p.signature, dissent } }],
+        data: { revision: r.n, remaining: unsigned(s).length - 1 },
+      };
+    },
+
+    // A member who neither signs nor states reasons of dissent is deemed to agree (持不同意见的成员应当
+    // 签署不同意见及理由，否则视为同意; docs/rules.md §2.22). The moderator records it, with what happened,
+    // once at least one other member has signed: the report stays the signed record of the panel.
+    'report:deem_agreed': (ctx, p: { revision: number; memberId: string; note: string }) => {
+      const s = ctx.state;
+      inSigning(s);
+      const r = currentRevision(s)!;
+      if (p.revision !== r.n) throw err('conflict', `报告已更新为第 ${r.n} 版`, `the report is now revision ${r.n}`, 'revision');
+      if (r.final) throw err('conflict', '本版报告已定稿', 'this revision is already final', 'revision');
+      if (!activeMembers(s).some((m) => m.id === p.memberId)) throw err('not_found', '该人员不是本评审小组的在任成员', 'this person does not sit on the panel', 'memberId');
+      const who = memberLabel(s, p.memberId);
+      if (r.signatures[p.memberId]) throw err('conflict', `${who}已签署本版报告`, `${who} has already signed this revision`, 'memberId');
+      if (r.deemed[p.memberId]) throw err('conflict', `已记录${who}视为同意`, `${who} is already recorded as deemed to agree`, 'memberId');
+      const d = openDispute(s);
+      if (d) throw err('conflict', `争议事项「${d.subject}」正在表决，表决后再记录`, `the dispute "${d.subject}" is being voted on; record it after the vote`);
+      if (Object.keys(r.signatures).length === 0)
+        throw err('conflict', '尚无成员签署本版报告，不能记录视为同意', 'no member has signed this revision yet; nobody can be deemed to agree', 'memberId');
+      return {
+        events: [{ type: 'report:deemed_agreed', payload: { revision: r.n, memberId: p.memberId, note: p.note.trim(), by: ctx.actor.personId } }],
         data: { revision: r.n, remaining: unsigned(s).length - 1 },
       };
     },
@@ -106,12 +134,17 @@ export const reportConcern: Concern = {
   },
   reducers: {
     'report:opened': (s, e) => {
-      reportOf(s).revisions.push({ n: (e.payload as any).revision, openedAt: e.ts, openedSeq: e.seq, reopen: null, signatures: {}, voided: [], final: null });
+      reportOf(s).revisions.push({ n: (e.payload as any).revision, openedAt: e.ts, openedSeq: e.seq, reopen: null, signatures: {}, deemed: {}, voided: [], final: null });
     },
     'report:signed': (s, e) => {
       const p = e.payload as { revision: number; memberId: string; name: string; signature: string; dissent: Dissent | null };
       const r = reportOf(s).revisions.find((x) => x.n === p.revision)!;
       r.signatures[p.memberId] = { memberId: p.memberId, name: p.name, path: p.signature, dissent: p.dissent, at: e.ts, seq: e.seq };
+    },
+    'report:deemed_agreed': (s, e) => {
+      const p = e.payload as { revision: number; memberId: string; note: string; by: string };
+      const r = reportOf(s).revisions.find((x) => x.n === p.revision)!;
+      r.deemed[p.memberId] = { memberId: p.memberId, note: p.note, by: p.by, at: e.ts, seq: e.seq };
     },
     'report:dispute_opened': (s, e) => {
       const p = e.payload as { id: string; revision: number; memberId: string; subject: string; proposal: string };
@@ -145,6 +178,7 @@ export const reportConcern: Concern = {
         openedSeq: e.seq,
         reopen: { ground: p.ground, reason: p.reason, requestedBy: p.requestedBy, confirmedBy: p.confirmedBy },
         signatures: {},
+        deemed: {},
         voided: [],
         final: null,
       });
@@ -179,7 +213,10 @@ function voidSignatures(s: SessionState, at: number, seq: number, why: string): 
   const r = currentRevision(s);
   if (!r || r.final) return;
   for (const sig of Object.values(r.signatures)) r.voided.push({ ...sig, voidedAt: at, voidedSeq: seq, why });
+  // A deemed agreement was to the content as it was: it lapses with the signatures.
+  for (const d of Object.values(r.deemed)) r.voided.push({ memberId: d.memberId, name: '', path: '', dissent: null, at: d.at, seq: d.seq, voidedAt: at, voidedSeq: seq, why, deemed: true });
   r.signatures = {};
+  r.deemed = {};
 }
 
 function reportView(s: SessionState, viewer: Principal): Record<string, unknown> {
@@ -196,7 +233,9 @@ function reportView(s: SessionState, viewer: Principal): Record<string, unknown>
         final: !!r.final,
         signed: members.filter((m) => r.signatures[m.id]).length,
         of: members.length,
-        members: members.map((m) => ({ label: memberLabel(s, m.id), signed: !!r.signatures[m.id] })),
+        deemed: members.filter((m) => r.deemed[m.id]).length,
+        members: members.map((m) => ({ label: memberLabel(s, m.id), signed: !!r.signatures[m.id], deemed: !!r.deemed[m.id] })),
+        cite: cite(s.rubric, 'report', s.project.method),
       },
     };
   }
@@ -208,9 +247,12 @@ function reportView(s: SessionState, viewer: Principal): Record<string, unknown>
       final: r.final,
       rendering: readyToFinalize(s),
       revisions: revs.map((x) => ({ n: x.n, openedAt: x.openedAt, reopen: x.reopen, final: x.final, signed: Object.keys(x.signatures).length })),
-      members: members.map((m) => ({ id: m.id, label: memberLabel(s, m.id), name: m.name, leader: m.leader, signed: !!r.signatures[m.id], dissent: !!r.signatures[m.id]?.dissent })),
+      members: members.map((m) => ({ id: m.id, label: memberLabel(s, m.id), name: m.name, leader: m.leader, signed: !!r.signatures[m.id], dissent: !!r.signatures[m.id]?.dissent, deemed: !!r.deemed[m.id] })),
+      deemed: Object.values(r.deemed).map((d) => ({ memberId: d.memberId, label: memberLabel(s, d.memberId), note: d.note, at: d.at, seq: d.seq })),
+      /** The clause a member who neither signs nor gives reasons is deemed to agree under. */
+      deemedCite: cite(s.rubric, 'report', s.project.method),
       signatures: Object.values(r.signatures).map(sig),
-      voided: r.voided.map((v) => ({ ...sig(v), why: v.why })),
+      voided: r.voided.map((v) => ({ ...sig(v), why: v.why, deemed: !!v.deemed })),
       disputes: reportOf(s).disputes.map((d) => ({
         ...d,
         byLabel: memberLabel(s, d.by),
@@ -219,6 +261,7 @@ function reportView(s: SessionState, viewer: Principal): Record<string, unknown>
       })),
       reopenRequest: reportOf(s).reopenRequest,
       mine: r.signatures[viewer.personId] ? sig(r.signatures[viewer.personId]) : null,
+      myDeemed: r.deemed[viewer.personId] ? { note: r.deemed[viewer.personId].note, at: r.deemed[viewer.personId].at } : null,
       canReopen: me?.role === 'moderator' || (!!me?.leader && me.active),
     },
   };

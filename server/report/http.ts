@@ -52,7 +52,8 @@ export function reportRouter(registry: SessionRegistry, service: ReportService, 
     privateHeaders(res);
     // The report runs no script and loads nothing: inline styles and inline SVG only.
     res.setHeader('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
-    res.type('html').send(await service.html(a.rt));
+    // ?lang=en: the English twin of the report (issue 13 item 1), for reading; the filed PDF is Chinese.
+    res.type('html').send(await service.html(a.rt, req.query.lang === 'en' ? 'en' : 'zh'));
   });
 
   r.get('/api/sessions/:id/report.pdf', async (req, res) => {

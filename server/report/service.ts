@@ -43,9 +43,10 @@ export class ReportService {
     return { revision: currentRevision(state)!, head: state.head, headSeq: state.seq, final };
   }
 
-  async html(rt: SessionRuntime): Promise<string> {
+  /** The current revision as HTML; `en` is its English twin, for reading (the filed PDF is Chinese). */
+  async html(rt: SessionRuntime, lang: 'zh' | 'en' = 'zh'): Promise<string> {
     const { state, events } = await this.snapshot(rt);
-    return reportHtml(state, events, this.context(state, false));
+    return reportHtml(state, events, { ...this.context(state, false), lang });
   }
 
   /** The current revision as a draft PDF (rendered now, not recorded). */

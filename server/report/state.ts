@@ -18,6 +18,17 @@ export interface Signature {
   seq: number;
 }
 
+/** A sitting member who neither signed nor stated reasons of dissent, recorded by the moderator: deemed
+ *  to agree with the report (持不同意见的成员应当签署不同意见及理由，否则视为同意, docs/rules.md §2.22). */
+export interface DeemedAgreement {
+  memberId: string;
+  /** What happened, as the moderator recorded it. */
+  note: string;
+  by: string;
+  at: number;
+  seq: number;
+}
+
 export interface FinalRecord {
   sha256: string;
   size: number;
@@ -35,8 +46,10 @@ export interface Revision {
   /** Why this revision exists (revision 1: null). */
   reopen: { ground: ReopenGround; reason: string; requestedBy: string; confirmedBy: string } | null;
   signatures: Record<string, Signature>;
+  /** Members recorded as deemed to agree (they count as having signed off this revision). */
+  deemed: Record<string, DeemedAgreement>;
   /** Signatures given before the content changed (a result change or a decided dispute), kept for the record. */
-  voided: (Signature & { voidedAt: number; voidedSeq: number; why: string })[];
+  voided: (Signature & { voidedAt: number; voidedSeq: number; why: string; deemed?: boolean })[];
   final: FinalRecord | null;
 }
 
@@ -76,12 +89,12 @@ export const currentRevision = (s: SessionState): Revision | null => reportOf(s)
 
 export const openDispute = (s: SessionState): Dispute | null => reportOf(s).disputes.find((d) => d.result === null) ?? null;
 
-/** Sitting members who have not signed the current revision yet. */
+/** Sitting members who have neither signed the current revision nor been recorded as deemed to agree. */
 export function unsigned(s: SessionState): string[] {
   const r = currentRevision(s);
   return activeMembers(s)
     .map((m) => m.id)
-    .filter((id) => !r?.signatures[id]);
+    .filter((id) => !r?.signatures[id] && !r?.deemed?.[id]);
 }
 
 /** Every sitting member has signed the current revision and nothing is being voted: render the final PDF. */

@@ -160,7 +160,8 @@ function applyAwareness(c: Conn, d: SharedDoc, s: SessionState, update: Uint8Arr
   const taken = new Set<number>();
   for (const other of d.conns as Set<Conn>) if (other !== c) for (const id of other.clients) taken.add(id);
   const p = s.people[c.personId];
-  const user = { personId: p.id, name: p.name, label: isPanel(p.role) ? labelIn(s.people, s.order, p.id).zh : p.name, role: p.role };
+  const lbl = isPanel(p.role) ? labelIn(s.people, s.order, p.id) : { zh: p.name, en: p.name };
+  const user = { personId: p.id, name: p.name, label: lbl.zh, labelEn: lbl.en, role: p.role };
   for (let i = 0; i < n; i++) {
     const clientID = decoding.readVarUint(dec);
     const clock = decoding.readVarUint(dec);

@@ -51,6 +51,19 @@ function phaseNow(s: SessionState): Phase {
   return Object.keys(reviewOf(s).concluded.final_review).length > 0 ? 'final_review' : 'review';
 }
 
+/** Who may vote on a supplier now, and in which phase: a sitting, signed-in member on an active, unconcluded supplier. */
+function votable(state: SessionState, actor: Principal, supplierId: string): Phase {
+  requireStage(state, PHASES, { zh: '进行审查表决', en: 'vote on a review item' });
+  const phase = state.stage as Phase;
+  const me = state.people[actor.personId];
+  if (!me.active) throw conflict({ zh: '您已被更换，不再参加评审', en: 'you have been replaced and no longer sit on the panel' });
+  if (!signinOf(state).members[actor.personId]) throw conflict({ zh: '请先签到并确认评审纪律', en: 'sign in and acknowledge the discipline first' });
+  if (!state.people[supplierId] || state.people[supplierId].role !== 'supplier') throw notFound({ zh: `没有编号为 ${supplierId} 的供应商`, en: `no supplier ${supplierId}` }, 'supplierId');
+  if (standing(state, supplierId).status !== 'active') throw conflict({ zh: `${supplierLabel(state, supplierId)} 已不在评审中`, en: `${supplierId} is no longer in the evaluation` }, 'supplierId');
+  if (reviewOf(state).concluded[phase][supplierId]) throw conflict({ zh: `${supplierLabel(state, supplierId)} 的${WHAT[phase].zh}已结束，不能再表决`, en: `the ${WHAT[phase].en} of ${supplierId} is concluded` });
+  return phase;
+}
+
 export const reviewConcern: Concern = {
   name: 'review',
   init: (s) => {
@@ -59,14 +72,7 @@ export const reviewConcern: Concern = {
   leave: { review: leaveGuard('review'), final_review: leaveGuard('final_review') },
   handlers: {
     'review:vote': ({ state, actor, now }, p: { supplierId: string; itemId: string; pass: boolean; reason: string }) => {
-      requireStage(state, PHASES, { zh: '进行审查表决', en: 'vote on a review item' });
-      const phase = state.stage as Phase;
-      const me = state.people[actor.personId];
-      if (!me.active) throw conflict({ zh: '您已被更换，不再参加评审', en: 'you have been replaced and no longer sit on the panel' });
-      if (!signinOf(state).members[actor.personId]) throw conflict({ zh: '请先签到并确认评审纪律', en: 'sign in and acknowledge the discipline first' });
-      if (!state.people[p.supplierId] || state.people[p.supplierId].role !== 'supplier') throw notFound({ zh: `没有编号为 ${p.supplierId} 的供应商`, en: `no supplier ${p.supplierId}` }, 'supplierId');
-      if (standing(state, p.supplierId).status !== 'active') throw conflict({ zh: `${supplierLabel(state, p.supplierId)} 已不在评审中`, en: `${p.supplierId} is no longer in the evaluation` }, 'supplierId');
-      if (reviewOf(state).concluded[phase][p.supplierId]) throw conflict({ zh: `${supplierLabel(state, p.supplierId)} 的${WHAT[phase].zh}已结束，不能再表决`, en: `the ${WHAT[phase].en} of ${p.supplierId} is concluded` });
+      const phase = votable(state, actor, p.supplierId);
       const item = checklistOf(state, phase).find((i) => i.id === p.itemId);
       if (!item) throw notFound({ zh: `${WHAT[phase].zh}中没有审查项 ${p.itemId}`, en: `no item ${p.itemId} in the ${WHAT[phase].en}` }, 'itemId');
       const reason = p.reason.trim();
@@ -75,6 +81,28 @@ export const reviewConcern: Concern = {
       const prev = reviewOf(state).votes[phase][p.supplierId]?.[p.itemId]?.[actor.personId];
       if (prev && prev.pass === p.pass && prev.reason === reason) return { events: [], data: { unchanged: true } };
       return { events: [{ type: 'review:voted', payload: { phase, supplierId: p.supplierId, itemId: p.itemId, memberId: actor.personId, pass: p.pass, reason, at: now } }] };
+    },
+    // 「本家全部符合」(issue 17): one tap passes every item of this supplier the member has not voted on
+    // yet. It is a batch of ordinary votes: one `review:voted` per item in the log, each still changeable
+    // with `review:vote` until the supplier is concluded. Items already voted keep the member's vote (a
+    // fail stays a fail), and items under clarification are left for the answer (docs/consultation.md).
+    'review:pass_all': ({ state, actor, now }, p: { supplierId: string }) => {
+      const phase = votable(state, actor, p.supplierId);
+      const mine = reviewOf(state).votes[phase][p.supplierId] ?? {};
+      const passed: string[] = [];
+      const kept: string[] = [];
+      const clarifying: string[] = [];
+      for (const it of checklistOf(state, phase)) {
+        if (mine[it.id]?.[actor.personId]) kept.push(it.id);
+        else if (tally(state, phase, p.supplierId, it.id).result === 'clarifying') clarifying.push(it.id);
+        else passed.push(it.id);
+      }
+      if (!passed.length)
+        throw conflict({ zh: `${supplierLabel(state, p.supplierId)} 的审查项您均已表决或正在澄清，无可批量判定的项目`, en: `you have voted on (or are clarifying) every item of ${p.supplierId}; nothing left to pass` });
+      return {
+        events: passed.map((itemId) => ({ type: 'review:voted', payload: { phase, supplierId: p.supplierId, itemId, memberId: actor.personId, pass: true, reason: '', at: now } })),
+        data: { passed, kept, clarifying },
+      };
     },
     'review:conclude': ({ state, actor, now }, p: { supplierId: string }) => {
       requireStage(state, PHASES, { zh: '结束对供应商的审查', en: "conclude a supplier's review" });

@@ -1,4 +1,5 @@
 import { isPanel } from '../../shared/protocol/roles';
+import { labelIn } from '../../shared/labels/people';
 import type { PolicyKind } from '../../shared/protocol/policy';
 import type { PolicyDeclaration } from '../../shared/rules/types';
 import type { Bilingual, Concern, Principal, SessionState } from '../session/types';
@@ -220,7 +221,6 @@ export function policyView(s: SessionState, viewer: Principal): Record<string, u
     const mine = Object.values(sl.claims[viewer.personId] ?? {}).filter((c): c is PolicyClaim => !!c);
     return { policy: { claims: mine.map(claimOut) } };
   }
-  const ordinal = new Map(s.order.filter((id) => isPanel(s.people[id].role)).map((id) => [id, s.people[id].ordinal]));
   const members = new Set(activeMembers(s).map((m) => m.id));
   return {
     policy: {
@@ -236,7 +236,8 @@ export function policyView(s: SessionState, viewer: Principal): Record<string, u
               tally: policyTally(s, c),
               votes: Object.entries(c.votes)
                 .filter(([m]) => members.has(m))
-                .map(([m, v]) => ({ memberId: m, label: `专家 ${ordinal.get(m)}`, labelEn: `Member ${ordinal.get(m)}`, accept: v.accept, reason: v.reason })),
+                // 专家 n or 采购人代表 (issue 13 item 7), as everywhere else.
+                .map(([m, v]) => ({ memberId: m, label: labelIn(s.people, s.order, m).zh, labelEn: labelIn(s.people, s.order, m).en, accept: v.accept, reason: v.reason })),
             })),
         ]),
       ),

@@ -5,6 +5,7 @@ import { activeMembers } from '../participants/state';
 import { labelledFlagMessages, roomEvaluation } from './evaluation-file';
 import { allSubmitted, scoringOf, type Determination, type Response, type Vote } from './state';
 import { labelIn } from '../../shared/labels/people';
+import { inThirdPerson, settledMessage } from '../../shared/rules/anomaly/messages';
 
 // The anomaly review in the room (docs/anomaly.md): the engine's flags (R0–R8, TOTAL30) keyed so that the
 // member's response and the panel's determination can be attached to them, and what is still missing
@@ -134,4 +135,14 @@ export function reviewPending(s: SessionState): Bilingual | null {
       en: `determined abnormal: ${memberLabel(s, correction.member)} must correct the score for ${label(s, correction.supplier)}`,
     };
   return null;
+}
+
+/** A flag's message in its two readings (issue 17; docs/views.md "Words on the console and every
+ *  screen"): `own` as the flagged member reads it on its tablet (「您对供应商…」), `others` as everyone
+ *  else, the report included, reads it (「专家 2 对供应商…」); neither says 「待复核」 once the panel has
+ *  dealt with the flag. */
+export function flagMessages(s: SessionState, f: RoomFlag): { own: Bilingual; others: Bilingual } {
+  const own = f.disposed || f.determination !== null ? settledMessage(f.message) : f.message;
+  const who = f.member && s.people[f.member] ? labelIn(s.people, s.order, f.member) : null;
+  return { own, others: who ? inThirdPerson(own, who) : own };
 }

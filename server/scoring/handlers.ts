@@ -1,3 +1,4 @@
+import { cite } from '../../shared/domain/rubric/citations';
 import { DomainError, type Handler, type HandlerContext, type SessionState } from '../session/types';
 import type { Factor } from '../../shared/domain/rubric/types';
 import { scoredLeaves } from '../../shared/domain/rubric/index';
@@ -92,7 +93,17 @@ export const handlers: Record<string, Handler> = {
 
   'score:revise': (ctx, p: { supplierId: string; factorId: string; value: ScoreValue; evidence?: string; reason: string; flagKey?: string }) => {
     const s = ctx.state;
-    stage(s, ['scoring', 'recheck'], { zh: '修改评分（汇总锁定后须按法定情形提出变更）', en: 'revising (after the lock, propose a change on a legal ground)' });
+    // After the summary nobody changes a result except on the four legal grounds, decided by the panel
+    // and recorded in the report (docs/rules.md §2.21): a plain revision is refused, citing the clause.
+    if (scoringOf(s).locked) {
+      const c = cite(s.rubric, 'resultChange', s.project.method);
+      throw err(
+        'wrong_stage',
+        `评审结果已汇总，除分值汇总计算错误、分项评分超出评分标准范围、客观评审因素评分不一致、经认定评分畸高畸低四种情形外，任何人不得修改评审结果（依据${c.zh}）；如属上述情形，请提出结果变更，由评审小组表决并记入评审报告`,
+        `The results are summarised: nobody may change them except on the four legal grounds (summing error, out-of-range item, inconsistent objective factor, abnormal score; per ${c.en}); on such a ground propose a change for the panel to decide, recorded in the report`,
+      );
+    }
+    stage(s, ['scoring', 'recheck'], { zh: '修改评分', en: 'revising a score' });
     const m = member(ctx);
     supplier(s, p.supplierId);
     if (!allSubmitted(s))
@@ -191,7 +202,11 @@ export const handlers: Record<string, Handler> = {
     // would contradict the signed record, so it has to go through `report:reopen` (moderator and
     // leader, with a legal ground) first (000 说明7; 003 §2.7).
     if (reportFinal(s))
-      throw err('wrong_stage', '评审报告已定稿签署，如需变更评审结果，请先经 report:reopen 重新开启报告', 'the report is final and signed; reopen it (report:reopen) before proposing a change');
+      throw err(
+        'wrong_stage',
+        `评审报告已签署定稿；发现法定情形的，须由代理机构与评审小组组长依法组织重新评审后方可变更评审结果（依据${cite(s.rubric, 'resultChange', s.project.method).zh}）`,
+        `The report is signed and final: a change needs the agency and the panel leader to reopen it for re-evaluation first (per ${cite(s.rubric, 'resultChange', s.project.method).en})`,
+      );
     const m = member(ctx);
     supplier(s, p.supplierId);
     const old = scoringOf(s).entries[m]?.[p.supplierId]?.[p.factorId];

@@ -5,11 +5,12 @@ import { isPanel } from '../../shared/protocol/roles';
 import { activeMembers } from '../participants/state';
 import { activeSuppliers, supplierIds } from '../suppliers/status';
 import { roomEvaluation } from './evaluation-file';
-import { roomFlags, reviewPending, type RoomFlag } from './flags';
+import { flagMessages, roomFlags, reviewPending, type RoomFlag } from './flags';
 import { rubricVotes, sameSet, tieSet, tiePending } from './ranking-vote';
 import { allSubmitted, isSubmitted, progress, scoringOf, supplierRevealed } from './state';
 import { labelIn } from '../../shared/labels/people';
 import { perEvent } from '../realtime/state-keys';
+import type { Bilingual } from '../session/types';
 
 // What each viewer may see of the scoring (docs/rules.md §1.8; docs/anomaly.md "Blind first round"):
 // - a member: its own entries always; another member's values for a supplier only once EVERY active
@@ -55,8 +56,16 @@ function resultsRows(s: SessionState, withMembers: boolean) {
   };
 }
 
-/** A flag as the room shows it, the same for every viewer: built once per event (flagViews). */
-function flagBase(s: SessionState, f: RoomFlag) {
+/** A room flag with its message as the flagged member reads it (`message`) and as everyone else does
+ *  (`othersMessage`): flags.ts flagMessages. */
+type SharedFlag = RoomFlag & { othersMessage: Bilingual };
+function sharedFlag(s: SessionState, f: RoomFlag): SharedFlag {
+  const m = flagMessages(s, f);
+  return { ...f, message: m.own, othersMessage: m.others };
+}
+
+/** A flag as the room shows it to everyone but the flagged member: built once per event (flagViews). */
+function flagBase(s: SessionState, f: SharedFlag) {
   const leaf = f.factor ? findFactor(s.rubric, f.factor) : undefined;
   return {
     key: f.key,
@@ -71,7 +80,7 @@ function flagBase(s: SessionState, f: RoomFlag) {
     factor: f.factor,
     factorName: leaf ? { zh: leaf.name_zh, en: leaf.name_en ?? leaf.name_zh } : null,
     factorMax: leaf ? String(leaf.max_points) : null,
-    message: f.message,
+    message: f.othersMessage,
     // x and the others' values (sorted, anonymous) for the dot plot (docs/anomaly.md; docs/views.md).
     inputs: f.inputs,
     whatIf: f.whatIf,
@@ -107,7 +116,8 @@ function flagsFor(s: SessionState, viewer: Principal) {
     if (panel && f.severity === 'info' && f.member !== null && f.member !== me) continue;
     const mine = f.member === me;
     const myVote = f.votes.find((v) => v.memberId === me)?.verdict ?? null;
-    out.push(mine || myVote !== null ? { ...views[i], mine, myVote } : views[i]);
+    // The flagged member reads its own flag's message in the second person (flags.ts flagMessages).
+    out.push(mine ? { ...views[i], mine, myVote, message: f.message } : myVote !== null ? { ...views[i], myVote } : views[i]);
   }
   return out;
 }
@@ -135,12 +145,18 @@ function shared(t: SessionState) {
     const sc = scoringOf(s);
     return {
       done,
-      flags: done ? roomFlags(s) : [],
+      flags: done ? roomFlags(s).map((f) => sharedFlag(s, f)) : [],
       progress: progress(s).map((p) => ({ ...p, label: supplierLabel(s, p.supplierId) })),
       pending: done ? (reviewPending(s) ?? tiePending(s)) : null,
       results: done ? resultsRows(s, true) : null,
       changes: sc.changes.map((c) => ({ ...c, memberLabel: memberLabel(s, c.memberId), supplierLabel: supplierLabel(s, c.supplierId) })),
-      revisions: done ? sc.revisions.map((r) => ({ ...r, memberLabel: memberLabel(s, r.memberId) })) : [],
+      revisions: done
+        ? sc.revisions.map((r) => {
+            // By the names people use (issue 17): the supplier's name and the factor's, not their ids.
+            const leaf = findFactor(s.rubric, r.factorId);
+            return { ...r, memberLabel: memberLabel(s, r.memberId), supplierLabel: supplierLabel(s, r.supplierId), factorName: leaf ? { zh: leaf.name_zh, en: leaf.name_en ?? leaf.name_zh } : null };
+          })
+        : [],
       exportable: done && !roomEvaluation(s).pricePending && !!roomEvaluation(s).detail,
     };
   });

@@ -8,7 +8,8 @@ import { canonicalJson, sha256 } from '../store/canonical';
 import type { NewEvent, TokenRecord } from '../store/types';
 import { DomainError } from './types';
 import { zodToDomainError } from './validation';
-import { DEFAULT_CHECKLISTS } from '../../shared/domain/checklists';
+import { defaultChecklists } from '../../shared/domain/checklists';
+import { TEMPLATE_CHECKLISTS } from '../../shared/domain/checklists-seed000';
 
 /** A join token: 192 random bits (issue 2 asks for at least 128), URL-safe. */
 export function newToken(): string {
@@ -90,7 +91,8 @@ export function buildSession(body: unknown, now: number): CreatedSession {
   const events: NewEvent[] = [
     {
       type: 'session:created',
-      payload: { project, settings, rubric, rubricHash: sha256(canonicalJson(rubric)), checklists: input.checklists ?? DEFAULT_CHECKLISTS, stage: input.openForSignin === false ? 'setup' : 'signin' },
+      // A template's own checklists (seed 000), else the method's (a tender's: the 招标文件's lists).
+      payload: { project, settings, rubric, rubricHash: sha256(canonicalJson(rubric)), checklists: structuredClone(input.checklists ?? (typeof input.rubric === 'string' ? TEMPLATE_CHECKLISTS[input.rubric] : undefined) ?? defaultChecklists(project.method)), stage: input.openForSignin === false ? 'setup' : 'signin' },
     },
   ];
   const tokens: TokenRecord[] = [];

@@ -69,7 +69,9 @@ function soleLeader(s: SessionState, leaderId: string): void {
   for (const id of s.order) if (id !== leaderId && s.people[id].leader) s.people[id].leader = false;
 }
 
-const sameKind = (a: Role, b: Role) => a === b || (isPanel(a) && isPanel(b));
+// Ordinals count within a role (issue 13 item 7, docs/rules.md §1.3): the purchaser representative takes
+// no expert number, so experts stay 专家 1..n without a gap.
+const sameKind = (a: Role, b: Role) => a === b;
 
 /** "专家 1…n" labels follow the current list once someone is removed in set-up. */
 function renumber(s: SessionState): void {

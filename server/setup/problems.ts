@@ -1,8 +1,9 @@
 import { validateRubric } from '../../shared/domain/rubric/validate';
-import { checkPanel } from '../../shared/rules/panel';
+import { checkPanel, citedPanelCheck } from '../../shared/rules/panel';
 import type { Bilingual, SessionState } from '../session/types';
 import { activeMembers } from '../participants/state';
 import type { MemberRole } from '../../shared/domain/rubric/types';
+import { per } from '../../shared/domain/rubric/citations';
 
 /** One reason the draft session cannot be opened yet, with the part of the editor it belongs to. */
 export interface SetupProblem {
@@ -24,7 +25,9 @@ export function setupProblems(s: SessionState): SetupProblem[] {
 
   const members = activeMembers(s).map((p) => ({ id: p.id, role: p.role as MemberRole }));
   const panel = checkPanel(members, s.rubric?.rules?.panel ?? null);
-  for (const r of panel.reasons) out.push({ section: 'panel', field: null, message: r });
+  // The refusal cites the session's own document (招标文件第五章 5.1.2 for seed 004; docs/tender.md).
+  const cited = citedPanelCheck(panel, s.rubric?.rules?.panel ? per(s.rubric, 'panel', s.project.method) : null);
+  for (const r of cited.reasons) out.push({ section: 'panel', field: null, message: r });
   if (activeMembers(s).filter((p) => p.leader).length > 1)
     out.push({ section: 'panel', field: 'leader', message: { zh: '评审小组只能有一名组长', en: 'The panel can have only one leader' } });
 

@@ -1,7 +1,8 @@
 import { wallMayName } from '../projector/in-room';
 import { DISCIPLINE } from '../../shared/protocol/signin';
 import { isPanel } from '../../shared/protocol/roles';
-import { checkPanel } from '../../shared/rules/panel';
+import { checkPanel, citedPanelCheck } from '../../shared/rules/panel';
+import { per } from '../../shared/domain/rubric/citations';
 import { newPersonToken } from '../session/create';
 import { DomainError, type Bilingual, type Concern, type Person, type Principal, type SessionState, type Stage } from '../session/types';
 import { activeMembers } from '../participants/state';
@@ -22,7 +23,7 @@ const label = (s: SessionState, id: string): string => {
 const labelEn = (s: SessionState, id: string): string => {
   const p = s.people[id];
   if (!p) return id;
-  return isPanel(p.role) ? `Member ${p.ordinal}` : (p.org ?? p.name);
+  return isPanel(p.role) ? labelIn(s.people, s.order, id).en : (p.org ?? p.name);
 };
 
 /** Stages in which a member may still sign in (a replacement arrives after the opening too). */
@@ -65,7 +66,7 @@ export function signinBlockers(s: SessionState): Bilingual[] {
         en: `${labelEn(s, m.id)} must recuse (${r.recuseFrom.map((x) => labelEn(s, x)).join(', ')}) and be replaced first`,
       });
   }
-  const panel = checkPanel(members.map((m) => ({ id: m.id, role: m.role as 'expert' | 'purchaser_rep' })), s.rubric?.rules.panel ?? null);
+  const panel = citedPanelCheck(checkPanel(members.map((m) => ({ id: m.id, role: m.role as 'expert' | 'purchaser_rep' })), s.rubric?.rules.panel ?? null), s.rubric?.rules.panel ? per(s.rubric, 'panel', s.project.method) : null);
   out.push(...panel.reasons);
   if (!sl.closed) out.push({ zh: '供应商签到尚未截止', en: "the suppliers' sign-in has not been closed" });
   return out;
@@ -289,7 +290,7 @@ function signinView(s: SessionState, viewer: Principal): Record<string, unknown>
     discipline: DISCIPLINE,
   };
   if (isPanel(viewer.role)) return { ...base, me: sl.members[viewer.personId] ?? null };
-  const panel = checkPanel(activeMembers(s).map((m) => ({ id: m.id, role: m.role as 'expert' | 'purchaser_rep' })), s.rubric?.rules.panel ?? null);
+  const panel = citedPanelCheck(checkPanel(activeMembers(s).map((m) => ({ id: m.id, role: m.role as 'expert' | 'purchaser_rep' })), s.rubric?.rules.panel ?? null), s.rubric?.rules.panel ? per(s.rubric, 'panel', s.project.method) : null);
   return {
     ...base,
     reorders: sl.reorders,

@@ -19,6 +19,15 @@ export function bjDateTime(ms: number | null | undefined, seconds = false): stri
   return `${x.y}年${x.mo}月${x.d}日 ${x.h}:${p2(x.mi)}${seconds ? `:${p2(x.s)}` : ''}`;
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** The English twin of bjDateTime: 2 Mar 2026 9:30 (Beijing time); with seconds 2 Mar 2026 9:30:05. */
+export function bjDateTimeEn(ms: number | null | undefined, seconds = false): string {
+  if (ms === null || ms === undefined) return '—';
+  const x = parts(ms);
+  return `${x.d} ${MONTHS[x.mo - 1]} ${x.y} ${x.h}:${p2(x.mi)}${seconds ? `:${p2(x.s)}` : ''}`;
+}
+
 /** 9:30:05 (Beijing time), for a time on the same day as its context. */
 export function bjTime(ms: number | null | undefined, seconds = true): string {
   if (ms === null || ms === undefined) return '—';
@@ -44,12 +53,29 @@ export function durationZh(ms: number): string {
   return `${s} 秒`;
 }
 
+/** The English twin of durationZh: 「2 s」, 「14 min 30 s」, 「1 h 5 min」. */
+export function durationEn(ms: number): string {
+  const t = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  const s = t % 60;
+  if (h) return `${h} h${m ? ` ${m} min` : ''}`;
+  if (m) return `${m} min${s ? ` ${s} s` : ''}`;
+  return `${s} s`;
+}
+
 // Accepts a plain decimal string ("1511936.00") or one already grouped ("1,511,936.00").
 const plain = (v: string) => dec(v.replace(/,/g, ''));
 
+/** 1,511,936.00: the one way an amount is written on a screen (issue 17), with thousands separators
+ *  and two decimals, whatever the decimal string it was given ("1511936", "1511936.00"). */
+export function money(v: string | null | undefined): string {
+  return v === null || v === undefined ? '—' : formatYuan(plain(v));
+}
+
 /** 1,511,936.00 元 */
 export function yuan(v: string | null | undefined): string {
-  return v === null || v === undefined ? '—' : `${formatYuan(plain(v))} 元`;
+  return v === null || v === undefined ? '—' : `${money(v)} 元`;
 }
 
 /** 1,511,936.00 元（大写：壹佰伍拾壹万壹仟玖佰叁拾陆元整） */

@@ -4,3 +4,4 @@ export * from './events';
 export * from './codes';
 export * from './people';
 export * from './format';
+export * from './terms';

@@ -68,7 +68,8 @@ export const quotesCommands = {
      *  其他项目中，最后报价不作调整 (003 Ch3 §3.1 L651). The handler refuses a sheet with lines without it. */
     missingItemsIncluded: z.boolean().default(false),
     /** The authorised representative's signature of the quote, drawn on the laptop (issue 13 item 4);
-     *  the laptop always sends it, the report prints it beside the quote. */
+     *  required for the consultation's final quote (server/quotes/window.ts refuses a quote without it,
+     *  with its own bilingual message), printed beside the quote in the report. */
     signature: z.strictObject({ name: z.string().trim().min(1, '请填写签字人姓名 / the signer’s name is required').max(50), path: signaturePath }).optional(),
   }),
   /** Moderator: close the window once the deadline has passed (server clock): corrections follow. */
@@ -87,6 +88,21 @@ export const quotesCommands = {
   /** Moderator or panel member: trigger 4.1.3 alone, the explanation submitted with the response stands
    *  (003 Ch3 §4.2 L719): the panel votes without waiting for an on-site explanation. */
   'quotes:review_exempt': command({ supplierId: id, reason }),
+  /** Moderator, in a public tender: enter a bidder's 开标一览表 as it was read at the opening (total in
+   *  小写 and 大写, its lines) and, where the bid document states another total, that figure
+   *  (docs/tender.md "Bid prices"). Entered again while the bidder has not confirmed it. */
+  'quotes:opening_record': command({
+    supplierId: id,
+    amount: figure,
+    amountInWords: line(100, 1),
+    lines: z.array(quoteLineSchema).max(200).default([]),
+    bodyAmount: figure.optional(),
+  }),
+  /** Bidder, in a public tender: confirm the opening record entered for it, or say what differs. */
+  'quotes:opening_confirm': command({ accept: z.boolean(), reason: text(2000).optional() }),
+  /** Moderator, in a public tender: the bidder's representative is absent; it is deemed to accept the
+   *  opening record (未到场视为认可). */
+  'quotes:opening_absent': command({ supplierId: id }),
 };
 
 export const quotesRoles: Record<keyof typeof quotesCommands, readonly Role[]> = {
@@ -100,4 +116,7 @@ export const quotesRoles: Record<keyof typeof quotesCommands, readonly Role[]> =
   'quotes:explain': ['supplier'],
   'quotes:review_vote': ['expert', 'purchaser_rep'],
   'quotes:review_exempt': ['moderator', 'expert', 'purchaser_rep'],
+  'quotes:opening_record': ['moderator'],
+  'quotes:opening_confirm': ['supplier'],
+  'quotes:opening_absent': ['moderator'],
 };

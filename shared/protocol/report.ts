@@ -38,6 +38,13 @@ export const reportCommands = {
     signature: signaturePath,
     dissent: dissentSchema.nullable().optional(),
   }),
+  /** Moderator: record that a sitting member neither signed nor stated reasons of dissent, and is
+   *  therefore deemed to agree (视为同意, the document's report clause; docs/rules.md §2.22). */
+  'report:deem_agreed': command({
+    revision: z.number().int().min(1).max(1000),
+    memberId: id,
+    note: required(1000, '请记录经过（如：经主持人提请，该成员未签字亦未说明理由）', 'record what happened'),
+  }),
   /** Member: put a disputed joint determination to the panel's vote (少数服从多数). */
   'report:dispute': command({ subject: required(300, '请填写争议事项', 'the subject is required'), proposal: required(2000, '请填写拟表决的意见', 'the proposal is required') }),
   /** Member: vote on an open dispute. */
@@ -49,6 +56,7 @@ export const reportCommands = {
 const PANEL: readonly Role[] = ['expert', 'purchaser_rep'];
 export const reportRoles: Record<keyof typeof reportCommands, readonly Role[]> = {
   'report:sign': PANEL,
+  'report:deem_agreed': ['moderator'],
   'report:dispute': PANEL,
   'report:dispute_vote': PANEL,
   'report:reopen': ['moderator', 'expert', 'purchaser_rep'],

@@ -9,6 +9,11 @@ import { command, id, text } from './schema-helpers';
 export const reviewCommands = {
   /** Member: pass or fail one checklist item for one supplier; a failure needs a reason. */
   'review:vote': command({ supplierId: id, itemId: z.string().min(1).max(20), pass: z.boolean(), reason: text(1000) }),
+  /**
+   * Member: 「本家全部符合」: pass every item of one supplier the member has not voted on yet, as one
+   * ordinary vote per item (each still changeable with review:vote until the supplier is concluded).
+   */
+  'review:pass_all': command({ supplierId: id }),
   /** Moderator or panel leader: close one supplier's review; a failed item invalidates it (003 Ch3 §1.1 L578). */
   'review:conclude': command({ supplierId: id }),
   /**
@@ -23,6 +28,7 @@ export const reviewCommands = {
 
 export const reviewRoles: Record<keyof typeof reviewCommands, readonly Role[]> = {
   'review:vote': ['expert', 'purchaser_rep'],
+  'review:pass_all': ['expert', 'purchaser_rep'],
   'review:conclude': ['moderator', 'expert', 'purchaser_rep'],
   'review:continue_below_minimum': ['moderator'],
 };

@@ -36,3 +36,9 @@ export function checkPanel(members: { id: string; role: MemberRole }[], panel: R
   }
   return { ok: reasons.length === 0, reasons, members: n, experts };
 }
+
+/** The check with each reason citing the document's own clause (「（依据招标文件第五章 5.1.2）」). */
+export function citedPanelCheck(check: PanelCheck, cite: Bilingual | null): PanelCheck {
+  if (!cite) return check;
+  return { ...check, reasons: check.reasons.map((r) => ({ zh: r.zh + cite.zh, en: r.en + cite.en })) };
+}

@@ -4,7 +4,7 @@ import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { startServer, tokenOf, linkFor } from '../helpers/server';
 import { openRoom, driveTo, advance, stageOf, type Room } from '../helpers/room';
-import { openWindow, closeAfter, settleAll, plainSheet, NO_POLICY, PLAIN_QUOTES } from '../helpers/steps/quotes';
+import { openWindow, closeAfter, settleAll, plainSheet, NO_POLICY, PLAIN_QUOTES, quoteSignature } from '../helpers/steps/quotes';
 import { sheetFor, entryFor } from '../helpers/steps/scoring';
 import type { Factor } from '../../shared/domain/rubric/types';
 import { MEETING } from './room.bench';
@@ -222,7 +222,7 @@ export async function pathsBench(): Promise<BenchSection> {
           c.socket.on('view:patch', on);
         });
         const t0 = performance.now();
-        const a = await room.act(id, 'quotes:submit', { missingItemsIncluded: true, sheet: plainSheet(PLAIN_QUOTES[(i + r) % PLAIN_QUOTES.length]), policy: NO_POLICY });
+        const a = await room.act(id, 'quotes:submit', { signature: quoteSignature(id), missingItemsIncluded: true, sheet: plainSheet(PLAIN_QUOTES[(i + r) % PLAIN_QUOTES.length]), policy: NO_POLICY });
         const t1 = performance.now();
         if (!a.ok || !a.data) throw new Error(`quote ${id} round ${r}: ${JSON.stringify(a.error)}`);
         const t2 = await seen;

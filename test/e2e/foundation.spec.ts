@@ -62,3 +62,34 @@ test('a bad link is refused with a message in Chinese and English', async ({ pag
   await expect(page.getByRole('alert')).toContainText('入场凭证无效');
   await expect(page.getByRole('alert')).toContainText('join token is invalid');
 });
+
+// Issue 17: the icon every browser asks for is served (a 404 was a console error on every page).
+test('the site icon is served', async ({ request }) => {
+  const res = await request.get('/favicon.ico');
+  expect(res.status()).toBe(200);
+  expect(res.headers()['content-type']).toMatch(/image\//);
+  expect((await res.body()).subarray(0, 4)).toEqual(Buffer.from([0, 0, 1, 0]));
+});
+
+// Issue 17: the guard itself. Each of these pages reports an error nobody allowed, so each test must
+// fail (test.fail: Playwright reports it as passing only if it does fail).
+test('the guard fails a test on an uncaught page error', async ({ page }) => {
+  test.fail();
+  await page.goto('/');
+  await page.evaluate(() =>
+    setTimeout(() => {
+      throw new Error('guard self-test: uncaught');
+    }, 0),
+  );
+  await page.waitForTimeout(200);
+});
+test('the guard fails a test on a console error', async ({ page }) => {
+  test.fail();
+  await page.goto('/');
+  await page.evaluate(() => console.error('guard self-test: console error'));
+});
+test('an allowed error, with its reason, does not fail the test', async ({ page, allowErrors }) => {
+  allowErrors({ pattern: /guard self-test: allowed/, reason: 'this test reports it on purpose' });
+  await page.goto('/');
+  await page.evaluate(() => console.error('guard self-test: allowed'));
+});

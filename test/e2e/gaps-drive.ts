@@ -2,7 +2,7 @@ import { createSession } from './fixtures';
 import { connect, tokenOf, linkFor, type TestServer } from '../helpers/server';
 import { openRoom, driveTo } from '../helpers/room';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
-import { NO_POLICY, serverNow } from '../helpers/steps/quotes';
+import { NO_POLICY, serverNow, quoteSignature } from '../helpers/steps/quotes';
 import { amountToWords } from '../../shared/rules/money/words';
 
 // Run by gaps.spec.ts under tsx (Playwright's loader cannot import the server's JSON templates):
@@ -34,7 +34,7 @@ if (scenario === 'quote-window') {
   const deadline = (await serverNow(room)) + 1500;
   await room.ok('A1', 'quotes:open', { deadline });
   const amounts: Record<string, string> = { S1: '680371.19', S2: '1200000.00', S3: '1300000.00', S4: '1350000.00' };
-  for (const [s, a] of Object.entries(amounts)) await room.ok(s, 'quotes:submit', { sheet: sheet(a), policy: NO_POLICY, missingItemsIncluded: true });
+  for (const [s, a] of Object.entries(amounts)) await room.ok(s, 'quotes:submit', { signature: quoteSignature(s), sheet: sheet(a), policy: NO_POLICY, missingItemsIncluded: true });
   while ((await serverNow(room)) < deadline) await new Promise((r) => setTimeout(r, 100));
   await room.ok('A1', 'quotes:close');
   await room.ok('M2', 'quotes:review_open', { supplierId: 'S2', reason: '报价明显偏低' });

@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { test, expect, openDevice, byId, shotPath, cspViolations, type Link } from './fixtures';
+import { expectProcurementWordsOn } from './words';
 
 // Issue 12, item 10: the tablets' live document (a WebSocket to /yjs) works under the CSP.
 test.afterEach(() => {
@@ -43,6 +44,8 @@ test('rounds with two suppliers, then a change edited on two tablets, confirmed 
   const s2 = (await openDevice(browser, byId(links, 'S2'), { width: 1366, height: 768 })).page;
   const shoot = async (name: string) => {
     await wall.screenshot({ path: shotPath(`live-b-${name}-projector`) });
+    // Issue 13 item 1: procurement words only, on every screen of the room at each scene.
+    await expectProcurementWordsOn({ console: con, projector: wall, 'tablet M1': m1, 'tablet rep': rep, 'laptop S1': s1, 'laptop S2': s2 }, name);
   };
   const secondsOf = async (p: Page, id: string) => {
     const txt = (await p.getByTestId(id).locator('.figure').textContent())!;
@@ -191,6 +194,19 @@ test('rounds with two suppliers, then a change edited on two tablets, confirmed 
   await rep.screenshot({ path: shotPath('live-b-tablet-rep'), fullPage: true });
   await s1.screenshot({ path: shotPath('live-b-laptop-s1'), fullPage: true });
   await con.screenshot({ path: shotPath('live-b-console'), fullPage: true });
+
+  // Issue 17: the representative is still in the document when the stage moves on; the editor leaves
+  // without an error (its blur during unmount used to throw Svelte's state_unsafe_mutation).
+  const errors: string[] = [];
+  for (const [p, who] of [[m1, 'M1'], [rep, 'M3']] as const) p.on('pageerror', (e) => errors.push(`[${who}] ${e.message}`));
+  await rep.getByTestId('req-editor').click();
+  await expect(rep.getByTestId('req-editor')).toBeFocused();
+  await con.getByTestId('advance').click();
+  await expect(con.getByTestId('stage')).toContainText('最后报价');
+  await expect(rep.getByTestId('tablet-requirements')).toHaveCount(0);
+  await expect(rep.getByTestId('stage')).toContainText('最后报价');
+  await m1.waitForTimeout(300);
+  expect(errors).toEqual([]);
 });
 
 // Issue 14: the compliance review determines each claimed policy status from the response documents,

@@ -1,7 +1,8 @@
 import type { Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { test, expect, byId, shotPath, asOwnDevice, type Link } from './fixtures';
+import { test, expect, byId, shotPath, asOwnDevice, signQuote, type Link } from './fixtures';
+import { expectProcurementWordsOn } from './words';
 
 // Issue 6, quote side: three suppliers submit their final quotes from their laptops (one with words
 // ≠ figures, corrected and confirmed), the wall shows the countdown and then the reveal. The earlier
@@ -101,6 +102,7 @@ test('final quotes from three laptops, one corrected and confirmed, then the rev
   await expect(lap.S1.getByTestId('quote-submit')).toBeDisabled();
   await lap.S1.screenshot({ path: shotPath('quotes-laptop-words-differ'), fullPage: true });
   await lap.S1.getByTestId('quote-ack-differ').check();
+  await signQuote(lap.S1, '王代表');
   await lap.S1.getByTestId('quote-submit').click();
   await expect(lap.S1.getByTestId('quotes-receipt-hash')).toHaveText(/^[0-9a-f]{64}$/);
 
@@ -119,10 +121,16 @@ test('final quotes from three laptops, one corrected and confirmed, then the rev
   await expect(lap.S2.getByTestId('quote-submit')).toBeDisabled();
   await expect(lap.S2.getByTestId('quote-missing-items')).toBeVisible();
   await lap.S2.getByTestId('quote-missing-items').check();
+  await signQuote(lap.S2, '李代表');
   await lap.S2.getByTestId('quote-submit').click();
   await expect(lap.S2.getByTestId('quotes-receipt')).toContainText('1,180,000.00');
 
+  // Issue 13 item 4: no quote leaves the laptop without the authorised representative's signature.
   await fillQuote(lap.S3, '1300000.00', null);
+  await expect(lap.S3.getByTestId('quote-submit')).toBeDisabled();
+  await expect(lap.S3.getByTestId('quote-sign-needed')).toContainText('须由授权代表在上方签名');
+  await signQuote(lap.S3, '赵代表');
+  await expect(lap.S3.getByTestId('quote-sign-needed')).toHaveCount(0);
   await lap.S3.getByTestId('quote-submit').click();
   await expect(lap.S3.getByTestId('quotes-receipt')).toContainText('1,300,000.00');
 
@@ -135,6 +143,9 @@ test('final quotes from three laptops, one corrected and confirmed, then the rev
     expect(text).not.toContain('壹佰贰拾叁万');
   }
   await expect(lap.S2.locator('body')).not.toContainText('1,300,000');
+  // Issue 13 item 1: procurement words only on every screen, with the window open…
+  const screens = { console: con, projector: wall, tablet, ...lap };
+  await expectProcurementWordsOn(screens, 'quote window open');
   await wall.screenshot({ path: shotPath('quotes-screen-countdown') });
   await con.screenshot({ path: shotPath('quotes-console-open'), fullPage: true });
 
@@ -164,8 +175,19 @@ test('final quotes from three laptops, one corrected and confirmed, then the rev
   const scoreHeight = await wall.getByTestId('screen-score-S2').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
   expect(scoreHeight).toBeGreaterThanOrEqual(1080 * 0.08);
   await wall.screenshot({ path: shotPath('quotes-screen-reveal') });
+  // The explanation lines read from the back of the room too (issue 17): at least 3 % of the height,
+  // and no supplier's column is cut off.
+  for (const id of ['S1', 'S2', 'S3']) {
+    const sizes = await wall.getByTestId(`screen-reveal-${id}`).locator('.small').evaluateAll((els) => els.map((el) => parseFloat(getComputedStyle(el).fontSize)));
+    expect(sizes.length).toBeGreaterThan(0);
+    for (const px of sizes) expect(px).toBeGreaterThanOrEqual(1080 * 0.03 - 0.5);
+    const clipped = await wall.getByTestId(`screen-reveal-${id}`).evaluate((el) => el.scrollHeight > el.clientHeight + 1 || el.getBoundingClientRect().bottom > window.innerHeight);
+    expect(clipped, `the reveal of ${id} is cut off`).toBe(false);
+  }
   await expect(tablet.getByTestId('reveal-row-S1')).toContainText('1,230,000.00');
   await tablet.screenshot({ path: shotPath('quotes-tablet-reveal'), fullPage: true });
+  // …and at the reveal.
+  await expectProcurementWordsOn(screens, 'reveal');
   // A supplier still sees only its own.
   await expect(lap.S3.locator('body')).not.toContainText('1,180,000');
   await expect(con.getByTestId('blocked-by')).toHaveCount(0);

@@ -2,8 +2,9 @@ import type { Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync, statSync } from 'node:fs';
-import { test, expect, openDevice, byId, shotPath, type Link } from './fixtures';
+import { test, expect, openDevice, byId, shotPath, drawSignature, type Link } from './fixtures';
 import { codeTokens } from '../helpers/identifiers';
+import { expectProcurementWordsOn } from './words';
 
 // Issue 7 in real Chromium: a fully scripted session (driven over sockets to `signing` by each
 // concern's steps) renders its report to PDF in the server's render worker; pdftoppm turns pages into
@@ -17,9 +18,11 @@ const BODY = {
   members: [
     { name: '李明', role: 'expert', leader: true },
     { name: '张华', role: 'expert' },
+    // Issue 13 item 7: the purchaser representative sits in the middle of the list; it takes no expert
+    // number (the experts are 专家 1..4, never 专家 5).
+    { name: '赵敏', role: 'purchaser_rep', org: '北京市石景山区生态环境局' },
     { name: '陈静', role: 'expert' },
     { name: '刘洋', role: 'expert' },
-    { name: '赵敏', role: 'purchaser_rep', org: '北京市石景山区生态环境局' },
   ],
   suppliers: [
     { name: '周强', org: '北京清风环境科技有限公司' },
@@ -55,26 +58,6 @@ function toPngs(pdf: Buffer, name: string): string[] {
 const pages = (pdfFile: string) => Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdfFile], { encoding: 'utf8' }))![1]);
 const pdfText = (pdfFile: string, page: number) => execFileSync('pdftotext', ['-f', String(page), '-l', String(page), '-layout', pdfFile, '-'], { encoding: 'utf8' });
 
-/** Draws a zig-zag signature on the canvas, with the mouse or with touch pointer events. */
-async function drawSignature(p: Page, touch: boolean): Promise<void> {
-  const canvas = p.getByTestId('signature-canvas');
-  await canvas.scrollIntoViewIfNeeded();
-  const box = (await canvas.boundingBox())!;
-  const pts = [0.1, 0.25, 0.4, 0.55, 0.7, 0.85].map((fx, i) => [box.x + box.width * fx, box.y + box.height * (i % 2 ? 0.25 : 0.75)]);
-  if (!touch) {
-    await p.mouse.move(pts[0][0], pts[0][1]);
-    await p.mouse.down();
-    for (const [x, y] of pts.slice(1)) await p.mouse.move(x, y, { steps: 6 });
-    await p.mouse.up();
-    return;
-  }
-  const ev = (type: string, x: number, y: number) => canvas.dispatchEvent(type, { pointerId: 7, pointerType: 'touch', isPrimary: true, clientX: x, clientY: y, bubbles: true });
-  await ev('pointerdown', pts[0][0], pts[0][1]);
-  for (let i = 1; i < pts.length; i++)
-    for (let k = 1; k <= 5; k++) await ev('pointermove', pts[i - 1][0] + ((pts[i][0] - pts[i - 1][0]) * k) / 5, pts[i - 1][1] + ((pts[i][1] - pts[i - 1][1]) * k) / 5);
-  await ev('pointerup', pts.at(-1)![0], pts.at(-1)![1]);
-}
-
 test('the report renders to PDF in Chinese; five tablets sign, one with dissent; the wall shows progress; the final hash is in the log', async ({ browser, baseURL }) => {
   test.setTimeout(240_000);
   const links = JSON.parse(execFileSync('node_modules/.bin/tsx', ['test/e2e/live-b-drive.ts', baseURL!, 'signing', JSON.stringify(BODY), '', 'minutes'], { encoding: 'utf8', timeout: 150_000 })) as Link[];
@@ -104,6 +87,8 @@ test('the report renders to PDF in Chinese; five tablets sign, one with dissent;
   for (const heading of REQUIRED_SECTIONS) expect(all, heading).toContain(heading);
   expect(all).toMatch(/\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d{2}/);
   expect(all).toContain('采购人代表');
+  for (const n of [1, 2, 3, 4]) expect(all).toContain(`专家 ${n}`);
+  expect(all).not.toMatch(/专家 ?5/);
   expect(all).toContain('依据磋商文件第三章');
   expect(all).toMatch(/实际时长 \d+ 秒/);
   const joined = all.replace(/\s+/g, ''); // table cells wrap long text over lines
@@ -119,12 +104,40 @@ test('the report renders to PDF in Chinese; five tablets sign, one with dissent;
   const con = (await openDevice(browser, mod, { width: 1440, height: 1000 })).page;
   const wall = (await openDevice(browser, byId(links, 'P1'), { width: 1920, height: 1080 })).page;
   await expect(con.getByTestId('report-console')).toBeVisible();
+  // Issue 17: in 报告签署 the signing card is the stage's work, in the first screen; the cards of the
+  // earlier stages (scoring, results) are folded below it until opened.
+  expect((await con.getByTestId('report-console').boundingBox())!.y).toBeLessThan(1000);
+  const earlier = con.getByTestId('earlier-stages');
+  await expect(earlier).toBeVisible();
+  await expect(earlier.getByTestId('scoring-console')).toBeHidden();
+  expect((await earlier.boundingBox())!.y).toBeGreaterThan((await con.getByTestId('report-console').boundingBox())!.y);
+  await earlier.locator(':scope > summary').click();
+  await expect(earlier.getByTestId('scoring-console')).toBeVisible();
+  await earlier.locator(':scope > summary').click();
+  // The reveal of four suppliers still reads from the back of the room and fits the wall (issue 17).
+  con.once('dialog', (d) => void d.accept());
+  await con.getByTestId('scene-reveal').click();
+  await expect(wall.getByTestId('screen-reveal')).toBeVisible();
+  await wall.screenshot({ path: shotPath('report-projector-reveal-four') });
+  for (const id of ['S1', 'S2', 'S3', 'S4']) {
+    const col = wall.getByTestId(`screen-reveal-${id}`);
+    for (const px of await col.locator('.small').evaluateAll((els) => els.map((el) => parseFloat(getComputedStyle(el).fontSize)))) expect(px).toBeGreaterThanOrEqual(1080 * 0.03 - 0.5);
+    expect(await col.evaluate((el) => el.scrollHeight > el.clientHeight + 1 || el.getBoundingClientRect().bottom > window.innerHeight), `the reveal of ${id} is cut off`).toBe(false);
+  }
   await con.getByRole('button', { name: '投影：签署进度' }).click();
   await expect(wall.getByTestId('screen-signing-count')).toHaveText('已签署 0 / 5');
 
   const members = ['M1', 'M2', 'M3', 'M4', 'M5'];
   const tablets: Page[] = [];
   for (const [i, id] of members.entries()) tablets.push((await openDevice(browser, byId(links, id), { width: 1280, height: 800 }, i % 2 === 1)).page);
+  // The wall names the members by role: 采购人代表 and 专家 1..4 (issue 13 item 7).
+  await expect(wall.getByTestId('screen-signing')).toContainText('采购人代表');
+  await expect(wall.getByTestId('screen-signing')).toContainText('专家 4');
+  await expect(wall.getByTestId('screen-signing')).not.toContainText('专家 5');
+  const observer = (await openDevice(browser, byId(links, 'O1'), { width: 1440, height: 900 })).page;
+  await expect(observer.getByTestId('report-observer')).toBeVisible();
+  // Issue 13 item 1: procurement words only on every screen of the signing stage.
+  await expectProcurementWordsOn({ console: con, projector: wall, observer, 'tablet M1': tablets[0], 'tablet M3 (purchaser rep.)': tablets[2] }, 'signing');
   for (const [i, t] of tablets.entries()) {
     await expect(t.getByTestId('report-frame')).toBeVisible();
     // The tablet shows the whole report in its frame.
@@ -173,6 +186,7 @@ test('the report renders to PDF in Chinese; five tablets sign, one with dissent;
   await wall.screenshot({ path: shotPath('report-projector-final') });
   await expect(con.getByTestId('report-console')).toContainText('附不同意见');
   await con.screenshot({ path: shotPath('report-console-final'), fullPage: true });
+  await expectProcurementWordsOn({ console: con, projector: wall, observer, 'tablet M5 (dissent)': tablets[4] }, 'report final');
 
   // ── The final PDF: its sha256 is the one the log records; signatures and the dissent are in it ──
   const arch = await api(baseURL!, mod, 'archive.zip');

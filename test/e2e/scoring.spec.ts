@@ -1,6 +1,7 @@
 import type { Page, BrowserContext } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { test, expect, byId, shotPath, asOwnDevice, type Link } from './fixtures';
+import { expectProcurementWordsOn } from './words';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
 
 // Issue 6 (scoring): five members score three suppliers on touch tablets, one R3 flag is kept with a
@@ -91,6 +92,17 @@ test('five members score three suppliers on tablets; an R3 flag is kept and dete
   await expect(card.getByTestId('dot-plot')).toBeVisible();
   await card.scrollIntoViewIfNeeded();
   await m5.screenshot({ path: shotPath('scoring-tablet-flag'), fullPage: false });
+  // Issue 13 item 1: procurement words only, the flag's card and message included.
+  const screens = () => ({ console: con, projector: screenDev.page, ...Object.fromEntries(Object.entries(tablets).map(([m, d]) => [`tablet ${m}`, d.page])) });
+  await expectProcurementWordsOn(screens(), 'anomaly review');
+  // Issue 17: the member reads the message addressed to it; the others and the console read it in the
+  // third person, and the card says 待复核 until the panel has dealt with it.
+  await expect(card.locator('.msg')).toContainText('您对供应商');
+  const othersCard = tablets.M1.page.getByTestId('flag-R3-M5-S2-7');
+  await expect(othersCard.locator('.msg')).toContainText(/采购人代表 \d? ?对供应商/);
+  await expect(othersCard.locator('.msg')).not.toContainText('您');
+  await expect(con.getByTestId('flag-R3-M5-S2-7').locator('.msg')).not.toContainText('您');
+  await expect(con.getByTestId('flag-R3-M5-S2-7').getByTestId('flag-status')).toContainText('待复核');
   await card.getByTestId('flag-keep').tap();
   await card.getByTestId('flag-reason').fill('该方案的监测点位与频次明显不满足磋商文件要求，故仅给2分');
   await card.getByTestId('flag-keep-confirm').tap();
@@ -103,14 +115,28 @@ test('five members score three suppliers on tablets; an R3 flag is kept and dete
     await c.getByTestId('vote-not-abnormal').tap();
   }
   await expect(card.getByTestId('flag-determination')).toContainText('不认定');
+  for (const c of [card, con.getByTestId('flag-R3-M5-S2-7')]) {
+    await expect(c.getByTestId('flag-status')).toContainText('已复核');
+    await expect(c).not.toContainText('待复核');
+  }
 
   // Recheck: the wall shows nothing before the release.
   await con.getByTestId('advance').click();
   await expect(con.getByTestId('results-table')).toBeVisible();
+  // Amounts as a clerk writes them (issue 13 item 1): 1,200,000.00 元, never 1200000.00.
+  await expect(con.getByTestId('results-table')).toContainText(/\d,\d{3},\d{3}\.\d\d 元/);
+  await expect(con.getByTestId('results-table')).not.toContainText(/\d{7}\.\d\d/);
+  // The member's score on the dot plot reads as a score: its own 「您：2 分」, on the console 「采购人代表：2 分」.
+  await expect(card.getByTestId('dot-plot')).toContainText('您：2 分');
+  await expect(con.getByTestId('flag-R3-M5-S2-7').getByTestId('dot-plot')).toContainText('采购人代表：2 分');
   // The results scene is not offered before the release (docs/views.md: "Results (only when released)").
   await expect(con.getByRole('button', { name: /^评审结果 / })).toHaveCount(0);
   await expect(screenDev.page.locator('main.screen')).not.toHaveAttribute('data-scene', 'results');
   await con.screenshot({ path: shotPath('scoring-console-recheck'), fullPage: true });
+  await expectProcurementWordsOn(screens(), 'recheck');
+  // Amounts with thousands separators (issue 17: one money formatter on every screen).
+  await expect(con.getByTestId('result-S1')).toContainText(/\d{1,3}(,\d{3})+\.\d{2}/);
+  await expect(con.getByTestId('results-table')).not.toContainText(/\d{7}\.\d{2}/);
   await con.getByTestId('release-results').click();
   // A scene that names every supplier is chosen knowingly: the console asks, saying who is online (issue 12).
   let asked = '';
@@ -128,6 +154,7 @@ test('five members score three suppliers on tablets; an R3 flag is kept and dete
   // No member's score on the wall.
   await expect(screenDev.page.locator('body')).not.toContainText('专家 1');
   await screenDev.page.screenshot({ path: shotPath('scoring-screen-results') });
+  await expectProcurementWordsOn(screens(), 'results released');
   await expect(con.getByTestId('blocked-by')).toHaveCount(0);
 
   for (const d of [consoleDev, screenDev, ...Object.values(tablets)]) await d.context.close();

@@ -96,6 +96,9 @@ test('the agency sets up a session in the browser, prints the join cards and two
   // Open sign-in: the setup is frozen.
   await page.getByTestId('advance').click();
   await expect(page.getByTestId('stage')).toContainText('签到');
+  // The record of what was frozen is a past stage's card: folded below the sign-in work (issue 17).
+  await expect(page.getByTestId('setup-frozen')).toBeHidden();
+  await page.getByTestId('earlier-stages').locator(':scope > summary').click();
   await expect(page.getByTestId('setup-frozen')).toBeVisible();
   await expect(page.getByTestId('setup-editor')).toHaveCount(0);
 

@@ -3,8 +3,7 @@ import { createSession } from './fixtures';
 import { connect, tokenOf, linkFor, type TestServer } from '../helpers/server';
 import { openRoom, stageOf, advance } from '../helpers/room';
 import { STEPS } from '../helpers/steps';
-import { openWindow, closeAfter, settleAll, activeSupplierIds, plainSheet, NO_POLICY, PLAIN_QUOTES } from '../helpers/steps/quotes';
-import { signaturePath } from '../helpers/steps/report';
+import { openWindow, closeAfter, settleAll, activeSupplierIds, plainSheet, NO_POLICY, PLAIN_QUOTES, quoteSignature } from '../helpers/steps/quotes';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
 
 // Run by wall-credentials.spec.ts under tsx (Playwright's loader cannot import the server's JSON
@@ -52,7 +51,7 @@ for (let guard = 0; guard < 20; guard++) {
   } else if (stage === 'final_quote') {
     const deadline = await openWindow(room);
     for (const [i, id] of (await activeSupplierIds(room)).entries()) {
-      await room.ok(id, 'quotes:submit', { missingItemsIncluded: true, sheet: plainSheet(PLAIN_QUOTES[i % PLAIN_QUOTES.length]), policy: NO_POLICY, signature: { name: `代表${id}`, path: signaturePath(i) } });
+      await room.ok(id, 'quotes:submit', { missingItemsIncluded: true, sheet: plainSheet(PLAIN_QUOTES[i % PLAIN_QUOTES.length]), policy: NO_POLICY, signature: quoteSignature(id, i) });
     }
     await everyScene(stage + '-open');
     await closeAfter(room, deadline);

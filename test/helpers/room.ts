@@ -20,6 +20,11 @@ export interface Room {
 
 export async function openRoom(srv: TestServer, body: unknown = DEMO_SESSION): Promise<Room> {
   const { sessionId, links } = await srv.createSession(body);
+  return attachRoom(srv, sessionId, links);
+}
+
+/** A room over a session that already exists (e.g. created in the browser), from its join links. */
+export function attachRoom(srv: TestServer, sessionId: string, links: JoinLink[]): Room {
   const clients = new Map<string, TestClient>();
   const room: Room = {
     srv,

@@ -1,7 +1,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { startServer, connect, tokenOf, linkFor, cid, ADMIN, type TestServer, type TestClient } from '../helpers/server';
 import { openRoom, driveTo, type Room } from '../helpers/room';
-import { serverNow, NO_POLICY } from '../helpers/steps/quotes';
+import { serverNow, NO_POLICY, quoteSignature } from '../helpers/steps/quotes';
 import { amountToWords } from '../../shared/rules/money/words';
 
 // One device per seat (issue 12 item 2–3): the first device to open a join link claims the seat; a
@@ -147,12 +147,12 @@ describe('one device per seat', () => {
     const other = await device(r, 'S2', DEVICE_B);
     const sheet = { amount: '1200000.00', amountInWords: amountToWords('1200000.00'), lines: [{ item: '研究服务', unitPrice: '1200000.00', quantity: '1', total: '1200000.00' }] };
     const before = (await r.srv.store.read(r.sessionId)).length;
-    const ack = await other.send('quotes:submit', { id: cid(), sheet, policy: NO_POLICY, missingItemsIncluded: true });
+    const ack = await other.send('quotes:submit', { id: cid(), signature: quoteSignature('S2'), sheet, policy: NO_POLICY, missingItemsIncluded: true });
     expect(ack).toMatchObject({ ok: false, error: { code: 'device_pending' } });
     expect(ack.error.messageEn).toMatch(/moderator/);
     expect((await r.srv.store.read(r.sessionId)).length).toBe(before);
     // From the bound device it is taken.
-    expect(await r.act('S2', 'quotes:submit', { sheet, policy: NO_POLICY, missingItemsIncluded: true })).toMatchObject({ ok: true });
+    expect(await r.act('S2', 'quotes:submit', { signature: quoteSignature('S2'), sheet, policy: NO_POLICY, missingItemsIncluded: true })).toMatchObject({ ok: true });
   }, 60_000);
 
   it('refuses a malformed device key with a clear error', async () => {

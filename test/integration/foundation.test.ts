@@ -1,3 +1,4 @@
+import { DEMO_SESSION } from '../../server/demo/demo-session';
 import { describe, it, expect, afterEach } from 'vitest';
 import { io as ioc } from 'socket.io-client';
 import { startServer, connect, tokenOf, linkFor, cid, ADMIN, type TestServer, type TestClient } from '../helpers/server';
@@ -104,6 +105,30 @@ describe('the handshake', () => {
     expect(members.every((p: any) => p.name === null && (p.role === 'expert' ? /^专家 \d$/ : /^采购人代表$/).test(p.label))).toBe(true);
     const rooms = [...srv.app.realtime.io.of('/').sockets.values()].find((s) => s.data.principal.personId === 'S2')!.rooms;
     expect([...rooms].filter((r) => r.startsWith('s:')).sort()).toEqual([`s:${sessionId}:person:S2`, `s:${sessionId}:role:supplier`]);
+  });
+
+  it('numbers the experts 1..n around the purchaser representative, who is 采购人代表 on every view (issue 13 item 7)', async () => {
+    srv = await startServer();
+    const members = [
+      { name: '李明', role: 'expert', leader: true },
+      { name: '赵敏', role: 'purchaser_rep', org: '北京市石景山区生态环境局' },
+      { name: '张华', role: 'expert' },
+      { name: '陈静', role: 'expert' },
+      { name: '刘洋', role: 'expert' },
+    ];
+    const { links } = await srv.createSession({ ...DEMO_SESSION, members });
+    const want = { M1: '专家 1', M2: '采购人代表', M3: '专家 2', M4: '专家 3', M5: '专家 4' };
+    const wantEn = { M1: 'Expert 1', M2: 'Purchaser rep.', M3: 'Expert 2', M4: 'Expert 3', M5: 'Expert 4' };
+    const screen = track(await connect(srv.url, tokenOf(linkFor(links, 'P1'))));
+    const mod = track(await connect(srv.url, tokenOf(linkFor(links, 'A1'))));
+    const m3 = track(await connect(srv.url, tokenOf(linkFor(links, 'M3'))));
+    const labels = (c: typeof mod) => Object.fromEntries(c.view.people.filter((p: any) => p.role === 'expert' || p.role === 'purchaser_rep').map((p: any) => [p.id, p.label]));
+    // The projector, the console and a tablet: the same labels, no gap, no 专家 for the representative.
+    for (const c of [screen, mod, m3]) expect(labels(c)).toEqual(want);
+    expect(m3.view.me.label).toBe('专家 2');
+    // The sign-in section (the wall's and the console's member list), in both languages.
+    for (const c of [screen, mod]) expect(Object.fromEntries(c.view.signin.members.map((m: any) => [m.id, m.label]))).toEqual(want);
+    expect(Object.fromEntries(mod.view.signin.members.map((m: any) => [m.id, m.labelEn]))).toEqual(wantEn);
   });
 
   it('shows everyone who is connected, live', async () => {

@@ -8,7 +8,7 @@ import { WebsocketProvider } from 'y-websocket';
 import { startServer, tokenOf, linkFor, type TestServer, type TestClient } from '../helpers/server';
 import { openRoom, driveTo, advance, stageOf, type Room } from '../helpers/room';
 import { STEPS } from '../helpers/steps';
-import { openWindow, closeAfter, settleAll, plainSheet, NO_POLICY, PLAIN_QUOTES, activeSupplierIds } from '../helpers/steps/quotes';
+import { openWindow, closeAfter, settleAll, plainSheet, NO_POLICY, PLAIN_QUOTES, activeSupplierIds, quoteSignature } from '../helpers/steps/quotes';
 import { sheetFor } from '../helpers/steps/scoring';
 import { liveText } from '../../server/requirements/live-text';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
@@ -135,7 +135,7 @@ describe('isolation: no foreign canary ever reaches a client', () => {
     const active = await activeSupplierIds(r);
     expect(active).toEqual(['S1', 'S2', 'S3', 'S4']);
     const deadline = await openWindow(r);
-    for (const [i, s] of active.entries()) await r.ok(s, 'quotes:submit', { missingItemsIncluded: true, sheet: plainSheet(PLAIN_QUOTES[i], canary.quote(s)), policy: NO_POLICY });
+    for (const [i, s] of active.entries()) await r.ok(s, 'quotes:submit', { signature: quoteSignature(s), missingItemsIncluded: true, sheet: plainSheet(PLAIN_QUOTES[i], canary.quote(s)), policy: NO_POLICY });
     await reconnectAll(r);
     await settle(r);
     const beforeClose = new Map([...log].map(([id, a]) => [id, a.length]));

@@ -1,7 +1,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server';
 import { openRoom, driveTo, type Room } from '../helpers/room';
-import { NO_POLICY, openWindow, closeAfter, settleAll } from '../helpers/steps/quotes';
+import { NO_POLICY, openWindow, closeAfter, settleAll, quoteSignature } from '../helpers/steps/quotes';
 import { determinePolicy } from '../helpers/steps/policy';
 import { amountToWords } from '../../shared/rules/money/words';
 import { quoteInputs } from '../../server/quotes/inputs';
@@ -73,13 +73,13 @@ describe('policy status in the compliance review', () => {
     await driveTo(r, 'final_quote');
     const deadline = await openWindow(r, 1500);
     // The supplier cannot give itself a status the panel did not accept.
-    const ticked = await r.act('S2', 'quotes:submit', { sheet: sheet('1200000.00'), policy: { ...NO_POLICY, enterprise: 'micro', smeDeclaration: true } });
+    const ticked = await r.act('S2', 'quotes:submit', { signature: quoteSignature('S2'), sheet: sheet('1200000.00'), policy: { ...NO_POLICY, enterprise: 'micro', smeDeclaration: true } });
     expect(ticked.ok).toBe(false);
     expect(ticked.error).toMatchObject({ code: 'validation', field: 'policy' });
     expect(ticked.error.message).toContain('评审小组');
-    await r.ok('S2', 'quotes:submit', { sheet: sheet('1200000.00') });
-    await r.ok('S1', 'quotes:submit', { sheet: sheet('1300000.00') });
-    for (const s of ['S3', 'S4']) await r.ok(s, 'quotes:submit', { sheet: sheet('1350000.00') });
+    await r.ok('S2', 'quotes:submit', { signature: quoteSignature('S2'), sheet: sheet('1200000.00') });
+    await r.ok('S1', 'quotes:submit', { signature: quoteSignature('S1'), sheet: sheet('1300000.00') });
+    for (const s of ['S3', 'S4']) await r.ok(s, 'quotes:submit', { signature: quoteSignature(s), sheet: sheet('1350000.00') });
     await closeAfter(r, deadline);
     await settleAll(r);
 

@@ -1,7 +1,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server';
 import { openRoom, driveTo, type Room } from '../helpers/room';
-import { NO_POLICY, serverNow } from '../helpers/steps/quotes';
+import { NO_POLICY, serverNow, quoteSignature } from '../helpers/steps/quotes';
 import { amountToWords } from '../../shared/rules/money/words';
 
 // 003 Ch3 §3.1 L651: an itemised final quote carries the supplier's statement that unlisted items are
@@ -33,8 +33,8 @@ describe('the final-quote statement on unlisted items (003 Ch3 §3.1 L651)', () 
     await r.ok('A1', 'quotes:open', { deadline: (await serverNow(r)) + 60_000 });
     const count = async () => (await r.srv.store.read(r.sessionId)).filter((e) => e.type === 'quotes:submitted').length;
     for (const payload of [
-      { sheet: sheet('1300000.00'), policy: NO_POLICY },
-      { sheet: sheet('1300000.00'), policy: NO_POLICY, missingItemsIncluded: false },
+      { sheet: sheet('1300000.00'), policy: NO_POLICY, signature: quoteSignature('S1') },
+      { sheet: sheet('1300000.00'), policy: NO_POLICY, signature: quoteSignature('S1'), missingItemsIncluded: false },
     ]) {
       const ack = await r.act('S1', 'quotes:submit', payload);
       expect(ack.ok).toBe(false);
@@ -45,10 +45,10 @@ describe('the final-quote statement on unlisted items (003 Ch3 §3.1 L651)', () 
     }
     expect(await count()).toBe(0);
     // Not a boolean: the schema refuses it.
-    expect((await r.act('S1', 'quotes:submit', { sheet: sheet('1300000.00'), policy: NO_POLICY, missingItemsIncluded: 'yes' })).error.code).toBe('validation');
+    expect((await r.act('S1', 'quotes:submit', { signature: quoteSignature('S1'), sheet: sheet('1300000.00'), policy: NO_POLICY, missingItemsIncluded: 'yes' })).error.code).toBe('validation');
     // A quote without lines needs no statement.
-    await r.ok('S2', 'quotes:submit', { sheet: sheet('1250000.00', []), policy: NO_POLICY });
-    await r.ok('S1', 'quotes:submit', { sheet: sheet('1300000.00'), policy: NO_POLICY, missingItemsIncluded: true });
+    await r.ok('S2', 'quotes:submit', { signature: quoteSignature('S2'), sheet: sheet('1250000.00', []), policy: NO_POLICY });
+    await r.ok('S1', 'quotes:submit', { signature: quoteSignature('S1'), sheet: sheet('1300000.00'), policy: NO_POLICY, missingItemsIncluded: true });
     const log = (await r.srv.store.read(r.sessionId)).filter((e) => e.type === 'quotes:submitted');
     expect(log.map((e) => [(e.payload as any).supplierId, (e.payload as any).missingItemsIncluded])).toEqual([
       ['S2', false],
@@ -64,7 +64,7 @@ describe('the final-quote statement on unlisted items (003 Ch3 §3.1 L651)', () 
     await driveTo(r, 'final_quote');
     await r.ok('A1', 'quotes:open', { deadline: (await serverNow(r)) + 60_000 });
     const amounts = { S1: '680371.19', S2: '1200000.00', S3: '1300000.00', S4: '1350000.00' };
-    for (const [s, a] of Object.entries(amounts)) await r.ok(s, 'quotes:submit', { sheet: sheet(a), policy: NO_POLICY, missingItemsIncluded: true });
+    for (const [s, a] of Object.entries(amounts)) await r.ok(s, 'quotes:submit', { signature: quoteSignature(s), sheet: sheet(a), policy: NO_POLICY, missingItemsIncluded: true });
     forward(61_000);
     await r.ok('A1', 'quotes:close');
     await r.ok('M2', 'quotes:review_open', { supplierId: 'S2', reason: '报价明显偏低' });

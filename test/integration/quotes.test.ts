@@ -1,7 +1,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { startServer, connect, tokenOf, linkFor, cid, type TestServer } from '../helpers/server';
 import { openRoom, driveTo, stageOf, advance, type Room } from '../helpers/room';
-import { NO_POLICY, plainSheet, openWindow, closeAfter, serverNow, settleAll } from '../helpers/steps/quotes';
+import { NO_POLICY, plainSheet, openWindow, closeAfter, serverNow, settleAll, quoteSignature } from '../helpers/steps/quotes';
 import { determinePolicy } from '../helpers/steps/policy';
 import { amountToWords } from '../../shared/rules/money/words';
 import { canonicalJson, sha256 } from '../../server/store/canonical';
@@ -58,18 +58,18 @@ describe('sealed quotes', () => {
       S3: ['1287654.32', '1,287,654.32', amountToWords('1287654.32')],
       S4: ['1376543.21', '1,376,543.21', amountToWords('1376543.21')],
     };
-    const s1 = await room.ok('S1', 'quotes:submit', { missingItemsIncluded: true,
+    const s1 = await room.ok('S1', 'quotes:submit', { signature: quoteSignature('S1'), missingItemsIncluded: true,
       sheet: sheet('1234567.89', amountToWords('1234567.89'), [{ item: '研究服务', unitPrice: '617283.945', quantity: '2', total: '1234567.89' }]),
       policy: NO_POLICY,
     });
     // The supplier's own ack carries its own quote back, with the receipt.
     expect(s1.data.sheet.amount).toBe('1234567.89');
     expect(s1.data.receipt).toMatch(/^[0-9a-f]{64}$/);
-    await room.ok('S2', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1198765.43'), policy: NO_POLICY });
-    await room.ok('S3', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1287654.32'), policy: NO_POLICY });
+    await room.ok('S2', 'quotes:submit', { signature: quoteSignature('S2'), missingItemsIncluded: true, sheet: sheet('1198765.43'), policy: NO_POLICY });
+    await room.ok('S3', 'quotes:submit', { signature: quoteSignature('S3'), missingItemsIncluded: true, sheet: sheet('1287654.32'), policy: NO_POLICY });
     // A replacement: the first figure must not leak either.
-    await room.ok('S4', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1399999.99'), policy: NO_POLICY });
-    await room.ok('S4', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1376543.21'), policy: NO_POLICY });
+    await room.ok('S4', 'quotes:submit', { signature: quoteSignature('S4'), missingItemsIncluded: true, sheet: sheet('1399999.99'), policy: NO_POLICY });
+    await room.ok('S4', 'quotes:submit', { signature: quoteSignature('S4'), missingItemsIncluded: true, sheet: sheet('1376543.21'), policy: NO_POLICY });
     canary.S4.push('1399999.99', '1,399,999.99');
 
     const mod = await synced(room, 'A1');
@@ -115,7 +115,7 @@ describe('sealed quotes', () => {
     room = await openRoom(srv);
     await driveTo(room, 'final_quote');
     await openWindow(room, 60_000);
-    const ack = await room.ok('S2', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1300000.00'), policy: NO_POLICY });
+    const ack = await room.ok('S2', 'quotes:submit', { signature: quoteSignature('S2'), missingItemsIncluded: true, sheet: sheet('1300000.00'), policy: NO_POLICY });
     const [e] = await events(room, 'quotes:submitted');
     const p = e.payload as any;
     expect(p.receipt).toBe(ack.data.receipt);
@@ -136,17 +136,17 @@ describe('the window', () => {
     await driveTo(r, 'final_quote');
     const deadline = (await serverNow(r)) + 60_000;
     await r.ok('A1', 'quotes:open', { deadline });
-    for (const s of ['S1', 'S3', 'S4']) await r.ok(s, 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1300000.00'), policy: NO_POLICY });
+    for (const s of ['S1', 'S3', 'S4']) await r.ok(s, 'quotes:submit', { signature: quoteSignature(s), missingItemsIncluded: true, sheet: sheet('1300000.00'), policy: NO_POLICY });
     // Closing before the deadline is refused: suppliers may still submit.
     const early = await r.act('A1', 'quotes:close');
     expect(early.error.code).toBe('conflict');
     forward(60_001);
-    const late = await r.act('S2', 'quotes:submit', { missingItemsIncluded: true, id: 'late-quote-0001', sheet: sheet('1111111.11'), policy: NO_POLICY });
+    const late = await r.act('S2', 'quotes:submit', { signature: quoteSignature('S2'), missingItemsIncluded: true, id: 'late-quote-0001', sheet: sheet('1111111.11'), policy: NO_POLICY });
     expect(late.ok).toBe(false);
     expect(late.error.message).toMatch(/截止时间.*已过.*拒收/);
     expect(late.error.messageEn).toMatch(/refused/);
     // The retry of the same command is refused the same way, and recorded once.
-    const again = await (await r.client('S2')).send('quotes:submit', { missingItemsIncluded: true, id: 'late-quote-0001', sheet: sheet('1111111.11'), policy: NO_POLICY });
+    const again = await (await r.client('S2')).send('quotes:submit', { signature: quoteSignature('S2'), missingItemsIncluded: true, id: 'late-quote-0001', sheet: sheet('1111111.11'), policy: NO_POLICY });
     expect(again).toMatchObject({ ok: false, error: { code: 'conflict' } });
     const recs = await events(r, 'quotes:late_refused');
     expect(recs).toHaveLength(1);
@@ -169,16 +169,16 @@ describe('the window', () => {
     await driveTo(r, 'final_quote');
     const deadline = (await serverNow(r)) + 60_000;
     await r.ok('A1', 'quotes:open', { deadline });
-    const first = await r.ok('S1', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1300000.00'), policy: NO_POLICY });
-    const second = await r.ok('S1', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1290000.00'), policy: NO_POLICY });
+    const first = await r.ok('S1', 'quotes:submit', { signature: quoteSignature('S1'), missingItemsIncluded: true, sheet: sheet('1300000.00'), policy: NO_POLICY });
+    const second = await r.ok('S1', 'quotes:submit', { signature: quoteSignature('S1'), missingItemsIncluded: true, sheet: sheet('1290000.00'), policy: NO_POLICY });
     expect(second.data.version).toBe(2);
     expect(second.data.receipt).not.toBe(first.data.receipt);
-    for (const s of ['S2', 'S3', 'S4']) await r.ok(s, 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1350000.00'), policy: NO_POLICY });
+    for (const s of ['S2', 'S3', 'S4']) await r.ok(s, 'quotes:submit', { signature: quoteSignature(s), missingItemsIncluded: true, sheet: sheet('1350000.00'), policy: NO_POLICY });
     const noReason = await r.act('A1', 'quotes:extend', { deadline: deadline + 60_000, reason: '' });
     expect(noReason.error.code).toBe('validation');
     await r.ok('A1', 'quotes:extend', { deadline: deadline + 60_000, reason: '供应商网络故障，磋商小组决定延长' });
     forward(90_000);
-    const third = await r.ok('S1', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1280000.00') });
+    const third = await r.ok('S1', 'quotes:submit', { signature: quoteSignature('S1'), missingItemsIncluded: true, sheet: sheet('1280000.00') });
     expect(third.data.version).toBe(3);
     forward(40_000);
     await r.ok('A1', 'quotes:close');
@@ -192,26 +192,40 @@ describe('the window', () => {
     expect(inputs.find((x) => x.supplierId === 'S1')).toMatchObject({ finalQuote: '1280000.00', quoteSheet: { amount: '1280000.00' }, policy: { enterprise: null, smeDeclaration: false } });
   });
 
-  it('refuses bad figures with the field named, before the window opens and from a non-supplier', async () => {
+  it('refuses bad figures and an unsigned quote with the field named, before the window opens and from a non-supplier', async () => {
     srv = await startServer();
     room = await openRoom(srv);
     await driveTo(room, 'final_quote');
-    const notOpen = await room.act('S1', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1300000.00'), policy: NO_POLICY });
+    const notOpen = await room.act('S1', 'quotes:submit', { signature: quoteSignature('S1'), missingItemsIncluded: true, sheet: sheet('1300000.00'), policy: NO_POLICY });
     expect(notOpen.error.code).toBe('wrong_stage');
-    expect((await room.act('M1', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1300000.00'), policy: NO_POLICY })).error.code).toBe('forbidden');
+    expect((await room.act('M1', 'quotes:submit', { signature: quoteSignature('M1'), missingItemsIncluded: true, sheet: sheet('1300000.00'), policy: NO_POLICY })).error.code).toBe('forbidden');
     expect((await room.act('M1', 'quotes:open', { deadline: Date.now() + 60_000 })).error.code).toBe('forbidden');
     expect((await room.act('A1', 'quotes:open', { deadline: Date.now() - 1 })).error.field).toBe('deadline');
     await openWindow(room, 60_000);
-    const bad = await room.act('S1', 'quotes:submit', { missingItemsIncluded: true, sheet: { amount: '1,300,000.005', amountInWords: '壹佰叁拾万元整', lines: [] }, policy: NO_POLICY });
+    const bad = await room.act('S1', 'quotes:submit', { signature: quoteSignature('S1'), missingItemsIncluded: true, sheet: { amount: '1,300,000.005', amountInWords: '壹佰叁拾万元整', lines: [] }, policy: NO_POLICY });
     expect(bad.error).toMatchObject({ code: 'validation', field: 'sheet.amount' });
     expect(bad.error.message).toMatch(/两位小数/);
-    const words = await room.act('S1', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1300000.00', '一百三十万块'), policy: NO_POLICY });
+    const words = await room.act('S1', 'quotes:submit', { signature: quoteSignature('S1'), missingItemsIncluded: true, sheet: sheet('1300000.00', '一百三十万块'), policy: NO_POLICY });
     expect(words.error.field).toBe('sheet.amountInWords');
-    const share = await room.act('S1', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1300000.00'), policy: { ...NO_POLICY, smallMicroShare: '1.5' } });
+    const share = await room.act('S1', 'quotes:submit', { signature: quoteSignature('S1'), missingItemsIncluded: true, sheet: sheet('1300000.00'), policy: { ...NO_POLICY, smallMicroShare: '1.5' } });
     expect(share.error.field).toBe('policy.smallMicroShare');
-    const zero = await room.act('S1', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('0.00'), policy: NO_POLICY });
+    const zero = await room.act('S1', 'quotes:submit', { signature: quoteSignature('S1'), missingItemsIncluded: true, sheet: sheet('0.00'), policy: NO_POLICY });
     expect(zero.error.field).toBe('sheet.amount');
+    // Issue 13 item 4: the consultation's final quote carries the authorised representative's signature;
+    // without it (or with an unsigned pad) the quote is refused bilingually and nothing is recorded.
+    const unsigned = await room.act('S1', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1300000.00'), policy: NO_POLICY });
+    expect(unsigned.error).toMatchObject({ code: 'validation', field: 'signature' });
+    expect(unsigned.error.message).toContain('最后报价须由授权代表签字');
+    expect(unsigned.error.messageEn).toContain('must be signed by the authorised representative');
+    const blank = await room.act('S1', 'quotes:submit', { signature: { name: '王代表', path: 'M10 10' }, missingItemsIncluded: true, sheet: sheet('1300000.00'), policy: NO_POLICY });
+    expect(blank.error).toMatchObject({ code: 'validation', field: 'signature.path' });
+    const nameless = await room.act('S1', 'quotes:submit', { signature: { name: ' ', path: quoteSignature('S1').path }, missingItemsIncluded: true, sheet: sheet('1300000.00'), policy: NO_POLICY });
+    expect(nameless.error).toMatchObject({ code: 'validation', field: 'signature.name' });
     expect(await events(room, 'quotes:submitted')).toHaveLength(0);
+    const signed = await room.ok('S1', 'quotes:submit', { signature: quoteSignature('S1'), missingItemsIncluded: true, sheet: sheet('1300000.00'), policy: NO_POLICY });
+    expect(signed.data.version).toBe(1);
+    const [e] = await events(room, 'quotes:submitted');
+    expect((e.payload as any).signature).toEqual(quoteSignature('S1'));
   });
 });
 
@@ -221,16 +235,16 @@ describe('closing: correction, budget, review', () => {
     await driveTo(r, 'final_quote');
     await r.ok('A1', 'quotes:open', { deadline: (await serverNow(r)) + 60_000 });
     // S1: words 壹佰贰拾叁万元整 (1,230,000) against figures 1,234,000.00: the words govern.
-    const s1 = await r.ok('S1', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1234000.00', '壹佰贰拾叁万元整', []), policy: NO_POLICY, acknowledgedMismatch: true });
+    const s1 = await r.ok('S1', 'quotes:submit', { signature: quoteSignature('S1'), missingItemsIncluded: true, sheet: sheet('1234000.00', '壹佰贰拾叁万元整', []), policy: NO_POLICY, acknowledgedMismatch: true });
     expect(s1.data.wordsDiffer).toBe(true);
     // S2: a line total that does not match unit × quantity: the unit price governs.
-    await r.ok('S2', 'quotes:submit', { missingItemsIncluded: true,
+    await r.ok('S2', 'quotes:submit', { signature: quoteSignature('S2'), missingItemsIncluded: true,
       sheet: { amount: '1300000.00', amountInWords: '壹佰叁拾万元整', lines: [{ item: '调研', unitPrice: '650000.00', quantity: '2', total: '1310000.00' }] },
       policy: NO_POLICY,
     });
     // S3: one fen over the maximum price 1,511,936.00; S4 exactly at it.
-    await r.ok('S3', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1511936.01'), policy: NO_POLICY });
-    await r.ok('S4', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1511936.00'), policy: NO_POLICY });
+    await r.ok('S3', 'quotes:submit', { signature: quoteSignature('S3'), missingItemsIncluded: true, sheet: sheet('1511936.01'), policy: NO_POLICY });
+    await r.ok('S4', 'quotes:submit', { signature: quoteSignature('S4'), missingItemsIncluded: true, sheet: sheet('1511936.00'), policy: NO_POLICY });
     forward(61_000);
     await r.ok('A1', 'quotes:close');
 
@@ -277,10 +291,10 @@ describe('closing: correction, budget, review', () => {
     await driveTo(r, 'final_quote');
     await r.ok('A1', 'quotes:open', { deadline: (await serverNow(r)) + 60_000 });
     // 45 % × 1,511,936.00 = 680,371.20 (003 Ch3 §4.1.3 L715): one fen below triggers; at it, not.
-    await r.ok('S1', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('680371.19'), policy: NO_POLICY });
-    await r.ok('S2', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('680371.20'), policy: NO_POLICY });
-    await r.ok('S3', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1300000.00'), policy: NO_POLICY });
-    await r.ok('S4', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1350000.00'), policy: NO_POLICY });
+    await r.ok('S1', 'quotes:submit', { signature: quoteSignature('S1'), missingItemsIncluded: true, sheet: sheet('680371.19'), policy: NO_POLICY });
+    await r.ok('S2', 'quotes:submit', { signature: quoteSignature('S2'), missingItemsIncluded: true, sheet: sheet('680371.20'), policy: NO_POLICY });
+    await r.ok('S3', 'quotes:submit', { signature: quoteSignature('S3'), missingItemsIncluded: true, sheet: sheet('1300000.00'), policy: NO_POLICY });
+    await r.ok('S4', 'quotes:submit', { signature: quoteSignature('S4'), missingItemsIncluded: true, sheet: sheet('1350000.00'), policy: NO_POLICY });
     forward(61_000);
     await r.ok('A1', 'quotes:close');
 
@@ -352,10 +366,10 @@ describe('closing: correction, budget, review', () => {
     const { room: r, forward } = await clockedRoom();
     await driveTo(r, 'final_quote');
     await r.ok('A1', 'quotes:open', { deadline: (await serverNow(r)) + 60_000 });
-    await r.ok('S1', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('680371.19'), policy: NO_POLICY });
-    await r.ok('S2', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1200000.00'), policy: NO_POLICY });
-    await r.ok('S3', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1300000.00'), policy: NO_POLICY });
-    await r.ok('S4', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1350000.00'), policy: NO_POLICY });
+    await r.ok('S1', 'quotes:submit', { signature: quoteSignature('S1'), missingItemsIncluded: true, sheet: sheet('680371.19'), policy: NO_POLICY });
+    await r.ok('S2', 'quotes:submit', { signature: quoteSignature('S2'), missingItemsIncluded: true, sheet: sheet('1200000.00'), policy: NO_POLICY });
+    await r.ok('S3', 'quotes:submit', { signature: quoteSignature('S3'), missingItemsIncluded: true, sheet: sheet('1300000.00'), policy: NO_POLICY });
+    await r.ok('S4', 'quotes:submit', { signature: quoteSignature('S4'), missingItemsIncluded: true, sheet: sheet('1350000.00'), policy: NO_POLICY });
     forward(61_000);
     await r.ok('A1', 'quotes:close');
     // Before the record, the panel waits for the on-site explanation.
@@ -394,10 +408,10 @@ describe('closing: correction, budget, review', () => {
     await determinePolicy(room, 'S4', { kind: 'prison', document: '省监狱管理局出具的监狱企业证明文件' }, true);
     await driveTo(room, 'final_quote');
     const deadline = await openWindow(room);
-    await room.ok('S1', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1200000.00') });
-    await room.ok('S2', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1100000.00'), policy: NO_POLICY });
-    await room.ok('S3', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1250000.00') });
-    await room.ok('S4', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1333333.33'), policy: { ...NO_POLICY, prisonEnterprise: true } });
+    await room.ok('S1', 'quotes:submit', { signature: quoteSignature('S1'), missingItemsIncluded: true, sheet: sheet('1200000.00') });
+    await room.ok('S2', 'quotes:submit', { signature: quoteSignature('S2'), missingItemsIncluded: true, sheet: sheet('1100000.00'), policy: NO_POLICY });
+    await room.ok('S3', 'quotes:submit', { signature: quoteSignature('S3'), missingItemsIncluded: true, sheet: sheet('1250000.00') });
+    await room.ok('S4', 'quotes:submit', { signature: quoteSignature('S4'), missingItemsIncluded: true, sheet: sheet('1333333.33'), policy: { ...NO_POLICY, prisonEnterprise: true } });
     await closeAfter(room, deadline);
     await settleAll(room);
     const wall = await synced(room, 'P1');
@@ -433,8 +447,8 @@ describe('durability', () => {
     room = await openRoom(srv);
     await driveTo(room, 'final_quote');
     await room.ok('A1', 'quotes:open', { deadline: (await serverNow(room)) + 60_000 });
-    const s1 = await room.ok('S1', 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1234000.00', '壹佰贰拾叁万元整', []), policy: NO_POLICY, acknowledgedMismatch: true });
-    for (const s of ['S2', 'S3', 'S4']) await room.ok(s, 'quotes:submit', { missingItemsIncluded: true, sheet: sheet('1300000.00'), policy: NO_POLICY });
+    const s1 = await room.ok('S1', 'quotes:submit', { signature: quoteSignature('S1'), missingItemsIncluded: true, sheet: sheet('1234000.00', '壹佰贰拾叁万元整', []), policy: NO_POLICY, acknowledgedMismatch: true });
+    for (const s of ['S2', 'S3', 'S4']) await room.ok(s, 'quotes:submit', { signature: quoteSignature(s), missingItemsIncluded: true, sheet: sheet('1300000.00'), policy: NO_POLICY });
     shift += 61_000;
     await room.ok('A1', 'quotes:close');
     const links = room.links;

@@ -6,6 +6,7 @@ import { openRoom, driveTo, type Room } from '../helpers/room';
 import { determinePolicy } from '../helpers/steps/policy';
 import { publishChange } from '../helpers/steps/resubmission';
 import { codeTokens, visibleText } from '../helpers/identifiers';
+import { minutedSitting } from '../helpers/steps/minutes';
 
 // The report states what issue 14 added to the meeting (docs/report.md items 6 and 9): in 五, per supplier each
 // claimed policy status, its proving document and the panel's determination with the votes and reasons;
@@ -27,7 +28,7 @@ const PDF = Buffer.from('%PDF-1.4\n% 技术方案（修订）第 3 章 监测点
 const REJECTED = '声明函所填从业人员与附件社保缴纳证明不符';
 
 describe('the report records the policy determinations and the resubmissions', () => {
-  it('prints each claimed status with its document, the determination, votes and reasons, and what each supplier sent back after a change', async () => {
+  it('prints each claimed status with its document, the determination, votes and reasons, and what each supplier sent back after a change; the English twin reads in English', async () => {
     srv = await startServer();
     room = await openRoom(srv);
     const r = room;
@@ -36,6 +37,7 @@ describe('the report records the policy determinations and the resubmissions', (
     await determinePolicy(r, 'S2', { kind: 'small_micro', enterprise: 'micro', document: '中小企业声明函（响应文件第 41 页）' }, false, REJECTED);
 
     await driveTo(r, 'consultation');
+    await minutedSitting(r);
     const v = await publishChange(r, providers);
     for (const s of ['S1', 'S2', 'S3', 'S4']) await r.ok(s, 'requirements:sign', { version: v, signer: `代表${s}` });
     await r.ok('S1', 'resubmission:file', { version: v, signer: '周强', attachment: { name: '技术方案（修订）.pdf', mime: 'application/pdf', dataBase64: PDF.toString('base64') } });
@@ -71,5 +73,44 @@ describe('the report records the policy determinations and the resubmissions', (
 
     // The identifier rule holds with the new lines.
     expect(codeTokens(text)).toEqual([]);
-  }, 120_000);
+
+    // Issue 13 item 1: the English twin. Every line added with the minutes, the determinations, the
+    // resubmissions, the signatures and the citations reads in English; what a person wrote or named
+    // (names, reasons, file names, the minutes' text, the procurement document's own words) stays as
+    // written, marked as such (<span class="q">), and is all that may remain in Chinese there.
+    const en = await (await fetch(`${srv.url}/api/sessions/${r.sessionId}/report.html?lang=en`, { headers: { authorization: `Bearer ${tokenOf(linkFor(r.links, 'O1'))}` } })).text();
+    expect(en).toContain('<html lang="en">');
+    const part = (from: string, to: string) => en.slice(en.indexOf(from), en.indexOf(to, en.indexOf(from)));
+    const own = (html: string) => visibleText(html.replace(/<span class="q">[^<]*<\/span>/g, ' ')).replace(/\s+/g, ' ');
+    const CJK = /[\u3400-\u9fff\uff08\uff09\u300c\u300d\uff1a]+/g;
+    const twins = {
+      cover: part('id="sec-cover"', '</header>'),
+      minutes: part('id="sec-consultation"', 'id="sec-requirements"'),
+      determinations: part('id="policy-status"', 'id="sec-clarify"'),
+      resubmissions: part('id="sec-requirements"', 'id="sec-standing"'),
+      'quote signatures': [...en.matchAll(/<div class="quote-sig">[\s\S]*?<\/div>/g)].map((m) => m[0]).join(' '),
+      'signature page': part('id="sec-signatures"', '</section>'),
+    };
+    for (const [what, html] of Object.entries(twins)) {
+      expect(html.length, what).toBeGreaterThan(100);
+      expect(own(html).match(CJK) ?? [], `Chinese-only words in the English ${what}`).toEqual([]);
+    }
+    expect(own(twins.minutes)).toMatch(/Minutes of sitting 1:.* \(round 1\)/);
+    expect(own(twins.minutes)).toMatch(/lasted \d+ s \(15 min allotted\)/);
+    expect(visibleText(twins.minutes)).toContain('MINUTES-CANARY');
+    expect(own(twins.determinations)).toMatch(/Expert 1: not accepted/);
+    expect(own(twins.determinations)).toMatch(/Purchaser rep\.: not accepted/);
+    expect(own(twins.resubmissions)).toContain('Signed “Our response needs no change”');
+    expect(own(twins.resubmissions)).toContain('Revised part of the response:');
+    expect(own(twins['quote signatures'])).toContain('Signed by the authorised representative:');
+    expect(own(twins['signature page'])).toContain('Signed at');
+    expect(own(twins.cover)).toMatch(/Evaluation report .*Revision 1 \(draft for signing\)/);
+    // The citation of the procurement document's own clause, in English.
+    const method = part('id="sec-method"', '<table');
+    expect(own(method)).toMatch(/\(per the consultation document Ch\. \d/);
+    expect(own(method).match(CJK) ?? [], 'Chinese-only words in the English method').toEqual([]);
+    // Dates in the English twin are English too, and no code identifier reaches it either.
+    expect(own(twins.minutes)).toMatch(/\d{1,2} [A-Z][a-z]{2} \d{4} \d{1,2}:\d{2}/);
+    expect(codeTokens(visibleText(en))).toEqual([]);
+  }, 180_000);
 });

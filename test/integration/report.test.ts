@@ -85,6 +85,10 @@ describe('the report', () => {
     expect(html).toContain('11010726210200018795-XM001');
     expect(html).toContain('附录 评分复核记录');
     expect(html).toContain('签署时无未解决的阻断项');
+    // The flags' messages in the third person: the report speaks to nobody as 「您」 (issue 17).
+    const anomaly = html.slice(html.indexOf('id="sec-anomaly"'));
+    expect(anomaly).toMatch(/提示/);
+    expect(anomaly).not.toContain('您');
     expect(html).toContain(mod.view.log.head); // the log head it was generated at
     // The results exactly as the room shows them (scoring concern's roomEvaluation).
     const rows = mod.view.scoring.results.rows as { label: string; finalScore: string; priceScore: string; evaluatedPrice: string; memberTotals: Record<string, string> }[];

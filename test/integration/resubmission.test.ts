@@ -3,7 +3,7 @@ import type { WebsocketProvider } from 'y-websocket';
 import { createHash } from 'node:crypto';
 import { startServer, tokenOf, linkFor, cid, type TestServer } from '../helpers/server';
 import { openRoom, driveTo, type Room } from '../helpers/room';
-import { openWindow, plainSheet, PLAIN_QUOTES } from '../helpers/steps/quotes';
+import { openWindow, plainSheet, PLAIN_QUOTES, quoteSignature } from '../helpers/steps/quotes';
 import { publishChange } from '../helpers/steps/resubmission';
 
 // Resubmission after a substantive change (issue 14; docs/rules.md §2.8; 003 Ch3 §2.4 L631): each supplier
@@ -91,16 +91,16 @@ describe('resubmission after a substantive change', () => {
     expect(s3.view.resubmission.pending).toBe(v);
     expect(s3.view.quotes.mine.blockedBy.zh).toContain('响应文件无需修改');
     const before = (await srv.store.read(r.sessionId)).length;
-    const refused = await r.act('S3', 'quotes:submit', { sheet: plainSheet(PLAIN_QUOTES[2]), missingItemsIncluded: true });
+    const refused = await r.act('S3', 'quotes:submit', { signature: quoteSignature('S3'), sheet: plainSheet(PLAIN_QUOTES[2]), missingItemsIncluded: true });
     expect(refused.ok).toBe(false);
     expect(refused.error.code).toBe('conflict');
     expect(refused.error.message).toContain(`第 ${v} 版实质性变动上传修改后的响应文件，或签署「响应文件无需修改」`);
     expect(refused.error.messageEn).toContain('revised parts');
     expect((await srv.store.read(r.sessionId)).length).toBe(before);
     // S1 (resubmitted) and S2 (declared) quote; S3 once it declares.
-    await r.ok('S1', 'quotes:submit', { sheet: plainSheet(PLAIN_QUOTES[0]), missingItemsIncluded: true });
-    await r.ok('S2', 'quotes:submit', { sheet: plainSheet(PLAIN_QUOTES[1]), missingItemsIncluded: true });
+    await r.ok('S1', 'quotes:submit', { signature: quoteSignature('S1'), sheet: plainSheet(PLAIN_QUOTES[0]), missingItemsIncluded: true });
+    await r.ok('S2', 'quotes:submit', { signature: quoteSignature('S2'), sheet: plainSheet(PLAIN_QUOTES[1]), missingItemsIncluded: true });
     await r.ok('S3', 'resubmission:unchanged', { version: v, signer: '王磊', confirmStatement: true });
-    await r.ok('S3', 'quotes:submit', { sheet: plainSheet(PLAIN_QUOTES[2]), missingItemsIncluded: true });
+    await r.ok('S3', 'quotes:submit', { signature: quoteSignature('S3'), sheet: plainSheet(PLAIN_QUOTES[2]), missingItemsIncluded: true });
   }, 60_000);
 });

@@ -134,6 +134,38 @@ describe('qualification and compliance review', () => {
     expect(await r.act('M1', 'review:vote', { supplierId: 'S2', itemId: 'X9', pass: true, reason: '' })).toMatchObject({ ok: false, error: { code: 'not_found', field: 'itemId' } });
   });
 
+  it('「本家全部符合」 passes every item a member has not voted on, one logged vote per item, each still changeable; it is refused where a vote would be', async () => {
+    const r = await atReview();
+    const m2 = await r.client('M2');
+    // M1 first fails Q4 with a reason; the batch keeps that vote and passes the other three.
+    await r.ok('M1', 'review:vote', { supplierId: 'S2', itemId: 'Q4', pass: false, reason: '保证金回单金额不足两万元' });
+    const before = (await srv!.store.read(r.sessionId)).length;
+    const ack = await r.ok('M1', 'review:pass_all', { supplierId: 'S2' });
+    expect(ack.data).toEqual({ passed: ['Q1', 'C2', 'C9'], kept: ['Q4'], clarifying: [] });
+    const added = (await srv!.store.read(r.sessionId)).slice(before);
+    expect(added.map((e) => [e.type, (e.payload as any).itemId, (e.payload as any).pass, e.actor?.personId])).toEqual([
+      ['review:voted', 'Q1', true, 'M1'],
+      ['review:voted', 'C2', true, 'M1'],
+      ['review:voted', 'C9', true, 'M1'],
+    ]);
+    const v = await m2.waitFor((x) => x.review?.suppliers?.find((s: any) => s.id === 'S2')?.items.C9.pass === 1);
+    const s2 = v.review.suppliers.find((s: any) => s.id === 'S2');
+    expect(s2.items.Q4).toMatchObject({ pass: 0, fail: 1 });
+    // Nothing left to pass: refused, nothing appended.
+    const again = await r.act('M1', 'review:pass_all', { supplierId: 'S2' });
+    expect(again).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(again.error.message).toContain('均已表决');
+    // Every item stays changeable one by one.
+    await r.ok('M1', 'review:vote', { supplierId: 'S2', itemId: 'C2', pass: false, reason: '响应有效期不足 90 日' });
+    await m2.waitFor((x) => x.review.suppliers.find((s: any) => s.id === 'S2').items.C2.fail === 1);
+    // The same guards as a single vote: an unknown supplier, a moderator, a concluded supplier.
+    expect(await r.act('M1', 'review:pass_all', { supplierId: 'S9' })).toMatchObject({ ok: false, error: { code: 'not_found', field: 'supplierId' } });
+    expect(await r.act('A1', 'review:pass_all', { supplierId: 'S1' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    for (const m of MEMBERS) await r.ok(m, 'review:pass_all', { supplierId: 'S1' });
+    await r.ok('M1', 'review:conclude', { supplierId: 'S1' });
+    expect(await r.act('M2', 'review:pass_all', { supplierId: 'S1' })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+  });
+
   it('a tie among an even panel must be voted again', async () => {
     srv = await startServer();
     room = await openRoom(srv, { ...SHORT_SESSION, members: SHORT_SESSION.members.slice(0, 4) });

@@ -32,8 +32,10 @@ describe('scoring:change_propose and the final report', () => {
     const ack = await room.act('M1', 'scoring:change_propose', { supplierId: sub.supplierId, factorId, value: old.value, ground: 'summing_error', reason: '分值汇总计算错误，需更正' });
     expect(ack.ok).toBe(false);
     expect(ack.error.code).toBe('wrong_stage');
-    expect(ack.error.message).toMatch(/已定稿/);
-    expect(ack.error.message).toMatch(/report:reopen/);
+    expect(ack.error.message).toMatch(/已签署定稿/);
+    // In procurement words: who reopens it, on which clause; never a command name (issue 16).
+    expect(ack.error.message).toMatch(/代理机构与评审小组组长依法组织重新评审/);
+    expect(ack.error.message).not.toMatch(/report:/);
     expect(ack.error.messageEn).toMatch(/final.*reopen/);
     const after = await srv.store.read(room.sessionId);
     expect(after.length).toBe(before);

@@ -171,6 +171,9 @@ describe('the anomaly review', () => {
     await mod.waitFor((v) => !v.scoring.flags.some((f: any) => f.rule === 'R2'));
     expect(mod.view.scoring.pending).toBeNull();
     expect(mod.view.scoring.revisions[0]).toMatchObject({ memberId: 'M4', supplierId: 'S2', factorId: '2', reason: '漏计第37页合同', old: { points: '8' }, new: { points: '10' } });
+    // The log names the supplier and the factor as people do (issue 17), not by their ids.
+    expect(mod.view.scoring.revisions[0].supplierLabel).toBe(DEMO_SESSION.suppliers[1].org);
+    expect(mod.view.scoring.revisions[0].factorName.zh).toMatch(/[\u4e00-\u9fff]/);
     await r.ok('A1', 'results:release', {});
   });
 
@@ -187,6 +190,17 @@ describe('the anomaly review', () => {
     expect(flag.inputs.x).toBe('2');
     expect(flag.inputs.others).toEqual(['12', '12', '12', '12']);
     expect(flag.message.zh).toContain('评分偏离提示');
+    // Addressed to M5 on M5's tablet; in the third person for another member and the console (issue 17).
+    expect(flag.message.zh).toContain('（待复核）：您对供应商');
+    const m1 = await r.client('M1');
+    await m1.waitFor((v) => v.scoring?.flags?.some((f: any) => f.key === flag.key));
+    const seen = [m1.view.scoring.flags.find((f: any) => f.key === flag.key), (await r.client('A1')).view.scoring.flags.find((f: any) => f.key === flag.key)];
+    for (const f of seen) {
+      expect(f.mine).toBe(false);
+      expect(f.message.zh).toContain(`${f.memberLabel} 对供应商`);
+      expect(f.message.zh).not.toContain('您');
+      expect(f.message.en).not.toMatch(/\byou(r)?\b/i);
+    }
     // Voting before the member has answered is refused; so is a keep with a short reason.
     expect((await r.act('M1', 'anomaly:vote', { flagKey: flag.key, verdict: 'not_abnormal', reason: '合理' })).ok).toBe(false);
     const short = await r.act('M5', 'anomaly:keep', { flagKey: flag.key, reason: '理由太短' });
@@ -209,6 +223,9 @@ describe('the anomaly review', () => {
     expect(done.determination.votes).toHaveLength(5);
     expect(done.response).toMatchObject({ kind: 'keep', reason, category: '专业判断', old: '2' });
     expect(done.disposed).toBe(true);
+    // Dealt with: no longer 「待复核」 for anyone.
+    expect(done.message.zh).not.toContain('待复核');
+    expect(done.message.en).not.toContain('to review');
     // Everything is in the log, in order, with the old value and the votes.
     const log = await r.srv.store.read(r.sessionId);
     const types = log.map((e) => e.type);

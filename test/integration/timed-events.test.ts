@@ -1,7 +1,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server';
 import { openRoom, driveTo, type Room } from '../helpers/room';
-import { plainSheet, NO_POLICY, PLAIN_QUOTES } from '../helpers/steps/quotes';
+import { plainSheet, NO_POLICY, PLAIN_QUOTES, quoteSignature } from '../helpers/steps/quotes';
 
 // Time as a source of events (issue 14; server/session/scheduler.ts): what falls due at a server time
 // is appended once, under a deterministic command id, with an injected clock (no waiting on the wall).
@@ -102,7 +102,7 @@ describe('timed events', () => {
     await room.ok('A1', 'quotes:open', { deadline, note: '磋商小组决定' });
     const suppliers = ['S1', 'S2', 'S3', 'S4'];
     for (const [i, id] of suppliers.entries()) {
-      const ack = await room.act(id, 'quotes:submit', { sheet: plainSheet(PLAIN_QUOTES[i]), policy: NO_POLICY, acknowledgedMismatch: false, missingItemsIncluded: true });
+      const ack = await room.act(id, 'quotes:submit', { signature: quoteSignature(id), sheet: plainSheet(PLAIN_QUOTES[i]), policy: NO_POLICY, acknowledgedMismatch: false, missingItemsIncluded: true });
       if (!ack.ok) expect(ack.error.code).toBe('conflict'); // a supplier no longer in the evaluation
     }
     t.set(deadline - 1);

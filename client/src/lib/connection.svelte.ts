@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import { i18n } from './i18n.svelte';
 import { PROTOCOL_VERSION } from '../../../shared/protocol/version';
 import type { Ack } from '../../../shared/protocol/ack';
 import { ViewReplica, type ViewPatch, type ViewSnapshot } from '../../../shared/protocol/view-sync';
@@ -95,6 +96,9 @@ export class Connection {
 
   private show(): void {
     this.view = this.replica.view as Record<string, any>;
+    // The session's procurement method puts every sentence in its words (shared/labels/terms.ts).
+    const method = this.view.session?.method ?? null;
+    if (i18n.method !== method) i18n.method = method;
     this.seq = this.replica.seq;
   }
 

@@ -1,18 +1,22 @@
 // Chinese first, English on a switch in the corner (docs/views.md "Everywhere"). Every string a
 // person reads is written in both; `t` picks the one the reader chose.
+import { inMethodEn, inMethodZh } from '../../../shared/labels/terms';
+
 export type Lang = 'zh' | 'en';
 export type Text = { zh: string; en: string };
 
 const saved = typeof localStorage !== 'undefined' ? (localStorage.getItem('panelroom.lang') as Lang | null) : null;
-export const i18n = $state<{ lang: Lang }>({ lang: saved === 'en' ? 'en' : 'zh' });
+/** `method`: the session's procurement method, set by the connection from its view: in a public tender
+ *  every sentence is put in the tender's words (投标人, 评标委员会, 投标报价…; shared/labels/terms.ts). */
+export const i18n = $state<{ lang: Lang; method: string | null }>({ lang: saved === 'en' ? 'en' : 'zh', method: null });
 
 export function t(x: Text | null | undefined): string {
   if (!x) return '';
-  return i18n.lang === 'en' ? x.en : x.zh;
+  return i18n.lang === 'en' ? inMethodEn(i18n.method, x.en) : inMethodZh(i18n.method, x.zh);
 }
 
 /** Shorthand for an inline pair: tt('签到', 'Sign-in'). */
-export const tt = (zh: string, en: string): string => (i18n.lang === 'en' ? en : zh);
+export const tt = (zh: string, en: string): string => (i18n.lang === 'en' ? inMethodEn(i18n.method, en) : inMethodZh(i18n.method, zh));
 
 export function setLang(l: Lang): void {
   i18n.lang = l;
@@ -34,3 +38,9 @@ export function beijingTime(ms: number, withSeconds = true): string {
 export function beijingDate(ms: number): string {
   return new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'long', day: 'numeric' }).format(ms);
 }
+
+/** The colon after a label: full-width in Chinese, ": " in English (issue 17: English mode reads as English). */
+export const colon = (): string => tt('：', ': ');
+
+/** A parenthetical: （…） in Chinese, " (…)" in English. */
+export const paren = (s: string | number): string => (i18n.lang === 'en' ? ` (${s})` : `（${s}）`);

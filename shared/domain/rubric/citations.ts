@@ -24,7 +24,8 @@ export const CLAUSE_KEYS = [
   'consortiumOrSubcontract',
   'domesticProduct',
   'panel', // the panel's size and composition
-  'report', // the report's contents and signing
+  'report', // the report's contents and signing (a member who neither signs nor dissents is deemed to agree)
+  'resultChange', // changing the results once summarised: only on the four legal grounds
 ] as const;
 export type ClauseKey = (typeof CLAUSE_KEYS)[number];
 
@@ -47,6 +48,7 @@ export const CLAUSE_KEY_LABEL: Record<ClauseKey, { zh: string; en: string }> = {
   domesticProduct: { zh: '本国产品价格扣除', en: 'Domestic-product deduction' },
   panel: { zh: '评审小组的组成', en: 'The panel' },
   report: { zh: '评审报告', en: 'The report' },
+  resultChange: { zh: '修改评审结果', en: 'Changing the results' },
 };
 
 export interface RubricCitations {

@@ -246,3 +246,31 @@ export function r8Message(supplier: string, quote: Dec, parts: R8Part[]): Biling
     en: `Abnormally low price: supplier ${supplier}'s final quote of ${money(quote)} yuan is ${en.join(' and ')}. Ask for a written explanation with evidence within the set time; the panel decides.`,
   };
 }
+
+// ---------- The same message for another reader (issue 17) ----------
+
+/**
+ * A flag's message as everyone but the flagged member reads it. The templates above speak to that
+ * member (「您对供应商B…」, "you gave…", docs/anomaly.md "Messages"); the rest of the panel, the console
+ * and the observer read it in the third person (「专家 2 对供应商B…」), and the instruction only that
+ * member can follow (「请选择…」, 「请提交书面说明」) as what that member is to do.
+ */
+export function inThirdPerson(m: Bilingual, who: Bilingual): Bilingual {
+  return {
+    zh: m.zh
+      .replace(/请选择「修改评分」或「维持并说明理由」/g, '由该专家选择「修改评分」或「维持并说明理由」')
+      .replace(/请提交书面说明/g, '由该专家提交书面说明')
+      .replace(/ 您的/g, ` ${who.zh} 的`)
+      .replace(/您/g, `${who.zh} `),
+    en: m.en
+      .replace(/Choose “change the score” or “keep it and give a reason”\./g, `${who.en} chooses to change the score or to keep it with a reason.`)
+      .replace(/Give a written explanation;/g, `${who.en} gives a written explanation;`)
+      .replace(/\byour\b/g, `${who.en}'s`)
+      .replace(/\byou\b/g, who.en),
+  };
+}
+
+/** A flag's message once the panel has dealt with it (issue 17): no longer 「（待复核）」 "(to review)". */
+export function settledMessage(m: Bilingual): Bilingual {
+  return { zh: m.zh.replace(/（待复核）/g, ''), en: m.en.replace(/ \(to review\)/g, '') };
+}

@@ -25,6 +25,12 @@ export function plainSheet(amount: string, item = '项目服务费') {
   return { amount, amountInWords: amountToWords(amount), lines: [{ item, unitPrice: amount, quantity: '1', total: amount }] };
 }
 
+/** The authorised representative's signature every consultation final quote carries (issue 13 item 4;
+ *  server/quotes/window.ts refuses a quote without it). */
+export function quoteSignature(supplierId: string, k = 0): { name: string; path: string } {
+  return { name: `代表${supplierId}`, path: signaturePath(k) };
+}
+
 export async function serverNow(room: Room): Promise<number> {
   const mod = await room.client(room.ids('moderator')[0]);
   const ack = await mod.send('time:sync', {});
@@ -80,12 +86,36 @@ export async function settleAll(room: Room): Promise<void> {
   }
 }
 
+/** Bid prices of a seed-004 tender within its 600,000.00 budget (docs/tender.md). */
+export const TENDER_PRICES = ['498000.00', '520000.00', '560000.00', '540000.00', '580000.00', '590000.00'];
+
+/** A tender's price stage: the agency enters each bidder's opening record (开标一览表), each bidder
+ *  confirms it, the record is closed and any correction confirmed (server/quotes/opening.ts). */
+export async function openingRecords(room: Room, prices = TENDER_PRICES): Promise<void> {
+  const suppliers = await activeSupplierIds(room);
+  const a = room.ids('moderator')[0];
+  const mod = await room.client(a);
+  const entered = new Map<string, { answer: string | null }>(((mod.view.quotes?.opening ?? []) as { supplierId: string; entered: boolean; answer: string | null }[]).filter((o) => o.entered).map((o) => [o.supplierId, o]));
+  for (const [i, id] of suppliers.entries()) {
+    // What a test entered itself stands (driveTo may pass through a stage the test began).
+    const answer = entered.get(id)?.answer;
+    if (answer === 'confirmed' || answer === 'absent') continue;
+    const amount = prices[i % prices.length];
+    await room.ok(a, 'quotes:opening_record', { supplierId: id, amount, amountInWords: amountToWords(amount), lines: [] });
+    await room.ok(id, 'quotes:opening_confirm', { accept: true });
+  }
+  await room.ok(a, 'quotes:close');
+  await settleAll(room);
+}
+
 export async function finalQuotes(room: Room): Promise<void> {
+  const mod = await room.client(room.ids('moderator')[0]);
+  if (mod.view.session?.method === 'public_tender') return openingRecords(room);
   const suppliers = await activeSupplierIds(room);
   const deadline = await openWindow(room);
   // No policy in the command: the statuses are the panel's determination (server/review/policy.ts).
   for (const [i, id] of suppliers.entries()) {
-    await room.ok(id, 'quotes:submit', { missingItemsIncluded: true, sheet: plainSheet(PLAIN_QUOTES[i % PLAIN_QUOTES.length]), signature: { name: `代表${id}`, path: signaturePath(i) } });
+    await room.ok(id, 'quotes:submit', { missingItemsIncluded: true, sheet: plainSheet(PLAIN_QUOTES[i % PLAIN_QUOTES.length]), signature: quoteSignature(id, i) });
   }
   await closeAfter(room, deadline);
   await settleAll(room);

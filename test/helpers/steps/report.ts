@@ -24,7 +24,7 @@ export async function signAll(room: Room, dissent: Record<string, { item: string
   await mod.waitFor((v) => !!v.report?.members, 10_000);
   const revision = mod.view.report.revision as number;
   for (const [k, m] of (mod.view.report.members as { id: string; name: string; signed: boolean }[]).entries()) {
-    if (m.signed) continue;
+    if (m.signed || (m as { deemed?: boolean }).deemed) continue;
     await room.ok(m.id, 'report:sign', { revision, name: m.name, signature: signaturePath(k), dissent: dissent[m.id] ?? null });
   }
   // The final PDF is rendered outside the command path; wait for its record.

@@ -1,5 +1,6 @@
 import type { Room } from '../room';
 import { moderatorOf } from '../room';
+import { quoteSignature } from './quotes';
 import type { Factor } from '../../../shared/domain/rubric/types';
 
 // The least the room must do in the stage(s) of the scoring concern before moving on (see room.ts driveTo).
@@ -93,7 +94,7 @@ export async function quoteStageFallback(room: Room, amounts: Record<string, str
   for (const [i, sid] of room.ids('supplier').entries()) {
     const amount = amounts[sid] ?? defaults[i % defaults.length];
     const policy = { enterprise: 'large', smeDeclaration: false, prisonEnterprise: false, disabledWelfareUnit: false, smallMicroShare: null, domesticShare: null };
-    const ack = await room.act(sid, 'quotes:submit', { sheet: { amount, amountInWords: amountToWords(amount), lines: [] }, policy });
+    const ack = await room.act(sid, 'quotes:submit', { signature: quoteSignature(sid), sheet: { amount, amountInWords: amountToWords(amount), lines: [] }, policy });
     if (!ack.ok && ack.error.code !== 'conflict') throw new Error(JSON.stringify(ack.error));
   }
   await new Promise((r) => setTimeout(r, 1700));
