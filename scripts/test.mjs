@@ -1,4 +1,4 @@
-// `npm test`: builds the client, runs the unit and server-integration tests (vitest), then the
+// `npm test`: type-checks (tsc, svelte-check), builds the client, runs the unit and server-integration tests (vitest), then the
 // browser tests (Playwright, Debian Chromium), and closes with one plain summary line.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
@@ -11,6 +11,10 @@ let failed = 0;
 let passed = 0;
 let skipped = 0;
 const steps = [];
+
+// The typed edge (docs/architecture.md): tsc and svelte-check, 0 errors and 0 warnings; the
+// `@ts-expect-error` lines of test/unit/protocol/typed-edge.test.ts are checked here.
+steps.push(['typecheck', run('npm', ['run', '--silent', 'typecheck'])]);
 
 const build = run(bin('vite'), ['build', '--logLevel', 'warn']);
 steps.push(['build', build]);

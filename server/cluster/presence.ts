@@ -1,21 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type { RealtimeServer } from '../realtime/socket';
 import type { Presence } from '../realtime/views';
+import type { InterServerEvents, PresenceReport } from '../../shared/protocol/events';
 
 // Who is connected, across processes (issue 9): each process tells the others (Socket.IO
 // serverSideEmit through the adapter) which of a session's people have a socket on it, when that
 // changes and again every few seconds. A process that stops telling (it died) is forgotten after
 // EXPIRE_MS, so its people show as offline until they reconnect elsewhere; their last-seen time stays.
 
-const EVENT = 'panelroom:presence';
+const EVENT = 'panelroom:presence' satisfies keyof InterServerEvents;
 export const PRESENCE_INTERVAL_MS = 3_000;
 const EXPIRE_MS = 10_000;
 
-interface Report {
-  node: string;
-  at: number;
-  sessions: Record<string, Presence>;
-}
+type Report = PresenceReport;
 
 export class ClusterPresence {
   private readonly node = randomBytes(8).toString('hex');

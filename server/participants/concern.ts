@@ -1,3 +1,5 @@
+import type { CommandResult } from '../../shared/protocol/events';
+import type { DevicesSection, MeSection, PersonRow } from '../../shared/protocol/views';
 import { isPanel } from '../../shared/protocol/roles';
 import { newPersonToken } from '../session/create';
 import { DomainError, type Concern, type Person, type SessionState, type Principal } from '../session/types';
@@ -30,7 +32,7 @@ export const participantsConcern: Concern = {
         events: [ev('participant:reissued', { personId: person.id, tokenHash: t.tokenHash })],
         tokens: [t],
         revokeTokens: [person.tokenHash],
-        data: { personId: person.id, token: t.token },
+        data: { personId: person.id, token: t.token } satisfies CommandResult<'participant:reissue'>,
       };
     },
   },
@@ -57,7 +59,7 @@ export const participantsConcern: Concern = {
   // The console alone learns which devices wait for a seat (issue 12); nobody is sent a device's hash.
   view: (s, viewer) =>
     viewer.role === 'moderator'
-      ? { people: peopleView(s, viewer), me: meView(s, viewer), devices: { waiting: waitingView(s) } }
+      ? { people: peopleView(s, viewer), me: meView(s, viewer), devices: { waiting: waitingView(s) } satisfies DevicesSection }
       : { people: peopleView(s, viewer), me: meView(s, viewer) },
 };
 
@@ -70,18 +72,8 @@ function withoutReissue(r: typeof deviceReducers): typeof deviceReducers {
 // for the purchaser representative, who is 采购人代表 (numbered among the representatives, if several).
 const sameKind = (a: string, b: string) => a === b;
 
-export interface PersonView {
-  id: string;
-  role: Person['role'];
-  /** What this viewer may call the person: experts are "专家 n" to the projector (docs/rules.md §1.3 Derived). */
-  label: string;
-  /** The same in English (「Expert 1」), for a device in English mode (issue 17). */
-  labelEn: string;
-  name: string | null;
-  org: string | null;
-  leader: boolean;
-  active: boolean;
-}
+/** One person as a viewer may know it: the `people` section's row (shared/protocol/views.ts). */
+export type PersonView = PersonRow;
 
 /** Who the viewer may know about (docs/rules.md §1.8): suppliers see only themselves and the agency. */
 export function visiblePeople(s: SessionState, viewer: Principal): Person[] {
@@ -125,7 +117,7 @@ function peopleView(s: SessionState, viewer: Principal): PersonView[] {
   }));
 }
 
-function meView(s: SessionState, viewer: Principal) {
+function meView(s: SessionState, viewer: Principal): MeSection {
   const p = s.people[viewer.personId];
   return { id: p.id, role: p.role, name: p.name, org: p.org, leader: p.leader, label: label(s, p), labelEn: label(s, p, 'en') };
 }

@@ -1,3 +1,4 @@
+import type { ScreenSection, StaffScreenSection } from '../../shared/protocol/views';
 import { DomainError, type Concern } from '../session/types';
 import { allowedScenes, sceneRefusal } from './scenes';
 import { eventOf, typedReducers, type Cmd } from '../session/events';
@@ -26,6 +27,6 @@ export const projectorConcern: Concern = {
   view: (s, viewer) => {
     const chosen = s.screen.scene;
     const scene = sceneRefusal(s, chosen) ? 'welcome' : chosen;
-    return viewer.role === 'moderator' ? { screen: { scene, chosen, allowed: allowedScenes(s) } } : { screen: { scene } };
+    return viewer.role === 'moderator' ? { screen: { scene, chosen, allowed: allowedScenes(s) } satisfies StaffScreenSection } : { screen: { scene } satisfies ScreenSection };
   },
 };

@@ -14,6 +14,8 @@ import { buildView, type Presence } from './views';
 import { SessionViewMemo, ViewBuilder } from './view-memo';
 import { AudienceChannel, channelRooms, roomOf } from './audiences';
 import { CHANNELS, mergeSection, type Channel, type ChannelDelta, type ChannelFull, type ResumeState, type ViewPatch, type ViewSnapshot } from '../../shared/protocol/view-sync';
+import { VIEW_SECTIONS } from '../../shared/protocol/views';
+import type { AckCallback, ClientToServerEvents, InterServerEvents, Notice, ServerToClientEvents } from '../../shared/protocol/events';
 import type { FairShare } from './fair-share';
 import { admitDevice, deviceHash, holdsSeat, REFUSED, requestOutcome, SIGNED_OUT } from '../participants/devices';
 
@@ -27,7 +29,8 @@ export interface SocketOptions {
   fairShare?: FairShare | null;
 }
 
-interface SocketData {
+/** What the server keeps on each socket (never sent: the typed edge's fourth parameter). */
+export interface SocketData {
   principal: Principal;
   tokenHash: string;
   /** The hash of the device key the handshake presented (server/participants/devices.ts). */
@@ -51,7 +54,9 @@ function resumeOf(auth: unknown): ResumeState | null {
   return { epoch: r.epoch, versions };
 }
 
-type RoomSocket = Socket<any, any, any, SocketData>;
+/** The typed edge (docs/architecture.md "The typed edge"): what a socket receives and sends. */
+export type RoomServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type RoomSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export { roomOf } from './audiences';
 
@@ -70,7 +75,7 @@ export function originAllowed(req: IncomingMessage, allowed: string[]): boolean 
 // The realtime layer: authenticates the handshake, puts each socket into its rooms (the server decides,
 // never the client), routes commands to the session runtime and sends each person the view of its role.
 export class RealtimeServer {
-  readonly io: Server;
+  readonly io: RoomServer;
   private readonly connected = new Map<string, Map<string, Set<RoomSocket>>>();
   private readonly lastSeen = new Map<string, Map<string, number>>();
   /** The audience channels of each session, by room. */
@@ -92,7 +97,7 @@ export class RealtimeServer {
     private readonly registry: SessionRegistry,
     private readonly opts: SocketOptions,
   ) {
-    this.io = new Server(httpServer, {
+    this.io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(httpServer, {
       serveClient: false,
       maxHttpBufferSize: opts.maxMessageBytes,
       allowRequest: (req, cb) => cb(originAllowed(req, opts.allowedOrigins) ? null : 'bad_origin', originAllowed(req, opts.allowedOrigins)),
@@ -100,14 +105,14 @@ export class RealtimeServer {
       pingTimeout: 8_000,
     });
     this.io.use((socket, next) => {
-      this.authenticate(socket as RoomSocket, next).catch((e) => {
+      this.authenticate(socket, next).catch((e) => {
         console.error('[realtime] handshake failed:', e);
         const err = new Error('internal') as Error & { data: ErrorBody };
         err.data = errorBody('internal');
         next(err);
       });
     });
-    this.io.on('connection', (socket) => this.onConnection(socket as RoomSocket));
+    this.io.on('connection', (socket) => this.onConnection(socket));
     registry.onChange((s) => {
       this.revokeStale(s);
       this.answerWaiting(s);
@@ -154,7 +159,7 @@ export class RealtimeServer {
     socket.emit('device:waiting', { message: e.message, messageEn: e.messageEn, since: socket.data.waiting!.since });
     const refuse = (...args: unknown[]) => {
       const ack = args[args.length - 1];
-      if (typeof ack === 'function') (ack as (a: Ack) => void)({ ok: false, error: errorBody('device_pending') });
+      if (typeof ack === 'function') (ack as AckCallback)({ ok: false, error: errorBody('device_pending') });
     };
     socket.onAny(refuse);
     socket.on('disconnect', () => set!.delete(socket));
@@ -205,8 +210,10 @@ export class RealtimeServer {
     socket.emit('view:snapshot', this.snapshotFor(p, resumeOf(socket.handshake.auth), true));
     if (firstSocket) this.presenceChanged(p.sessionId);
 
+    // Every event a client may send is in ClientToServerEvents; which one this is, and whether its
+    // payload is well formed, is decided at run time by route() (the zod schemas the types come from).
     socket.onAny((event: string, ...args: unknown[]) => {
-      const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (a: Ack) => void) : null;
+      const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as AckCallback) : null;
       void this.route(socket, event, args[0], ack);
     });
     socket.on('disconnect', () => {
@@ -239,7 +246,7 @@ export class RealtimeServer {
     m.set(p.personId, this.opts.clock());
   }
 
-  private async route(socket: RoomSocket, event: string, payload: unknown, ack: ((a: Ack) => void) | null): Promise<void> {
+  private async route(socket: RoomSocket, event: string, payload: unknown, ack: AckCallback | null): Promise<void> {
     const p = socket.data.principal;
     const reply = (a: Ack) => {
       if (ack) ack(a);
@@ -448,6 +455,10 @@ export class RealtimeServer {
   /** Check mode: the audiences this person listens to, merged, are its view rebuilt from scratch. */
   private checkMerged(p: Principal, s: SessionState, views: ViewBuilder, sessionId: string): void {
     const fresh = buildView(s, p, views.presenceIn);
+    // The typed edge: the view has no section its audience's type does not name (shared/protocol/views.ts).
+    const named: readonly string[] = VIEW_SECTIONS[p.role];
+    const unnamed = Object.keys(fresh).filter((k) => !named.includes(k));
+    if (unnamed.length) throw new Error(`the ${p.role} view has sections its type does not name: ${unnamed.join(', ')}`);
     const rooms = channelRooms(p);
     const merged = new Map<string, string | undefined>();
     for (const ch of CHANNELS)
@@ -487,7 +498,7 @@ export class RealtimeServer {
   }
 
   /** A live notice to one role of a session (not logged: e.g. the moderator told of a rate-limit trip). */
-  notice(sessionId: string, role: string, body: { kind: string; personId?: string; message: string; messageEn: string }): void {
+  notice(sessionId: string, role: string, body: Notice): void {
     this.io.local.to(roomOf.role(sessionId, role)).emit('session:notice', body);
   }
 

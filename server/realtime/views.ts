@@ -2,11 +2,8 @@ import { VIEW_PARTS } from '../session/fold';
 import type { Principal, SessionState } from '../session/types';
 import { mergeSection } from '../../shared/protocol/view-sync';
 
-export interface PresenceEntry {
-  connected: boolean;
-  lastSeen: number | null;
-}
-export type Presence = Record<string, PresenceEntry>;
+import type { LogSection, Presence, PresenceEntry } from '../../shared/protocol/views';
+export type { Presence, PresenceEntry };
 
 /** Everything this viewer may see, section by section (docs/rules.md §1.8). */
 export function buildView(s: SessionState, viewer: Principal, presence: Presence): Record<string, unknown> {
@@ -19,7 +16,7 @@ export function buildView(s: SessionState, viewer: Principal, presence: Presence
   }
   view.presence = presenceView(s, viewer, presence);
   if (viewer.role === 'moderator' || viewer.role === 'observer') {
-    view.log = { head: s.head, seq: s.seq, tail: s.tail };
+    view.log = { head: s.head, seq: s.seq, tail: s.tail } satisfies LogSection;
   }
   return view;
 }

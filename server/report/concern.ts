@@ -1,3 +1,4 @@
+import type { ReportSection, ReportSignature, WallReportSection } from '../../shared/protocol/views';
 import { DomainError, type Concern, type HandlerContext, type SessionState, type Principal } from '../session/types';
 import type { Dissent, ReopenGround } from '../../shared/protocol/report';
 import { REOPEN_GROUND_LABEL } from '../../shared/protocol/report';
@@ -236,10 +237,10 @@ function reportView(s: SessionState, viewer: Principal): Record<string, unknown>
         deemed: members.filter((m) => r.deemed[m.id]).length,
         members: members.map((m) => ({ label: memberLabel(s, m.id), signed: !!r.signatures[m.id], deemed: !!r.deemed[m.id] })),
         cite: cite(s.rubric, 'report', s.project.method),
-      },
+      } satisfies WallReportSection,
     };
   }
-  const sig = (x: Signature) => ({ memberId: x.memberId, label: memberLabel(s, x.memberId), name: x.name, at: x.at, seq: x.seq, dissent: x.dissent });
+  const sig = (x: Signature): ReportSignature => ({ memberId: x.memberId, label: memberLabel(s, x.memberId), name: x.name, at: x.at, seq: x.seq, dissent: x.dissent });
   const me = s.people[viewer.personId];
   return {
     report: {
@@ -263,6 +264,6 @@ function reportView(s: SessionState, viewer: Principal): Record<string, unknown>
       mine: r.signatures[viewer.personId] ? sig(r.signatures[viewer.personId]) : null,
       myDeemed: r.deemed[viewer.personId] ? { note: r.deemed[viewer.personId].note, at: r.deemed[viewer.personId].at } : null,
       canReopen: me?.role === 'moderator' || (!!me?.leader && me.active),
-    },
+    } satisfies ReportSection,
   };
 }

@@ -187,7 +187,7 @@ function openingSection(s: SessionState, events: StoredEvent[]): string {
   const stages = events.filter((e) => e.type === 'stage:changed').map((e) => [e.ts, (e.payload as any).to] as const);
   const at = (to: string) => stages.find((x) => x[1] === to)?.[0] ?? null;
   const order = si.override ?? si.arrival;
-  const rows = order.map((id, i) => [String(i + 1), esc(supplierName(s, id)), esc(si.suppliers[id]?.representative ?? '—'), bj(si.suppliers[id]?.at)]);
+  const rows = order.map((id, i) => [String(i + 1), q(supplierName(s, id)), q(si.suppliers[id]?.representative ?? '—'), bj(si.suppliers[id]?.at)]);
   const absent = si.closed?.absent ?? [];
   return section(
     'sec-opening',
@@ -195,24 +195,24 @@ function openingSection(s: SessionState, events: StoredEvent[]): string {
     `<p>公告媒介：中国政府采购网及省级以上财政部门指定媒介（以采购文件为准）。评审地点与时间：${esc(isoToBj(s.project.scheduledAt))}。</p>
 <p>签到开始：${bj(at('signin'))}；签到截止：${bj(si.closed?.at)}；开启：${bj(at('opening'))}；资格与符合性审查开始：${bj(at('review'))}。</p>
 <h3>供应商签到记录（磋商顺序）</h3>${table(['序号', '供应商', '授权代表', '签到时间'], rows)}
-${absent.length ? `<p>签到截止时未到：${absent.map((id) => esc(supplierName(s, id))).join('、')}。</p>` : ''}
-${si.reorders.map((r) => `<p>磋商顺序调整（${bj(r.at)}）：${r.order.map((id) => esc(supplierName(s, id))).join(' → ')}；理由：${esc(r.reason)}</p>`).join('')}`,
+${absent.length ? `<p>签到截止时未到：${absent.map((id) => q(supplierName(s, id))).join('、')}。</p>` : ''}
+${si.reorders.map((r) => `<p>磋商顺序调整（${bj(r.at)}）：${r.order.map((id) => q(supplierName(s, id))).join(' → ')}；理由：${q(r.reason)}</p>`).join('')}`,
   );
 }
 
 function participantsSection(s: SessionState): string {
   const si = signinOf(s);
-  const sups = supplierIds(s).map((id, i) => [String(i + 1), esc(supplierName(s, id)), esc(s.people[id].name), esc(s.people[id].contact ?? '—')]);
+  const sups = supplierIds(s).map((id, i) => [String(i + 1), q(supplierName(s, id)), q(s.people[id].name), esc(s.people[id].contact ?? '—')]);
   const members = s.order
     .map((id) => s.people[id])
     .filter((p) => p.role === 'expert' || p.role === 'purchaser_rep')
     .map((p) => {
       const m = si.members[p.id];
-      const recuse = m?.recuseFrom?.length ? `回避：${m.recuseFrom.map((x) => esc(supplierName(s, x))).join('、')}${m.recusalNote ? `（${esc(m.recusalNote)}）` : ''}` : '无回避';
+      const recuse = m?.recuseFrom?.length ? `回避：${m.recuseFrom.map((x) => q(supplierName(s, x))).join('、')}${m.recusalNote ? `（${q(m.recusalNote)}）` : ''}` : '无回避';
       const status = p.active ? '在任' : '已更换';
       return [memberLabel(s, p.id), esc(p.name), p.role === 'purchaser_rep' ? '采购人代表' : '评审专家', p.leader ? '组长' : '', bj(m?.at), recuse, status + (p.replaces ? `（接替 ${esc(personName(s, p.replaces))}）` : '')];
     });
-  const repl = si.replacements.map((r) => [esc(personName(s, r.memberId)), esc(personName(s, r.replacementId)), esc(r.reason), bj(r.at)]);
+  const repl = si.replacements.map((r) => [esc(personName(s, r.memberId)), esc(personName(s, r.replacementId)), q(r.reason), bj(r.at)]);
   return section(
     'sec-participants',
     L('三、供应商与评审小组成员名单', '3. Suppliers and panel members'),
@@ -270,7 +270,7 @@ function reviewSection(s: SessionState): string {
       .map((id) => {
         const c = rv.concluded[phase][id];
         const failed = c?.failed.map((f) => `${esc(f.text)}：${f.reasons.map(esc).join('；')}`).join('<br>') ?? '';
-        return [esc(supplierName(s, id)), c ? (c.result === 'pass' ? '通过' : '不通过') : '未完成', failed || '—', bj(c?.at)];
+        return [q(supplierName(s, id)), c ? (c.result === 'pass' ? '通过' : '不通过') : '未完成', failed || '—', bj(c?.at)];
       });
     out.push(`<h3>${title}（${list.length} 项，按少数服从多数）</h3>${table(['供应商', '结论', '未通过项及理由', '时间'], rows)}`);
   }
@@ -328,7 +328,7 @@ function clarifySection(s: SessionState): string {
     .filter((x) => x.status !== 'draft' && x.status !== 'discarded')
     .map((x) => [
       esc(x.id),
-      esc(supplierName(s, x.supplierId)),
+      q(supplierName(s, x.supplierId)),
       esc(x.question),
       bj(x.sentAt),
       x.answer ? `${esc(x.answer.text)}${x.answer.attachment ? `<br>附件：${esc(x.answer.attachment.name)}（sha256 ${esc(x.answer.attachment.sha256.slice(0, 16))}…）` : ''}<br>签署：${esc(x.answer.signer)}` : x.status === 'lapsed' ? '逾期未答复' : '未答复',
@@ -360,12 +360,12 @@ function consultationSection(s: SessionState): string {
       const g = x.signatures[id];
       return `<tr><td>${role}</td><td>${q(id === x.supplierId ? (x.representative ?? personName(s, id)) : personName(s, id))}</td><td class="sigcell">${g ? signatureSvg(g.path) : ''}</td><td>${g ? q(g.name) : L('未签署', 'not signed')}</td><td>${g ? bj(g.at) : ''}</td></tr>`;
     };
-    const sigs = [signer(x.supplierId, L(`${esc(supplierName(s, x.supplierId))}授权代表`, `Authorised representative of ${q(supplierName(s, x.supplierId))}`)), ...x.present.map((id) => signer(id, esc(memberLabel(s, id))))];
+    const sigs = [signer(x.supplierId, L(`${q(supplierName(s, x.supplierId))}授权代表`, `Authorised representative of ${q(supplierName(s, x.supplierId))}`)), ...x.present.map((id) => signer(id, esc(memberLabel(s, id))))];
     const held = L(
       `${bj(x.startedAt)} 至 ${bj(x.endedAt)}，实际时长 ${x.endedAt !== null ? dur(x.endedAt - x.startedAt) : '—'}（安排 ${dur(x.seconds * 1000)}）`,
       `${bj(x.startedAt)} to ${bj(x.endedAt)}, lasted ${x.endedAt !== null ? dur(x.endedAt - x.startedAt) : '—'} (${dur(x.seconds * 1000)} allotted)`,
     );
-    return `<div class="minutes" id="minutes-${x.n}"><h3>${L(`磋商记录 第 ${x.n} 次：${esc(supplierName(s, x.supplierId))}（第 ${x.round} 轮）`, `Minutes of sitting ${x.n}: ${q(supplierName(s, x.supplierId))} (round ${x.round})`)}</h3>
+    return `<div class="minutes" id="minutes-${x.n}"><h3>${L(`磋商记录 第 ${x.n} 次：${q(supplierName(s, x.supplierId))}（第 ${x.round} 轮）`, `Minutes of sitting ${x.n}: ${q(supplierName(s, x.supplierId))} (round ${x.round})`)}</h3>
 <table class="kv"><tr><th>${L('时间', 'Time')}</th><td>${held}</td></tr>
 <tr><th>${L('出席的评审小组成员', 'Panel members present')}</th><td>${present}</td></tr>
 <tr><th>${L('供应商授权代表', 'The supplier’s authorised representative')}</th><td>${x.representative ? q(x.representative) : '—'}</td></tr>
@@ -422,7 +422,7 @@ function standingSection(s: SessionState): string {
   const rows = supplierIds(s)
     .map((id) => [id, standing(s, id)] as const)
     .filter(([, st]) => st.status !== 'active')
-    .map(([id, st]) => [esc(supplierName(s, id)), st.status === 'withdrawn' ? '退出' : '响应无效', esc(st.reason?.zh ?? labelOf(GROUND_LABEL, st.ground).zh), bj(st.at), st.seq ? `第 ${st.seq} 条` : '—']);
+    .map(([id, st]) => [q(supplierName(s, id)), st.status === 'withdrawn' ? '退出' : '响应无效', esc(st.reason?.zh ?? labelOf(GROUND_LABEL, st.ground).zh), bj(st.at), st.seq ? `第 ${st.seq} 条` : '—']);
   return section('sec-standing', L('九、退出与无效响应', '9. Withdrawals and invalid responses'), table(['供应商', '情形', '原因', '时间', '日志序号'], rows));
 }
 
@@ -440,7 +440,7 @@ function quotesSection(s: SessionState): string {
       : `<span class="words">${L('授权代表未签字', 'Not signed by the authorised representative')}</span>`;
   };
   const rows = rv.rows.map((r) => [
-    esc(r.label),
+    q(r.label),
     r.quote ? `${esc(r.quote.amount)} ${L('元', 'yuan')}<br><span class="words">${L('大写：', 'In words: ')}${q(r.quote.amountInWords)}</span>${signedBy(r.supplierId)}` : '—',
     r.correction ? `${r.correction.steps.map((x) => esc(x.zh)).join('<br>')}<br>修正后：${esc(r.correction.corrected)} 元（大写：${esc(r.correction.inWords)}）` : '—',
     r.deduction ? r.deduction.lines.map((x) => esc(x.zh)).join('<br>') : '—',
@@ -448,7 +448,7 @@ function quotesSection(s: SessionState): string {
     r.priceScore ? `<b>${esc(r.priceScore.score)}</b><br><span class="expl">${esc(r.priceScore.explanation.zh)}</span>` : r.status === 'active' ? '—' : `无效：${esc(r.reason?.zh ?? '')}`,
   ]);
   const win = qs.window ? `<p>${label}时间：${bj(qs.window.openedAt)} 开始，截止 ${bj(qs.window.deadline)}${qs.window.extensions.length ? `（延长 ${qs.window.extensions.length} 次）` : ''}；关闭：${bj(qs.closedAt)}。</p>` : '';
-  const late = qs.late.map((l) => `<p>逾期提交被拒绝：${esc(supplierName(s, l.supplierId))}（${bj(l.at)}）。</p>`).join('');
+  const late = qs.late.map((l) => `<p>逾期提交被拒绝：${q(supplierName(s, l.supplierId))}（${bj(l.at)}）。</p>`).join('');
   const receipts = Object.entries(qs.submissions).map(([id, x]) => [q(supplierName(s, id)), L(`第 ${x.version} 次`, `No. ${x.version}`), bj(x.at), `<span class="hash">${esc(x.receipt)}</span>`]);
   if (s.project.method === 'public_tender') {
     // 开标记录 (docs/tender.md "Report" ④): each bidder's 开标一览表 as entered and its confirmation.
@@ -487,7 +487,7 @@ function abnormalLowSection(s: SessionState): string {
     const hits = r.hits.map((h) => `第 ${esc(h.trigger)} 项：报价 ${esc(yuan(h.quote))}，参照值 ${esc(yuan(h.reference))} × ${esc(h.ratio)} = 阈值 ${esc(yuan(h.threshold))}`).join('<br>');
     const votes = Object.entries(r.votes).map(([m, v]) => [memberLabel(s, m), v.verdict === 'accept' ? '合理' : '不能证明合理，无效', esc(v.reason), bj(v.at)]);
     const d = r.decision;
-    return `<h3>${esc(supplierName(s, r.supplierId))}</h3>
+    return `<h3>${q(supplierName(s, r.supplierId))}</h3>
 <p>启动：${r.openedBy ? `由 ${esc(r.openedBy.startsWith('M') ? memberLabel(s, r.openedBy) : personName(s, r.openedBy))} 提出` : '触发评审标准的异常低价情形'}（${bj(r.openedAt)}）。${esc(r.reason.zh)}</p>
 ${hits ? `<p>触发条件：<br>${hits}</p>` : ''}
 <p>说明时限：${r.minutes} 分钟（截止 ${bj(r.endsAt)}）。供应商说明：${r.explanation ? `${esc(r.explanation.text)}（${bj(r.explanation.at)}）` : '未在时限内提交'}</p>
@@ -509,7 +509,7 @@ function memberScoresSection(s: SessionState): string {
     .map((m) => {
       const rows = leaves.map((f) => [esc(f.name_zh), esc(f.max_points), ...scored.map((sid) => esc(sc.entries[m.id]?.[sid]?.[f.id]?.points ?? '—'))]);
       rows.push(['<b>合计（含价格分）</b>', esc(s.rubric.total_points), ...scored.map((sid) => `<b>${esc(outById.get(sid)?.memberTotals?.[m.id] ?? '—')}</b>`)]);
-      return `<div class="member-sheet"><h3>${memberLabel(s, m.id)} ${esc(m.name)}${m.active ? '' : '（已更换）'}</h3>${table(['评审因素', '满分', ...scored.map((sid) => esc(supplierName(s, sid)))], rows, 'scores')}</div>`;
+      return `<div class="member-sheet"><h3>${memberLabel(s, m.id)} ${q(m.name)}${m.active ? '' : '（已更换）'}</h3>${table(['评审因素', '满分', ...scored.map((sid) => q(supplierName(s, sid)))], rows, 'scores')}</div>`;
     });
   return section('sec-member-scores', L('十二、各成员评分明细', '12. Each member’s scores'), blocks.length ? blocks.join('') : '<p class="none">无评分记录。</p>');
 }
@@ -522,13 +522,13 @@ function resultsSection(s: SessionState): string {
   const sorted = [...out.suppliers].sort((a, b) => (a.rank ?? 999) - (b.rank ?? 999));
   const rows = sorted.map((r) => [
     r.rank === null ? '—' : String(r.rank),
-    esc(supplierName(s, r.id)),
+    q(supplierName(s, r.id)),
     ...members.map((m) => esc(r.memberTotals?.[m.id] ?? '—')),
     esc(r.priceScore ?? '—'),
     `<b>${esc(r.finalScore ?? '—')}</b>`,
     r.status === 'responsive' ? (r.candidate ? '推荐' : '') : `无效：${esc(r.invalidReason ?? '')}`,
   ]);
-  const ties = (ev.detail.ranking?.tieBreaks ?? []).map((t) => `<li>${esc(supplierName(s, t.above))} 与 ${esc(supplierName(s, t.below))} 最终得分相同，${t.key ? `按「${RANK_KEY[t.key] ?? t.key}」排序` : '仍然相同，未能区分'}。</li>`);
+  const ties = (ev.detail.ranking?.tieBreaks ?? []).map((t) => `<li>${q(supplierName(s, t.above))} 与 ${q(supplierName(s, t.below))} 最终得分相同，${t.key ? `按「${RANK_KEY[t.key] ?? t.key}」排序` : '仍然相同，未能区分'}。</li>`);
   const vote = scoringOf(s).ranking;
   const cands = sorted.filter((r) => r.candidate);
   return section(
@@ -536,17 +536,17 @@ function resultsSection(s: SessionState): string {
     L('十三、评分汇总、排序与推荐', '13. Totals, ranking and recommendation'),
     `${table(['排序', '供应商', ...members.map((m) => memberLabel(s, m.id)), '价格分', '最终得分', '推荐'], rows, 'results')}
 <h3>得分相同的处理</h3>${ties.length ? `<ul>${ties.join('')}</ul>` : '<p class="none">无得分相同的供应商。</p>'}
-${vote.decided ? `<p>评审小组表决排序：${vote.decided.map((id) => esc(supplierName(s, id))).join(' → ')}（${Object.keys(vote.votes).length} 票）。</p>` : ''}
+${vote.decided ? `<p>评审小组表决排序：${vote.decided.map((id) => q(supplierName(s, id))).join(' → ')}（${Object.keys(vote.votes).length} 票）。</p>` : ''}
 <h3>推荐的${s.project.method === 'public_tender' ? '中标' : '成交'}候选供应商</h3>
-<ol class="cands">${cands.map((r) => `<li>${esc(supplierName(s, r.id))}（最终得分 ${esc(r.finalScore)}）</li>`).join('') || '<li>无</li>'}</ol>
+<ol class="cands">${cands.map((r) => `<li>${q(supplierName(s, r.id))}（最终得分 ${esc(r.finalScore)}）</li>`).join('') || '<li>无</li>'}</ol>
 <p>评审结论：${out.outcome.status === 'continue' ? `有效供应商 ${out.outcome.responsive} 家，评审有效。` : `评审终止：${esc(out.outcome.reason ?? '')}`}</p>`,
   );
 }
 
 function changesSection(s: SessionState): string {
   const sc = scoringOf(s);
-  const revs = sc.revisions.map((r) => [memberLabel(s, r.memberId), esc(supplierName(s, r.supplierId)), esc(factorName(s, r.factorId)), `${esc(r.old.points)} → ${esc(r.new.points)}`, esc(r.reason), r.ground ? esc(CHANGE_GROUND_LABEL[r.ground].zh) : '异常复核', bj(r.at), `第 ${r.seq} 条`]);
-  const changes = sc.changes.map((c, i) => [String(i + 1), memberLabel(s, c.memberId), esc(supplierName(s, c.supplierId)), esc(factorName(s, c.factorId)), esc(c.points), esc(CHANGE_GROUND_LABEL[c.ground].zh), esc(c.reason), c.votes.map((v) => `${memberLabel(s, v.memberId)}${v.approve ? '同意' : '反对'}`).join('，'), c.status === 'applied' ? '已变更' : c.status === 'rejected' ? '未通过' : '表决中']);
+  const revs = sc.revisions.map((r) => [memberLabel(s, r.memberId), q(supplierName(s, r.supplierId)), esc(factorName(s, r.factorId)), `${esc(r.old.points)} → ${esc(r.new.points)}`, q(r.reason), r.ground ? esc(CHANGE_GROUND_LABEL[r.ground].zh) : '异常复核', bj(r.at), `第 ${r.seq} 条`]);
+  const changes = sc.changes.map((c, i) => [String(i + 1), memberLabel(s, c.memberId), q(supplierName(s, c.supplierId)), esc(factorName(s, c.factorId)), esc(c.points), esc(CHANGE_GROUND_LABEL[c.ground].zh), q(c.reason), c.votes.map((v) => `${memberLabel(s, v.memberId)}${v.approve ? '同意' : '反对'}`).join('，'), c.status === 'applied' ? '已变更' : c.status === 'rejected' ? '未通过' : '表决中']);
   return section(
     'sec-changes',
     L('十四、评分修改与结果变更记录', '14. Score revisions and changes to the result'),
@@ -588,7 +588,7 @@ function anomalyAppendix(s: SessionState, hashOf: Map<number, string>): string {
   const rows = flags.map((f) => [
     esc(labelOf(FLAG_RULE_LABEL, f.rule).zh),
     f.blocking ? '阻断' : esc(labelOf(FLAG_SEVERITY_LABEL, f.severity).zh),
-    `${f.member ? memberLabel(s, f.member) : '评审小组'} / ${f.supplier ? esc(supplierName(s, f.supplier)) : '全部供应商'} / ${f.factor ? esc(factorName(s, f.factor)) : '全部因素'}`,
+    `${f.member ? memberLabel(s, f.member) : '评审小组'} / ${f.supplier ? q(supplierName(s, f.supplier)) : '全部供应商'} / ${f.factor ? esc(factorName(s, f.factor)) : '全部因素'}`,
     `${esc(flagMessages(s, f).others.zh)}${f.threshold ? `<br>阈值 ${esc(f.threshold)}` : ''}`,
     f.response ? `${f.response.kind === 'keep' ? '维持' : '修改'}：${esc(f.response.reason)}${f.response.old !== null ? `（${esc(f.response.old)}${f.response.new !== null ? ` → ${esc(f.response.new)}` : ''}）` : ''}<br>${bj(f.response.at)} 第 ${f.response.seq} 条 <span class="hash">${esc(hashOf.get(f.response.seq)?.slice(0, 16) ?? '')}</span>` : '—',
     f.determination ? `${f.determination.result === 'abnormal' ? '认定畸高畸低' : '不认定'}（${f.determination.votes.map((v) => `${memberLabel(s, v.memberId)}${v.verdict === 'abnormal' ? '认定' : '不认定'}：${esc(v.reason)}`).join('；')}）第 ${f.determination.seq} 条 <span class="hash">${esc(hashOf.get(f.determination.seq)?.slice(0, 16) ?? '')}</span>` : '—',
@@ -627,7 +627,7 @@ function signaturePage(s: SessionState, ctx: ReportContext): string {
     .filter((m) => r.signatures[m.id]?.dissent)
     .map((m) => {
       const d = r.signatures[m.id].dissent!;
-      return `<div class="dissent"><h3>${L(`${memberLabel(s, m.id)} ${esc(m.name)} 的不同意见`, `Dissent of ${memberLabel(s, m.id)} ${q(m.name)}`)}</h3><p><b>${L('事项：', 'Item: ')}</b>${q(d.item)}</p><p><b>${L('意见：', 'Position: ')}</b>${q(d.position)}</p><p><b>${L('理由：', 'Reasons: ')}</b>${q(d.reasons)}</p></div>`;
+      return `<div class="dissent"><h3>${L(`${memberLabel(s, m.id)} ${q(m.name)} 的不同意见`, `Dissent of ${memberLabel(s, m.id)} ${q(m.name)}`)}</h3><p><b>${L('事项：', 'Item: ')}</b>${q(d.item)}</p><p><b>${L('意见：', 'Position: ')}</b>${q(d.position)}</p><p><b>${L('理由：', 'Reasons: ')}</b>${q(d.reasons)}</p></div>`;
     });
   const award = s.project.method === 'public_tender';
   return section(

@@ -1,5 +1,6 @@
 import type { SessionState } from '../session/types';
 import type { Dissent, ReopenGround } from '../../shared/protocol/report';
+import type { Dispute, ReopenRequest, ReportFinal, ReportReopen } from '../../shared/protocol/views';
 import { activeMembers } from '../participants/state';
 
 // The report slice: the revisions of the report (评审报告), each with its signatures and, once every
@@ -29,22 +30,15 @@ export interface DeemedAgreement {
   seq: number;
 }
 
-export interface FinalRecord {
-  sha256: string;
-  size: number;
-  /** The log head printed on every page of the PDF, and its seq. */
-  head: string;
-  headSeq: number;
-  at: number;
-  seq: number;
-}
+/** The final PDF's record (the view's `ReportFinal`, shared/protocol/views.ts). */
+export type FinalRecord = ReportFinal;
 
 export interface Revision {
   n: number;
   openedAt: number;
   openedSeq: number;
   /** Why this revision exists (revision 1: null). */
-  reopen: { ground: ReopenGround; reason: string; requestedBy: string; confirmedBy: string } | null;
+  reopen: ReportReopen | null;
   signatures: Record<string, Signature>;
   /** Members recorded as deemed to agree (they count as having signed off this revision). */
   deemed: Record<string, DeemedAgreement>;
@@ -53,26 +47,9 @@ export interface Revision {
   final: FinalRecord | null;
 }
 
-export interface Dispute {
-  id: string;
-  revision: number;
-  subject: string;
-  proposal: string;
-  by: string;
-  at: number;
-  seq: number;
-  votes: { memberId: string; agree: boolean; reason: string; seq: number }[];
-  result: { outcome: 'adopted' | 'rejected'; agree: number; disagree: number; of: number; at: number; seq: number } | null;
-}
+export type { Dispute };
 
-export interface ReopenRequest {
-  ground: ReopenGround;
-  reason: string;
-  by: string;
-  role: 'moderator' | 'leader';
-  at: number;
-  seq: number;
-}
+export type { ReopenRequest };
 
 export interface ReportSlice {
   revisions: Revision[];

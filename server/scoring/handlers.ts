@@ -1,3 +1,4 @@
+import type { CommandResult } from '../../shared/protocol/events';
 import { cite } from '../../shared/domain/rubric/citations';
 import { DomainError, type Handler, type HandlerContext, type SessionState } from '../session/types';
 import type { Factor } from '../../shared/domain/rubric/types';
@@ -215,7 +216,7 @@ export const handlers: Record<string, Handler> = {
     if (e.points === old.points) throw err('validation', '新分值与原分值相同', 'the new value equals the old one', 'value');
     if (scoringOf(s).changes.some((c) => c.status === 'open')) throw err('conflict', '尚有待表决的变更', 'another change is still being decided');
     const id = `C${scoringOf(s).changes.length + 1}`;
-    return { events: [{ type: 'scoring:change_proposed', payload: { id, memberId: m, supplierId: p.supplierId, factorId: p.factorId, value: e.value, points: e.points, ground: p.ground, reason: p.reason.trim() } }], data: { changeId: id } };
+    return { events: [{ type: 'scoring:change_proposed', payload: { id, memberId: m, supplierId: p.supplierId, factorId: p.factorId, value: e.value, points: e.points, ground: p.ground, reason: p.reason.trim() } }], data: { changeId: id } satisfies CommandResult<'scoring:change_propose'> };
   },
 
   'scoring:change_vote': (ctx, p: { changeId: string; approve: boolean; reason: string }) => {

@@ -1,3 +1,4 @@
+import type { SessionSection } from '../../shared/protocol/views';
 import type { Concern, SessionState } from './types';
 import { STAGE_LABEL } from './types';
 import { citationsView } from '../../shared/domain/rubric/citations';
@@ -33,7 +34,7 @@ export const sessionConcern: Concern = {
       // The clauses of the session's own procurement document the screens cite (issue 13 item 2).
       citations: s.rubric ? citationsView(s.rubric, s.project.method) : null,
       createdAt: s.createdAt,
-    },
+    } satisfies SessionSection,
   }),
 };
 

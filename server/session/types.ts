@@ -6,36 +6,9 @@ import type { ErrorCode } from '../../shared/protocol/errors';
 import type { Checklists } from '../../shared/domain/checklists';
 import type { Due } from './scheduler';
 
-// Stages of a session, in order (docs/rules.md §2; docs/views.md stage rail).
-export const STAGES = [
-  'setup',
-  'signin',
-  'opening',
-  'review',
-  'consultation',
-  'final_review',
-  'final_quote',
-  'scoring',
-  'recheck',
-  'signing',
-  'archived',
-] as const;
-export type Stage = (typeof STAGES)[number] | 'terminated';
-
-export const STAGE_LABEL: Record<Stage, { zh: string; en: string }> = {
-  setup: { zh: '准备', en: 'Set-up' },
-  signin: { zh: '签到', en: 'Sign-in' },
-  opening: { zh: '开启', en: 'Opening' },
-  review: { zh: '资格与符合性审查', en: 'Qualification and compliance review' },
-  consultation: { zh: '磋商', en: 'Consultation' },
-  final_review: { zh: '终审', en: 'Final review' },
-  final_quote: { zh: '最后报价', en: 'Final quotes' },
-  scoring: { zh: '评分', en: 'Scoring' },
-  recheck: { zh: '复核', en: 'Re-check' },
-  signing: { zh: '报告签署', en: 'Report signing' },
-  archived: { zh: '归档', en: 'Archived' },
-  terminated: { zh: '终止', en: 'Terminated' },
-};
+// Stages of a session (docs/rules.md §2): defined in shared/protocol/stage.ts, where the views' types read them too.
+export { STAGES, STAGE_LABEL, type Stage } from '../../shared/protocol/stage';
+import type { Stage } from '../../shared/protocol/stage';
 
 export interface Person {
   id: string;

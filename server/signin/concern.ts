@@ -1,3 +1,4 @@
+import type { CommandResult } from '../../shared/protocol/events';
 import { wallMayName } from '../projector/in-room';
 import { DISCIPLINE } from '../../shared/protocol/signin';
 import { isPanel } from '../../shared/protocol/roles';
@@ -181,7 +182,7 @@ export const signinConcern: Concern = {
         tokens: [t],
         // The replaced member's card stops working at once: it must not follow a review it recused from.
         revokeTokens: [old.tokenHash],
-        data: { personId: newId, role: p.role ?? old.role, token: t.token, path: `/tablet#${t.token}` },
+        data: { personId: newId, role: p.role ?? old.role, token: t.token, path: `/tablet#${t.token}` } satisfies CommandResult<'signin:replace'>,
       };
     },
     'supplier:withdraw': ({ state, actor, now }, p: { reason: string }) => {

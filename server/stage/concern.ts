@@ -1,3 +1,4 @@
+import type { RailStageSection, StageSection, StaffStageSection } from '../../shared/protocol/views';
 import { DomainError, STAGE_LABEL, type Concern, type Stage, type Bilingual } from '../session/types';
 import { nextStage, stagesOf } from './machine';
 import { eventOf, typedReducers, type Cmd } from '../session/events';
@@ -63,17 +64,13 @@ export const createStageConcern = (concerns: readonly Concern[]): Concern => ({
     },
   }),
   view: (s, viewer) => {
-    const to = nextStage(s);
-    const out: Record<string, unknown> = {
-      stage: { current: s.stage, label: STAGE_LABEL[s.stage], termination: s.termination },
-    };
+    const stage: StageSection = { current: s.stage, label: STAGE_LABEL[s.stage], termination: s.termination };
     // The console's stage rail shows the stages this session has, and where it is among them.
-    if (viewer.role === 'moderator' || viewer.role === 'observer') (out.stage as any).stages = stagesOf(s);
+    if (viewer.role === 'observer') return { stage: { ...stage, stages: stagesOf(s) } satisfies RailStageSection };
+    if (viewer.role !== 'moderator') return { stage };
     // Only the console needs to know what is next and why it is not allowed yet.
-    if (viewer.role === 'moderator') {
-      const why = blockingReason(concerns, s);
-      (out.stage as any).next = to ? { id: to, label: STAGE_LABEL[to], blockedBy: why } : null;
-    }
-    return out;
+    const to = nextStage(s);
+    const next = to ? { id: to, label: STAGE_LABEL[to], blockedBy: blockingReason(concerns, s) } : null;
+    return { stage: { ...stage, stages: stagesOf(s), next } satisfies StaffStageSection };
   },
 });

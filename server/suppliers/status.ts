@@ -1,3 +1,4 @@
+import type { SupplierStanding, SuppliersSection } from '../../shared/protocol/views';
 import { wallMayName } from '../projector/in-room';
 import { minimumCheck } from '../../shared/rules/outcome';
 import type { Concern, SessionState, Bilingual } from '../session/types';
@@ -7,16 +8,8 @@ import type { Concern, SessionState, Bilingual } from '../session/types';
 // quote, an unconfirmed change, an unproven abnormal-low price…) or `supplier:withdrew` (退出, 003 Ch3
 // §2.9 L647). After every elimination the remaining count is checked against the minimum
 // (docs/rules.md §2.24 Derived), and the console offers the legal options.
-export type SupplierStatus = 'active' | 'invalid' | 'withdrawn';
-
-export interface SupplierStanding {
-  status: SupplierStatus;
-  /** A short code of the ground (e.g. `review_failed`, `over_budget`, `correction_refused`). */
-  ground: string | null;
-  reason: Bilingual | null;
-  at: number | null;
-  seq: number | null;
-}
+export type SupplierStatus = SupplierStanding['status'];
+export type { SupplierStanding };
 
 export interface SuppliersSlice {
   standing: Record<string, SupplierStanding>;
@@ -74,12 +67,12 @@ export const suppliersConcern: Concern = {
     // (000 §21.1 L485: nothing about the review reaches suppliers; docs/views.md "Projector screen":
     // nothing confidential). Found by test/integration/isolation.test.ts.
     if (viewer.role === 'screen') for (const id of ids) out[id] = { ...out[id], reason: null };
-    const view: Record<string, unknown> = { suppliers: { standing: out } };
+    const suppliers: SuppliersSection = { standing: out };
     if (viewer.role === 'moderator' || viewer.role === 'observer' || viewer.role === 'expert' || viewer.role === 'purchaser_rep') {
       const active = activeSuppliers(s).length;
-      (view.suppliers as any).active = active;
-      (view.suppliers as any).minimum = s.rubric ? minimumStatus(s, 'continue', active) : null;
+      suppliers.active = active;
+      suppliers.minimum = s.rubric ? minimumStatus(s, 'continue', active) : null;
     }
-    return view;
+    return { suppliers };
   },
 };

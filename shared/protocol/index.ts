@@ -4,5 +4,7 @@ export * from './errors';
 export * from './ack';
 export * from './commands';
 export * from './authz';
-export * from './server-events';
+export * from './view-sync';
+export * from './views';
+export * from './events';
 export * from './foundation';

@@ -1,5 +1,5 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import { startServer, type TestServer } from '../helpers/server';
+import { startServer, tokenOf, linkFor, type TestServer } from '../helpers/server';
 import { openRoom, driveTo, stageOf, type Room } from '../helpers/room';
 import { amountToWords } from '../../shared/rules/money/words';
 import { evaluate } from '../../shared/rules/evaluate';
@@ -33,7 +33,7 @@ export const TENDER = {
   suppliers: [
     { name: '张三', org: '白银甲物流有限公司' },
     { name: '李四', org: '甘肃乙人力资源有限公司' },
-    { name: '王五', org: '兰州丙服务有限公司' },
+    { name: '王五', org: '兰州丙物资供应商服务有限公司' },
   ],
 };
 
@@ -158,5 +158,13 @@ describe('a tender’s opening record (开标一览表)', () => {
     const m4 = await synced(room, a);
     const rows = Object.fromEntries(m4.view.scoring.results.rows.map((r: any) => [r.id, r.priceScore?.score ?? r.priceScore]));
     expect(rows).toEqual({ S1: '30.00', S2: '28.73', S3: '26.68' });
+
+    await driveTo(room, 'signing');
+    // The 评标报告 speaks the tender's words, but what a person wrote or named stays as written: a bidder
+    // whose name holds 「供应商」 keeps it (docs/tender.md "Report").
+    const html = await (await fetch(`${room.srv.url}/api/sessions/${room.sessionId}/report.html`, { headers: { authorization: `Bearer ${tokenOf(linkFor(room.links, 'A1'))}` } })).text();
+    expect(html).toContain('投标人');
+    expect(html).toContain('兰州丙物资供应商服务有限公司');
+    expect(html).not.toContain('兰州丙物资投标人服务有限公司');
   }, 60_000);
 });

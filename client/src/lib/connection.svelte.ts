@@ -3,24 +3,34 @@ import { i18n } from './i18n.svelte';
 import { PROTOCOL_VERSION } from '../../../shared/protocol/version';
 import type { Ack } from '../../../shared/protocol/ack';
 import { ViewReplica, type ViewPatch, type ViewSnapshot } from '../../../shared/protocol/view-sync';
+import type { CommandName } from '../../../shared/protocol/commands';
+import type { AckCallback, ClientToServerEvents, CommandInput, CommandResult, CommandPayload, DeviceWaiting, Notice, Revocation, ServerToClientEvents } from '../../../shared/protocol/events';
+import type { AnyView } from '../../../shared/protocol/views';
 
 // The client's one connection to the room. It keeps the view the server sends (its audiences'
 // channels: a snapshot, then patches of top-level sections, merged by shared/protocol/view-sync.ts;
 // on reconnecting it says which versions it holds and gets only what changed), estimates the server clock offset for countdowns, and keeps every
 // command until it is acknowledged: a command sent while offline waits in the outbox and goes out
 // with the same id on reconnect, so it takes effect exactly once (docs/architecture.md "Reconnect").
+// The socket is typed both ways (docs/architecture.md "The typed edge"): `send` takes a command's own
+// payload, and `Connection<StaffView>` (…View: shared/protocol/views.ts) gives a component its
+// audience's sections.
 
 export type Status = 'connecting' | 'online' | 'offline' | 'revoked' | 'refused' | 'waiting';
 
 interface Pending {
-  event: string;
-  payload: Record<string, unknown> & { id: string };
-  resolve: (a: Ack) => void;
+  event: CommandName;
+  payload: CommandPayload<CommandName>;
+  resolve: AckCallback;
 }
 
-export class Connection {
+/** The browser's socket: it listens to the server's pushes and emits the client's commands. */
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** `V`: the view of the audience the component is for (every section absent until the first snapshot). */
+export class Connection<V extends AnyView = AnyView> {
   status = $state<Status>('connecting');
-  view = $state<Record<string, any>>({});
+  view = $state<Partial<V>>({});
   seq = $state(0);
   /** serverTime ≈ Date.now() + offset. */
   offset = $state(0);
@@ -29,11 +39,11 @@ export class Connection {
   error = $state<{ message: string; messageEn: string } | null>(null);
   pendingCount = $state(0);
   /** Live notices from the server (not in the log), newest last: e.g. a device held back by its rate limit. */
-  notices = $state<{ kind: string; personId?: string; message: string; messageEn: string; at: number }[]>([]);
+  notices = $state<(Notice & { at: number })[]>([]);
   /** While this device waits for the moderator to let it take a seat held by another device: since when. */
   waitingSince = $state<number | null>(null);
 
-  private socket: Socket;
+  private socket: ClientSocket;
   private replica = new ViewReplica();
   private outbox = new Map<string, Pending>();
 
@@ -66,7 +76,7 @@ export class Connection {
       }
     });
     // One device per seat (issue 12): a second device waits until the moderator admits or refuses it.
-    this.socket.on('device:waiting', (w: { since: number }) => {
+    this.socket.on('device:waiting', (w: DeviceWaiting) => {
       this.status = 'waiting';
       this.waitingSince = w.since;
     });
@@ -74,11 +84,11 @@ export class Connection {
       this.status = 'online';
       this.waitingSince = null;
     });
-    this.socket.on('session:revoked', (r: { message: string; messageEn: string }) => {
+    this.socket.on('session:revoked', (r: Revocation) => {
       this.status = 'revoked';
-      this.error = r;
+      this.error = { message: r.message, messageEn: r.messageEn };
     });
-    this.socket.on('session:notice', (n: { kind: string; personId?: string; message: string; messageEn: string }) => {
+    this.socket.on('session:notice', (n: Notice) => {
       this.notices = [...this.notices.slice(-4), { ...n, at: Date.now() }];
     });
     this.socket.on('view:snapshot', (s: ViewSnapshot) => {
@@ -95,7 +105,8 @@ export class Connection {
   }
 
   private show(): void {
-    this.view = this.replica.view as Record<string, any>;
+    // The replica holds what the server's projections sent for this audience (shared/protocol/views.ts).
+    this.view = this.replica.view as Partial<V>;
     // The session's procurement method puts every sentence in its words (shared/labels/terms.ts).
     const method = this.view.session?.method ?? null;
     if (i18n.method !== method) i18n.method = method;
@@ -111,10 +122,11 @@ export class Connection {
   }
 
   /** Sends a command; the promise settles with the server's ack, after a reconnect if need be. */
-  send(event: string, payload: Record<string, unknown> = {}): Promise<Ack> {
+  send<K extends CommandName>(event: K, payload: CommandInput<K>): Promise<Ack<CommandResult<K>>> {
     const id = crypto.randomUUID().replace(/-/g, '');
     return new Promise((resolve) => {
-      const p: Pending = { event, payload: { ...payload, id }, resolve };
+      // The server answers command K with CommandResult<K> (its handler says so: shared/protocol/events.ts).
+      const p: Pending = { event, payload: { ...payload, id } as CommandPayload<K>, resolve: resolve as AckCallback };
       this.outbox.set(id, p);
       this.pendingCount = this.outbox.size;
       if (this.online) this.transmit(p);
@@ -137,7 +149,7 @@ export class Connection {
     for (let i = 0; i < 3; i++) {
       const t0 = Date.now();
       try {
-        const ack = (await this.socket.timeout(5000).emitWithAck('time:sync', { t0 })) as Ack<{ serverTime: number }>;
+        const ack = await this.socket.timeout(5000).emitWithAck('time:sync', { t0 });
         const t1 = Date.now();
         if (!ack.ok) return;
         const rtt = t1 - t0;
@@ -152,7 +164,7 @@ export class Connection {
 
   private async resync(): Promise<void> {
     try {
-      const ack = (await this.socket.timeout(10_000).emitWithAck('session:resync', { lastSeq: this.seq })) as Ack<any>;
+      const ack = await this.socket.timeout(10_000).emitWithAck('session:resync', { lastSeq: this.seq });
       if (ack.ok && this.replica.snapshot(ack.data)) this.show();
     } catch {
       /* the next patch or reconnect tries again */

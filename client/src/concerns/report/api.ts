@@ -4,7 +4,7 @@ import type { Connection } from '../../lib/connection.svelte';
 // the room's view carries only who has signed.
 export async function fetchReport(conn: Connection, path: 'report.html' | 'report.pdf' | 'archive.zip', query = ''): Promise<Response> {
   const id = conn.view.session?.id;
-  return fetch(`/api/sessions/${encodeURIComponent(id)}/${path}${query}`, { headers: { authorization: `Bearer ${conn.token}` } });
+  return fetch(`/api/sessions/${encodeURIComponent(id ?? '')}/${path}${query}`, { headers: { authorization: `Bearer ${conn.token}` } });
 }
 
 /** Downloads a file the server sends as an attachment, through a temporary object URL. */
