@@ -94,8 +94,12 @@ export const peopleReducers = {
   'setup:person_updated': (s: SessionState, e: { payload: unknown }) => {
     const p = e.payload as { personId: string } & Pick<Person, 'name' | 'org' | 'contact' | 'role' | 'leader'>;
     const person = s.people[p.personId];
+    const roleChanged = person.role !== p.role;
     Object.assign(person, { name: p.name, org: p.org, contact: p.contact, role: p.role, leader: p.leader });
     if (p.leader) soleLeader(s, p.personId);
+    // A purchaser representative made an expert (or back) takes the number of its new kind: 专家 1..n
+    // stay without a gap or a double.
+    if (roleChanged) renumber(s);
   },
   'setup:person_removed': (s: SessionState, e: { payload: unknown }) => {
     const { personId } = e.payload as { personId: string };

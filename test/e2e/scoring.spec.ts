@@ -68,6 +68,16 @@ test('five members score three suppliers on tablets; an R3 flag is kept and dete
   for (const m of MEMBERS) {
     const page = tablets[m].page;
     await expect(page.getByTestId('scoring-tablet')).toBeVisible();
+    if (m === 'M1') {
+      // The current stage's work first (issue 17): the scoring form is on the first screen, the earlier
+      // stages' records (the review) folded below it.
+      const form = (await page.getByTestId('scoring-tablet').boundingBox())!;
+      expect(form.y).toBeLessThan(800);
+      await expect(page.getByTestId('earlier-stages')).toBeVisible();
+      await expect(page.getByTestId('earlier-stages')).not.toHaveAttribute('open');
+      const fold = (await page.getByTestId('earlier-stages').boundingBox())!;
+      expect(fold.y).toBeGreaterThan(form.y);
+    }
     for (const [i, sid] of ['S1', 'S2', 'S3'].entries()) {
       const pick: Record<string, string> = { '3': grade3[i] };
       if (m === 'M5' && sid === 'S2') pick['7'] = '2';

@@ -132,6 +132,9 @@ describe('setup commands', () => {
     expect(a1.view.stage.next.blockedBy.zh).toMatch(/2\/3/);
     await r.ok('A1', 'setup:person_update', { personId: rep.data.personId, role: 'expert' });
     await a1.waitFor((v) => v.stage.next.blockedBy === null);
+    // The representative made an expert takes the next expert number: 专家 1..4, none twice.
+    const ordinals = a1.view.setup.people.filter((p: any) => p.role === 'expert').map((p: any) => p.ordinal);
+    expect(ordinals.sort()).toEqual([1, 2, 3, 4]);
   });
 
   it('keeps one leader, refuses a leader who is not a member, and never reuses a removed id', async () => {

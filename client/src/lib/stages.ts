@@ -12,3 +12,28 @@ export const STAGE_RAIL = [
   { id: 'signing', label: { zh: '报告签署', en: 'Signing' } },
   { id: 'archived', label: { zh: '归档', en: 'Archived' } },
 ] as const;
+
+// The stages whose work each part of a device's page is (docs/views.md "Current stage first"): the
+// console and the tablet show the current stage's parts first and fold the parts of earlier stages
+// below (issue 17: in 报告签署 the signing card was far down a page of every earlier stage's cards; on
+// the tablet the scoring form sat under the clarifications and the minutes).
+export const PART_STAGES = {
+  setup: ['setup'],
+  signin: ['signin', 'opening'],
+  review: ['review', 'final_review'],
+  clarify: ['review', 'consultation', 'final_review'],
+  rounds: ['consultation'],
+  minutes: ['consultation', 'final_review', 'final_quote'],
+  requirements: ['consultation', 'final_review', 'final_quote'],
+  quotes: ['final_quote', 'scoring'],
+  scoring: ['scoring', 'recheck'],
+  report: ['signing', 'archived'],
+} as const satisfies Record<string, readonly string[]>;
+export type PartId = keyof typeof PART_STAGES;
+
+/** A part is earlier once every stage it serves has passed; after a termination nothing is folded. */
+export function isEarlierPart(part: PartId, stageNow: string): boolean {
+  const rail: string[] = STAGE_RAIL.map((x) => x.id);
+  const now = rail.indexOf(stageNow);
+  return now >= 0 && PART_STAGES[part].every((x) => rail.indexOf(x) < now);
+}
