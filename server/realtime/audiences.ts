@@ -1,4 +1,5 @@
-import type { Channel, ChannelDelta, ChannelFull } from '../../shared/protocol/view-sync';
+import { appliedOps, type Channel, type ChannelDelta, type ChannelFull, type ViewOp } from '../../shared/protocol/view-sync';
+import { diffSection } from './view-diff';
 import { isPanel } from '../../shared/protocol/roles';
 import type { Principal } from '../session/types';
 import type { Section, SectionMap } from './view-memo';
@@ -30,6 +31,18 @@ interface Held {
   section: Section;
   /** The channel version at which this section last changed. */
   at: number;
+  /** The section as its clients hold it (plain JSON), kept once a change of it was sent as ops. */
+  plain?: unknown;
+}
+
+/** Sections at least this big are patched by path (view-diff.ts); smaller ones are sent whole. */
+export const PATH_PATCH_MIN = 1024;
+
+export interface ChannelChange {
+  base: number;
+  set: Record<string, unknown>;
+  del: string[];
+  ops: ViewOp[];
 }
 
 // Each channel object numbers its versions from its own start, so that a version held from a channel
@@ -48,12 +61,22 @@ export class AudienceChannel {
   private removed = new Map<string, number>();
   private fullJson: { version: number; json: string } | null = null;
 
-  constructor(readonly room: string) {}
+  /** Check mode: the channel as a client that applied every change holds it (see checkMirror). */
+  private mirror: Record<string, unknown> | null;
 
-  /** Moves the channel to `next`; the patch's set and del, or null when nothing changed. */
-  update(next: SectionMap, seq: number): { base: number; set: Record<string, unknown>; del: string[] } | null {
+  constructor(
+    readonly room: string,
+    check = false,
+  ) {
+    this.mirror = check ? {} : null;
+  }
+
+  /** Moves the channel to `next`; the patch (whole sections, removed ones, ops inside big sections), or
+   *  null when nothing changed. */
+  update(next: SectionMap, seq: number): ChannelChange | null {
     let set: Record<string, unknown> | null = null;
     const del: string[] = [];
+    let ops: ViewOp[] | null = null;
     const v = this.version + 1;
     for (const [k, sec] of next) {
       const held = this.sections.get(k);
@@ -62,9 +85,22 @@ export class AudienceChannel {
         held.section = sec;
         continue;
       }
+      this.removed.delete(k);
+      // A big section: only what changed inside it (issue 15), diffed once for the audience.
+      if (held && held.section.json !== undefined && sec.json !== undefined && sec.json.length >= PATH_PATCH_MIN) {
+        const plain = held.plain ?? JSON.parse(held.section.json);
+        const mine = diffSection(k, plain, sec.value);
+        const json = mine && JSON.stringify(mine);
+        if (mine && json!.length * 2 < sec.json.length) {
+          (ops ??= []).push(...mine);
+          // What the clients will hold: the same ops applied to a copy that shares nothing live.
+          const after = appliedOps({ [k]: plain }, JSON.parse(json!))![k];
+          this.sections.set(k, { section: sec, at: v, plain: after });
+          continue;
+        }
+      }
       (set ??= {})[k] = sec.value;
       this.sections.set(k, { section: sec, at: v });
-      this.removed.delete(k);
     }
     for (const k of this.sections.keys()) {
       if (next.has(k)) continue;
@@ -72,11 +108,31 @@ export class AudienceChannel {
       this.sections.delete(k);
       this.removed.set(k, v);
     }
-    if (!set && del.length === 0) return null;
+    if (!set && del.length === 0 && !ops) return null;
     const base = this.version;
     this.version = v;
     this.seq = seq;
-    return { base, set: set ?? {}, del };
+    const change = { base, set: set ?? {}, del, ops: ops ?? [] };
+    if (this.mirror) this.mirror = appliedOps(Object.assign({ ...this.mirror }, JSON.parse(JSON.stringify(change.set)) as object), JSON.parse(JSON.stringify(change.ops)));
+    if (this.mirror) for (const k of del) delete this.mirror[k];
+    return change;
+  }
+
+  /**
+   * Check mode: what a client holds after applying every change (whole sections, ops) is each
+   * section's JSON; null if so, else the first key that differs.
+   */
+  checkMirror(): string | null {
+    if (!this.mirror) return null;
+    const keys = Object.keys(this.mirror);
+    let n = 0;
+    for (const [k, h] of this.sections) {
+      if (h.section.json === undefined) continue;
+      n++;
+      if (JSON.stringify(this.mirror[k]) !== h.section.json) return k;
+    }
+    if (keys.length !== n) return `(${keys.join(',')})`;
+    return null;
   }
 
   /** The whole channel, its JSON assembled once per version from the sections' cached JSON. */
@@ -107,12 +163,4 @@ export class AudienceChannel {
     for (const [k, h] of this.sections) out.set(k, h.section.json);
     return out;
   }
-}
-
-/** Splits a person's view into its role's sections and its own (each key in exactly one). */
-export function splitView(view: SectionMap): Record<Channel, SectionMap> {
-  const role: SectionMap = new Map();
-  const own: SectionMap = new Map();
-  for (const [k, sec] of view) (sec.personal ? own : role).set(k, sec);
-  return { role, own };
 }

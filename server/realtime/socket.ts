@@ -12,8 +12,8 @@ import { zodToDomainError } from '../session/validation';
 import { randomUUID } from 'node:crypto';
 import { buildView, type Presence } from './views';
 import { SessionViewMemo, ViewBuilder } from './view-memo';
-import { AudienceChannel, channelRooms, roomOf, splitView } from './audiences';
-import { CHANNELS, type Channel, type ChannelDelta, type ChannelFull, type ResumeState, type ViewPatch, type ViewSnapshot } from '../../shared/protocol/view-sync';
+import { AudienceChannel, channelRooms, roomOf } from './audiences';
+import { CHANNELS, mergeSection, type Channel, type ChannelDelta, type ChannelFull, type ResumeState, type ViewPatch, type ViewSnapshot } from '../../shared/protocol/view-sync';
 import { VIEW_SECTIONS } from '../../shared/protocol/views';
 import type { AckCallback, ClientToServerEvents, InterServerEvents, Notice, ServerToClientEvents } from '../../shared/protocol/events';
 import type { FairShare } from './fair-share';
@@ -403,7 +403,7 @@ export class RealtimeServer {
     let m = this.channels.get(sessionId);
     if (!m) this.channels.set(sessionId, (m = new Map()));
     let c = m.get(room);
-    if (!c) m.set(room, (c = new AudienceChannel(room)));
+    if (!c) m.set(room, (c = new AudienceChannel(room, CHECK)));
     return c;
   }
 
@@ -425,8 +425,7 @@ export class RealtimeServer {
       if (sockets.size === 0) continue;
       const p = sockets.values().next().value!.data.principal;
       const rooms = channelRooms(p);
-      const built = views.build(p);
-      const split = splitView(built);
+      const split = views.build(p);
       for (const ch of CHANNELS) {
         if (ch === 'role' && rolesDone.has(p.role)) {
           if (CHECK) this.checkAudience(p, this.channel(sessionId, rooms.role), split.role);
@@ -435,7 +434,11 @@ export class RealtimeServer {
         const c = this.channel(sessionId, rooms[ch]);
         const patch = c.update(split[ch], seq);
         // Local only: each process diffs against the versions its own sockets hold (issue 9).
-        if (patch) this.io.local.to(rooms[ch]).emit('view:patch', { ch, seq, base: patch.base, version: c.version, serverTime: now, set: patch.set, del: patch.del } satisfies ViewPatch);
+        if (patch) {
+          const frame: ViewPatch = { ch, seq, base: patch.base, version: c.version, serverTime: now, set: patch.set, del: patch.del };
+          if (patch.ops.length) frame.ops = patch.ops;
+          this.io.local.to(rooms[ch]).emit('view:patch', frame);
+        }
       }
       rolesDone.add(p.role);
       if (CHECK) this.checkMerged(p, rt.state, views, sessionId);
@@ -458,10 +461,17 @@ export class RealtimeServer {
     if (unnamed.length) throw new Error(`the ${p.role} view has sections its type does not name: ${unnamed.join(', ')}`);
     const rooms = channelRooms(p);
     const merged = new Map<string, string | undefined>();
-    for (const ch of CHANNELS) for (const [k, j] of this.channel(sessionId, rooms[ch]).jsonByKey()) merged.set(k, j);
+    for (const ch of CHANNELS)
+      for (const [k, j] of this.channel(sessionId, rooms[ch]).jsonByKey())
+        merged.set(k, merged.has(k) && j !== undefined && merged.get(k) !== undefined ? JSON.stringify(mergeSection(JSON.parse(merged.get(k)!), JSON.parse(j))) : j);
     const keys = Object.keys(fresh);
     const ok = keys.length === merged.size && keys.every((k) => merged.has(k) && merged.get(k) === JSON.stringify(fresh[k]));
     if (!ok) throw new Error(`the audiences of ${p.personId} differ from a fresh view at seq ${s.seq}`);
+    // And what a client holds after applying every patch sent (whole sections and path ops) is the same.
+    for (const ch of CHANNELS) {
+      const bad = this.channel(sessionId, rooms[ch]).checkMirror();
+      if (bad !== null) throw new Error(`the ${ch} patches of ${p.personId} do not rebuild its view at seq ${s.seq} (section ${bad})`);
+    }
   }
 
   /**
@@ -477,7 +487,7 @@ export class RealtimeServer {
     for (const ch of CHANNELS) {
       const c = this.channel(p.sessionId, rooms[ch]);
       if (c.listeners === 0) {
-        split ??= splitView(this.viewBuilder(p.sessionId, rt.state).build(p));
+        split ??= this.viewBuilder(p.sessionId, rt.state).build(p);
         c.update(split[ch], rt.state.seq);
       }
       if (join) c.listeners++;

@@ -139,5 +139,53 @@ export function perEvent<T>(s: SessionState, name: string, compute: (tracked: Se
   const value = noteAccesses(reads, () => compute(trackedState(raw)));
   if (outer) for (const k of reads) outer.add(k);
   m.set(name, { stamp, value, reads: [...reads] });
+  markShared(value);
   return value;
+}
+
+// Encode once per event (issue 15): a perEvent result is not mutated, so its JSON (and that of each of
+// its properties, which views put into their sections) is computed once and reused by every section
+// that contains it, whichever audience's view holds it.
+const sharedJson = new WeakMap<object, string | null>();
+
+function markShared(v: unknown): void {
+  if (v === null || typeof v !== 'object' || sharedJson.has(v)) return;
+  sharedJson.set(v, null);
+  if (!Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype)
+    for (const k in v) {
+      const x = (v as Record<string, unknown>)[k];
+      if (x !== null && typeof x === 'object' && !sharedJson.has(x)) sharedJson.set(x, null);
+    }
+}
+
+/**
+ * JSON.stringify(v), reusing the JSON of the perEvent results in it: at the top, or as a property of a
+ * plain object (a view spreading a shared projection and adding a field or two).
+ */
+export function viewJson(v: unknown): string | undefined {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  const cached = sharedJson.get(v);
+  if (cached !== undefined) {
+    if (cached !== null) return cached;
+    const json = JSON.stringify(v);
+    sharedJson.set(v, json);
+    return json;
+  }
+  if (Array.isArray(v) || Object.getPrototypeOf(v) !== Object.prototype || typeof (v as { toJSON?: unknown }).toJSON === 'function') return JSON.stringify(v);
+  let any = false;
+  for (const k in v) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== null && typeof x === 'object' && sharedJson.has(x)) {
+      any = true;
+      break;
+    }
+  }
+  if (!any) return JSON.stringify(v);
+  const parts: string[] = [];
+  for (const k of Object.keys(v)) {
+    const x = (v as Record<string, unknown>)[k];
+    const j = x !== null && typeof x === 'object' && sharedJson.has(x) ? viewJson(x) : JSON.stringify(x);
+    if (j !== undefined) parts.push(`${JSON.stringify(k)}:${j}`);
+  }
+  return `{${parts.join(',')}}`;
 }

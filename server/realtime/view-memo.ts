@@ -1,6 +1,7 @@
 import { VIEW_PARTS } from '../session/fold';
-import { ALL_KEYS, noteAccesses, stateVersions, trackedState, type KeyVersions } from './state-keys';
+import { ALL_KEYS, noteAccesses, stateVersions, trackedState, viewJson, type KeyVersions } from './state-keys';
 import type { Principal, SessionState } from '../session/types';
+import type { Channel } from '../../shared/protocol/view-sync';
 import { presenceView, type Presence } from './views';
 
 // Views without recomputing what did not change (issue 8: score → projector close to the bare fan-out).
@@ -49,7 +50,7 @@ function viewerKey(fields: string[], viewer: Principal): string {
 
 function toSections(part: Record<string, unknown>, personal: boolean): Section[] {
   const out: Section[] = [];
-  for (const key of Object.keys(part)) out.push({ key, value: part[key], json: JSON.stringify(part[key]), personal });
+  for (const key of Object.keys(part)) out.push({ key, value: part[key], json: viewJson(part[key]), personal });
   return out;
 }
 
@@ -156,24 +157,25 @@ export class ViewBuilder {
     return this.presence;
   }
 
-  /** The sections of buildView(s, viewer, presence), each with its JSON. */
-  build(viewer: Principal): SectionMap {
-    const out: SectionMap = new Map();
+  /** The sections of buildView(s, viewer, presence), each with its JSON, by the channel they travel in:
+   *  a section is the viewer's own if its view read who the viewer is (a key may be in both: merged). */
+  build(viewer: Principal): Record<Channel, SectionMap> {
+    const out = { role: new Map(), own: new Map() } as Record<Channel, SectionMap>;
     const keys = new Map<string, string>();
-    for (let i = 0; i < VIEW_PARTS.length; i++) for (const sec of this.memo.part(i, this.s, viewer, keys)) out.set(sec.key, sec);
+    for (let i = 0; i < VIEW_PARTS.length; i++) for (const sec of this.memo.part(i, this.s, viewer, keys)) (sec.personal ? out.own : out.role).set(sec.key, sec);
     const pk = viewer.role === 'supplier' ? `supplier:${viewer.personId}` : 'all';
     let p = this.presenceBy.get(pk);
     if (!p) {
       const value = presenceView(this.s, viewer, this.presence);
       this.presenceBy.set(pk, (p = { key: 'presence', value, json: JSON.stringify(value), personal: viewer.role === 'supplier' }));
     }
-    out.set('presence', p);
+    (p.personal ? out.own : out.role).set('presence', p);
     if (viewer.role === 'moderator' || viewer.role === 'observer') {
       if (!this.log) {
         const value = { head: this.s.head, seq: this.s.seq, tail: this.s.tail };
         this.log = { key: 'log', value, json: JSON.stringify(value), personal: false };
       }
-      out.set('log', this.log);
+      out.role.set('log', this.log);
     }
     // The check mode (PANELROOM_CHECK_VIEWS=1) compares what the audiences hold after each flush with a
     // fresh buildView for every connected person (server/realtime/socket.ts checkMerged).

@@ -19,6 +19,7 @@ type ReviewEvents = {
   'review:continued_below_minimum': BelowMinimumDecision;
 };
 const ev = eventOf<ReviewEvents>();
+import { perEvent } from '../realtime/state-keys';
 
 // Qualification and compliance review (资格审查、符合性审查, docs/rules.md §2.4-2.5) and the final review
 // (终审, 000 §19.3 L295-296): per supplier and item each member votes pass or fail with a reason; the
@@ -176,6 +177,14 @@ export const reviewConcern: Concern = {
     if (viewer.role === 'supplier') return { review: supplierView(s, viewer) };
     return { review: panelView(s, viewer) };
   },
+  // The one thing of the review a member sees that another member does not: whether it may conclude
+  // (the panel leader, docs/rules.md §2.4). Apart from `review`, so a vote sends every member the
+  // panel's change once, not a personal copy of the whole section (issue 15).
+  ownView: (s, viewer) => {
+    if (!s.rubric || !isPanel(viewer.role)) return {};
+    const me = s.people[viewer.personId];
+    return { reviewSeat: { canConclude: !!me?.leader && !!me?.active } };
+  },
 };
 
 /** A supplier learns only its own conclusions, never a vote (docs/rules.md §2.25; 000 §21.1 L485). */
@@ -185,7 +194,23 @@ function supplierView(s: SessionState, viewer: Principal) {
   return { underReview: isPhase(s.stage), result: out };
 }
 
+/** The panel's review, the same for every viewer of the panel and the console: computed once per event
+ *  (issue 15), whoever asks first. */
 function panelView(s: SessionState, viewer: Principal) {
+  const shared = perEvent(s, 'review.panel', panelShared);
+  const out: Record<string, unknown> = { ...shared };
+  // The moderator may always conclude; a member's own right is in its `reviewSeat` (ownView).
+  if (viewer.role === 'moderator') out.canConclude = true;
+  if (viewer.role === 'moderator' || viewer.role === 'observer') {
+    const phase = shared.phase;
+    out.minimum = minimumStatus(s, 'afterReview');
+    out.belowMinimum = reviewOf(s).belowMinimum;
+    out.remaining = unconcluded(s, phase).length;
+  }
+  return out;
+}
+
+function panelShared(s: SessionState) {
   const phase = phaseNow(s);
   const items = checklistOf(s, phase);
   const members = activeMembers(s).map((m) => m.id);
@@ -213,18 +238,11 @@ function panelView(s: SessionState, viewer: Principal) {
       blocker: !sl.concluded[phase][id] && standing(s, id).status === 'active' ? concludeBlocker(s, phase, id) : null,
     };
   });
-  const out: Record<string, unknown> = {
+  return {
     phase,
     active: isPhase(s.stage),
     items: items.map((i) => ({ id: i.id, kind: i.kind, text: i.text_zh, detail: i.detail_zh ?? null, clarificationAllowed: i.clarificationAllowed })),
     suppliers,
     members: members.length,
-    canConclude: viewer.role === 'moderator' || (isPanel(viewer.role) && s.people[viewer.personId].leader && s.people[viewer.personId].active),
   };
-  if (viewer.role === 'moderator' || viewer.role === 'observer') {
-    out.minimum = minimumStatus(s, 'afterReview');
-    out.belowMinimum = sl.belowMinimum;
-    out.remaining = unconcluded(s, phase).length;
-  }
-  return out;
 }

@@ -1,7 +1,7 @@
 import type { Concern } from '../session/types';
 import { handlers } from './handlers';
 import { reducers } from './reducers';
-import { scoringView } from './view';
+import { scoringOwnView, scoringView } from './view';
 import { emptySlice, allSubmitted, progress, scoringEvent } from './state';
 import { reviewPending } from './flags';
 import { tiePending } from './ranking-vote';
@@ -17,6 +17,7 @@ export const scoringConcern: Concern = {
   handlers,
   reducers,
   view: scoringView,
+  ownView: scoringOwnView,
   leave: {
     // Every active member has submitted every active supplier (000 §20.3 L328: each member scores).
     scoring: (s) => {

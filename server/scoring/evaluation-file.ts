@@ -102,29 +102,31 @@ export interface RoomEvaluation {
   error: string | null;
 }
 
-const cache = new WeakMap<SessionState, { seq: number; key: string; value: RoomEvaluation }>();
+const cache = new WeakMap<SessionState, { seq: number; key: string; rubric: Rubric; value: RoomEvaluation }>();
 
-/** The inputs of an evaluation, as one string: two states with the same evaluation file give the same
- *  results, so votes, reasons and presence (which do not change the file) do not re-run the engine. */
-const fileKey = (s: SessionState): string => JSON.stringify(evaluationFile(s));
+/** The inputs of an evaluation besides the rubric, as one string: two states with the same evaluation
+ *  file give the same results, so votes, reasons and presence (which do not change the file) do not
+ *  re-run the engine. The rubric (the biggest part, replaced whole by setup:rubric_replaced, never
+ *  changed in place) is compared by identity instead of being stringified on every event (issue 15). */
+const fileKey = (f: EvaluationFile): string => JSON.stringify({ ...f, rubric: null });
 
 /** evaluateDetailed on evaluationFile(s), memoised per session state: recomputed only when the
  *  evaluation file itself changed (views are built per viewer after every event). */
 export function roomEvaluation(s: SessionState): RoomEvaluation {
   const hit = cache.get(s);
   if (hit && hit.seq === s.seq) return hit.value;
-  const key = fileKey(s);
-  if (hit && hit.key === key) {
+  const file = evaluationFile(s);
+  const key = fileKey(file);
+  if (hit && hit.key === key && hit.rubric === s.rubric) {
     hit.seq = s.seq;
     return hit.value;
   }
-  const value = computeRoomEvaluation(s);
-  cache.set(s, { seq: s.seq, key, value });
+  const value = computeRoomEvaluation(s, file);
+  cache.set(s, { seq: s.seq, key, rubric: s.rubric, value });
   return value;
 }
 
-function computeRoomEvaluation(s: SessionState): RoomEvaluation {
-  const file = evaluationFile(s);
+function computeRoomEvaluation(s: SessionState, file: EvaluationFile): RoomEvaluation {
   const responsive = file.suppliers.filter((x) => x.status === 'responsive');
   const priced = responsive.filter((x) => x.finalQuote !== null || x.quoteSheet !== null);
   const input = (f: EvaluationFile): EvaluationInput => ({

@@ -64,9 +64,9 @@ function sharedFlag(s: SessionState, f: RoomFlag): SharedFlag {
   return { ...f, message: m.own, othersMessage: m.others };
 }
 
-function flagView(s: SessionState, f: SharedFlag, viewer: Principal) {
+/** A flag as the room shows it to everyone but the flagged member: built once per event (flagViews). */
+function flagBase(s: SessionState, f: SharedFlag) {
   const leaf = f.factor ? findFactor(s.rubric, f.factor) : undefined;
-  const mine = f.member === viewer.personId;
   return {
     key: f.key,
     rule: f.rule,
@@ -74,13 +74,13 @@ function flagView(s: SessionState, f: SharedFlag, viewer: Principal) {
     high: f.high,
     member: f.member,
     memberLabel: memberLabel(s, f.member),
-    mine,
+    mine: false,
     supplier: f.supplier,
     supplierLabel: f.supplier ? supplierLabel(s, f.supplier) : null,
     factor: f.factor,
     factorName: leaf ? { zh: leaf.name_zh, en: leaf.name_en ?? leaf.name_zh } : null,
     factorMax: leaf ? String(leaf.max_points) : null,
-    message: mine ? f.message : f.othersMessage,
+    message: f.othersMessage,
     // x and the others' values (sorted, anonymous) for the dot plot (docs/anomaly.md; docs/views.md).
     inputs: f.inputs,
     whatIf: f.whatIf,
@@ -90,11 +90,36 @@ function flagView(s: SessionState, f: SharedFlag, viewer: Principal) {
     needsDetermination: f.needsDetermination,
     response: f.response,
     votes: f.votes.length,
-    myVote: f.votes.find((v) => v.memberId === viewer.personId)?.verdict ?? null,
+    myVote: null as string | null,
     determination: f.determination ? { result: f.determination.result, rule: f.determination.rule, seq: f.determination.seq, votes: f.determination.votes.map((v) => ({ member: memberLabel(s, v.memberId), verdict: v.verdict, reason: v.reason })) } : null,
     awaitingCorrection: f.awaitingCorrection,
     disposed: f.disposed,
   };
+}
+
+/** The flags' views, once per event (issue 15: not per viewer). */
+const flagViews = (t: SessionState) => perEvent(t, 'scoring.flagViews', (s) => shared(s).flags.map((f) => flagBase(s, f)));
+
+/** The flags one viewer sees: the shared views, with its own `mine` / `myVote` where they differ. */
+function flagsFor(s: SessionState, viewer: Principal) {
+  const all = shared(s).flags;
+  const views = flagViews(s);
+  // The console and the observer are no member: no flag is theirs, they vote on none (and their
+  // section stays their role's, not reading who they are).
+  if (!isPanel(viewer.role)) return views;
+  const panel = true;
+  const me = viewer.personId;
+  const out: ReturnType<typeof flagBase>[] = [];
+  for (let i = 0; i < all.length; i++) {
+    const f = all[i];
+    // Another member's info flag is its own business (docs/anomaly.md "Three severities").
+    if (panel && f.severity === 'info' && f.member !== null && f.member !== me) continue;
+    const mine = f.member === me;
+    const myVote = f.votes.find((v) => v.memberId === me)?.verdict ?? null;
+    // The flagged member reads its own flag's message in the second person (flags.ts flagMessages).
+    out.push(mine ? { ...views[i], mine, myVote, message: f.message } : myVote !== null ? { ...views[i], myVote } : views[i]);
+  }
+  return out;
 }
 
 function tieView(s: SessionState, viewer: Principal) {
@@ -106,7 +131,8 @@ function tieView(s: SessionState, viewer: Principal) {
     set: set.map((id) => ({ id, label: supplierLabel(s, id) })),
     voted: Object.keys(votes).length,
     of: activeMembers(s).length,
-    myVote: votes[viewer.personId] ?? null,
+    // The console and the observer do not vote (and their section stays their role's).
+    myVote: isPanel(viewer.role) ? (votes[viewer.personId] ?? null) : null,
     decided: r.decided,
   };
 }
@@ -136,16 +162,15 @@ function shared(t: SessionState) {
   });
 }
 
-function common(s: SessionState, viewer: Principal) {
+/** What the console and every member alike see of the scoring (the panel's progress, results …). */
+function panelCommon(s: SessionState) {
   const sh = shared(s);
   const sc = scoringOf(s);
   return {
     stage: s.stage,
     allSubmitted: sh.done,
     progress: sh.progress,
-    flags: sh.flags.filter((f) => f.severity !== 'info' || f.member === null || f.member === viewer.personId || !isPanel(viewer.role)).map((f) => flagView(s, f, viewer)),
     pending: sh.pending,
-    tie: sh.done ? tieView(s, viewer) : null,
     results: sh.results,
     released: sc.released,
     locked: sc.locked,
@@ -153,6 +178,11 @@ function common(s: SessionState, viewer: Principal) {
     revisions: sh.revisions,
     exportable: sh.exportable,
   };
+}
+
+function common(s: SessionState, viewer: Principal) {
+  const sh = shared(s);
+  return { ...panelCommon(s), flags: flagsFor(s, viewer), tie: sh.done ? tieView(s, viewer) : null };
 }
 
 /** For each revealed supplier and scored factor, every active member's value with its member, in
@@ -200,17 +230,23 @@ function memberView(s: SessionState, viewer: Principal) {
     }
   }
   const suppliers = activeSuppliers(s).map((sid) => ({ id: sid, label: supplierLabel(s, sid), submitted: isSubmitted(s, me, sid), revealed: supplierRevealed(s, sid) }));
-  return { ...common(s, viewer), suppliers, mine, others };
+  // Only the member's own part: the panel's common part travels once to the whole panel (scoringView),
+  // and the client shows the two as one `scoring` (shared/protocol/view-sync.ts mergeSection).
+  return { flags: flagsFor(s, viewer), tie: shared(s).done ? tieView(s, viewer) : null, suppliers, mine, others };
 }
 
+const inScoring = (s: SessionState) => ['scoring', 'recheck', 'signing', 'archived'].includes(s.stage);
+
+/** The scoring every viewer of a role sees alike (the rubric's factors; the panel's common part; the
+ *  console's, observer's and wall's whole section). A member's own part is scoringOwnView's. */
 export function scoringView(s: SessionState, viewer: Principal): Record<string, unknown> {
   if (!s.rubric) return {};
-  const inScoring = ['scoring', 'recheck', 'signing', 'archived'].includes(s.stage);
-  if (!inScoring) return { scoring: null };
+  const member = isPanel(viewer.role);
+  if (!inScoring(s)) return member ? {} : { scoring: null };
   switch (viewer.role) {
     case 'expert':
     case 'purchaser_rep':
-      return { scoring: memberView(s, viewer), scoringFactors: scoredLeaves(s.rubric) };
+      return { scoring: panelCommon(s), scoringFactors: scoredLeaves(s.rubric) };
     case 'moderator':
     case 'observer':
       return { scoring: common(s, viewer), scoringFactors: scoredLeaves(s.rubric) };
@@ -223,4 +259,13 @@ export function scoringView(s: SessionState, viewer: Principal): Record<string, 
       // Suppliers never see a score (docs/rules.md §1.8: own score only after the award, outside the room).
       return {};
   }
+}
+
+/** A member's own scoring: its entries, the others' revealed values, its flags and tie vote (issue 15:
+ *  apart from the panel's part, so that a submission changes one member's own part and the panel's
+ *  progress once, not every member's whole section). */
+export function scoringOwnView(s: SessionState, viewer: Principal): Record<string, unknown> {
+  if (!s.rubric || !isPanel(viewer.role)) return {};
+  if (!inScoring(s)) return { scoring: null };
+  return { scoring: memberView(s, viewer) };
 }

@@ -40,6 +40,7 @@ export function createKernel(concerns: readonly Concern[]): Kernel {
       handlers.set(name, h);
     }
     if (c.view) viewParts.push({ name: c.name, view: c.view });
+    if (c.ownView) viewParts.push({ name: `${c.name}:own`, view: c.ownView });
   }
 
   const emptyState = (id: string): SessionState => {

@@ -119,6 +119,12 @@ export interface Concern {
   handlers: Record<string, Handler>;
   reducers: Record<string, Reducer>;
   view?: ViewPart;
+  /**
+   * The part of each view only the viewer itself sees (a member's own standing: may it conclude, its
+   * own vote …), kept apart from `view` so that `view` stays one section per audience, computed once
+   * per event and shared by every viewer of the role (issue 15; docs/architecture.md "Views and reconnects").
+   */
+  ownView?: ViewPart;
   /** What falls due at a server time in this state (server/session/scheduler.ts): the one place for timed events. */
   due?: (s: SessionState) => Due[];
 }

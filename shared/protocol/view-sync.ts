@@ -40,6 +40,14 @@ export interface ViewSnapshot {
   channels: Partial<Record<Channel, ChannelFull | ChannelDelta>>;
 }
 
+/**
+ * A change inside a section (issue 15: path-level patches), its path starting with the section's key:
+ * `v` sets the value at the path (replacing it, or adding an object key at the end); `d` deletes an
+ * object key; `w: [n, items]` drops the first n items of the array at the path and appends `items`
+ * (an append-only list such as the staff log's tail).
+ */
+export type ViewOp = { p: (string | number)[]; v: unknown } | { p: (string | number)[]; d: 1 } | { p: (string | number)[]; w: [number, unknown[]] };
+
 /** One audience's change. */
 export interface ViewPatch {
   ch: Channel;
@@ -51,6 +59,8 @@ export interface ViewPatch {
   serverTime: number;
   set: Record<string, unknown>;
   del: string[];
+  /** Changes inside sections not in `set` (the big sections: a change sends only what changed). */
+  ops?: ViewOp[];
 }
 
 export interface ResumeState {
@@ -102,7 +112,13 @@ export class ViewReplica {
   patch(p: ViewPatch): boolean {
     const h = this.held.get(p.ch) ?? (p.base === 0 ? { version: 0, view: {} } : null);
     if (!h || h.version !== p.base) return false;
-    this.held.set(p.ch, { version: p.version, view: applied(h.view, p.set, p.del) });
+    let view = applied(h.view, p.set, p.del);
+    if (p.ops?.length) {
+      const next = appliedOps(view, p.ops);
+      if (!next) return false;
+      view = next;
+    }
+    this.held.set(p.ch, { version: p.version, view });
     if (p.seq > this.seq) this.seq = p.seq;
     this.merge();
     return true;
@@ -120,7 +136,7 @@ export class ViewReplica {
     const view: Record<string, unknown> = {};
     for (const ch of CHANNELS) {
       const h = this.held.get(ch);
-      if (h) Object.assign(view, h.view);
+      if (h) for (const k in h.view) view[k] = k in view ? mergeSection(view[k], h.view[k]) : h.view[k];
     }
     this.view = view;
   }
@@ -130,6 +146,56 @@ function applied(view: Record<string, unknown>, set: Record<string, unknown>, de
   const next = { ...view, ...set };
   for (const k of del) delete next[k];
   return next;
+}
+
+/**
+ * A section both channels carry (the role's part and the viewer's own, e.g. a member's `scoring`: the
+ * panel's progress and results, and its own entries) is shown as one object, the own part's keys last
+ * (server/realtime/views.ts buildView merges a concern's view and ownView the same way).
+ */
+export function mergeSection(role: unknown, own: unknown): unknown {
+  const obj = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  return obj(role) && obj(own) ? { ...(role as object), ...(own as object) } : own;
+}
+
+/** Whether a patch changes the section `key` (sent whole or by path ops). */
+export const patchTouches = (p: Pick<ViewPatch, 'set' | 'ops'>, key: string): boolean => (!!p.set && key in p.set) || !!p.ops?.some((o) => o.p[0] === key);
+
+/**
+ * The view with the ops applied, copying only the objects on their paths (everything else is shared
+ * with the view before, so a renderer sees unchanged parts unchanged); null if an op's path does not
+ * exist (the caller asks for a resync). Object keys keep their order; a new key goes last, as the
+ * server's diff assumes (server/realtime/view-diff.ts).
+ */
+export function appliedOps(view: Record<string, unknown>, ops: ViewOp[]): Record<string, unknown> | null {
+  const root: Record<string, unknown> = { ...view };
+  const copied = new Set<object>([root]);
+  for (const op of ops) {
+    const p = op.p;
+    if (!Array.isArray(p) || p.length === 0) return null;
+    let parent = root as Record<string | number, unknown>;
+    for (let i = 0; i < p.length - 1; i++) {
+      let child = parent[p[i]];
+      if (child === null || typeof child !== 'object') return null;
+      if (!copied.has(child)) {
+        child = Array.isArray(child) ? child.slice() : { ...(child as object) };
+        copied.add(child as object);
+        parent[p[i]] = child;
+      }
+      parent = child as Record<string | number, unknown>;
+    }
+    const last = p[p.length - 1];
+    if ('v' in op) parent[last] = op.v;
+    else if ('d' in op) delete parent[last];
+    else if ('w' in op) {
+      const arr = parent[last];
+      if (!Array.isArray(arr)) return null;
+      const next = arr.slice(op.w[0]).concat(op.w[1]);
+      copied.add(next);
+      parent[last] = next;
+    } else return null;
+  }
+  return root;
 }
 
 /** The merged view of a snapshot on its own (a first connection, or a resync's answer). */

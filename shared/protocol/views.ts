@@ -257,10 +257,17 @@ export interface ObserverView extends Common, Deliberation {
   report: ReportSection | null;
   scoringFactors: Untyped;
 }
+/** What of the review only this member sees (issue 15: apart from the panel's `review`, its own audience). */
+export interface ReviewSeatSection {
+  /** The panel leader may conclude a supplier's review (docs/rules.md §2.4). */
+  canConclude: boolean;
+}
+
 /** A panel member's tablet: the panel audience merged with the member's own. */
 export interface MemberView extends Common, Deliberation {
   report: ReportSection | null;
   scoringFactors: Untyped;
+  reviewSeat: ReviewSeatSection;
 }
 /** A supplier's laptop (its own audience only; no report). */
 export interface SupplierView extends Common, Deliberation {}
@@ -289,6 +296,7 @@ export interface AnyView extends Partial<Common>, Partial<Deliberation> {
   setup?: Untyped;
   report?: ReportSection | WallReportSection | null;
   scoringFactors?: Untyped;
+  reviewSeat?: ReviewSeatSection;
 }
 
 /** The section names of each audience's view, at run time (test/unit/protocol/typed-edge.test.ts checks
@@ -296,8 +304,8 @@ export interface AnyView extends Partial<Common>, Partial<Deliberation> {
 export const VIEW_SECTIONS = {
   moderator: ['session', 'me', 'people', 'devices', 'stage', 'screen', 'presence', 'log', 'suppliers', 'setup', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring', 'scoringFactors', 'report'],
   observer: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'log', 'suppliers', 'setup', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring', 'scoringFactors', 'report'],
-  expert: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'suppliers', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring', 'scoringFactors', 'report'],
-  purchaser_rep: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'suppliers', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring', 'scoringFactors', 'report'],
+  expert: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'suppliers', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring', 'scoringFactors', 'report', 'reviewSeat'],
+  purchaser_rep: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'suppliers', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring', 'scoringFactors', 'report', 'reviewSeat'],
   supplier: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'suppliers', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring'],
   screen: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'suppliers', 'signin', 'rounds', 'minutes', 'requirements', 'quotes', 'scoring', 'report'],
 } as const satisfies { [R in keyof ViewByRole]: readonly (keyof ViewByRole[R])[] };

@@ -1,6 +1,7 @@
 import { io as ioc, type Socket } from 'socket.io-client';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version';
+import { testDeviceKey } from '../helpers/device';
 import { ViewReplica } from '../../shared/protocol/view-sync';
 import { measureFloors, type Floors } from './floor';
 
@@ -37,7 +38,8 @@ export function lean(url: string, token: string, personId: string, opts: { recon
     const socket = ioc(url, {
       transports: ['websocket'],
       // On reconnecting, the channel versions held (resume by delta), as the browser client does.
-      auth: (cb) => cb({ token, protocol: PROTOCOL_VERSION, resume: replica.resume() }),
+      // One device per seat (issue 12): the seat's own device key, the same on every reconnection.
+      auth: (cb) => cb({ token, protocol: PROTOCOL_VERSION, resume: replica.resume(), device: testDeviceKey(token) }),
       query: opts.query,
       forceNew: true,
       reconnection: !!opts.reconnect,

@@ -8,6 +8,8 @@ import { startServer, tokenOf } from '../helpers/server';
 import { openRoom, driveTo } from '../helpers/room';
 import { SqliteEventStore } from '../../server/store/sqlite';
 import { newPersonToken } from '../../server/session/create';
+import { deviceHash } from '../../server/participants/devices';
+import { testDeviceKey } from '../helpers/device';
 import type { StoredEvent } from '../../server/store/types';
 import { MEETING } from './room.bench';
 import { lean, connectAll, type Lean } from './clients';
@@ -24,6 +26,8 @@ export interface Template {
   sessionId: string;
   people: string[];
   hashes: Map<string, string>;
+  /** The hash of each person's device key in the template's log (its seat is bound to it, issue 12). */
+  devices: Map<string, string>;
 }
 
 let template: Promise<Template> | null = null;
@@ -40,7 +44,8 @@ export async function drivenTemplate(): Promise<Template> {
     const hashes = new Map<string, string>();
     const st = srv.app.registry.get(room.sessionId)!.state;
     for (const p of Object.values(st.people)) hashes.set(p.id, p.tokenHash);
-    return { events, sessionId: room.sessionId, people: [...hashes.keys()], hashes };
+    const devices = new Map(room.links.map((l) => [l.personId, deviceHash(testDeviceKey(tokenOf(l)))!]));
+    return { events, sessionId: room.sessionId, people: [...hashes.keys()], hashes, devices };
   } finally {
     await srv.close(true);
   }
@@ -58,6 +63,11 @@ export async function cloneRoom(store: SqliteEventStore, t: Template): Promise<C
   let json = JSON.stringify(t.events.map((e) => ({ type: e.type, payload: e.payload, actor: e.actor, commandId: e.commandId, ts: e.ts })));
   json = json.split(t.sessionId).join(sessionId);
   recs.forEach((r) => (json = json.split(t.hashes.get(r.personId)!).join(r.tokenHash)));
+  // Each seat bound to the clone's own device (the bench clients present testDeviceKey of their token).
+  recs.forEach((r) => {
+    const d = t.devices.get(r.personId);
+    if (d) json = json.split(d).join(deviceHash(testDeviceKey(r.token))!);
+  });
   const evs = JSON.parse(json) as { type: string; payload: unknown; actor: any; commandId: string | null; ts: number }[];
   let seq = 0;
   // One outer transaction per room (each append nests as a savepoint): preparation, not a measure.

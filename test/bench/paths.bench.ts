@@ -11,6 +11,7 @@ import { MEETING } from './room.bench';
 import { floorsOnce, sleep } from './clients';
 import type { Floors } from './floor';
 import { stats, ms, ratio, type BenchSection, type Stats } from './lib';
+import { patchTouches } from '../../shared/protocol/view-sync';
 
 // One meeting (1 projector, 9 members, 10 suppliers, the moderator, an observer) on the real paths of
 // issue 8, on a real server with a real SQLite file, driven to each stage by the concerns' own steps
@@ -32,6 +33,9 @@ export interface ScorePath {
   console: Stats;
   samples: number;
   last: { ack: number; console: number };
+  /** view:patch frames and bytes (their JSON) received per turn (a draft and a submission): by the
+   *  console, and by a member (mean over the panel). Independent of the machine's load. */
+  wire: { console: { frames: number; bytes: number }; member: { frames: number; bytes: number } };
 }
 
 /**
@@ -54,6 +58,18 @@ export async function scorePath(room: Room): Promise<ScorePath> {
   const con: number[] = [];
   let last = { ack: NaN, console: NaN };
   const total = panel.length * suppliers.length;
+  // What goes over the wire: every patch the console and each member receive during the turns.
+  const members = await Promise.all(panel.map((m) => room.client(m)));
+  const wire = [mod, ...members].map((c) => {
+    const w = { frames: 0, bytes: 0, off: () => {} };
+    const on = (p: unknown) => {
+      w.frames++;
+      w.bytes += JSON.stringify(p).length;
+    };
+    c.socket.on('view:patch', on);
+    w.off = () => c.socket.off('view:patch', on);
+    return w;
+  });
   let k = 0;
   for (const [i, sid] of suppliers.entries())
     for (const m of panel) {
@@ -64,7 +80,7 @@ export async function scorePath(room: Room): Promise<ScorePath> {
       save.push(performance.now() - t0);
       const seen = new Promise<number>((res) => {
         const on = (p: any) => {
-          if (!p.set?.scoring) return;
+          if (!patchTouches(p, 'scoring')) return;
           mod.socket.off('view:patch', on);
           res(performance.now());
         };
@@ -82,7 +98,24 @@ export async function scorePath(room: Room): Promise<ScorePath> {
         con.push(t2 - t0);
       }
     }
-  return { save: stats(save), ack: stats(ack), console: stats(con), samples: ack.length, last };
+  for (const w of wire) w.off();
+  const per = (frames: number, bytes: number, n: number) => ({ frames: frames / n / total, bytes: bytes / n / total });
+  const mw = wire.slice(1);
+  return {
+    save: stats(save),
+    ack: stats(ack),
+    console: stats(con),
+    samples: ack.length,
+    last,
+    wire: {
+      console: per(wire[0].frames, wire[0].bytes, 1),
+      member: per(
+        mw.reduce((a, w) => a + w.frames, 0),
+        mw.reduce((a, w) => a + w.bytes, 0),
+        mw.length,
+      ),
+    },
+  };
 }
 
 export function scoreRows(p: ScorePath, f: Floors, where = ''): string[] {
@@ -93,8 +126,9 @@ export function scoreRows(p: ScorePath, f: Floors, where = ''): string[] {
   return [
     `| score:save (draft) → ack${where} | ${ms(p.save.p50)} ms | ${ms(p.save.p99)} ms | ${ratio(p.save.p50, ackF)} | ${ratio(p.save.p99, ackF99)} | ack RTT + fsync |`,
     `| score:submit → ack${where} (${p.samples} submissions) | ${ms(p.ack.p50)} ms | ${ms(p.ack.p99)} ms | ${ratio(p.ack.p50, ackF)} | ${ratio(p.ack.p99, ackF99)} | ack RTT + fsync |`,
-    `| score:submit → moderator's console updated${where} | ${ms(p.console.p50)} ms | ${ms(p.console.p99)} ms | ${ratio(p.console.p50, conF)} | ${ratio(p.console.p99, conF99)} | fan-out to 19 + fsync |`,
+    `| score:submit → console${where} (the moderator's view updated) | ${ms(p.console.p50)} ms | ${ms(p.console.p99)} ms | ${ratio(p.console.p50, conF)} | ${ratio(p.console.p99, conF99)} | fan-out to 19 + fsync |`,
     `| the last submission (completes every sheet: the whole evaluation runs) → ack / → console${where} | ${ms(p.last.ack)} ms | ${ms(p.last.console)} ms | | | one sample |`,
+    `| view:patch received per turn (a draft + a submission)${where}: the console / a member (mean of the panel) | ${p.wire.console.frames.toFixed(1)} frames, ${Math.round(p.wire.console.bytes)} B | ${p.wire.member.frames.toFixed(1)} frames, ${Math.round(p.wire.member.bytes)} B | | | bytes of JSON, load-independent |`,
   ];
 }
 
@@ -140,8 +174,9 @@ export async function pathsBench(): Promise<BenchSection> {
     const receipts: Promise<number>[] = [];
     const sentFor = new Set<string>();
     const armed = sups.map((c) => {
-      const on = (p: any) => {
-        const vs = p.set?.requirements?.versions as { version: number; deliveredAt?: number | null }[] | undefined;
+      // The client's own handler (test/helpers/server.ts) has applied the patch (whole or path ops) by now.
+      const on = () => {
+        const vs = c.view.requirements?.versions as { version: number; deliveredAt?: number | null }[] | undefined;
         const v = vs?.find((x) => x.version === target && !x.deliveredAt);
         const key = `${target}:${c.view.me?.id}`;
         if (v && !sentFor.has(key) && sentFor.add(key)) receipts.push(c.send('requirements:received', { id: `r${target}${c.view.me?.id}`.padEnd(10, 'x') + Date.now().toString(36), version: target }).then(() => performance.now()));
@@ -180,7 +215,7 @@ export async function pathsBench(): Promise<BenchSection> {
         const c = await room.client(id);
         const seen = new Promise<number>((res) => {
           const on = (p: any) => {
-            if (!p.set?.quotes) return;
+            if (!patchTouches(p, 'quotes')) return;
             c.socket.off('view:patch', on);
             res(performance.now());
           };

@@ -6,6 +6,7 @@ import { roomKernel } from '../../server/concerns';
 import { floorsOnce, clientLoop, sleep, type Lean } from './clients';
 import { templateOnce, cloneRoom, startMetricChild, connectRooms, fleetDir, FULL, LIGHT, type Clone, type Template, type ConnectedRoom } from './fleet';
 import { stats, ms, type BenchSection } from './lib';
+import { patchTouches } from '../../shared/protocol/view-sync';
 
 // N rooms per process (issue 8): 1, 10, 50, 100, 200, 500 rooms at the scoring stage in one server
 // process (a child), the clients here. Every connected member scores at a steady pace; we report the
@@ -56,7 +57,7 @@ async function memberLoad(
     const mine = (c.view.scoring?.mine ?? {}) as Record<string, { submittedAt: number | null }>;
     const next = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'S9'].find((s) => !mine[s]?.submittedAt);
     if (next) {
-      const seen = mod?.nextPatch((p) => !!p.set?.scoring, 60_000).catch(() => NaN);
+      const seen = mod?.nextPatch((p) => patchTouches(p, 'scoring'), 60_000).catch(() => NaN);
       t0 = performance.now();
       const b = await c.send('score:submit', { supplierId: next, entries: sheetFor(factors, () => 0) });
       if (b.ok) {
@@ -161,7 +162,7 @@ export async function roomsBench(): Promise<BenchSection> {
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
-    `Knee (first N with score p99 > ${KNEE.scoreP99} ms or loop p99 > ${KNEE.loopP99} ms): **${knee ? `${knee.n} rooms` : `not reached up to ${levels[levels.length - 1]?.n} rooms`}**. Aim: 200 rooms or more — **${!knee || knee.n >= 200 ? 'met' : 'not met'}**.`,
+    `Knee (first N with score p99 > ${KNEE.scoreP99} ms or loop p99 > ${KNEE.loopP99} ms): **${knee ? `${knee.n} rooms` : `not reached up to ${levels[levels.length - 1]?.n} rooms`}**. Aim (issue 15): 500 rooms or more — **${!knee || knee.n >= 500 ? 'met' : 'not met'}**.`,
     'The console column races with the other members of the same room (the first console patch after the send); the client-side loop column shows when the benchmark process itself was saturated, which inflates every latency above.',
   ].join('\n');
   return { title: 'N rooms per process', markdown: md };

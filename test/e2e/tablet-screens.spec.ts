@@ -133,3 +133,17 @@ test('English mode on the tablet reads as English: labels, punctuation, the memb
   await p.screenshot({ path: shotPath('tablet-english-review'), fullPage: true });
   expect(errors).toEqual([]);
 });
+
+test("the review tablet: only the panel leader's tablet offers to conclude a supplier (its own reviewSeat, issue 15)", async ({ browser, baseURL }) => {
+  test.setTimeout(180_000);
+  const links = drive(baseURL!, 'review');
+  const conclude = '结束对该供应商的审查';
+  const { page: leader } = await openDevice(browser, byId(links, 'M1'), { width: 1280, height: 800 }, true);
+  const { page: member } = await openDevice(browser, byId(links, 'M2'), { width: 1280, height: 800 }, true);
+  for (const p of [leader, member]) await expect(p.getByText('表决', { exact: false }).first()).toBeVisible();
+  await expect(leader.getByRole('button', { name: conclude })).toBeVisible();
+  await leader.getByRole('button', { name: conclude }).scrollIntoViewIfNeeded();
+  await leader.screenshot({ path: shotPath('review-tablet-leader') });
+  await expect(member.getByRole('button', { name: conclude })).toHaveCount(0);
+  await member.screenshot({ path: shotPath('review-tablet-member') });
+});

@@ -288,6 +288,26 @@ describe('reconnect and restart', () => {
     expect(rolePatches(m1)).toEqual(rolePatches(m2));
   });
 
+  it("sends the staff log's new entries, not its whole tail (issue 15: append-only)", async () => {
+    srv = await startServer();
+    const { links } = await srv.createSession();
+    const mod = track(await connect(srv.url, tokenOf(linkFor(links, 'A1'))));
+    // Enough events for a tail of a kilobyte or more (the size from which a section is patched by path).
+    for (let i = 0; i < 12; i++) await mod.send('screen:scene', { id: cid(), scene: i % 2 ? 'welcome' : 'signin' });
+    await mod.waitFor(() => mod.view.log.tail.length >= 12);
+    const before = mod.frames.length;
+    const ack = await mod.send('screen:scene', { id: cid(), scene: 'signin' });
+    await mod.waitFor(() => mod.seq >= ack.seq);
+    const patch = mod.frames.slice(before).find((f) => f.event === 'view:patch' && (f.data as any).seq === ack.seq)!.data as any;
+    expect(patch.set.log).toBeUndefined();
+    const tailOps = patch.ops.filter((o: any) => o.p[0] === 'log' && o.p[1] === 'tail');
+    expect(tailOps).toHaveLength(1);
+    expect(tailOps[0].w[1]).toHaveLength(1);
+    expect(tailOps[0].w[1][0]).toMatchObject({ seq: ack.seq });
+    expect(mod.view.log.tail.at(-1).seq).toBe(ack.seq);
+    expect(mod.view.log.head).toBe(tailOps[0].w[1][0].hash);
+  });
+
   it('rebuilds every session by replay after a restart, and old links still work', async () => {
     srv = await startServer();
     const dataDir = srv.dataDir;

@@ -40,6 +40,32 @@ describe('qualification and compliance review', () => {
     expect(framesText(wall)).not.toContain('保证金回单金额不足两万元');
   });
 
+  it("a vote reaches the panel as one small change of the panel's audience, not a personal copy of the whole review (issue 15)", async () => {
+    const r = await atReview();
+    const [m1, m2, m3] = await Promise.all(['M1', 'M2', 'M3'].map((id) => r.client(id)));
+    for (const c of [m1, m2, m3]) await c.waitFor((x) => !!x.review?.suppliers && !!x.reviewSeat);
+    // Only what differs per member is its own: whether it may conclude (M1 is the panel leader).
+    expect(m1.view.reviewSeat).toEqual({ canConclude: true });
+    expect(m2.view.reviewSeat).toEqual({ canConclude: false });
+    expect(m2.view.review.canConclude).toBeUndefined();
+    await new Promise((res) => setTimeout(res, 250)); // the arrivals' coalesced presence goes out first
+    const before = new Map([m2, m3].map((c) => [c, c.frames.length]));
+    const ack = await r.ok('M1', 'review:vote', { supplierId: 'S2', itemId: 'Q4', pass: false, reason: '保证金回单金额不足两万元' });
+    const patches = async (c: typeof m2) => {
+      await c.waitFor(() => c.seq >= ack.seq);
+      return c.frames.slice(before.get(c)).filter((f) => f.event === 'view:patch' && (f.data as any).seq === ack.seq).map((f) => f.data as any);
+    };
+    const [p2, p3] = [await patches(m2), await patches(m3)];
+    // One frame per audience: both members got the same patch of the panel's audience, none of their own.
+    expect(p2.map((p) => p.ch)).toEqual(['role']);
+    expect(p3).toEqual(p2);
+    // The change inside the review section (path ops), not the ~whole section.
+    expect(p2[0].set.review).toBeUndefined();
+    expect(p2[0].ops.some((op: any) => op.p[0] === 'review' && op.p.includes('Q4'))).toBe(true);
+    expect(JSON.stringify(p2[0]).length * 4).toBeLessThan(JSON.stringify(m2.view.review).length);
+    expect(m2.view.review.suppliers.find((s: any) => s.id === 'S2').items.Q4.votes).toMatchObject([{ memberId: 'M1', pass: false, reason: '保证金回单金额不足两万元' }]);
+  });
+
   it('concluding needs every vote; only the moderator or the leader concludes; a failed supplier is invalid, told why, and the minimum check appears', async () => {
     const r = await atReview();
     const s2 = await r.client('S2');

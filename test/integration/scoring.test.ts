@@ -40,9 +40,9 @@ async function factors(r: Room): Promise<Factor[]> {
   return c.view.scoringFactors;
 }
 
-/** Every `scoring` section a client was ever sent (snapshots and patches), as one string. */
+/** Every `scoring` section a client was ever sent (snapshots, whole in patches, or path ops inside it), as one string. */
 const scoringFrames = (frames: { event: string; data: any }[]): string =>
-  JSON.stringify(frames.map((f) => f.data?.view?.scoring ?? f.data?.set?.scoring ?? f.data?.data?.view?.scoring ?? null));
+  JSON.stringify(frames.map((f) => [f.data?.view?.scoring ?? f.data?.set?.scoring ?? f.data?.data?.view?.scoring ?? null, (f.data?.ops ?? []).filter((o: any) => o.p[0] === 'scoring')]));
 
 const logLength = async (r: Room) => (await r.srv.store.read(r.sessionId)).length;
 
