@@ -121,7 +121,7 @@ describe('members sign in, declare recusals and acknowledge the discipline', () 
     const m6 = await connect(srv!.url, ack.data.token);
     expect(m6.view.me).toMatchObject({ id: 'M6', role: 'expert', name: '孙替补' });
     const mod = await r.client('A1');
-    await mod.waitFor((v) => v.stage?.next?.blockedBy?.zh?.includes('1 名专家尚未签到（专家 6）'));
+    await mod.waitFor((v) => v.stage?.next?.blockedBy?.zh?.includes('1 名专家尚未签到（专家 5）'));
     const { cid } = await import('../helpers/server');
     expect(await m6.send('signin:member', { id: cid(), ...memberSignin(r) })).toMatchObject({ ok: true });
     await mod.waitFor((v) => v.stage?.next?.blockedBy === null);
@@ -139,7 +139,8 @@ describe('members sign in, declare recusals and acknowledge the discipline', () 
     expect(mod.view.signin.members.find((m: any) => m.id === 'M2')).toMatchObject({ active: false, replacedBy: 'M6' });
     // The wall lists the sitting panel only.
     const wall = await r.client('P1');
-    expect(wall.view.signin.members.map((m: any) => m.label)).toEqual(['专家 1', '专家 3', '专家 4', '采购人代表', '专家 6']);
+    // The replacement takes the next expert number (专家 5: the purchaser representative takes none, issue 13 item 7).
+    expect(wall.view.signin.members.map((m: any) => m.label)).toEqual(['专家 1', '专家 3', '专家 4', '采购人代表', '专家 5']);
     expect(await advance(r)).toBe('opening');
   });
 
