@@ -195,15 +195,15 @@ export function requestOutcome(s: SessionState, personId: string, requestId: str
 /** Whether this device holds the seat now (commands are taken only from the bound device). */
 export const holdsSeat = (s: SessionState, personId: string, device: string): boolean => devicesOf(s).bound[personId]?.device === device;
 
-const RECORD_WORDING: Record<DeviceHistoryEntry['kind'], string> = {
-  claimed: '首次使用设备进入评审室（席位绑定该设备）',
-  requested: '另一台设备请求使用该席位（等待主持人确认）',
-  admitted: '主持人允许另一台设备接替，原设备已退出',
-  refused: '主持人拒绝另一台设备使用该席位',
-  freed: '补发入场卡或更换人员，原设备绑定解除',
+const RECORD_WORDING: Record<DeviceHistoryEntry['kind'], { zh: string; en: string }> = {
+  claimed: { zh: '首次使用设备进入评审室（席位绑定该设备）', en: 'Entered the room on a device for the first time (the seat is bound to it)' },
+  requested: { zh: '另一台设备请求使用该席位（等待主持人确认）', en: 'Another device asked to use the seat (awaiting the moderator)' },
+  admitted: { zh: '主持人允许另一台设备接替，原设备已退出', en: 'The moderator let another device take over; the former device left' },
+  refused: { zh: '主持人拒绝另一台设备使用该席位', en: 'The moderator refused another device the seat' },
+  freed: { zh: '补发入场卡或更换人员，原设备绑定解除', en: 'A new entry card or a replacement: the former device was released' },
 };
 
 /** The attendance record of devices for the report (issue 12): when, who, what happened. */
-export function deviceRecord(s: SessionState): { at: number; personId: string; what: string }[] {
+export function deviceRecord(s: SessionState): { at: number; personId: string; what: { zh: string; en: string } }[] {
   return devicesOf(s).history.map((h) => ({ at: h.at, personId: h.personId, what: RECORD_WORDING[h.kind] }));
 }

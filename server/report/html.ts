@@ -1,10 +1,10 @@
 import { deviceRecord } from '../participants/devices';
-import { inMethodZh } from '../../shared/labels/terms';
+import { inMethodEn, inMethodZh } from '../../shared/labels/terms';
 import type { SessionState } from '../session/types';
 import type { StoredEvent } from '../store/types';
 import { scoredLeaves, allFactors, priceFactor } from '../../shared/domain/rubric/index';
 import type { Factor } from '../../shared/domain/rubric/types';
-import { bjDateTime, bjDateTimeEn, durationEn, isoToBj, yuan as yuanText, yuanWithWords, durationZh, personLabel, eventLabel, labelOf, METHOD_LABEL, RANK_KEY_LABEL, GROUND_LABEL, PRESET_LABEL, FLAG_RULE_LABEL, FLAG_SEVERITY_LABEL } from '../../shared/labels/index';
+import { bjDateTime, bjDateTimeEn, durationEn, isoToBj, money, yuan as yuanText, yuanWithWords, durationZh, personLabel, eventLabel, labelOf, METHOD_LABEL, RANK_KEY_LABEL, GROUND_LABEL, PRESET_LABEL, FLAG_RULE_LABEL, FLAG_SEVERITY_LABEL } from '../../shared/labels/index';
 import { SIGNATURE_VIEWBOX } from '../../shared/protocol/report';
 import { REOPEN_GROUND_LABEL } from '../../shared/protocol/report';
 import { CHANGE_GROUND_LABEL } from '../../shared/protocol/scoring';
@@ -72,10 +72,32 @@ export const esc = (v: unknown): string =>
  *  2026年3月2日 9:30:05 (issue 13 item 1; shared/labels/format.ts). */
 export const bj = (ms: number | null | undefined): string => (LANG === 'en' ? bjDateTimeEn(ms, true) : bjDateTime(ms, true));
 
-const yuan = yuanText;
+const yuan = (v: string | null | undefined): string => (LANG === 'en' ? (v === null || v === undefined ? '—' : `${money(v)} yuan`) : yuanText(v));
+/** An amount with its 大写 (the Chinese words are the amount as the document must state it: kept, marked). */
+const yuanWords = (v: string | null | undefined): string => {
+  if (LANG !== 'en' || v === null || v === undefined) return esc(yuanWithWords(v));
+  const m = /（大写：(.*)）$/.exec(yuanWithWords(v));
+  return `${esc(money(v))} yuan${m ? ` (in words: ${q(m[1])})` : ''}`;
+};
+/** A time written in the procurement document: an ISO time as Beijing time, other text as written. */
+const docTime = (v: string | null | undefined): string => {
+  if (!v) return '—';
+  const ms = Date.parse(v);
+  return /^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(ms) ? esc(LANG === 'en' ? bjDateTimeEn(ms) : isoToBj(v)) : q(v);
+};
+/** The n-th log entry. */
+const entry = (seq: number | null | undefined): string => (seq ? L(`第 ${seq} 条`, `entry ${seq}`) : '—');
+/** An engine explanation (a Text): the report's language. */
+const tx = (t: { zh: string; en: string } | null | undefined, written: (string | null | undefined)[] = []): string => {
+  let out = esc(t ? t[LANG] : '');
+  // What a person wrote that the explanation quotes (an amount's 大写 as the supplier wrote it): marked.
+  if (LANG === 'en') for (const w of written) if (w && /[\u3400-\u9fff]/.test(w)) out = out.split(esc(w)).join(q(w));
+  return out;
+};
 /** 专家 n, or 采购人代表 (issue 13 item 7): never an expert number for the purchaser's representative. */
 const memberLabel = (s: SessionState, id: string | null | undefined) => (id && s.people[id] ? personLabel(s.people[id], s.order.map((x) => s.people[x]))[LANG] : '—');
-const factorName = (s: SessionState, id: string | null | undefined) => (id ? (allFactors(s.rubric).find((f) => f.id === id)?.name_zh ?? id) : '—');
+/** A factor's name is the procurement document's own words: kept as written (marked in the English twin). */
+const factorName = (s: SessionState, id: string | null | undefined) => (id ? q(allFactors(s.rubric).find((f) => f.id === id)?.name_zh ?? id) : '—');
 const personName = (s: SessionState, id: string | null | undefined) => (id && s.people[id] ? s.people[id].name : '—');
 const supplierName = (s: SessionState, id: string | null | undefined) => (id && s.people[id] ? (s.people[id].org ?? s.people[id].name) : '—');
 const none = (cols: number, text = L('无', 'None')) => `<tr><td colspan="${cols}" class="none">${text}</td></tr>`;
@@ -87,8 +109,8 @@ function table(head: string[], rows: string[][], cls = ''): string {
 
 const section = (id: string, title: string, body: string) => `<section id="${id}"><h2>${title}</h2>${body}</section>`;
 
-const RANK_KEY: Record<string, string> = Object.fromEntries(Object.entries(RANK_KEY_LABEL).map(([k, v]) => [k, v.zh]));
-const METHOD: Record<string, string> = Object.fromEntries(Object.entries(METHOD_LABEL).map(([k, v]) => [k, v.zh]));
+const rankKey = (k: string): string => esc(RANK_KEY_LABEL[k]?.[LANG] ?? k);
+const methodName = (m: string): string => (m in METHOD_LABEL ? METHOD_LABEL[m as keyof typeof METHOD_LABEL][LANG] : '—');
 
 export function reportTitle(s: SessionState): string {
   return s.project.method === 'public_tender' ? L('评标报告', 'Bid evaluation report') : L('评审报告', 'Evaluation report');
@@ -132,17 +154,19 @@ function reportPage(s: SessionState, events: StoredEvent[], ctx: ReportContext):
     signaturePage(s, ctx),
   ];
   let body = parts.join('\n');
-  if (tender && LANG === 'zh') {
+  if (tender) {
     // A 评标报告 in the tender's words (shared/labels/terms.ts), its chapters numbered in order. What a
     // person wrote or named (marked by q()) is kept as written: a member's reason is never reworded.
+    const words = LANG === 'en' ? inMethodEn : inMethodZh;
     body = body
       .split(/(<span class="q">[^<]*<\/span>)/)
-      .map((part) => (part.startsWith('<span class="q">') ? part : inMethodZh(s.project.method, part)))
+      .map((part) => (part.startsWith('<span class="q">') ? part : words(s.project.method, part)))
       .join('');
     let n = 0;
-    body = body.replace(/<h2>[一二三四五六七八九十]+、/g, () => `<h2>${CN_ORDINAL[++n] ?? n}、`);
+    body = LANG === 'en' ? body.replace(/<h2>\d+\. /g, () => `<h2>${++n}. `) : body.replace(/<h2>[一二三四五六七八九十]+、/g, () => `<h2>${CN_ORDINAL[++n] ?? n}、`);
   }
-  return `<!doctype html><html lang="${LANG === 'en' ? 'en' : 'zh-CN'}"><head><meta charset="utf-8"><title>${esc(reportTitle(s))} · ${esc(s.project.projectNumber ?? '')}</title><style>${CSS}</style></head><body class="${ctx.final ? 'final' : 'draft'}">${body}</body></html>`;
+  const css = LANG === 'en' ? CSS.replace('待签署稿 · 非最终报告', 'Draft for signing · not the final report') : CSS;
+  return `<!doctype html><html lang="${LANG === 'en' ? 'en' : 'zh-CN'}"><head><meta charset="utf-8"><title>${esc(reportTitle(s))} · ${esc(s.project.projectNumber ?? '')}</title><style>${css}</style></head><body class="${ctx.final ? 'final' : 'draft'}">${body}</body></html>`;
 }
 
 function cover(s: SessionState, ctx: ReportContext): string {
@@ -169,17 +193,17 @@ function projectSection(s: SessionState): string {
   const rp = s.rubric.project;
   const st = s.settings as Record<string, unknown>;
   const rows: [string, string][] = [
-    ['项目名称', esc(p.name)],
-    ['项目编号', esc(p.projectNumber ?? '—')],
-    ['采购编号', esc(rp.tender_number ?? '—')],
-    ['采购方式', esc(METHOD[p.method] ?? '—')],
-    ['评审方法', esc(rp.evaluation_method_zh ?? '综合评分法')],
-    ['采购人', esc(p.purchaser ?? '—')],
-    ['采购代理机构', esc(p.agency ?? '—')],
-    ['采购预算', yuan(p.budget)],
-    ['最高限价', yuan(p.maxPrice)],
-    ['是否专门面向中小企业', st.reservedForSme ? '是' : '否'],
-    ['响应文件提交截止 / 开启时间', esc(isoToBj(p.scheduledAt ?? rp.opening_time))],
+    [L('项目名称', 'Project name'), q(p.name)],
+    [L('项目编号', 'Project number'), esc(p.projectNumber ?? '—')],
+    [L('采购编号', 'Procurement number'), rp.tender_number ? q(rp.tender_number) : '—'],
+    [L('采购方式', 'Procurement method'), esc(methodName(p.method))],
+    [L('评审方法', 'Evaluation method'), rp.evaluation_method_zh ? q(rp.evaluation_method_zh) : L('综合评分法', 'Comprehensive scoring')],
+    [L('采购人', 'Purchaser'), p.purchaser ? q(p.purchaser) : '—'],
+    [L('采购代理机构', 'Procurement agency'), p.agency ? q(p.agency) : '—'],
+    [L('采购预算', 'Budget'), esc(yuan(p.budget))],
+    [L('最高限价', 'Maximum price'), esc(yuan(p.maxPrice))],
+    [L('是否专门面向中小企业', 'Reserved for small and medium enterprises'), st.reservedForSme ? L('是', 'Yes') : L('否', 'No')],
+    [L('响应文件提交截止 / 开启时间', 'Deadline for responses / opening'), docTime(p.scheduledAt ?? rp.opening_time)],
   ];
   return section('sec-project', L('一、项目基本情况', '1. The project'), `<table class="kv">${rows.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join('')}</table>`);
 }
@@ -194,41 +218,41 @@ function openingSection(s: SessionState, events: StoredEvent[]): string {
   return section(
     'sec-opening',
     L('二、公告、签到与开启情况', '2. Notice, sign-in and opening'),
-    `<p>公告媒介：中国政府采购网及省级以上财政部门指定媒介（以采购文件为准）。评审地点与时间：${esc(isoToBj(s.project.scheduledAt))}。</p>
-<p>签到开始：${bj(at('signin'))}；签到截止：${bj(si.closed?.at)}；开启：${bj(at('opening'))}；资格与符合性审查开始：${bj(at('review'))}。</p>
-<h3>供应商签到记录（磋商顺序）</h3>${table(['序号', '供应商', '授权代表', '签到时间'], rows)}
-${absent.length ? `<p>签到截止时未到：${absent.map((id) => q(supplierName(s, id))).join('、')}。</p>` : ''}
-${si.reorders.map((r) => `<p>磋商顺序调整（${bj(r.at)}）：${r.order.map((id) => q(supplierName(s, id))).join(' → ')}；理由：${q(r.reason)}</p>`).join('')}`,
+    `<p>${L('公告媒介：中国政府采购网及省级以上财政部门指定媒介（以采购文件为准）。评审地点与时间：', 'Notice published on: the China Government Procurement website and the media designated by the finance departments at provincial level or above (as the procurement document states). Time of the evaluation: ')}${docTime(s.project.scheduledAt)}${L('。', '.')}</p>
+<p>${L('签到开始：', 'Sign-in opened: ')}${bj(at('signin'))}${semi()}${L('签到截止：', 'sign-in closed: ')}${bj(si.closed?.at)}${semi()}${L('开启：', 'responses opened: ')}${bj(at('opening'))}${semi()}${L('资格与符合性审查开始：', 'qualification and compliance review began: ')}${bj(at('review'))}${L('。', '.')}</p>
+<h3>${L('供应商签到记录（磋商顺序）', 'Sign-in of the suppliers (order of the sittings)')}</h3>${table([L('序号', 'No.'), L('供应商', 'Supplier'), L('授权代表', 'Authorised representative'), L('签到时间', 'Signed in')], rows)}
+${absent.length ? `<p>${L('签到截止时未到：', 'Not present when sign-in closed: ')}${absent.map((id) => q(supplierName(s, id))).join(comma())}${L('。', '.')}</p>` : ''}
+${si.reorders.map((r) => `<p>${L('磋商顺序调整', 'Order of the sittings changed')}${paren(bj(r.at))}${colon()}${r.order.map((id) => q(supplierName(s, id))).join(' → ')}${semi()}${L('理由：', 'reason: ')}${q(r.reason)}</p>`).join('')}`,
   );
 }
 
 function participantsSection(s: SessionState): string {
   const si = signinOf(s);
-  const sups = supplierIds(s).map((id, i) => [String(i + 1), q(supplierName(s, id)), q(s.people[id].name), esc(s.people[id].contact ?? '—')]);
+  const sups = supplierIds(s).map((id, i) => [String(i + 1), q(supplierName(s, id)), q(s.people[id].name), s.people[id].contact ? q(s.people[id].contact) : '—']);
   const members = s.order
     .map((id) => s.people[id])
     .filter((p) => p.role === 'expert' || p.role === 'purchaser_rep')
     .map((p) => {
       const m = si.members[p.id];
-      const recuse = m?.recuseFrom?.length ? `回避：${m.recuseFrom.map((x) => q(supplierName(s, x))).join('、')}${m.recusalNote ? `（${q(m.recusalNote)}）` : ''}` : '无回避';
-      const status = p.active ? '在任' : '已更换';
-      return [memberLabel(s, p.id), esc(p.name), p.role === 'purchaser_rep' ? '采购人代表' : '评审专家', p.leader ? '组长' : '', bj(m?.at), recuse, status + (p.replaces ? `（接替 ${esc(personName(s, p.replaces))}）` : '')];
+      const recuse = m?.recuseFrom?.length ? `${L('回避：', 'Recused from: ')}${m.recuseFrom.map((x) => q(supplierName(s, x))).join(comma())}${m.recusalNote ? paren(q(m.recusalNote)) : ''}` : L('无回避', 'None');
+      const status = p.active ? L('在任', 'Sitting') : L('已更换', 'Replaced');
+      return [memberLabel(s, p.id), q(p.name), p.role === 'purchaser_rep' ? L('采购人代表', 'Purchaser representative') : L('评审专家', 'Expert'), p.leader ? L('组长', 'Leader') : '', bj(m?.at), recuse, status + (p.replaces ? paren(`${L('接替 ', 'replaces ')}${q(personName(s, p.replaces))}`) : '')];
     });
-  const repl = si.replacements.map((r) => [esc(personName(s, r.memberId)), esc(personName(s, r.replacementId)), q(r.reason), bj(r.at)]);
+  const repl = si.replacements.map((r) => [q(personName(s, r.memberId)), q(personName(s, r.replacementId)), q(r.reason), bj(r.at)]);
   return section(
     'sec-participants',
     L('三、供应商与评审小组成员名单', '3. Suppliers and panel members'),
-    `<h3>参加评审的供应商</h3>${table(['序号', '供应商', '代表', '联系方式'], sups)}
-<h3>评审小组成员</h3>${table(['编号', '姓名', '身份', '职务', '签到时间', '回避', '状态'], members)}
-<h3>评审小组成员的更换</h3>${table(['原成员', '替换成员', '原因', '时间'], repl)}
-<h3>设备使用记录</h3>${table(['时间', '人员', '事项'], deviceRecord(s).map((d) => [bj(d.at), esc(personName(s, d.personId)), d.what]))}`,
+    `<h3>${L('参加评审的供应商', 'Suppliers in the evaluation')}</h3>${table([L('序号', 'No.'), L('供应商', 'Supplier'), L('代表', 'Representative'), L('联系方式', 'Contact')], sups)}
+<h3>${L('评审小组成员', 'Members of the panel')}</h3>${table([L('编号', 'Member'), L('姓名', 'Name'), L('身份', 'Capacity'), L('职务', 'Role'), L('签到时间', 'Signed in'), L('回避', 'Recusals'), L('状态', 'Status')], members)}
+<h3>${L('评审小组成员的更换', 'Replacement of members')}</h3>${table([L('原成员', 'Member'), L('替换成员', 'Replaced by'), L('原因', 'Reason'), L('时间', 'Time')], repl)}
+<h3>${L('设备使用记录', 'Record of the devices used')}</h3>${table([L('时间', 'Time'), L('人员', 'Person'), L('事项', 'What happened')], deviceRecord(s).map((d) => [bj(d.at), q(personName(s, d.personId)), esc(d.what[LANG])]))}`,
   );
 }
 
 function factorCriteria(f: Factor): string {
   const bits: string[] = [];
-  if (f.levels?.length) bits.push(f.levels.map((l) => `${esc(l.points)} 分：${esc(l.criterion_zh)}`).join('；'));
-  if (f.bands?.length) bits.push(f.bands.map((b) => `${esc(b.min)}–${esc(b.max)} 分：${esc(b.criterion_zh)}`).join('；'));
+  if (f.levels?.length) bits.push(f.levels.map((l) => `${esc(l.points)} ${L('分', 'points')}${colon()}${q(l.criterion_zh)}`).join(semi()));
+  if (f.bands?.length) bits.push(f.bands.map((b) => `${esc(b.min)}–${esc(b.max)} ${L('分', 'points')}${colon()}${q(b.criterion_zh)}`).join(semi()));
   return bits.join('<br>');
 }
 
@@ -236,12 +260,12 @@ function methodSection(s: SessionState): string {
   const r = s.rubric;
   const price = priceFactor(r);
   const rows = allFactors(r).map((f) => [
-    esc(f.seq_zh ?? f.id),
-    esc(f.group_zh ?? f.group),
-    esc(f.name_zh) + (f.kind === 'composite' ? L('（合计）', ' (subtotal)') : ''),
+    q(f.seq_zh ?? f.id),
+    q(f.group_zh ?? f.group),
+    q(f.name_zh) + (f.kind === 'composite' ? L('（合计）', ' (subtotal)') : ''),
     esc(f.max_points),
     f.objective ? L('客观', 'objective') : L('主观', 'subjective'),
-    `${esc(f.rule_zh)}${factorCriteria(f) ? `<div class="crit">${factorCriteria(f)}</div>` : ''}`,
+    `${q(f.rule_zh)}${factorCriteria(f) ? `<div class="crit">${factorCriteria(f)}</div>` : ''}`,
   ]);
   const groups = (r.groups ?? []).map((g) => `${q(g.name_zh)} ${esc(g.points)} ${L('分', 'points')}`).join(L('，', ', '));
   const per = esc(cite(r, 'criteria', s.project.method)[LANG]);
@@ -260,8 +284,8 @@ ${table([L('序号', 'No.'), L('类别', 'Part'), L('评审因素', 'Factor'), L
 function reviewSection(s: SessionState): string {
   const rv = reviewOf(s);
   const phases: [Phase, string][] = [
-    ['review', '资格审查与符合性审查'],
-    ['final_review', '终审'],
+    ['review', L('资格审查与符合性审查', 'Qualification and compliance review')],
+    ['final_review', L('终审', 'Final review')],
   ];
   const out: string[] = [];
   for (const [phase, title] of phases) {
@@ -271,14 +295,14 @@ function reviewSection(s: SessionState): string {
       .filter((id) => rv.concluded[phase][id] || rv.votes[phase][id])
       .map((id) => {
         const c = rv.concluded[phase][id];
-        const failed = c?.failed.map((f) => `${esc(f.text)}：${f.reasons.map(esc).join('；')}`).join('<br>') ?? '';
-        return [q(supplierName(s, id)), c ? (c.result === 'pass' ? '通过' : '不通过') : '未完成', failed || '—', bj(c?.at)];
+        const failed = c?.failed.map((f) => `${q(f.text)}${colon()}${f.reasons.map(q).join(semi())}`).join('<br>') ?? '';
+        return [q(supplierName(s, id)), c ? (c.result === 'pass' ? L('通过', 'Passed') : L('不通过', 'Failed')) : L('未完成', 'Not finished'), failed || '—', bj(c?.at)];
       });
-    out.push(`<h3>${title}（${list.length} 项，按少数服从多数）</h3>${table(['供应商', '结论', '未通过项及理由', '时间'], rows)}`);
+    out.push(`<h3>${title}${paren(L(`${list.length} 项，按少数服从多数`, `${list.length} items, by majority`))}</h3>${table([L('供应商', 'Supplier'), L('结论', 'Result'), L('未通过项及理由', 'Items failed and reasons'), L('时间', 'Time')], rows)}`);
   }
   out.push(policySection(s));
   for (const b of rv.belowMinimum)
-    out.push(`<p>有效供应商不足（${b.count} 家）后继续评审：${esc(b.exception)}；理由：${esc(b.justification)}（${bj(b.at)}）。</p>`);
+    out.push(`<p>${L(`有效供应商不足（${b.count} 家）后继续评审：`, `Evaluation continued with too few responsive suppliers (${b.count}): `)}${q(b.exception)}${semi()}${L('理由：', 'reasons: ')}${q(b.justification)}${paren(bj(b.at))}${L('。', '.')}</p>`);
   return section('sec-review', L('五、评审过程：资格与符合性审查', '5. Qualification and compliance review'), out.join(''));
 }
 
@@ -331,12 +355,20 @@ function clarifySection(s: SessionState): string {
     .map((x) => [
       esc(x.id),
       q(supplierName(s, x.supplierId)),
-      esc(x.question),
+      q(x.question),
       bj(x.sentAt),
-      x.answer ? `${esc(x.answer.text)}${x.answer.attachment ? `<br>附件：${esc(x.answer.attachment.name)}（sha256 ${esc(x.answer.attachment.sha256.slice(0, 16))}…）` : ''}<br>签署：${esc(x.answer.signer)}` : x.status === 'lapsed' ? '逾期未答复' : '未答复',
+      x.answer
+        ? `${q(x.answer.text)}${x.answer.attachment ? `<br>${L('附件：', 'Attachment: ')}${q(x.answer.attachment.name)}${paren(`sha256 ${esc(x.answer.attachment.sha256.slice(0, 16))}…`)}` : ''}<br>${L('签署：', 'Signed by: ')}${q(x.answer.signer)}`
+        : x.status === 'lapsed'
+          ? L('逾期未答复', 'Not answered in time')
+          : L('未答复', 'Not answered'),
       bj(x.answer?.at ?? x.lapsedAt),
     ]);
-  return section('sec-clarify', L('六、澄清、说明或补正', '6. Clarifications, explanations and corrections'), table(['编号', '供应商', '澄清问题', '发出时间', '答复', '答复时间'], rows));
+  return section(
+    'sec-clarify',
+    L('六、澄清、说明或补正', '6. Clarifications, explanations and corrections'),
+    table([L('编号', 'No.'), L('供应商', 'Supplier'), L('澄清问题', 'Question'), L('发出时间', 'Sent'), L('答复', 'Answer'), L('答复时间', 'Answered')], rows),
+  );
 }
 
 // 七、磋商过程 and the minutes of each sitting (磋商记录, issue 13 item 3): the supplier, who was present,
@@ -420,12 +452,20 @@ function resubmissionRows(s: SessionState, version: number, recipients: string[]
   });
 }
 
+/** Why a supplier left: the label of the ground, or what it wrote when it withdrew (kept as written). */
+function standingReason(st: ReturnType<typeof standing>): string {
+  const t = st.reason ?? labelOf(GROUND_LABEL, st.ground);
+  const own = /^withdrew: ([\s\S]*)$/.exec(t.en);
+  if (LANG === 'en' && st.status === 'withdrawn' && own) return `Withdrew of its own accord: ${q(own[1])}`;
+  return esc(t[LANG]);
+}
+
 function standingSection(s: SessionState): string {
   const rows = supplierIds(s)
     .map((id) => [id, standing(s, id)] as const)
     .filter(([, st]) => st.status !== 'active')
-    .map(([id, st]) => [q(supplierName(s, id)), st.status === 'withdrawn' ? '退出' : '响应无效', esc(st.reason?.zh ?? labelOf(GROUND_LABEL, st.ground).zh), bj(st.at), st.seq ? `第 ${st.seq} 条` : '—']);
-  return section('sec-standing', L('九、退出与无效响应', '9. Withdrawals and invalid responses'), table(['供应商', '情形', '原因', '时间', '日志序号'], rows));
+    .map(([id, st]) => [q(supplierName(s, id)), st.status === 'withdrawn' ? L('退出', 'Withdrew') : L('响应无效', 'Response invalid'), standingReason(st), bj(st.at), entry(st.seq)]);
+  return section('sec-standing', L('九、退出与无效响应', '9. Withdrawals and invalid responses'), table([L('供应商', 'Supplier'), L('情形', 'What'), L('原因', 'Reason'), L('时间', 'Time'), L('日志序号', 'Log entry')], rows));
 }
 
 function quotesSection(s: SessionState): string {
@@ -444,41 +484,49 @@ function quotesSection(s: SessionState): string {
   const rows = rv.rows.map((r) => [
     q(r.label),
     r.quote ? `${esc(r.quote.amount)} ${L('元', 'yuan')}<br><span class="words">${L('大写：', 'In words: ')}${q(r.quote.amountInWords)}</span>${signedBy(r.supplierId)}` : '—',
-    r.correction ? `${r.correction.steps.map((x) => esc(x.zh)).join('<br>')}<br>修正后：${esc(r.correction.corrected)} 元（大写：${esc(r.correction.inWords)}）` : '—',
-    r.deduction ? r.deduction.lines.map((x) => esc(x.zh)).join('<br>') : '—',
-    r.deduction ? `${esc(r.deduction.evaluatedPrice)} 元` : '—',
-    r.priceScore ? `<b>${esc(r.priceScore.score)}</b><br><span class="expl">${esc(r.priceScore.explanation.zh)}</span>` : r.status === 'active' ? '—' : `无效：${esc(r.reason?.zh ?? '')}`,
+    r.correction
+      ? `${r.correction.steps.map((x) => tx(x, [r.quote?.amountInWords, r.correction?.inWords])).join('<br>')}<br>${L('修正后：', 'Corrected: ')}${esc(r.correction.corrected)} ${L('元', 'yuan')}${paren(`${L('大写：', 'in words: ')}${q(r.correction.inWords)}`)}`
+      : '—',
+    r.deduction ? r.deduction.lines.map((x) => tx(x)).join('<br>') : '—',
+    r.deduction ? `${esc(r.deduction.evaluatedPrice)} ${L('元', 'yuan')}` : '—',
+    r.priceScore ? `<b>${esc(r.priceScore.score)}</b><br><span class="expl">${tx(r.priceScore.explanation)}</span>` : r.status === 'active' ? '—' : `${L('无效：', 'Invalid: ')}${tx(r.reason)}`,
   ]);
-  const win = qs.window ? `<p>${label}时间：${bj(qs.window.openedAt)} 开始，截止 ${bj(qs.window.deadline)}${qs.window.extensions.length ? `（延长 ${qs.window.extensions.length} 次）` : ''}；关闭：${bj(qs.closedAt)}。</p>` : '';
-  const late = qs.late.map((l) => `<p>逾期提交被拒绝：${q(supplierName(s, l.supplierId))}（${bj(l.at)}）。</p>`).join('');
+  const win = qs.window
+    ? `<p>${L(`${label}时间：`, `${label} window: `)}${L(`${bj(qs.window.openedAt)} 开始，截止 ${bj(qs.window.deadline)}`, `opened ${bj(qs.window.openedAt)}, deadline ${bj(qs.window.deadline)}`)}${qs.window.extensions.length ? paren(L(`延长 ${qs.window.extensions.length} 次`, `extended ${qs.window.extensions.length} time(s)`)) : ''}${semi()}${L('关闭：', 'closed: ')}${bj(qs.closedAt)}${L('。', '.')}</p>`
+    : '';
+  const late = qs.late.map((l) => `<p>${L('逾期提交被拒绝：', 'Late submission refused: ')}${q(supplierName(s, l.supplierId))}${paren(bj(l.at))}${L('。', '.')}</p>`).join('');
   const receipts = Object.entries(qs.submissions).map(([id, x]) => [q(supplierName(s, id)), L(`第 ${x.version} 次`, `No. ${x.version}`), bj(x.at), `<span class="hash">${esc(x.receipt)}</span>`]);
   if (s.project.method === 'public_tender') {
     // 开标记录 (docs/tender.md "Report" ④): each bidder's 开标一览表 as entered and its confirmation.
-    const ANSWER: Record<string, string> = { confirmed: '投标人代表确认', absent: '投标人未到场，视为认可', disputed: '投标人提出异议' };
+    const ANSWER: Record<string, { zh: string; en: string }> = {
+      confirmed: { zh: '投标人代表确认', en: 'Confirmed by the bidder’s representative' },
+      absent: { zh: '投标人未到场，视为认可', en: 'Bidder absent: deemed to accept' },
+      disputed: { zh: '投标人提出异议', en: 'Disputed by the bidder' },
+    };
     const opening = Object.entries(qs.opening).map(([id, o]) => {
       const sh = qs.submissions[id]?.sealed.sheet;
       return [
         q(supplierName(s, id)),
-        sh ? `${esc(yuanText(sh.summaryTotal ?? sh.amount))}${sh.summaryTotal && sh.summaryTotal !== sh.amount ? `<br><span class="words">投标文件正文报价：${esc(sh.amount)} 元</span>` : ''}` : '—',
-        sh ? `<span class="words">${esc(sh.amountInWords ?? '')}</span>` : '—',
-        `第 ${o.version} 次录入 ${bj(o.enteredAt)}`,
-        o.answer ? `${ANSWER[o.answer]}（${bj(o.answeredAt)}）${o.reason ? `：${q(o.reason)}` : ''}` : '未答复',
+        sh ? `${esc(yuan(sh.summaryTotal ?? sh.amount))}${sh.summaryTotal && sh.summaryTotal !== sh.amount ? `<br><span class="words">${L('投标文件正文报价：', 'Price in the body of the bid: ')}${esc(sh.amount)} ${L('元', 'yuan')}</span>` : ''}` : '—',
+        sh ? `<span class="words">${q(sh.amountInWords ?? '')}</span>` : '—',
+        `${L(`第 ${o.version} 次录入`, `Entry no. ${o.version},`)} ${bj(o.enteredAt)}`,
+        o.answer ? `${esc(ANSWER[o.answer]?.[LANG] ?? '')}${paren(bj(o.answeredAt))}${o.reason ? `${colon()}${q(o.reason)}` : ''}` : L('未答复', 'No answer'),
       ];
     });
     return section(
       'sec-quotes',
-      '十、开标记录、报价校核、价格扣除与价格分',
-      `<h3>开标记录（开标一览表）</h3>${table(['投标人', '投标总价（小写）', '大写', '录入', '确认'], opening, 'opening')}
-<p>开标记录确认完毕：${bj(qs.closedAt)}。</p>
-${table(['投标人', label, '报价校核（算术修正）', '价格扣除', '评标价', '价格分'], rows, 'quotes')}
-<p>评标基准价（满足招标文件要求的最低评标价）：${rv.basePrice ? esc(yuanWithWords(rv.basePrice)) : '—'}。</p>`,
+      L('十、开标记录、报价校核、价格扣除与价格分', '10. Opening record, price check, price deductions and price scores'),
+      `<h3>${L('开标记录（开标一览表）', 'Opening record (bid form)')}</h3>${table([L('投标人', 'Bidder'), L('投标总价（小写）', 'Total bid price (figures)'), L('大写', 'In words'), L('录入', 'Entered'), L('确认', 'Confirmation')], opening, 'opening')}
+<p>${L('开标记录确认完毕：', 'Opening record confirmed: ')}${bj(qs.closedAt)}${L('。', '.')}</p>
+${table([L('投标人', 'Bidder'), label, L('报价校核（算术修正）', 'Price check (arithmetic correction)'), L('价格扣除', 'Price deduction'), L('评标价', 'Evaluated price'), L('价格分', 'Price score')], rows, 'quotes')}
+<p>${L('评标基准价（满足招标文件要求的最低评标价）：', 'Base price (the lowest evaluated price meeting the tender document): ')}${rv.basePrice ? yuanWords(rv.basePrice) : '—'}${L('。', '.')}</p>`,
     );
   }
   return section(
     'sec-quotes',
     L(`十、${label}、算术修正、价格扣除与价格分`, `10. ${quoteLabel(s).en}s, arithmetic corrections, price deductions and price scores`),
     `${win}${late}${table([L('供应商', 'Supplier'), label, L('算术修正', 'Arithmetic correction'), L('价格扣除', 'Price deduction'), L('评审价', 'Evaluated price'), L('价格分', 'Price score')], rows, 'quotes')}
-<p>基准价（满足要求的最低评审价）：${rv.basePrice ? esc(yuanWithWords(rv.basePrice)) : '—'}。</p>
+<p>${L('基准价（满足要求的最低评审价）：', 'Base price (the lowest evaluated price meeting the requirements): ')}${rv.basePrice ? yuanWords(rv.basePrice) : '—'}${L('。', '.')}</p>
 <h3>${L(`${label}回执`, `Receipts of the ${label.toLowerCase()}s`)}</h3>${table([L('供应商', 'Supplier'), L('版本', 'Version'), L('提交时间', 'Submitted'), L('回执（sha256）', 'Receipt (sha256)')], receipts)}`,
   );
 }
@@ -486,17 +534,20 @@ ${table(['投标人', label, '报价校核（算术修正）', '价格扣除', '
 function abnormalLowSection(s: SessionState): string {
   const reviews = Object.values(quotesOf(s).reviews);
   const blocks = reviews.map((r) => {
-    const hits = r.hits.map((h) => `第 ${esc(h.trigger)} 项：报价 ${esc(yuan(h.quote))}，参照值 ${esc(yuan(h.reference))} × ${esc(h.ratio)} = 阈值 ${esc(yuan(h.threshold))}`).join('<br>');
-    const votes = Object.entries(r.votes).map(([m, v]) => [memberLabel(s, m), v.verdict === 'accept' ? '合理' : '不能证明合理，无效', esc(v.reason), bj(v.at)]);
+    const hits = r.hits
+      .map((h) => L(`第 ${esc(h.trigger)} 项：报价 ${esc(yuan(h.quote))}，参照值 ${esc(yuan(h.reference))} × ${esc(h.ratio)} = 阈值 ${esc(yuan(h.threshold))}`, `Condition ${esc(h.trigger)}: quote ${esc(yuan(h.quote))}, reference ${esc(yuan(h.reference))} × ${esc(h.ratio)} = threshold ${esc(yuan(h.threshold))}`))
+      .join('<br>');
+    const votes = Object.entries(r.votes).map(([m, v]) => [memberLabel(s, m), v.verdict === 'accept' ? L('合理', 'Reasonable') : L('不能证明合理，无效', 'Not proved reasonable: invalid'), q(v.reason), bj(v.at)]);
     const d = r.decision;
+    const by = r.openedBy ? (s.people[r.openedBy]?.role === 'moderator' ? q(personName(s, r.openedBy)) : esc(memberLabel(s, r.openedBy))) : '';
     return `<h3>${q(supplierName(s, r.supplierId))}</h3>
-<p>启动：${r.openedBy ? `由 ${esc(r.openedBy.startsWith('M') ? memberLabel(s, r.openedBy) : personName(s, r.openedBy))} 提出` : '触发评审标准的异常低价情形'}（${bj(r.openedAt)}）。${esc(r.reason.zh)}</p>
-${hits ? `<p>触发条件：<br>${hits}</p>` : ''}
-<p>说明时限：${r.minutes} 分钟（截止 ${bj(r.endsAt)}）。供应商说明：${r.explanation ? `${esc(r.explanation.text)}（${bj(r.explanation.at)}）` : '未在时限内提交'}</p>
-${table(['成员', '意见', '理由', '时间'], votes)}
-<p>结果：${d ? `${d.outcome === 'accepted' ? '报价合理，继续参加评审' : '不能证明其报价合理性，响应无效'}（合理 ${d.accept} 票，无效 ${d.invalid} 票，${bj(d.at)}）` : '未决'}</p>`;
+<p>${L('启动：', 'Opened: ')}${r.openedBy ? L(`由 ${by} 提出`, `proposed by ${by}`) : L('触发评审标准的异常低价情形', 'the quote met the criteria’s abnormally-low condition')}${paren(bj(r.openedAt))}${L('。', '. ')}${tx(r.reason)}</p>
+${hits ? `<p>${L('触发条件：', 'Conditions met: ')}<br>${hits}</p>` : ''}
+<p>${L(`说明时限：${r.minutes} 分钟（截止 ${bj(r.endsAt)}）。供应商说明：`, `Time for the explanation: ${r.minutes} min (until ${bj(r.endsAt)}). The supplier’s explanation: `)}${r.explanation ? `${q(r.explanation.text)}${paren(bj(r.explanation.at))}` : L('未在时限内提交', 'none within the time')}</p>
+${table([L('成员', 'Member'), L('意见', 'Opinion'), L('理由', 'Reasons'), L('时间', 'Time')], votes)}
+<p>${L('结果：', 'Result: ')}${d ? `${d.outcome === 'accepted' ? L('报价合理，继续参加评审', 'price reasonable; stays in the evaluation') : L('不能证明其报价合理性，响应无效', 'could not prove its price reasonable; response invalid')}${paren(L(`合理 ${d.accept} 票，无效 ${d.invalid} 票，`, `${d.accept} reasonable, ${d.invalid} invalid, `) + bj(d.at))}` : L('未决', 'pending')}</p>`;
   });
-  return section('sec-abnormal', L('十一、异常低价审查', '11. Abnormally low price review'), blocks.length ? blocks.join('') : '<p class="none">无供应商报价触发异常低价审查，评审小组亦未启动审查。</p>');
+  return section('sec-abnormal', L('十一、异常低价审查', '11. Abnormally low price review'), blocks.length ? blocks.join('') : `<p class="none">${L('无供应商报价触发异常低价审查，评审小组亦未启动审查。', 'No quote met the abnormally-low condition and the panel opened no review.')}</p>`);
 }
 
 function memberScoresSection(s: SessionState): string {
@@ -509,16 +560,16 @@ function memberScoresSection(s: SessionState): string {
     .map((id) => s.people[id])
     .filter((p) => (p.role === 'expert' || p.role === 'purchaser_rep') && sc.entries[p.id])
     .map((m) => {
-      const rows = leaves.map((f) => [esc(f.name_zh), esc(f.max_points), ...scored.map((sid) => esc(sc.entries[m.id]?.[sid]?.[f.id]?.points ?? '—'))]);
-      rows.push(['<b>合计（含价格分）</b>', esc(s.rubric.total_points), ...scored.map((sid) => `<b>${esc(outById.get(sid)?.memberTotals?.[m.id] ?? '—')}</b>`)]);
-      return `<div class="member-sheet"><h3>${memberLabel(s, m.id)} ${q(m.name)}${m.active ? '' : '（已更换）'}</h3>${table(['评审因素', '满分', ...scored.map((sid) => q(supplierName(s, sid)))], rows, 'scores')}</div>`;
+      const rows = leaves.map((f) => [q(f.name_zh), esc(f.max_points), ...scored.map((sid) => esc(sc.entries[m.id]?.[sid]?.[f.id]?.points ?? '—'))]);
+      rows.push([`<b>${L('合计（含价格分）', 'Total (with the price score)')}</b>`, esc(s.rubric.total_points), ...scored.map((sid) => `<b>${esc(outById.get(sid)?.memberTotals?.[m.id] ?? '—')}</b>`)]);
+      return `<div class="member-sheet"><h3>${memberLabel(s, m.id)} ${q(m.name)}${m.active ? '' : paren(L('已更换', 'replaced'))}</h3>${table([L('评审因素', 'Factor'), L('满分', 'Max.'), ...scored.map((sid) => q(supplierName(s, sid)))], rows, 'scores')}</div>`;
     });
-  return section('sec-member-scores', L('十二、各成员评分明细', '12. Each member’s scores'), blocks.length ? blocks.join('') : '<p class="none">无评分记录。</p>');
+  return section('sec-member-scores', L('十二、各成员评分明细', '12. Each member’s scores'), blocks.length ? blocks.join('') : `<p class="none">${L('无评分记录。', 'No scores were recorded.')}</p>`);
 }
 
 function resultsSection(s: SessionState): string {
   const ev = roomEvaluation(s);
-  if (!ev.detail) return section('sec-results', L('十三、评分汇总、排序与推荐', '13. Totals, ranking and recommendation'), `<p class="none">评审结果无法计算：${esc(ev.error ?? '评分未完成')}</p>`);
+  if (!ev.detail) return section('sec-results', L('十三、评分汇总、排序与推荐', '13. Totals, ranking and recommendation'), `<p class="none">${L('评审结果无法计算：', 'The results cannot be computed: ')}${ev.error ? q(ev.error) : L('评分未完成', 'scoring is not finished')}</p>`);
   const out = ev.detail.output;
   const members = activeMembers(s);
   const sorted = [...out.suppliers].sort((a, b) => (a.rank ?? 999) - (b.rank ?? 999));
@@ -528,34 +579,59 @@ function resultsSection(s: SessionState): string {
     ...members.map((m) => esc(r.memberTotals?.[m.id] ?? '—')),
     esc(r.priceScore ?? '—'),
     `<b>${esc(r.finalScore ?? '—')}</b>`,
-    r.status === 'responsive' ? (r.candidate ? '推荐' : '') : `无效：${esc(r.invalidReason ?? '')}`,
+    r.status === 'responsive'
+      ? r.candidate
+        ? L('推荐', 'Recommended')
+        : ''
+      : standing(s, r.id).status === 'withdrawn'
+        ? L('退出', 'Withdrew')
+        : `${L('无效：', 'Invalid: ')}${esc(labelOf(GROUND_LABEL, r.invalidReason ?? standing(s, r.id).ground)[LANG])}`,
   ]);
-  const ties = (ev.detail.ranking?.tieBreaks ?? []).map((t) => `<li>${q(supplierName(s, t.above))} 与 ${q(supplierName(s, t.below))} 最终得分相同，${t.key ? `按「${RANK_KEY[t.key] ?? t.key}」排序` : '仍然相同，未能区分'}。</li>`);
+  const ties = (ev.detail.ranking?.tieBreaks ?? []).map(
+    (t) =>
+      `<li>${L(
+        `${q(supplierName(s, t.above))} 与 ${q(supplierName(s, t.below))} 最终得分相同，${t.key ? `按「${rankKey(t.key)}」排序` : '仍然相同，未能区分'}。`,
+        `${q(supplierName(s, t.above))} and ${q(supplierName(s, t.below))} have the same final score; ${t.key ? `ranked by “${rankKey(t.key)}”` : 'still equal, not separated'}.`,
+      )}</li>`,
+  );
   const vote = scoringOf(s).ranking;
   const cands = sorted.filter((r) => r.candidate);
   return section(
     'sec-results',
     L('十三、评分汇总、排序与推荐', '13. Totals, ranking and recommendation'),
-    `${table(['排序', '供应商', ...members.map((m) => memberLabel(s, m.id)), '价格分', '最终得分', '推荐'], rows, 'results')}
-<h3>得分相同的处理</h3>${ties.length ? `<ul>${ties.join('')}</ul>` : '<p class="none">无得分相同的供应商。</p>'}
-${vote.decided ? `<p>评审小组表决排序：${vote.decided.map((id) => q(supplierName(s, id))).join(' → ')}（${Object.keys(vote.votes).length} 票）。</p>` : ''}
-<h3>推荐的${s.project.method === 'public_tender' ? '中标' : '成交'}候选供应商</h3>
-<ol class="cands">${cands.map((r) => `<li>${q(supplierName(s, r.id))}（最终得分 ${esc(r.finalScore)}）</li>`).join('') || '<li>无</li>'}</ol>
-<p>评审结论：${out.outcome.status === 'continue' ? `有效供应商 ${out.outcome.responsive} 家，评审有效。` : `评审终止：${esc(out.outcome.reason ?? '')}`}</p>`,
+    `${table([L('排序', 'Rank'), L('供应商', 'Supplier'), ...members.map((m) => memberLabel(s, m.id)), L('价格分', 'Price score'), L('最终得分', 'Final score'), L('推荐', 'Recommendation')], rows, 'results')}
+<h3>${L('得分相同的处理', 'Equal scores')}</h3>${ties.length ? `<ul>${ties.join('')}</ul>` : `<p class="none">${L('无得分相同的供应商。', 'No two suppliers have the same score.')}</p>`}
+${vote.decided ? `<p>${L('评审小组表决排序：', 'Ranking voted by the panel: ')}${vote.decided.map((id) => q(supplierName(s, id))).join(' → ')}${paren(L(`${Object.keys(vote.votes).length} 票`, `${Object.keys(vote.votes).length} votes`))}${L('。', '.')}</p>` : ''}
+<h3>${s.project.method === 'public_tender' ? L('推荐的中标候选供应商', 'Recommended winning candidates') : L('推荐的成交候选供应商', 'Recommended successful candidates')}</h3>
+<ol class="cands">${cands.map((r) => `<li>${q(supplierName(s, r.id))}${paren(`${L('最终得分 ', 'final score ')}${esc(r.finalScore)}`)}</li>`).join('') || `<li>${L('无', 'None')}</li>`}</ol>
+<p>${L('评审结论：', 'Conclusion: ')}${out.outcome.status === 'continue' ? L(`有效供应商 ${out.outcome.responsive} 家，评审有效。`, `${out.outcome.responsive} responsive suppliers; the evaluation is valid.`) : `${L('评审终止：', 'Evaluation terminated: ')}${q(out.outcome.reason ?? '')}`}</p>`,
   );
 }
 
 function changesSection(s: SessionState): string {
   const sc = scoringOf(s);
-  const revs = sc.revisions.map((r) => [memberLabel(s, r.memberId), q(supplierName(s, r.supplierId)), esc(factorName(s, r.factorId)), `${esc(r.old.points)} → ${esc(r.new.points)}`, q(r.reason), r.ground ? esc(CHANGE_GROUND_LABEL[r.ground].zh) : '异常复核', bj(r.at), `第 ${r.seq} 条`]);
-  const changes = sc.changes.map((c, i) => [String(i + 1), memberLabel(s, c.memberId), q(supplierName(s, c.supplierId)), esc(factorName(s, c.factorId)), esc(c.points), esc(CHANGE_GROUND_LABEL[c.ground].zh), q(c.reason), c.votes.map((v) => `${memberLabel(s, v.memberId)}${v.approve ? '同意' : '反对'}`).join('，'), c.status === 'applied' ? '已变更' : c.status === 'rejected' ? '未通过' : '表决中']);
+  const revs = sc.revisions.map((r) => [memberLabel(s, r.memberId), q(supplierName(s, r.supplierId)), factorName(s, r.factorId), `${esc(r.old.points)} → ${esc(r.new.points)}`, q(r.reason), r.ground ? esc(CHANGE_GROUND_LABEL[r.ground][LANG]) : L('异常复核', 'Review of a flag'), bj(r.at), entry(r.seq)]);
+  const changes = sc.changes.map((c, i) => [
+    String(i + 1),
+    memberLabel(s, c.memberId),
+    q(supplierName(s, c.supplierId)),
+    factorName(s, c.factorId),
+    esc(c.points),
+    esc(CHANGE_GROUND_LABEL[c.ground][LANG]),
+    q(c.reason),
+    c.votes.map((v) => `${memberLabel(s, v.memberId)}${L(v.approve ? '同意' : '反对', v.approve ? ': for' : ': against')}`).join(L('，', ', ')),
+    c.status === 'applied' ? L('已变更', 'Applied') : c.status === 'rejected' ? L('未通过', 'Rejected') : L('表决中', 'Being voted'),
+  ]);
   return section(
     'sec-changes',
     L('十四、评分修改与结果变更记录', '14. Score revisions and changes to the result'),
-    `<p>评审结果汇总后，除分值汇总计算错误、分项评分超出评分标准范围、评审小组成员对客观评审因素评分不一致、经评审小组认定评分畸高畸低四种情形外，任何人不得修改评审结果（依据${esc(cite(s.rubric, 'resultChange', s.project.method)[LANG])}）。报告签署前经复核发现上述情形的，评审小组当场修改并在本报告中记载；报告签署后发现的，由原评审小组重新评审，改变评审结果的书面报告本级财政部门。</p>
-<p>评分汇总锁定：${sc.locked ? `${bj(sc.locked.at)}（日志第 ${sc.locked.seq} 条）` : '尚未汇总'}。汇总后结果变更 ${sc.changes.filter((c) => c.status === 'applied').length} 项${sc.changes.length ? `（提出 ${sc.changes.length} 项）` : ''}。</p>
-<h3>评分修改</h3>${table(['成员', '供应商', '因素', '原分 → 新分', '理由', '依据', '时间', '日志序号'], revs)}
-<h3>汇总后结果变更（法定情形）</h3>${table(['编号', '提出', '供应商', '因素', '新分值', '法定情形', '理由', '表决', '结果'], changes)}`,
+    `<p>${L(
+      `评审结果汇总后，除分值汇总计算错误、分项评分超出评分标准范围、评审小组成员对客观评审因素评分不一致、经评审小组认定评分畸高畸低四种情形外，任何人不得修改评审结果（依据${esc(cite(s.rubric, 'resultChange', s.project.method)[LANG])}）。报告签署前经复核发现上述情形的，评审小组当场修改并在本报告中记载；报告签署后发现的，由原评审小组重新评审，改变评审结果的书面报告本级财政部门。`,
+      `Once the results are summed up, no one may change them except on four grounds: a miscalculated total, an item scored outside the criteria, members scoring an objective factor differently, or a score the panel determines to be abnormally high or low (per ${esc(cite(s.rubric, 'resultChange', s.project.method)[LANG])}). Found before the report is signed, the panel corrects it on the spot and this report records it; found after, the original panel re-evaluates, and a change to the result is reported in writing to the finance department at the same level.`,
+    )}</p>
+<p>${L('评分汇总锁定：', 'Scores summed up and locked: ')}${sc.locked ? `${bj(sc.locked.at)}${paren(L(`日志第 ${sc.locked.seq} 条`, `log entry ${sc.locked.seq}`))}` : L('尚未汇总', 'not yet')}${L('。', '. ')}${L(`汇总后结果变更 ${sc.changes.filter((c) => c.status === 'applied').length} 项`, `Changes to the result after that: ${sc.changes.filter((c) => c.status === 'applied').length}`)}${sc.changes.length ? paren(L(`提出 ${sc.changes.length} 项`, `${sc.changes.length} proposed`)) : ''}${L('。', '.')}</p>
+<h3>${L('评分修改', 'Score revisions')}</h3>${table([L('成员', 'Member'), L('供应商', 'Supplier'), L('因素', 'Factor'), L('原分 → 新分', 'Old → new'), L('理由', 'Reason'), L('依据', 'Ground'), L('时间', 'Time'), L('日志序号', 'Log entry')], revs)}
+<h3>${L('汇总后结果变更（法定情形）', 'Changes to the result after the summing-up (legal grounds)')}</h3>${table([L('编号', 'No.'), L('提出', 'Proposed by'), L('供应商', 'Supplier'), L('因素', 'Factor'), L('新分值', 'New score'), L('法定情形', 'Legal ground'), L('理由', 'Reason'), L('表决', 'Votes'), L('结果', 'Result')], changes)}`,
   );
 }
 
@@ -563,23 +639,43 @@ function otherSection(s: SessionState): string {
   const rep = reportOf(s);
   const disputes = rep.disputes.map((d, i) => [
     String(i + 1),
-    esc(d.subject),
-    esc(d.proposal),
-    d.votes.map((v) => `${memberLabel(s, v.memberId)}：${v.agree ? '同意' : '不同意'}${v.reason ? `（${esc(v.reason)}）` : ''}`).join('<br>'),
-    d.result ? `${d.result.outcome === 'adopted' ? '通过' : '未通过'}（同意 ${d.result.agree}，不同意 ${d.result.disagree}，共 ${d.result.of} 人）` : '表决中',
+    q(d.subject),
+    q(d.proposal),
+    d.votes.map((v) => `${memberLabel(s, v.memberId)}${colon()}${v.agree ? L('同意', 'agrees') : L('不同意', 'disagrees')}${v.reason ? paren(q(v.reason)) : ''}`).join('<br>'),
+    d.result
+      ? `${d.result.outcome === 'adopted' ? L('通过', 'Adopted') : L('未通过', 'Not adopted')}${paren(L(`同意 ${d.result.agree}，不同意 ${d.result.disagree}，共 ${d.result.of} 人`, `${d.result.agree} agree, ${d.result.disagree} disagree, of ${d.result.of}`))}`
+      : L('表决中', 'Being voted'),
   ]);
   const revs = rep.revisions
     .filter((r) => r.reopen)
-    .map((r) => `<li>第 ${r.n} 版：依法重新评审（${esc(REOPEN_GROUND_LABEL[r.reopen!.ground].zh)}），理由：${esc(r.reopen!.reason)}；代理机构 ${esc(personName(s, s.people[r.reopen!.requestedBy]?.role === 'moderator' ? r.reopen!.requestedBy : r.reopen!.confirmedBy))} 与评审小组组长 ${esc(personName(s, s.people[r.reopen!.requestedBy]?.role === 'moderator' ? r.reopen!.confirmedBy : r.reopen!.requestedBy))} 共同提出（${bj(r.openedAt)}）。前一版定稿报告保留备查。</li>`);
-  const prior = rep.revisions.filter((r) => r.final && r !== rep.revisions.at(-1)).map((r) => `<li>第 ${r.n} 版定稿 PDF sha256：<span class="hash">${esc(r.final!.sha256)}</span></li>`);
-  const voided = rep.revisions.flatMap((r) => r.voided.map((v) => `<li>${memberLabel(s, v.memberId)} 于 ${bj(v.at)} 的${v.deemed ? '「视为同意」记录' : '签署'}因「${esc(v.why)}」失效，须重新签署。</li>`));
-  const term = s.termination ? `<p>评审终止：${esc(s.termination.reason)}（${bj(s.termination.at)}）。</p>` : '';
+    .map((r) => {
+      const o = r.reopen!;
+      const byAgency = s.people[o.requestedBy]?.role === 'moderator';
+      const agency = q(personName(s, byAgency ? o.requestedBy : o.confirmedBy));
+      const leader = q(personName(s, byAgency ? o.confirmedBy : o.requestedBy));
+      const ground = esc(REOPEN_GROUND_LABEL[o.ground][LANG]);
+      return `<li>${L(
+        `第 ${r.n} 版：依法重新评审（${ground}），理由：${q(o.reason)}；代理机构 ${agency} 与评审小组组长 ${leader} 共同提出（${bj(r.openedAt)}）。前一版定稿报告保留备查。`,
+        `Revision ${r.n}: lawful re-evaluation (${ground}); reason: ${q(o.reason)}; proposed jointly by the agency’s ${agency} and the panel leader ${leader} (${bj(r.openedAt)}). The previous final report is kept on file.`,
+      )}</li>`;
+    });
+  const prior = rep.revisions.filter((r) => r.final && r !== rep.revisions.at(-1)).map((r) => `<li>${L(`第 ${r.n} 版定稿 PDF sha256：`, `Final PDF of revision ${r.n}, sha256: `)}<span class="hash">${esc(r.final!.sha256)}</span></li>`);
+  const voided = rep.revisions.flatMap((r) =>
+    r.voided.map(
+      (v) =>
+        `<li>${L(
+          `${memberLabel(s, v.memberId)} 于 ${bj(v.at)} 的${v.deemed ? '「视为同意」记录' : '签署'}因「${q(v.why)}」失效，须重新签署。`,
+          `The ${v.deemed ? 'record “deemed to agree”' : 'signature'} of ${memberLabel(s, v.memberId)} at ${bj(v.at)} lapsed because “${q(v.why)}”; to be signed again.`,
+        )}</li>`,
+    ),
+  );
+  const term = s.termination ? `<p>${L('评审终止：', 'Evaluation terminated: ')}${q(s.termination.reason)}${paren(bj(s.termination.at))}${L('。', '.')}</p>` : '';
   return section(
     'sec-other',
     L('十五、其他事项', '15. Other matters'),
-    `<h3>争议事项的表决（少数服从多数）</h3>${table(['编号', '争议事项', '拟表决意见', '表决', '结果'], disputes)}
-${revs.length ? `<h3>重新评审</h3><ul>${revs.join('')}</ul>` : ''}${prior.length ? `<ul>${prior.join('')}</ul>` : ''}
-${voided.length ? `<h3>签署失效记录</h3><ul>${voided.join('')}</ul>` : ''}${term}`,
+    `<h3>${L('争议事项的表决（少数服从多数）', 'Votes on disputed matters (by majority)')}</h3>${table([L('编号', 'No.'), L('争议事项', 'Matter'), L('拟表决意见', 'Proposal'), L('表决', 'Votes'), L('结果', 'Result')], disputes)}
+${revs.length ? `<h3>${L('重新评审', 'Re-evaluation')}</h3><ul>${revs.join('')}</ul>` : ''}${prior.length ? `<ul>${prior.join('')}</ul>` : ''}
+${voided.length ? `<h3>${L('签署失效记录', 'Lapsed signatures')}</h3><ul>${voided.join('')}</ul>` : ''}${term}`,
   );
 }
 
@@ -588,24 +684,31 @@ function anomalyAppendix(s: SessionState, hashOf: Map<number, string>): string {
   // Each flag in words: the rule by what it checks, who and what it concerns, the message (which
   // states the numbers the rule looked at), the member's answer and the panel's determination.
   const rows = flags.map((f) => [
-    esc(labelOf(FLAG_RULE_LABEL, f.rule).zh),
-    f.blocking ? '阻断' : esc(labelOf(FLAG_SEVERITY_LABEL, f.severity).zh),
-    `${f.member ? memberLabel(s, f.member) : '评审小组'} / ${f.supplier ? q(supplierName(s, f.supplier)) : '全部供应商'} / ${f.factor ? esc(factorName(s, f.factor)) : '全部因素'}`,
-    `${esc(flagMessages(s, f).others.zh)}${f.threshold ? `<br>阈值 ${esc(f.threshold)}` : ''}`,
-    f.response ? `${f.response.kind === 'keep' ? '维持' : '修改'}：${esc(f.response.reason)}${f.response.old !== null ? `（${esc(f.response.old)}${f.response.new !== null ? ` → ${esc(f.response.new)}` : ''}）` : ''}<br>${bj(f.response.at)} 第 ${f.response.seq} 条 <span class="hash">${esc(hashOf.get(f.response.seq)?.slice(0, 16) ?? '')}</span>` : '—',
-    f.determination ? `${f.determination.result === 'abnormal' ? '认定畸高畸低' : '不认定'}（${f.determination.votes.map((v) => `${memberLabel(s, v.memberId)}${v.verdict === 'abnormal' ? '认定' : '不认定'}：${esc(v.reason)}`).join('；')}）第 ${f.determination.seq} 条 <span class="hash">${esc(hashOf.get(f.determination.seq)?.slice(0, 16) ?? '')}</span>` : '—',
+    esc(labelOf(FLAG_RULE_LABEL, f.rule)[LANG]),
+    f.blocking ? L('阻断', 'Blocking') : esc(labelOf(FLAG_SEVERITY_LABEL, f.severity)[LANG]),
+    `${f.member ? memberLabel(s, f.member) : L('评审小组', 'The panel')} / ${f.supplier ? q(supplierName(s, f.supplier)) : L('全部供应商', 'all suppliers')} / ${f.factor ? factorName(s, f.factor) : L('全部因素', 'all factors')}`,
+    `${tx(flagMessages(s, f).others)}${f.threshold ? `<br>${L('阈值', 'Threshold')} ${esc(f.threshold)}` : ''}`,
+    f.response
+      ? `${f.response.kind === 'keep' ? L('维持', 'Kept') : L('修改', 'Revised')}${colon()}${q(f.response.reason)}${f.response.old !== null ? paren(`${esc(f.response.old)}${f.response.new !== null ? ` → ${esc(f.response.new)}` : ''}`) : ''}<br>${bj(f.response.at)} ${entry(f.response.seq)} <span class="hash">${esc(hashOf.get(f.response.seq)?.slice(0, 16) ?? '')}</span>`
+      : '—',
+    f.determination
+      ? `${f.determination.result === 'abnormal' ? L('认定畸高畸低', 'Determined abnormal') : L('不认定', 'Not determined abnormal')}${paren(f.determination.votes.map((v) => `${memberLabel(s, v.memberId)}${v.verdict === 'abnormal' ? L('认定', ' abnormal') : L('不认定', ' not abnormal')}${colon()}${q(v.reason)}`).join(semi()))} ${entry(f.determination.seq)} <span class="hash">${esc(hashOf.get(f.determination.seq)?.slice(0, 16) ?? '')}</span>`
+      : '—',
   ]);
   const record = scoringOf(s)
     .record.filter((r) => r.type !== 'score:submitted')
-    .map((r) => [`第 ${r.seq} 条`, bj(r.at), esc(eventLabel(r.type).zh), `<span class="hash">${esc(hashOf.get(r.seq) ?? '')}</span>`]);
+    .map((r) => [entry(r.seq), bj(r.at), esc(eventLabel(r.type)[LANG]), `<span class="hash">${esc(hashOf.get(r.seq) ?? '')}</span>`]);
   const pending = reviewPending(s);
   return section(
     'sec-anomaly',
     L('附录 评分复核记录', 'Appendix: review of the scores'),
-    `<p>规则配置：${esc(labelOf(PRESET_LABEL, (s.settings as any).anomalyPreset ?? 'standard').zh)}预设；评分标准配置哈希 <span class="hash">${esc(s.rubricHash)}</span>。</p>
-${table(['复核事项', '级别', '成员 / 供应商 / 因素', '提示', '成员答复', '评审小组处置'], rows, 'anomaly')}
-<h3>复核事件</h3>${table(['日志序号', '服务器时间', '事件', '哈希'], record)}
-<p class="statement">${pending ? `注意：签署时仍有未处置事项：${esc(pending.zh)}` : '签署时无未解决的阻断项，亦无未处置的复核项。'}</p>`,
+    `<p>${L(
+      `规则配置：${esc(labelOf(PRESET_LABEL, (s.settings as any).anomalyPreset ?? 'standard').zh)}预设；评分标准配置哈希 `,
+      `Rules: the ${esc(labelOf(PRESET_LABEL, (s.settings as any).anomalyPreset ?? 'standard').en)} preset; hash of the rubric configuration `,
+    )}<span class="hash">${esc(s.rubricHash)}</span>${L('。', '.')}</p>
+${table([L('复核事项', 'What was checked'), L('级别', 'Level'), L('成员 / 供应商 / 因素', 'Member / supplier / factor'), L('提示', 'Message'), L('成员答复', 'Member’s answer'), L('评审小组处置', 'Panel’s determination')], rows, 'anomaly')}
+<h3>${L('复核事件', 'Record of the review')}</h3>${table([L('日志序号', 'Log entry'), L('服务器时间', 'Server time'), L('事件', 'Event'), L('哈希', 'Hash')], record)}
+<p class="statement">${pending ? `${L('注意：签署时仍有未处置事项：', 'Note: at signing, matters remain open: ')}${tx(pending)}` : L('签署时无未解决的阻断项，亦无未处置的复核项。', 'At signing no blocking flag is unresolved and no flag awaits review.')}</p>`,
   );
 }
 
