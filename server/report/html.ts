@@ -165,7 +165,7 @@ function reportPage(s: SessionState, events: StoredEvent[], ctx: ReportContext):
     let n = 0;
     body = LANG === 'en' ? body.replace(/<h2>\d+\. /g, () => `<h2>${++n}. `) : body.replace(/<h2>[一二三四五六七八九十]+、/g, () => `<h2>${CN_ORDINAL[++n] ?? n}、`);
   }
-  const css = LANG === 'en' ? CSS.replace('待签署稿 · 非最终报告', 'Draft for signing · not the final report') : CSS;
+  const css = LANG === 'en' ? CSS.replace('待签署稿 · 非最终报告', 'Draft for signing · not the final report').replace('letter-spacing: 0.3em', 'letter-spacing: 0.04em') : CSS;
   return `<!doctype html><html lang="${LANG === 'en' ? 'en' : 'zh-CN'}"><head><meta charset="utf-8"><title>${esc(reportTitle(s))} · ${esc(s.project.projectNumber ?? '')}</title><style>${css}</style></head><body class="${ctx.final ? 'final' : 'draft'}">${body}</body></html>`;
 }
 

@@ -161,6 +161,20 @@ test('the report renders to PDF in Chinese; five tablets sign, one with dissent;
       await t.getByTestId('viewer-to-sign').click();
       await expect(t.getByTestId('report-sign-form')).toBeInViewport();
     }
+    if (i === 3) {
+      // Issue 13 item 1: in English the tablet shows the report's English twin to read, and says that
+      // the signed (filed) report is the Chinese one; back in Chinese, the Chinese report returns.
+      await t.getByTestId('lang-switch').click();
+      await expect(t.getByTestId('report-english-note')).toHaveText('English version for reading; the signed report is the Chinese one.');
+      const frame = t.frameLocator('[data-testid=report-frame]');
+      await expect(frame.locator('#sec-results h2')).toHaveText('13. Totals, ranking and recommendation');
+      await expect(frame.locator('#sec-signatures h2')).toHaveText('Signatures of the panel');
+      await expect(frame.locator('html')).toHaveAttribute('lang', 'en');
+      await t.screenshot({ path: shotPath('report-tablet-english-reading-copy') });
+      await t.getByTestId('lang-switch').click();
+      await expect(t.getByTestId('report-english-note')).toHaveCount(0);
+      await expect(frame.locator('#sec-results')).toContainText('评分汇总');
+    }
     await drawSignature(t, i % 2 === 1);
     if (members[i] === 'M5') {
       await t.getByTestId('report-dissent-toggle').check();
