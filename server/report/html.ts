@@ -220,7 +220,7 @@ function openingSection(s: SessionState, events: StoredEvent[]): string {
     L('二、公告、签到与开启情况', '2. Notice, sign-in and opening'),
     `<p>${L('公告媒介：中国政府采购网及省级以上财政部门指定媒介（以采购文件为准）。评审地点与时间：', 'Notice published on: the China Government Procurement website and the media designated by the finance departments at provincial level or above (as the procurement document states). Time of the evaluation: ')}${docTime(s.project.scheduledAt)}${L('。', '.')}</p>
 <p>${L('签到开始：', 'Sign-in opened: ')}${bj(at('signin'))}${semi()}${L('签到截止：', 'sign-in closed: ')}${bj(si.closed?.at)}${semi()}${L('开启：', 'responses opened: ')}${bj(at('opening'))}${semi()}${L('资格与符合性审查开始：', 'qualification and compliance review began: ')}${bj(at('review'))}${L('。', '.')}</p>
-<h3>${L('供应商签到记录（磋商顺序）', 'Sign-in of the suppliers (order of the sittings)')}</h3>${table([L('序号', 'No.'), L('供应商', 'Supplier'), L('授权代表', 'Authorised representative'), L('签到时间', 'Signed in')], rows)}
+<h3>${L('供应商签到记录（磋商顺序）', s.project.method === 'public_tender' ? 'Sign-in of the suppliers' : 'Sign-in of the suppliers (order of the sittings)')}</h3>${table([L('序号', 'No.'), L('供应商', 'Supplier'), L('授权代表', 'Authorised representative'), L('签到时间', 'Signed in')], rows)}
 ${absent.length ? `<p>${L('签到截止时未到：', 'Not present when sign-in closed: ')}${absent.map((id) => q(supplierName(s, id))).join(comma())}${L('。', '.')}</p>` : ''}
 ${si.reorders.map((r) => `<p>${L('磋商顺序调整', 'Order of the sittings changed')}${paren(bj(r.at))}${colon()}${r.order.map((id) => q(supplierName(s, id))).join(' → ')}${semi()}${L('理由：', 'reason: ')}${q(r.reason)}</p>`).join('')}`,
   );
@@ -235,7 +235,7 @@ function participantsSection(s: SessionState): string {
     .map((p) => {
       const m = si.members[p.id];
       const recuse = m?.recuseFrom?.length ? `${L('回避：', 'Recused from: ')}${m.recuseFrom.map((x) => q(supplierName(s, x))).join(comma())}${m.recusalNote ? paren(q(m.recusalNote)) : ''}` : L('无回避', 'None');
-      const status = p.active ? L('在任', 'Sitting') : L('已更换', 'Replaced');
+      const status = p.active ? L('在任', 'Serving') : L('已更换', 'Replaced');
       return [memberLabel(s, p.id), q(p.name), p.role === 'purchaser_rep' ? L('采购人代表', 'Purchaser representative') : L('评审专家', 'Expert'), p.leader ? L('组长', 'Leader') : '', bj(m?.at), recuse, status + (p.replaces ? paren(`${L('接替 ', 'replaces ')}${q(personName(s, p.replaces))}`) : '')];
     });
   const repl = si.replacements.map((r) => [q(personName(s, r.memberId)), q(personName(s, r.replacementId)), q(r.reason), bj(r.at)]);

@@ -151,6 +151,7 @@ describe('the English report', () => {
     }
     const text = own(en);
     expect(text).toContain('Opening record (bid form)');
+    expect(text).not.toMatch(/sitting/i);
     expect(text).toMatch(/Bidder/);
     expect(text).not.toMatch(/\bsupplier/i);
     // Chapters numbered in order (no consultation or requirements chapters in a tender).
