@@ -697,7 +697,7 @@ function anomalyAppendix(s: SessionState, hashOf: Map<number, string>): string {
   ]);
   const record = scoringOf(s)
     .record.filter((r) => r.type !== 'score:submitted')
-    .map((r) => [entry(r.seq), bj(r.at), esc(eventLabel(r.type)[LANG]), `<span class="hash">${esc(hashOf.get(r.seq) ?? '')}</span>`]);
+    .map((r) => [entry(r.seq), bj(r.at), esc(eventLabel(r.type)[LANG]), reviewDetail(s, r.type, r.payload), `<span class="hash">${esc(hashOf.get(r.seq) ?? '')}</span>`]);
   const pending = reviewPending(s);
   return section(
     'sec-anomaly',
@@ -707,9 +707,20 @@ function anomalyAppendix(s: SessionState, hashOf: Map<number, string>): string {
       `Rules: the ${esc(labelOf(PRESET_LABEL, (s.settings as any).anomalyPreset ?? 'standard').en)} preset; hash of the rubric configuration `,
     )}<span class="hash">${esc(s.rubricHash)}</span>${L('。', '.')}</p>
 ${table([L('复核事项', 'What was checked'), L('级别', 'Level'), L('成员 / 供应商 / 因素', 'Member / supplier / factor'), L('提示', 'Message'), L('成员答复', 'Member’s answer'), L('评审小组处置', 'Panel’s determination')], rows, 'anomaly')}
-<h3>${L('复核事件', 'Record of the review')}</h3>${table([L('日志序号', 'Log entry'), L('服务器时间', 'Server time'), L('事件', 'Event'), L('哈希', 'Hash')], record)}
+<h3>${L('复核事件', 'Record of the review')}</h3>${table([L('日志序号', 'Log entry'), L('服务器时间', 'Server time'), L('事件', 'Event'), L('内容', 'Details'), L('哈希', 'Hash')], record)}
 <p class="statement">${pending ? `${L('注意：签署时仍有未处置事项：', 'Note: at signing, matters remain open: ')}${tx(pending)}` : L('签署时无未解决的阻断项，亦无未处置的复核项。', 'At signing no blocking flag is unresolved and no flag awaits review.')}</p>`,
   );
+}
+
+/** What an entry of the review record says (docs/anomaly.md "Report content"): the member's answer and its
+ *  reason, each vote with its reason, the panel's determination; kept after the flag itself is resolved. */
+function reviewDetail(s: SessionState, type: string, payload: unknown): string {
+  const p = (payload ?? {}) as { memberId?: string; reason?: string; verdict?: string; result?: string };
+  const verdict = (v: string | undefined) => (v === 'abnormal' ? L('认定畸高畸低', 'abnormal') : L('不认定', 'not abnormal'));
+  if (type === 'anomaly:kept') return `${memberLabel(s, p.memberId)}${L('维持评分', ' keeps the score')}${colon()}${q(p.reason ?? '')}`;
+  if (type === 'anomaly:voted') return `${memberLabel(s, p.memberId)}${colon()}${verdict(p.verdict)}${p.reason ? paren(q(p.reason)) : ''}`;
+  if (type === 'anomaly:determined') return `${L('评审小组认定：', 'The panel determines: ')}${verdict(p.result)}`;
+  return '';
 }
 
 function signatureSvg(path: string): string {

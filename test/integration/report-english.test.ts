@@ -110,7 +110,7 @@ describe('the English report', () => {
     // The same sections, and each holds what happened: what people wrote is in both, as written.
     expect(sectionsOf(en)).toEqual(sectionsOf(zh));
     expect(sectionsOf(en).length).toBeGreaterThanOrEqual(17);
-    for (const canary of ['QUESTION-CANARY', 'ANSWER-CANARY', 'WITHDRAW-CANARY', 'REVISE-CANARY', 'DISSENT-CANARY', 'MINUTES-CANARY']) {
+    for (const canary of ['QUESTION-CANARY', 'ANSWER-CANARY', 'WITHDRAW-CANARY', 'KEEP-CANARY', 'REVISE-CANARY', 'DISSENT-CANARY', 'MINUTES-CANARY']) {
       expect(visibleText(zh), canary).toContain(canary);
       expect(visibleText(en), canary).toContain(canary);
     }
@@ -126,7 +126,8 @@ describe('the English report', () => {
     expect(text).toMatch(/2\. Notice, sign-in and opening/);
     expect(text).toMatch(/Withdrew of its own accord:/);
     expect(text).toMatch(/Corrected: 1,230,000\.00 yuan|Corrected: 1230000\.00 yuan/);
-    expect(text).toMatch(/Abnormal-score determination/);
+    expect(text).toMatch(/Abnormal-score determination The panel determines: abnormal/);
+    expect(text).toMatch(/Purchaser rep\. keeps the score:/);
     expect(text).toMatch(/Recommendation .* Withdrew /);
     expect(text).toMatch(/Score revisions/);
     expect(text).toMatch(/Dissent of Expert 2/);
