@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { test, expect, E2E_ADMIN, openDevice, byId, shotPath, type Link } from './fixtures';
+import { test, expect, E2E_ADMIN, openDevice, byId, shotPath, drawSignature, type Link } from './fixtures';
 
 // Issue 16: seed 004, a public tender (公开招标 / 评标), through the browser. The agency creates the
 // session in /admin from the seed004 template; the panel check refuses a panel of 4 and too few
@@ -9,8 +9,11 @@ import { test, expect, E2E_ADMIN, openDevice, byId, shotPath, type Link } from '
 // prices come from the opening record (开标一览表) the agency enters at the console and each bidder
 // confirms on its laptop (one absent: 未到场视为认可); the corrections are confirmed; the price scores
 // (weight 30) are checked on the wall and in the archived 评标报告 against `npm run evaluate` on the
-// session's exported evaluation file; no consultation word appears. Stages no screen is about here
-// (sign-in, scoring, signing) are driven over sockets by test/e2e/tender-drive.ts, as in the other specs.
+// session's exported evaluation file; no consultation word appears. The committee's own steps are taken
+// on its tablets by touch: every member signs in (recusal declarations and the discipline), 李明 (M1)
+// scores every bidder, every member signs the 评标报告 on the signature pad. What no screen is about
+// here (the bidders' sign-in, the other members' score sheets, the review's verdicts) is driven over
+// sockets by test/e2e/tender-drive.ts, as in the other specs.
 
 const OUT = 'test-results/screens/seed004';
 const CONSULTATION_WORDS = /供应商|磋商|最后报价|评审小组|评审基准价|评审价/;
@@ -99,7 +102,22 @@ test('seed 004: a public tender from /admin to the archived 评标报告', async
   moderatorDevice = (await con.evaluate(() => localStorage.getItem('panelroom.device')))!;
   expect(moderatorDevice).toBeTruthy();
 
-  // ── Sign-in (driven), then the review on the tablets against the 招标文件's lists ──
+  // ── Sign-in: every member on its tablet, by touch (the bidders' sign-in is driven) ──
+  const NAMES: Record<string, string> = { M1: '李明', M2: '张华', M3: '陈静', M4: '赵敏', M5: '孙磊' };
+  const tablets: Record<string, Page> = {};
+  for (const id of Object.keys(NAMES)) tablets[id] = (await openDevice(browser, byId(links, id), { width: 1280, height: 800 }, true)).page;
+  for (const [id, p] of Object.entries(tablets)) {
+    await expect(p.getByTestId('member-signin')).toBeVisible();
+    for (const s of ['S1', 'S2', 'S3']) await p.getByTestId(`norecuse-${s}`).tap();
+    await p.getByTestId('ack-discipline').check();
+    if (id === 'M1') await tenderWords(p, 'tablet-signin');
+    await p.getByTestId('member-signin-submit').tap();
+    await expect(p.getByTestId('member-signed')).toBeVisible();
+  }
+  await expect(con.getByTestId('recusal-M4')).toContainText('已声明');
+  await tenderWords(con, 'console-signin');
+
+  // ── Then the review on the tablets against the 招标文件's lists ──
   drive(baseURL!, links, 'review');
   await con.reload();
   await expect(con.getByTestId('stage')).toContainText('资格与符合性审查');
@@ -107,7 +125,7 @@ test('seed 004: a public tender from /admin to the archived 评标报告', async
   const rail = await con.locator('.topbar').innerText();
   expect(rail).not.toMatch(/磋商|终审/);
   await tenderWords(con, 'console-review');
-  const m1 = await openDevice(browser, byId(links, 'M1'), { width: 1280, height: 800 }, true);
+  const m1 = { page: tablets.M1 };
   await expect(m1.page.getByTestId('stage')).toContainText('资格与符合性审查');
   await expect(m1.page.locator('body')).toContainText('按照招标文件的规定提交投标保证金');
   await expect(m1.page.locator('body')).toContainText('投标报价在招标文件中规定的预算金额或者最高限价范围内');
@@ -174,13 +192,50 @@ test('seed 004: a public tender from /admin to the archived 评标报告', async
   await tenderWords(con, 'console-bid-prices');
   await tenderWords(m1.page, 'tablet-bid-prices');
 
-  // ── Scoring and signing (driven), then the archived report ──
+  // ── Scoring: 李明 scores every bidder on the tablet by touch, with the sheet the driver gives the
+  //    others (test/helpers/steps/scoring.ts submitAll: bidder i one band lower on 二.1), so that no
+  //    flag is raised and no two bidders tie ──
+  drive(baseURL!, links, 'scoring');
+  await expect(con.getByTestId('stage')).toContainText('评分');
+  const t1 = tablets.M1;
+  await expect(t1.getByTestId('scoring-tablet')).toBeVisible();
+  for (const [i, sid] of ['S1', 'S2', 'S3'].entries()) {
+    await t1.getByTestId(`pick-${sid}`).tap();
+    await expect(t1.getByTestId('supplier-panel')).toHaveAttribute('data-supplier', sid);
+    // 二.1 (range bands): the top of band i.
+    await t1.getByTestId('factor-二.1').locator('.levels button').nth(i).tap();
+    await expect(t1.getByTestId('factor-二.1')).toHaveAttribute('data-points', ['25', '20', '15'][i]);
+    // 二.2 and 二.3 (checklists): every item met.
+    for (const f of ['二.2', '二.3']) for (const box of await t1.getByTestId(`factor-${f}`).getByRole('checkbox').all()) await box.check();
+    await expect(t1.getByTestId('factor-二.2')).toHaveAttribute('data-points', '15');
+    await expect(t1.getByTestId('factor-二.3')).toHaveAttribute('data-points', '10');
+    await t1.getByTestId('level-二.4-10').tap();
+    // 三.1 (deductions): no item unmet.
+    await t1.getByTestId('factor-三.1').getByRole('button', { name: '加一' }).tap();
+    await expect(t1.getByTestId('factor-三.1')).toHaveAttribute('data-points', '5');
+    await t1.getByTestId('yes-三.2').tap();
+    await t1.getByTestId('level-三.3-3').tap();
+    await expect(t1.getByTestId('subtotal')).toContainText(String(['70', '65', '60'][i]));
+    if (i === 0) await tenderWords(t1, 'tablet-scoring');
+    await t1.getByTestId('submit-supplier').tap();
+    await expect(t1.getByTestId(`pick-${sid}`)).toContainText('已提交');
+  }
+
+  // ── The others' sheets and the release (driven); every member signs on its tablet ──
   drive(baseURL!, links, 'signing');
   await expect(con.getByTestId('stage')).toContainText('报告签署');
   await tenderWords(con, 'console-signing');
-  await m1.page.reload();
-  await expect(m1.page.getByTestId('stage')).toContainText('报告签署');
-  await tenderWords(m1.page, 'tablet-signing');
+  for (const [k, [id, name]] of Object.entries(NAMES).entries()) {
+    const t = tablets[id];
+    await expect(t.getByTestId('stage')).toContainText('报告签署');
+    await expect(t.getByTestId('report-frame')).toBeVisible();
+    if (k === 0) await tenderWords(t, 'tablet-signing');
+    await t.getByTestId('report-name').fill(name);
+    await drawSignature(t, true);
+    await t.getByTestId('report-sign').tap();
+    await expect(t.getByTestId('report-signed')).toBeVisible();
+  }
+  await t1.screenshot({ path: shotPath('seed004-tablet-signed') });
   drive(baseURL!, links, 'archived');
   await expect(con.getByTestId('stage')).toContainText('归档');
   await tenderWords(con, 'console-archived');
