@@ -51,6 +51,16 @@ test('seed 004: a public tender from /admin to the archived 评标报告', async
   await expect(con).toHaveURL(/\/console$/);
   await expect(con.getByTestId('setup-editor')).toBeVisible();
 
+  // ── The project: a tender's 评标报告 states the announcement media and the opening's time and place ──
+  await expect(con.getByTestId('project-method')).toHaveValue('public_tender');
+  await expect(con.getByTestId('project-scheduledAt').locator('xpath=..')).toContainText('开标时间');
+  await con.getByTestId('project-announcementMedia').fill('中国政府采购网、甘肃省政府采购网');
+  await con.getByTestId('project-openingPlace').fill('白银市公共资源交易中心第二开标室');
+  await con.getByTestId('project-scheduledAt').fill('2022-06-20 09:30');
+  await con.getByTestId('project-save').click();
+  await expect(con.getByTestId('project-message')).toHaveText('项目信息已保存。');
+  await con.screenshot({ path: shotPath('seed004-admin-project') });
+
   // ── The committee: 4 is refused (fewer than 5, even), then 5 with 3 experts (under 2/3) ──
   await con.getByTestId('tab-people').click();
   const add = async (role: string, name: string, org = '', leader = false) => {
@@ -206,9 +216,17 @@ test('seed 004: a public tender from /admin to the archived 评标报告', async
     await t1.getByTestId('factor-二.1').locator('.levels button').nth(i).tap();
     await expect(t1.getByTestId('factor-二.1')).toHaveAttribute('data-points', ['25', '20', '15'][i]);
     // 二.2 and 二.3 (checklists): every item met.
-    for (const f of ['二.2', '二.3']) for (const box of await t1.getByTestId(`factor-${f}`).getByRole('checkbox').all()) await box.check();
-    await expect(t1.getByTestId('factor-二.2')).toHaveAttribute('data-points', '15');
-    await expect(t1.getByTestId('factor-二.3')).toHaveAttribute('data-points', '10');
+    // One item at a time, each seen counted before the next (the points as they add up).
+    for (const [f, pts] of [['二.2', [3, 3, 3, 2, 2, 2]], ['二.3', [2, 2, 2, 2, 2]]] as const) {
+      const boxes = await t1.getByTestId(`factor-${f}`).getByRole('checkbox').all();
+      expect(boxes).toHaveLength(pts.length);
+      let sum = 0;
+      for (const [j, box] of boxes.entries()) {
+        await box.tap();
+        sum += pts[j];
+        await expect(t1.getByTestId(`factor-${f}`)).toHaveAttribute('data-points', String(sum));
+      }
+    }
     await t1.getByTestId('level-二.4-10').tap();
     // 三.1 (deductions): no item unmet.
     await t1.getByTestId('factor-三.1').getByRole('button', { name: '加一' }).tap();
@@ -259,6 +277,9 @@ test('seed 004: a public tender from /admin to the archived 评标报告', async
   expect(text).toContain('评标报告');
   expect(text).toContain('评标委员会');
   expect(text).toContain('开标记录');
+  // 一、项目基本情况: the announcement media, the opening's time and place as the agency entered them.
+  const first = text.slice(text.indexOf('项目基本情况'), text.indexOf('二、'));
+  for (const s of ['招标公告刊登媒体', '中国政府采购网、甘肃省政府采购网', '开标时间', '2022-06-20 09:30', '开标地点', '白银市公共资源交易中心第二开标室']) expect(first, s).toContain(s);
   expect(text).toContain('投标人未到场，视为认可');
   for (const s of ['30.00', '28.73', '26.68']) expect(text).toContain(s);
   for (const [id, sc] of Object.entries(price)) expect(text, id).toContain(sc as string);

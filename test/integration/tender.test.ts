@@ -167,4 +167,41 @@ describe('a tender’s opening record (开标一览表)', () => {
     expect(html).toContain('兰州丙物资供应商服务有限公司');
     expect(html).not.toContain('兰州丙物资投标人服务有限公司');
   }, 60_000);
+
+  it('the agency enters the announcement media and the place of the opening (tender only, bounded); the 评标报告 states them in its first section', async () => {
+    srv = await startServer();
+    // A consultation refuses them (they are a 评标报告's, docs/tender.md "Report" ①) and changes nothing.
+    const cons = await openRoom(srv, { ...TENDER, rubric: 'seed003', openForSignin: false });
+    const refused = await cons.act('A1', 'setup:project', { project: { announcementMedia: '中国政府采购网' } });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'validation', field: 'project.announcementMedia' } });
+    expect(refused.error.message).toContain('只用于公开招标项目');
+    expect(refused.error.messageEn).toContain('public tender');
+    expect(srv.app.registry.get(cons.sessionId)!.state.project.announcementMedia).toBeUndefined();
+    cons.closeAll();
+
+    room = await openRoom(srv, { ...TENDER, openForSignin: false });
+    const a = 'A1';
+    const long = await room.act(a, 'setup:project', { project: { openingPlace: '开'.repeat(201) } });
+    expect(long).toMatchObject({ ok: false, error: { code: 'validation' } });
+    expect((await srv.store.read(room.sessionId)).some((e: any) => e.type === 'setup:project_changed')).toBe(false);
+    const media = '中国政府采购网、甘肃省政府采购网';
+    const place = '白银市公共资源交易中心第二开标室';
+    await room.ok(a, 'setup:project', { project: { announcementMedia: ` ${media} `, openingPlace: place, scheduledAt: '2022-06-20 09:30' } });
+    const mod = await synced(room, a);
+    expect(mod.view.setup.project).toMatchObject({ announcementMedia: media, openingPlace: place });
+    // Cleared with an empty value, set again.
+    await room.ok(a, 'setup:project', { project: { openingPlace: '' } });
+    expect((await synced(room, a)).view.setup.project.openingPlace).toBeNull();
+    await room.ok(a, 'setup:project', { project: { openingPlace: place } });
+
+    await driveTo(room, 'signing');
+    const html = await (await fetch(`${srv.url}/api/sessions/${room.sessionId}/report.html`, { headers: { authorization: `Bearer ${tokenOf(linkFor(room.links, a))}` } })).text();
+    const first = html.slice(html.indexOf('id="sec-project"'), html.indexOf('id="sec-opening"'));
+    expect(first).toContain('招标公告刊登媒体');
+    expect(first).toContain(media);
+    expect(first).toContain("开标时间</th><td>2022-06-20 09:30");
+    expect(first).toContain('开标地点');
+    expect(first).toContain(place);
+    expect(first).not.toContain('响应文件');
+  }, 60_000);
 });
