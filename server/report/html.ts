@@ -439,6 +439,13 @@ function standingSection(s: SessionState): string {
   return section('sec-standing', L('九、退出与无效响应', '9. Withdrawals and invalid responses'), table(['供应商', '情形', '原因', '时间', '日志序号'], rows));
 }
 
+/** A tender's bidder absent at the opening confirmed its corrected price in writing; the agency recorded
+ *  who signed, when and its note (docs/tender.md "Bid prices" 3). */
+function writtenConfirmation(w: { signer: string; signedAt: string; note: string | null; at: number } | undefined): string {
+  if (!w) return '';
+  return `<br>投标人书面确认：${q(w.signer)} 签字，${q(w.signedAt)}${w.note ? `；${q(w.note)}` : ''}（代理机构于 ${bj(w.at)} 录入）`;
+}
+
 function quotesSection(s: SessionState): string {
   const rv = reveal(s);
   const label = quoteLabel(s)[LANG];
@@ -455,7 +462,7 @@ function quotesSection(s: SessionState): string {
   const rows = rv.rows.map((r) => [
     q(r.label),
     r.quote ? `${esc(r.quote.amount)} ${L('元', 'yuan')}<br><span class="words">${L('大写：', 'In words: ')}${q(r.quote.amountInWords)}</span>${signedBy(r.supplierId)}` : '—',
-    r.correction ? `${r.correction.steps.map((x) => esc(x.zh)).join('<br>')}<br>修正后：${esc(r.correction.corrected)} 元（大写：${esc(r.correction.inWords)}）` : '—',
+    r.correction ? `${r.correction.steps.map((x) => esc(x.zh)).join('<br>')}<br>修正后：${esc(r.correction.corrected)} 元（大写：${esc(r.correction.inWords)}）${writtenConfirmation(qs.results[r.supplierId]?.written)}` : '—',
     r.deduction ? r.deduction.lines.map((x) => esc(x.zh)).join('<br>') : '—',
     r.deduction ? `${esc(r.deduction.evaluatedPrice)} 元` : '—',
     r.priceScore ? `<b>${esc(r.priceScore.score)}</b><br><span class="expl">${esc(r.priceScore.explanation.zh)}</span>` : r.status === 'active' ? '—' : `无效：${esc(r.reason?.zh ?? '')}`,

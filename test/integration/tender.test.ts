@@ -204,4 +204,57 @@ describe('a tender’s opening record (开标一览表)', () => {
     expect(first).toContain(place);
     expect(first).not.toContain('响应文件');
   }, 60_000);
+
+  it('an absent bidder’s written confirmation of its corrected price is recorded by the agency (only for a bidder marked absent, only while its correction awaits), logged and reported', async () => {
+    srv = await startServer();
+    room = await openRoom(srv, TENDER);
+    const [a, s1, s2, s3] = ['A1', 'S1', 'S2', 'S3'];
+    await driveTo(room, 'final_quote');
+    const written = { supplierId: s3, signer: '王五', signedAt: '2022-06-20 11:05', note: '投标人授权代表未到场，书面确认函经传真发回，原件存档' };
+    await room.ok(a, 'quotes:opening_record', record(s1, '498000.00'));
+    await room.ok(s1, 'quotes:opening_confirm', { accept: true });
+    // S2: 小写 52,000.00, 大写 伍拾贰万元整 — a correction its representative confirms on the laptop.
+    await room.ok(a, 'quotes:opening_record', { ...record(s2, '52000.00'), amountInWords: '伍拾贰万元整' });
+    await room.ok(s2, 'quotes:opening_confirm', { accept: true });
+    // S3: 小写 56,000.00, 大写 伍拾陆万元整; its representative is absent.
+    await room.ok(a, 'quotes:opening_record', { ...record(s3, '56000.00'), amountInWords: '伍拾陆万元整' });
+    await room.ok(a, 'quotes:opening_absent', { supplierId: s3 });
+
+    // Before the record is closed there is no correction to confirm.
+    const early = await room.act(a, 'quotes:correction_written', written);
+    expect(early).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(early.error.message).toContain('没有待确认的报价修正');
+    await room.ok(a, 'quotes:close', {});
+
+    // Only the agency; only for a bidder marked absent (S2 was present and confirms on its laptop).
+    expect((await room.act(s3, 'quotes:correction_written', written)).error.code).toBe('forbidden');
+    expect((await room.act('M1', 'quotes:correction_written', written)).error.code).toBe('forbidden');
+    const present = await room.act(a, 'quotes:correction_written', { ...written, supplierId: s2 });
+    expect(present).toMatchObject({ ok: false, error: { code: 'conflict', field: 'supplierId' } });
+    expect(present.error.message).toContain('只有开标时标记为未到场的投标人');
+    expect(present.error.messageEn).toContain('marked absent');
+    // Bad input: no signer, an overlong note.
+    expect((await room.act(a, 'quotes:correction_written', { ...written, signer: '  ' })).error.code).toBe('validation');
+    expect((await room.act(a, 'quotes:correction_written', { ...written, note: '注'.repeat(2001) })).error.code).toBe('validation');
+    expect((await srv.store.read(room.sessionId)).some((e: any) => e.type === 'quotes:correction_confirmed_in_writing')).toBe(false);
+    const mod = await synced(room, a);
+    expect(mod.view.stage.next.blockedBy.zh).toContain('尚未确认修正后的报价');
+
+    const ack = await room.ok(a, 'quotes:correction_written', written);
+    expect(ack.data).toMatchObject({ response: 'confirmed', corrected: '560000.00' });
+    const logged = (await srv.store.read(room.sessionId)).filter((e: any) => e.type === 'quotes:correction_confirmed_in_writing');
+    expect(logged).toHaveLength(1);
+    expect(logged[0].payload).toMatchObject({ supplierId: s3, signer: '王五', signedAt: '2022-06-20 11:05', note: written.note, recordedBy: a, corrected: '560000.00' });
+    const st = srv.app.registry.get(room.sessionId)!.state;
+    expect(st.quotes.results[s3]).toMatchObject({ response: 'confirmed', written: { signer: '王五', signedAt: '2022-06-20 11:05', recordedBy: a } });
+    // Once recorded, not again; S1 needed no correction.
+    const again = await room.act(a, 'quotes:correction_written', written);
+    expect(again.error.message).toContain('已答复过修正结果');
+    await room.ok(s2, 'quotes:correction_respond', { accept: true });
+    expect((await synced(room, a)).view.stage.next.blockedBy ?? null).toBeNull();
+
+    await driveTo(room, 'signing');
+    const html = await (await fetch(`${srv.url}/api/sessions/${room.sessionId}/report.html`, { headers: { authorization: `Bearer ${tokenOf(linkFor(room.links, a))}` } })).text();
+    expect(html).toMatch(/投标人书面确认：<span class="q">王五<\/span> 签字，<span class="q">2022-06-20 11:05<\/span>；<span class="q">投标人授权代表未到场，书面确认函经传真发回，原件存档<\/span>（代理机构于 .+ 录入）/);
+  }, 60_000);
 });
