@@ -246,7 +246,7 @@ describe('a tender’s opening record (开标一览表)', () => {
     expect(logged).toHaveLength(1);
     expect(logged[0].payload).toMatchObject({ supplierId: s3, signer: '王五', signedAt: '2022-06-20 11:05', note: written.note, recordedBy: a, corrected: '560000.00' });
     const st = srv.app.registry.get(room.sessionId)!.state;
-    expect(st.quotes.results[s3]).toMatchObject({ response: 'confirmed', written: { signer: '王五', signedAt: '2022-06-20 11:05', recordedBy: a } });
+    expect((st.quotes as any).results[s3]).toMatchObject({ response: 'confirmed', written: { signer: '王五', signedAt: '2022-06-20 11:05', recordedBy: a } });
     // Once recorded, not again; S1 needed no correction.
     const again = await room.act(a, 'quotes:correction_written', written);
     expect(again.error.message).toContain('已答复过修正结果');
