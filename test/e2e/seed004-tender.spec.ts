@@ -163,7 +163,9 @@ test('seed 004: a public tender from /admin to the archived 评标报告', async
   // S2: 小写 52,000.00 but 大写 伍拾贰万元整 (the 大写 governs).
   await enter('S2', '52000.00', '伍拾贰万元整');
   await expect(con.getByTestId('opening-differ')).toHaveCount(0);
-  await enter('S3', '560000.00', '伍拾陆万元整');
+  // S3: 小写 56,000.00 but 大写 伍拾陆万元整; its representative is absent (below) and confirms the
+  // corrected price in writing, which the agency records at the console.
+  await enter('S3', '56000.00', '伍拾陆万元整');
   await expect(lap1.page.getByTestId('opening-mine-amount')).toHaveText('498,000.00 元');
   // A bidder sees only its own record.
   await expect(lap1.page.locator('body')).not.toContainText('甘肃乙');
@@ -189,6 +191,17 @@ test('seed 004: a public tender from /admin to the archived 评标报告', async
   await lap1.page.getByTestId('correction-confirm').click();
   await lap2.page.getByTestId('correction-confirm').click();
   await expect(lap2.page.getByTestId('correction-result')).toHaveText('520,000.00 元');
+  // S3 was absent: its written confirmation (书面确认) is recorded at the console.
+  const w3 = con.getByTestId('written-S3');
+  await expect(w3).toContainText('开标时未到场');
+  await w3.getByTestId('written-signer').fill('王五');
+  await w3.getByTestId('written-at').fill('2022-06-20 11:05');
+  await w3.getByTestId('written-note').fill('书面确认函经传真发回，原件存档');
+  await w3.screenshot({ path: shotPath('seed004-console-written-confirmation') });
+  await w3.getByTestId('written-record').click();
+  await expect(con.getByTestId('quotes-message')).toHaveText('已录入书面确认');
+  await expect(con.getByTestId('written-S3')).toHaveCount(0);
+  await expect(con.getByTestId('quotes-pending')).toHaveCount(0);
 
   // ── The wall: the bid prices and their scores ──
   const wall = await openDevice(browser, byId(links, 'P1'), { width: 1920, height: 1080 });
@@ -281,6 +294,9 @@ test('seed 004: a public tender from /admin to the archived 评标报告', async
   const first = text.slice(text.indexOf('项目基本情况'), text.indexOf('二、'));
   for (const s of ['招标公告刊登媒体', '中国政府采购网、甘肃省政府采购网', '开标时间', '2022-06-20 09:30', '开标地点', '白银市公共资源交易中心第二开标室']) expect(first, s).toContain(s);
   expect(text).toContain('投标人未到场，视为认可');
+  // S3's written confirmation in its 报价校核 cell (the PDF's columns interleave in the extracted text).
+  const flat = text.replace(/\s+/g, '');
+  for (const s of ['投标人书面确认：王五签字', '2022-06-2011:05；书面确认函经传真发回，原件存档（代理机构于']) expect(flat, s).toContain(s);
   for (const s of ['30.00', '28.73', '26.68']) expect(text).toContain(s);
   for (const [id, sc] of Object.entries(price)) expect(text, id).toContain(sc as string);
   const bad = text.match(new RegExp(`.{0,30}(${CONSULTATION_WORDS.source}).{0,30}`));
