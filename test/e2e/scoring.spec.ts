@@ -113,6 +113,9 @@ test('five members score three suppliers on tablets; an R3 flag is kept and dete
   await expect(othersCard.locator('.msg')).not.toContainText('您');
   await expect(con.getByTestId('flag-R3-M5-S2-7').locator('.msg')).not.toContainText('您');
   await expect(con.getByTestId('flag-R3-M5-S2-7').getByTestId('flag-status')).toContainText('待复核');
+  // The flag is named by what it checks, never by the rule's code (issue 13: 「R3 · 待复核」 was shown).
+  await expect(con.getByTestId('flag-R3-M5-S2-7').locator('header')).not.toContainText(/R\d/);
+  await expect(con.getByTestId('flag-R3-M5-S2-7').locator('header')).toContainText('评分畸高畸低');
   await card.getByTestId('flag-keep').tap();
   await card.getByTestId('flag-reason').fill('该方案的监测点位与频次明显不满足磋商文件要求，故仅给2分');
   await card.getByTestId('flag-keep-confirm').tap();

@@ -13,7 +13,7 @@ export const STAGE_RAIL = [
   { id: 'archived', label: { zh: '归档', en: 'Archived' } },
 ] as const;
 
-// The stages whose work each part of a device's page is (docs/views.md "Current stage first"): the
+// The stages whose work each part of a device's page is (docs/views.md "Moderator console", "Panel tablet"): the
 // console and the tablet show the current stage's parts first and fold the parts of earlier stages
 // below (issue 17: in 报告签署 the signing card was far down a page of every earlier stage's cards; on
 // the tablet the scoring form sat under the clarifications and the minutes).
