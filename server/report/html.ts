@@ -179,7 +179,14 @@ function projectSection(s: SessionState): string {
     ['采购预算', yuan(p.budget)],
     ['最高限价', yuan(p.maxPrice)],
     ['是否专门面向中小企业', st.reservedForSme ? '是' : '否'],
-    ['响应文件提交截止 / 开启时间', esc(isoToBj(p.scheduledAt ?? rp.opening_time))],
+    ...((p.method === 'public_tender'
+      ? // 004 §5.2.5(1)①: the media the 招标公告 was published in, the date and place of the opening (docs/tender.md "Report").
+        [
+          ['招标公告刊登媒体', (p.announcementMedia ? q(p.announcementMedia) : '—')],
+          ['开标时间', esc(isoToBj(p.scheduledAt ?? rp.opening_time))],
+          ['开标地点', (p.openingPlace ? q(p.openingPlace) : '—')],
+        ]
+      : [['响应文件提交截止 / 开启时间', esc(isoToBj(p.scheduledAt ?? rp.opening_time))]]) as [string, string][]),
   ];
   return section('sec-project', L('一、项目基本情况', '1. The project'), `<table class="kv">${rows.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join('')}</table>`);
 }
@@ -194,7 +201,11 @@ function openingSection(s: SessionState, events: StoredEvent[]): string {
   return section(
     'sec-opening',
     L('二、公告、签到与开启情况', '2. Notice, sign-in and opening'),
-    `<p>公告媒介：中国政府采购网及省级以上财政部门指定媒介（以采购文件为准）。评审地点与时间：${esc(isoToBj(s.project.scheduledAt))}。</p>
+    `${
+      s.project.method === 'public_tender'
+        ? `<p>招标公告刊登媒体：${(s.project.announcementMedia ? q(s.project.announcementMedia) : '—')}。开标时间：${esc(isoToBj(s.project.scheduledAt))}；开标地点：${(s.project.openingPlace ? q(s.project.openingPlace) : '—')}。</p>`
+        : `<p>公告媒介：中国政府采购网及省级以上财政部门指定媒介（以采购文件为准）。评审地点与时间：${esc(isoToBj(s.project.scheduledAt))}。</p>`
+    }
 <p>签到开始：${bj(at('signin'))}；签到截止：${bj(si.closed?.at)}；开启：${bj(at('opening'))}；资格与符合性审查开始：${bj(at('review'))}。</p>
 <h3>供应商签到记录（磋商顺序）</h3>${table(['序号', '供应商', '授权代表', '签到时间'], rows)}
 ${absent.length ? `<p>签到截止时未到：${absent.map((id) => q(supplierName(s, id))).join('、')}。</p>` : ''}
@@ -428,6 +439,13 @@ function standingSection(s: SessionState): string {
   return section('sec-standing', L('九、退出与无效响应', '9. Withdrawals and invalid responses'), table(['供应商', '情形', '原因', '时间', '日志序号'], rows));
 }
 
+/** A tender's bidder absent at the opening confirmed its corrected price in writing; the agency recorded
+ *  who signed, when and its note (docs/tender.md "Bid prices" 3). */
+function writtenConfirmation(w: { signer: string; signedAt: string; note: string | null; at: number } | undefined): string {
+  if (!w) return '';
+  return `<br>投标人书面确认：${q(w.signer)} 签字，${q(w.signedAt)}${w.note ? `；${q(w.note)}` : ''}（代理机构于 ${bj(w.at)} 录入）`;
+}
+
 function quotesSection(s: SessionState): string {
   const rv = reveal(s);
   const label = quoteLabel(s)[LANG];
@@ -444,7 +462,7 @@ function quotesSection(s: SessionState): string {
   const rows = rv.rows.map((r) => [
     q(r.label),
     r.quote ? `${esc(r.quote.amount)} ${L('元', 'yuan')}<br><span class="words">${L('大写：', 'In words: ')}${q(r.quote.amountInWords)}</span>${signedBy(r.supplierId)}` : '—',
-    r.correction ? `${r.correction.steps.map((x) => esc(x.zh)).join('<br>')}<br>修正后：${esc(r.correction.corrected)} 元（大写：${esc(r.correction.inWords)}）` : '—',
+    r.correction ? `${r.correction.steps.map((x) => esc(x.zh)).join('<br>')}<br>修正后：${esc(r.correction.corrected)} 元（大写：${esc(r.correction.inWords)}）${writtenConfirmation(qs.results[r.supplierId]?.written)}` : '—',
     r.deduction ? r.deduction.lines.map((x) => esc(x.zh)).join('<br>') : '—',
     r.deduction ? `${esc(r.deduction.evaluatedPrice)} 元` : '—',
     r.priceScore ? `<b>${esc(r.priceScore.score)}</b><br><span class="expl">${esc(r.priceScore.explanation.zh)}</span>` : r.status === 'active' ? '—' : `无效：${esc(r.reason?.zh ?? '')}`,
