@@ -1,7 +1,7 @@
 import type { Bilingual, Concern, SessionState } from '../session/types';
 import { minimumStatus, standing } from '../suppliers/status';
 import { closeWindow, extendWindow, openWindow, submitQuote } from './window';
-import { respondToCorrection } from './correction';
+import { confirmInWriting, respondToCorrection } from './correction';
 import { exemptReview, explain, openReview, setReviewTimer, vote } from './review';
 import { emptyQuotes, quoteLabel, quotesOf, supplierLabel, type ClosingResult, type Review, type Submission, quotesEvent, type QuotesEvents } from './state';
 import { quotesView } from './view';
@@ -102,6 +102,7 @@ export const quotesConcern: Concern = {
     'quotes:opening_confirm': confirmOpening,
     'quotes:opening_absent': markAbsent,
     'quotes:correction_respond': respondToCorrection,
+    'quotes:correction_written': confirmInWriting,
     'quotes:review_open': openReview,
     'quotes:review_timer': setReviewTimer,
     'quotes:explain': explain,
@@ -154,6 +155,13 @@ export const quotesConcern: Concern = {
       const r = quotesOf(s).results[p.supplierId];
       r.response = 'confirmed';
       r.respondedAt = e.ts;
+    },
+    'quotes:correction_confirmed_in_writing': (s, e) => {
+      const { supplierId, corrected: _c, ...written } = e.payload;
+      const r = quotesOf(s).results[supplierId];
+      r.response = 'confirmed';
+      r.respondedAt = e.ts;
+      r.written = { ...written, at: e.ts };
     },
     'quotes:correction_refused': (s, e) => {
       const p = e.payload;

@@ -64,6 +64,17 @@ export interface ClosingResult {
   response: CorrectionResponse | null;
   respondedAt: number | null;
   refusalReason: string | null;
+  /** A tender's bidder marked absent at the opening: its written confirmation, recorded by the agency
+   *  (server/quotes/correction.ts confirmInWriting); absent otherwise. */
+  written?: WrittenConfirmation & { at: number };
+}
+
+export interface WrittenConfirmation {
+  /** Who signed the written confirmation, when (as written on it), the agency's note, who recorded it. */
+  signer: string;
+  signedAt: string;
+  note: string | null;
+  recordedBy: string;
 }
 
 export interface HitRecord {
@@ -205,6 +216,7 @@ export type QuotesEvents = {
   'quotes:window_closed': { eligible: string[]; results: Record<string, ClosingResult> };
   'quotes:correction_confirmed': { supplierId: string; corrected: string };
   'quotes:correction_refused': { supplierId: string; reason: string | null };
+  'quotes:correction_confirmed_in_writing': { supplierId: string; corrected: string } & WrittenConfirmation;
   'quotes:prices_settled': { population: { supplierId: string; quote: string }[]; hits: Record<string, HitRecord[]> };
   'quotes:review_opened': Pick<Review, 'supplierId' | 'openedBy' | 'reason' | 'hits' | 'minimumMinutes' | 'minutes' | 'endsAt'> & { shortenReason?: string | null };
   'quotes:review_timer_set': { supplierId: string; minutes: number; endsAt: number; reason: string | null; by: string };

@@ -57,7 +57,8 @@ export function quotesView(s: SessionState, viewer: Principal): Record<string, u
     out.reveal = reveal(s);
     out.pending = Object.entries(q.results)
       .filter(([id, r]) => r.response === null && standing(s, id).status === 'active')
-      .map(([id]) => ({ supplierId: id, label: supplierLabel(s, id) }));
+      // A tender's bidder marked absent at the opening confirms in writing; the agency records it (correction.ts).
+      .map(([id]) => ({ supplierId: id, label: supplierLabel(s, id), absent: isTender(s) && q.opening[id]?.answer === 'absent' }));
     out.pricesSettled = q.pricesSettledAt !== null;
     out.final = isFinal(s);
     if (viewer.role !== 'screen') out.reviews = Object.values(q.reviews).map((r) => reviewView(s, r, viewer));

@@ -203,7 +203,14 @@ function projectSection(s: SessionState): string {
     [L('采购预算', 'Budget'), esc(yuan(p.budget))],
     [L('最高限价', 'Maximum price'), esc(yuan(p.maxPrice))],
     [L('是否专门面向中小企业', 'Reserved for small and medium enterprises'), st.reservedForSme ? L('是', 'Yes') : L('否', 'No')],
-    [L('响应文件提交截止 / 开启时间', 'Deadline for responses / opening'), docTime(p.scheduledAt ?? rp.opening_time)],
+    ...((p.method === 'public_tender'
+      ? // 004 §5.2.5(1)①: the media the 招标公告 was published in, the date and place of the opening (docs/tender.md "Report").
+        [
+          [L('招标公告刊登媒体', 'Tender notice published in'), p.announcementMedia ? q(p.announcementMedia) : '—'],
+          [L('开标时间', 'Bid opening'), docTime(p.scheduledAt ?? rp.opening_time)],
+          [L('开标地点', 'Place of the bid opening'), p.openingPlace ? q(p.openingPlace) : '—'],
+        ]
+      : [[L('响应文件提交截止 / 开启时间', 'Deadline for responses / opening'), docTime(p.scheduledAt ?? rp.opening_time)]]) as [string, string][]),
   ];
   return section('sec-project', L('一、项目基本情况', '1. The project'), `<table class="kv">${rows.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join('')}</table>`);
 }
@@ -218,7 +225,11 @@ function openingSection(s: SessionState, events: StoredEvent[]): string {
   return section(
     'sec-opening',
     L('二、公告、签到与开启情况', '2. Notice, sign-in and opening'),
-    `<p>${L('公告媒介：中国政府采购网及省级以上财政部门指定媒介（以采购文件为准）。评审地点与时间：', 'Notice published on: the China Government Procurement website and the media designated by the finance departments at provincial level or above (as the procurement document states). Time of the evaluation: ')}${docTime(s.project.scheduledAt)}${L('。', '.')}</p>
+    `${
+      s.project.method === 'public_tender'
+        ? `<p>${L('招标公告刊登媒体：', 'Tender notice published in: ')}${s.project.announcementMedia ? q(s.project.announcementMedia) : '—'}${L('。开标时间：', '. Bid opening: ')}${docTime(s.project.scheduledAt)}${semi()}${L('开标地点：', 'place: ')}${s.project.openingPlace ? q(s.project.openingPlace) : '—'}${L('。', '.')}</p>`
+        : `<p>${L('公告媒介：中国政府采购网及省级以上财政部门指定媒介（以采购文件为准）。评审地点与时间：', 'Notice published on: the China Government Procurement website and the media designated by the finance departments at provincial level or above (as the procurement document states). Time of the evaluation: ')}${docTime(s.project.scheduledAt)}${L('。', '.')}</p>`
+    }
 <p>${L('签到开始：', 'Sign-in opened: ')}${bj(at('signin'))}${semi()}${L('签到截止：', 'sign-in closed: ')}${bj(si.closed?.at)}${semi()}${L('开启：', 'responses opened: ')}${bj(at('opening'))}${semi()}${L('资格与符合性审查开始：', 'qualification and compliance review began: ')}${bj(at('review'))}${L('。', '.')}</p>
 <h3>${L('供应商签到记录（磋商顺序）', s.project.method === 'public_tender' ? 'Sign-in of the suppliers' : 'Sign-in of the suppliers (order of the sittings)')}</h3>${table([L('序号', 'No.'), L('供应商', 'Supplier'), L('授权代表', 'Authorised representative'), L('签到时间', 'Signed in')], rows)}
 ${absent.length ? `<p>${L('签到截止时未到：', 'Not present when sign-in closed: ')}${absent.map((id) => q(supplierName(s, id))).join(comma())}${L('。', '.')}</p>` : ''}
@@ -468,6 +479,16 @@ function standingSection(s: SessionState): string {
   return section('sec-standing', L('九、退出与无效响应', '9. Withdrawals and invalid responses'), table([L('供应商', 'Supplier'), L('情形', 'What'), L('原因', 'Reason'), L('时间', 'Time'), L('日志序号', 'Log entry')], rows));
 }
 
+/** A tender's bidder absent at the opening confirmed its corrected price in writing; the agency recorded
+ *  who signed, when and its note (docs/tender.md "Bid prices" 3). */
+function writtenConfirmation(w: { signer: string; signedAt: string; note: string | null; at: number } | undefined): string {
+  if (!w) return '';
+  return L(
+    `<br>投标人书面确认：${q(w.signer)} 签字，${q(w.signedAt)}${w.note ? `；${q(w.note)}` : ''}（代理机构于 ${bj(w.at)} 录入）`,
+    `<br>Written confirmation of the bidder: signed by ${q(w.signer)}, ${q(w.signedAt)}${w.note ? `; ${q(w.note)}` : ''} (entered by the agency at ${bj(w.at)})`,
+  );
+}
+
 function quotesSection(s: SessionState): string {
   const rv = reveal(s);
   const label = quoteLabel(s)[LANG];
@@ -485,7 +506,7 @@ function quotesSection(s: SessionState): string {
     q(r.label),
     r.quote ? `${esc(r.quote.amount)} ${L('元', 'yuan')}<br><span class="words">${L('大写：', 'In words: ')}${q(r.quote.amountInWords)}</span>${signedBy(r.supplierId)}` : '—',
     r.correction
-      ? `${r.correction.steps.map((x) => tx(x, [r.quote?.amountInWords, r.correction?.inWords])).join('<br>')}<br>${L('修正后：', 'Corrected: ')}${esc(r.correction.corrected)} ${L('元', 'yuan')}${paren(`${L('大写：', 'in words: ')}${q(r.correction.inWords)}`)}`
+      ? `${r.correction.steps.map((x) => tx(x, [r.quote?.amountInWords, r.correction?.inWords])).join('<br>')}<br>${L('修正后：', 'Corrected: ')}${esc(r.correction.corrected)} ${L('元', 'yuan')}${paren(`${L('大写：', 'in words: ')}${q(r.correction.inWords)}`)}${writtenConfirmation(qs.results[r.supplierId]?.written)}`
       : '—',
     r.deduction ? r.deduction.lines.map((x) => tx(x)).join('<br>') : '—',
     r.deduction ? `${esc(r.deduction.evaluatedPrice)} ${L('元', 'yuan')}` : '—',

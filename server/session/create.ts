@@ -66,6 +66,7 @@ export function buildSession(body: unknown, now: number): CreatedSession {
     budget: p.budget !== undefined ? p.budget : rubric.rules.budget,
     maxPrice: p.maxPrice !== undefined ? p.maxPrice : rubric.rules.maxPrice,
     scheduledAt: p.scheduledAt ?? rp.opening_time ?? null,
+    ...((p.method ?? rp.procurement_method) === 'public_tender' ? { announcementMedia: p.announcementMedia?.trim() || null, openingPlace: p.openingPlace?.trim() || null } : {}),
     requirements: input.requirements?.trim() || null,
   };
   const s = input.settings ?? {};

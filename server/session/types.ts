@@ -37,6 +37,10 @@ export interface ProjectData {
   budget: string | null;
   maxPrice: string | null;
   scheduledAt: string | null;
+  /** A tender only (docs/tender.md "Report" ①): where the 招标公告 was published and where the bids
+   *  were opened, as the agency writes them; absent in older logs. */
+  announcementMedia?: string | null;
+  openingPlace?: string | null;
   /** The requirements document's starting text (technical and service requirements, draft contract
    *  terms), when the agency gave one (issue 14); absent in older logs. */
   requirements?: string | null;

@@ -44,6 +44,19 @@ const setProject: Handler = ({ state }: HandlerContext, p: { project: Partial<Pr
   const project = { ...state.project };
   for (const [k, v] of Object.entries(p.project)) if (v !== undefined) (project as any)[k] = v === '' ? null : v;
   if (!project.name) throw new DomainError('validation', { zh: '项目名称不能为空', en: 'The project needs a name' }, 'project.name');
+  // The announcement media and the place of the opening are a 评标报告's (docs/tender.md "Report" ①):
+  // refused for a consultation, and dropped when a tender becomes a consultation.
+  if (project.method !== 'public_tender') {
+    const given = (['announcementMedia', 'openingPlace'] as const).find((k) => p.project[k]);
+    if (given)
+      throw new DomainError(
+        'validation',
+        { zh: '招标公告刊登媒体和开标地点只用于公开招标项目（评标报告）', en: 'The announcement media and the place of the opening apply to a public tender only' },
+        `project.${given}`,
+      );
+    delete project.announcementMedia;
+    delete project.openingPlace;
+  }
   return { events: [setupEvent('setup:project_changed', { project })], data: null };
 };
 

@@ -26,6 +26,7 @@ export function duplicateBody(s: SessionState): SessionCreateInput {
       budget: s.project.budget,
       maxPrice: s.project.maxPrice,
       scheduledAt: opt(s.project.scheduledAt),
+      ...(s.project.method === 'public_tender' ? { announcementMedia: opt(s.project.announcementMedia ?? null), openingPlace: opt(s.project.openingPlace ?? null) } : {}),
     },
     ...(s.project.requirements ? { requirements: s.project.requirements } : {}),
     rubric: structuredClone(s.rubric) as unknown as Record<string, unknown>,

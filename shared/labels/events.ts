@@ -68,6 +68,7 @@ export const EVENT_LABEL: Record<string, Text> = {
   'quotes:late_refused': { zh: '拒收逾期报价', en: 'Late quote refused' },
   'quotes:window_closed': { zh: '报价截止', en: 'Quote window closed' },
   'quotes:correction_confirmed': { zh: '供应商确认算术修正', en: 'Correction confirmed' },
+  'quotes:correction_confirmed_in_writing': { zh: '代理机构录入投标人对修正报价的书面确认', en: 'Written confirmation of the correction recorded' },
   'quotes:correction_refused': { zh: '供应商不确认算术修正', en: 'Correction refused' },
   'quotes:prices_settled': { zh: '评审价确定', en: 'Evaluated prices settled' },
   'quotes:review_opened': { zh: '启动异常低价审查', en: 'Abnormal-low review opened' },

@@ -103,6 +103,10 @@ export const quotesCommands = {
   /** Moderator, in a public tender: the bidder's representative is absent; it is deemed to accept the
    *  opening record (未到场视为认可). */
   'quotes:opening_absent': command({ supplierId: id }),
+  /** Moderator, in a public tender: the written confirmation (书面确认) of its corrected price by a
+   *  bidder marked absent at the opening, who cannot confirm on a laptop: who signed it, when (as
+   *  written on it) and a note (docs/tender.md "Bid prices" 3). */
+  'quotes:correction_written': command({ supplierId: id, signer: line(50, 1), signedAt: line(40, 1), note: text(2000).optional() }),
 };
 
 export const quotesRoles: Record<keyof typeof quotesCommands, readonly Role[]> = {
@@ -119,4 +123,5 @@ export const quotesRoles: Record<keyof typeof quotesCommands, readonly Role[]> =
   'quotes:opening_record': ['moderator'],
   'quotes:opening_confirm': ['supplier'],
   'quotes:opening_absent': ['moderator'],
+  'quotes:correction_written': ['moderator'],
 };

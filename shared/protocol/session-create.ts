@@ -23,6 +23,8 @@ export const sessionCreateSchema = z.strictObject({
       budget: money.nullable().optional(),
       maxPrice: money.nullable().optional(),
       scheduledAt: line(40).optional(),
+      announcementMedia: line(200).optional(),
+      openingPlace: line(200).optional(),
     })
     .optional(),
   rubric: z.union([z.string().max(40), z.record(z.string(), z.unknown())]),

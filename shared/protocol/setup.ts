@@ -31,6 +31,9 @@ export const projectPatch = z.strictObject({
   maxPrice: money.nullable().optional(),
   /** Scheduled opening, as the agency writes it (e.g. "2025-06-12 09:30"). */
   scheduledAt: optionalText(40),
+  /** A tender only (docs/tender.md "Report" ①): the media the 招标公告 was published in, the place of the opening. */
+  announcementMedia: optionalText(200),
+  openingPlace: optionalText(200),
 });
 
 export const settingsPatch = z.strictObject({

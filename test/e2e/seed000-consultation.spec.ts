@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { test, expect, E2E_ADMIN, openDevice, shotPath, type Link } from './fixtures';
+import { test, expect, E2E_ADMIN, openDevice, shotPath, drawSignature, type Link } from './fixtures';
 
 // Issue 16 items 2–3: a seed-000 consultation (竞争性磋商 under 000's own rubric) through the devices.
 // The agency creates it in /admin from the seed000 template and sets its people up on the console;
@@ -29,26 +29,6 @@ const yuan = (x: string) => {
 
 function drive(baseURL: string, sessionId: string, links: Link[], phase: string, extra = '{}'): void {
   execFileSync('node_modules/.bin/tsx', ['test/e2e/seed000-drive.ts', baseURL, sessionId, JSON.stringify(links), phase, extra], { encoding: 'utf8', timeout: 120_000 });
-}
-
-/** Draws a zig-zag signature on the canvas (touch pointer events on a tablet, the mouse on a laptop). */
-async function drawSignature(p: Page, touch: boolean): Promise<void> {
-  const canvas = p.getByTestId('signature-canvas');
-  await canvas.scrollIntoViewIfNeeded();
-  const box = (await canvas.boundingBox())!;
-  const pts = [0.1, 0.25, 0.4, 0.55, 0.7, 0.85].map((fx, i) => [box.x + box.width * fx, box.y + box.height * (i % 2 ? 0.25 : 0.75)]);
-  if (!touch) {
-    await p.mouse.move(pts[0][0], pts[0][1]);
-    await p.mouse.down();
-    for (const [x, y] of pts.slice(1)) await p.mouse.move(x, y, { steps: 6 });
-    await p.mouse.up();
-    return;
-  }
-  const ev = (type: string, x: number, y: number) => canvas.dispatchEvent(type, { pointerId: 7, pointerType: 'touch', isPrimary: true, clientX: x, clientY: y, bubbles: true });
-  await ev('pointerdown', pts[0][0], pts[0][1]);
-  for (let i = 1; i < pts.length; i++)
-    for (let k = 1; k <= 5; k++) await ev('pointermove', pts[i - 1][0] + ((pts[i][0] - pts[i - 1][0]) * k) / 5, pts[i - 1][1] + ((pts[i][1] - pts[i - 1][1]) * k) / 5);
-  await ev('pointerup', pts.at(-1)![0], pts.at(-1)![1]);
 }
 
 test('a seed-000 consultation from /admin to the archived report, with 终审, 说明1 deductions and a deemed agreement', async ({ browser, baseURL }) => {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { test, expect, E2E_ADMIN, openDevice, byId, shotPath, type Link } from './fixtures';
+import { test, expect, E2E_ADMIN, openDevice, byId, shotPath, drawSignature, type Link } from './fixtures';
 
 // Issue 16: seed 004, a public tender (公开招标 / 评标), through the browser. The agency creates the
 // session in /admin from the seed004 template; the panel check refuses a panel of 4 and too few
@@ -9,8 +9,11 @@ import { test, expect, E2E_ADMIN, openDevice, byId, shotPath, type Link } from '
 // prices come from the opening record (开标一览表) the agency enters at the console and each bidder
 // confirms on its laptop (one absent: 未到场视为认可); the corrections are confirmed; the price scores
 // (weight 30) are checked on the wall and in the archived 评标报告 against `npm run evaluate` on the
-// session's exported evaluation file; no consultation word appears. Stages no screen is about here
-// (sign-in, scoring, signing) are driven over sockets by test/e2e/tender-drive.ts, as in the other specs.
+// session's exported evaluation file; no consultation word appears. The committee's own steps are taken
+// on its tablets by touch: every member signs in (recusal declarations and the discipline), 李明 (M1)
+// scores every bidder, every member signs the 评标报告 on the signature pad. What no screen is about
+// here (the bidders' sign-in, the other members' score sheets, the review's verdicts) is driven over
+// sockets by test/e2e/tender-drive.ts, as in the other specs.
 
 const OUT = 'test-results/screens/seed004';
 const CONSULTATION_WORDS = /供应商|磋商|最后报价|评审小组|评审基准价|评审价/;
@@ -47,6 +50,16 @@ test('seed 004: a public tender from /admin to the archived 评标报告', async
   await con.getByTestId('create-draft').click();
   await expect(con).toHaveURL(/\/console$/);
   await expect(con.getByTestId('setup-editor')).toBeVisible();
+
+  // ── The project: a tender's 评标报告 states the announcement media and the opening's time and place ──
+  await expect(con.getByTestId('project-method')).toHaveValue('public_tender');
+  await expect(con.getByTestId('project-scheduledAt').locator('xpath=..')).toContainText('开标时间');
+  await con.getByTestId('project-announcementMedia').fill('中国政府采购网、甘肃省政府采购网');
+  await con.getByTestId('project-openingPlace').fill('白银市公共资源交易中心第二开标室');
+  await con.getByTestId('project-scheduledAt').fill('2022-06-20 09:30');
+  await con.getByTestId('project-save').click();
+  await expect(con.getByTestId('project-message')).toHaveText('项目信息已保存。');
+  await con.screenshot({ path: shotPath('seed004-admin-project') });
 
   // ── The committee: 4 is refused (fewer than 5, even), then 5 with 3 experts (under 2/3) ──
   await con.getByTestId('tab-people').click();
@@ -99,7 +112,22 @@ test('seed 004: a public tender from /admin to the archived 评标报告', async
   moderatorDevice = (await con.evaluate(() => localStorage.getItem('panelroom.device')))!;
   expect(moderatorDevice).toBeTruthy();
 
-  // ── Sign-in (driven), then the review on the tablets against the 招标文件's lists ──
+  // ── Sign-in: every member on its tablet, by touch (the bidders' sign-in is driven) ──
+  const NAMES: Record<string, string> = { M1: '李明', M2: '张华', M3: '陈静', M4: '赵敏', M5: '孙磊' };
+  const tablets: Record<string, Page> = {};
+  for (const id of Object.keys(NAMES)) tablets[id] = (await openDevice(browser, byId(links, id), { width: 1280, height: 800 }, true)).page;
+  for (const [id, p] of Object.entries(tablets)) {
+    await expect(p.getByTestId('member-signin')).toBeVisible();
+    for (const s of ['S1', 'S2', 'S3']) await p.getByTestId(`norecuse-${s}`).tap();
+    await p.getByTestId('ack-discipline').check();
+    if (id === 'M1') await tenderWords(p, 'tablet-signin');
+    await p.getByTestId('member-signin-submit').tap();
+    await expect(p.getByTestId('member-signed')).toBeVisible();
+  }
+  await expect(con.getByTestId('recusal-M4')).toContainText('已声明');
+  await tenderWords(con, 'console-signin');
+
+  // ── Then the review on the tablets against the 招标文件's lists ──
   drive(baseURL!, links, 'review');
   await con.reload();
   await expect(con.getByTestId('stage')).toContainText('资格与符合性审查');
@@ -107,7 +135,7 @@ test('seed 004: a public tender from /admin to the archived 评标报告', async
   const rail = await con.locator('.topbar').innerText();
   expect(rail).not.toMatch(/磋商|终审/);
   await tenderWords(con, 'console-review');
-  const m1 = await openDevice(browser, byId(links, 'M1'), { width: 1280, height: 800 }, true);
+  const m1 = { page: tablets.M1 };
   await expect(m1.page.getByTestId('stage')).toContainText('资格与符合性审查');
   await expect(m1.page.locator('body')).toContainText('按照招标文件的规定提交投标保证金');
   await expect(m1.page.locator('body')).toContainText('投标报价在招标文件中规定的预算金额或者最高限价范围内');
@@ -135,7 +163,9 @@ test('seed 004: a public tender from /admin to the archived 评标报告', async
   // S2: 小写 52,000.00 but 大写 伍拾贰万元整 (the 大写 governs).
   await enter('S2', '52000.00', '伍拾贰万元整');
   await expect(con.getByTestId('opening-differ')).toHaveCount(0);
-  await enter('S3', '560000.00', '伍拾陆万元整');
+  // S3: 小写 56,000.00 but 大写 伍拾陆万元整; its representative is absent (below) and confirms the
+  // corrected price in writing, which the agency records at the console.
+  await enter('S3', '56000.00', '伍拾陆万元整');
   await expect(lap1.page.getByTestId('opening-mine-amount')).toHaveText('498,000.00 元');
   // A bidder sees only its own record.
   await expect(lap1.page.locator('body')).not.toContainText('甘肃乙');
@@ -161,6 +191,17 @@ test('seed 004: a public tender from /admin to the archived 评标报告', async
   await lap1.page.getByTestId('correction-confirm').click();
   await lap2.page.getByTestId('correction-confirm').click();
   await expect(lap2.page.getByTestId('correction-result')).toHaveText('520,000.00 元');
+  // S3 was absent: its written confirmation (书面确认) is recorded at the console.
+  const w3 = con.getByTestId('written-S3');
+  await expect(w3).toContainText('开标时未到场');
+  await w3.getByTestId('written-signer').fill('王五');
+  await w3.getByTestId('written-at').fill('2022-06-20 11:05');
+  await w3.getByTestId('written-note').fill('书面确认函经传真发回，原件存档');
+  await w3.screenshot({ path: shotPath('seed004-console-written-confirmation') });
+  await w3.getByTestId('written-record').click();
+  await expect(con.getByTestId('quotes-message')).toHaveText('已录入书面确认');
+  await expect(con.getByTestId('written-S3')).toHaveCount(0);
+  await expect(con.getByTestId('quotes-pending')).toHaveCount(0);
 
   // ── The wall: the bid prices and their scores ──
   const wall = await openDevice(browser, byId(links, 'P1'), { width: 1920, height: 1080 });
@@ -174,13 +215,58 @@ test('seed 004: a public tender from /admin to the archived 评标报告', async
   await tenderWords(con, 'console-bid-prices');
   await tenderWords(m1.page, 'tablet-bid-prices');
 
-  // ── Scoring and signing (driven), then the archived report ──
+  // ── Scoring: 李明 scores every bidder on the tablet by touch, with the sheet the driver gives the
+  //    others (test/helpers/steps/scoring.ts submitAll: bidder i one band lower on 二.1), so that no
+  //    flag is raised and no two bidders tie ──
+  drive(baseURL!, links, 'scoring');
+  await expect(con.getByTestId('stage')).toContainText('评分');
+  const t1 = tablets.M1;
+  await expect(t1.getByTestId('scoring-tablet')).toBeVisible();
+  for (const [i, sid] of ['S1', 'S2', 'S3'].entries()) {
+    await t1.getByTestId(`pick-${sid}`).tap();
+    await expect(t1.getByTestId('supplier-panel')).toHaveAttribute('data-supplier', sid);
+    // 二.1 (range bands): the top of band i.
+    await t1.getByTestId('factor-二.1').locator('.levels button').nth(i).tap();
+    await expect(t1.getByTestId('factor-二.1')).toHaveAttribute('data-points', ['25', '20', '15'][i]);
+    // 二.2 and 二.3 (checklists): every item met.
+    // One item at a time, each seen counted before the next (the points as they add up).
+    for (const [f, pts] of [['二.2', [3, 3, 3, 2, 2, 2]], ['二.3', [2, 2, 2, 2, 2]]] as const) {
+      const boxes = await t1.getByTestId(`factor-${f}`).getByRole('checkbox').all();
+      expect(boxes).toHaveLength(pts.length);
+      let sum = 0;
+      for (const [j, box] of boxes.entries()) {
+        await box.tap();
+        sum += pts[j];
+        await expect(t1.getByTestId(`factor-${f}`)).toHaveAttribute('data-points', String(sum));
+      }
+    }
+    await t1.getByTestId('level-二.4-10').tap();
+    // 三.1 (deductions): no item unmet.
+    await t1.getByTestId('factor-三.1').getByRole('button', { name: '加一' }).tap();
+    await expect(t1.getByTestId('factor-三.1')).toHaveAttribute('data-points', '5');
+    await t1.getByTestId('yes-三.2').tap();
+    await t1.getByTestId('level-三.3-3').tap();
+    await expect(t1.getByTestId('subtotal')).toContainText(String(['70', '65', '60'][i]));
+    if (i === 0) await tenderWords(t1, 'tablet-scoring');
+    await t1.getByTestId('submit-supplier').tap();
+    await expect(t1.getByTestId(`pick-${sid}`)).toContainText('已提交');
+  }
+
+  // ── The others' sheets and the release (driven); every member signs on its tablet ──
   drive(baseURL!, links, 'signing');
   await expect(con.getByTestId('stage')).toContainText('报告签署');
   await tenderWords(con, 'console-signing');
-  await m1.page.reload();
-  await expect(m1.page.getByTestId('stage')).toContainText('报告签署');
-  await tenderWords(m1.page, 'tablet-signing');
+  for (const [k, [id, name]] of Object.entries(NAMES).entries()) {
+    const t = tablets[id];
+    await expect(t.getByTestId('stage')).toContainText('报告签署');
+    await expect(t.getByTestId('report-frame')).toBeVisible();
+    if (k === 0) await tenderWords(t, 'tablet-signing');
+    await t.getByTestId('report-name').fill(name);
+    await drawSignature(t, true);
+    await t.getByTestId('report-sign').tap();
+    await expect(t.getByTestId('report-signed')).toBeVisible();
+  }
+  await t1.screenshot({ path: shotPath('seed004-tablet-signed') });
   drive(baseURL!, links, 'archived');
   await expect(con.getByTestId('stage')).toContainText('归档');
   await tenderWords(con, 'console-archived');
@@ -204,7 +290,13 @@ test('seed 004: a public tender from /admin to the archived 评标报告', async
   expect(text).toContain('评标报告');
   expect(text).toContain('评标委员会');
   expect(text).toContain('开标记录');
+  // 一、项目基本情况: the announcement media, the opening's time and place as the agency entered them.
+  const first = text.slice(text.indexOf('项目基本情况'), text.indexOf('二、'));
+  for (const s of ['招标公告刊登媒体', '中国政府采购网、甘肃省政府采购网', '开标时间', '2022-06-20 09:30', '开标地点', '白银市公共资源交易中心第二开标室']) expect(first, s).toContain(s);
   expect(text).toContain('投标人未到场，视为认可');
+  // S3's written confirmation in its 报价校核 cell (the PDF's columns interleave in the extracted text).
+  const flat = text.replace(/\s+/g, '');
+  for (const s of ['投标人书面确认：王五签字', '2022-06-2011:05；书面确认函经传真发回，原件存档（代理机构于']) expect(flat, s).toContain(s);
   for (const s of ['30.00', '28.73', '26.68']) expect(text).toContain(s);
   for (const [id, sc] of Object.entries(price)) expect(text, id).toContain(sc as string);
   const bad = text.match(new RegExp(`.{0,30}(${CONSULTATION_WORDS.source}).{0,30}`));

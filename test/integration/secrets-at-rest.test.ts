@@ -70,6 +70,9 @@ describe('secrets at rest', () => {
     for (const l of closed.links) expect(text).not.toContain(tokenOf(l));
     expect(text).not.toContain(closed.sessionId);
     expect(text).toContain('已归档 1 场');
+    // The stage in procurement words, not the code's name for it.
+    expect(text).toMatch(/阶段 stage: [\u4e00-\u9fa5]+ \/ [A-Z][a-z-]+/);
+    expect(text).not.toMatch(/stage: [a-z_]+ /);
 
     const refused = await connect(srv.url, tokenOf(linkFor(closed.links, 'A1'))).then(
       () => null,

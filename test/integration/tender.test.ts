@@ -167,4 +167,94 @@ describe('a tender’s opening record (开标一览表)', () => {
     expect(html).toContain('兰州丙物资供应商服务有限公司');
     expect(html).not.toContain('兰州丙物资投标人服务有限公司');
   }, 60_000);
+
+  it('the agency enters the announcement media and the place of the opening (tender only, bounded); the 评标报告 states them in its first section', async () => {
+    srv = await startServer();
+    // A consultation refuses them (they are a 评标报告's, docs/tender.md "Report" ①) and changes nothing.
+    const cons = await openRoom(srv, { ...TENDER, rubric: 'seed003', openForSignin: false });
+    const refused = await cons.act('A1', 'setup:project', { project: { announcementMedia: '中国政府采购网' } });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'validation', field: 'project.announcementMedia' } });
+    expect(refused.error.message).toContain('只用于公开招标项目');
+    expect(refused.error.messageEn).toContain('public tender');
+    expect(srv.app.registry.get(cons.sessionId)!.state.project.announcementMedia).toBeUndefined();
+    cons.closeAll();
+
+    room = await openRoom(srv, { ...TENDER, openForSignin: false });
+    const a = 'A1';
+    const long = await room.act(a, 'setup:project', { project: { openingPlace: '开'.repeat(201) } });
+    expect(long).toMatchObject({ ok: false, error: { code: 'validation' } });
+    expect((await srv.store.read(room.sessionId)).some((e: any) => e.type === 'setup:project_changed')).toBe(false);
+    const media = '中国政府采购网、甘肃省政府采购网';
+    const place = '白银市公共资源交易中心第二开标室';
+    await room.ok(a, 'setup:project', { project: { announcementMedia: ` ${media} `, openingPlace: place, scheduledAt: '2022-06-20 09:30' } });
+    const mod = await synced(room, a);
+    expect(mod.view.setup.project).toMatchObject({ announcementMedia: media, openingPlace: place });
+    // Cleared with an empty value, set again.
+    await room.ok(a, 'setup:project', { project: { openingPlace: '' } });
+    expect((await synced(room, a)).view.setup.project.openingPlace).toBeNull();
+    await room.ok(a, 'setup:project', { project: { openingPlace: place } });
+
+    await driveTo(room, 'signing');
+    const html = await (await fetch(`${srv.url}/api/sessions/${room.sessionId}/report.html`, { headers: { authorization: `Bearer ${tokenOf(linkFor(room.links, a))}` } })).text();
+    const first = html.slice(html.indexOf('id="sec-project"'), html.indexOf('id="sec-opening"'));
+    expect(first).toContain('招标公告刊登媒体');
+    expect(first).toContain(media);
+    expect(first).toContain("开标时间</th><td>2022-06-20 09:30");
+    expect(first).toContain('开标地点');
+    expect(first).toContain(place);
+    expect(first).not.toContain('响应文件');
+  }, 60_000);
+
+  it('an absent bidder’s written confirmation of its corrected price is recorded by the agency (only for a bidder marked absent, only while its correction awaits), logged and reported', async () => {
+    srv = await startServer();
+    room = await openRoom(srv, TENDER);
+    const [a, s1, s2, s3] = ['A1', 'S1', 'S2', 'S3'];
+    await driveTo(room, 'final_quote');
+    const written = { supplierId: s3, signer: '王五', signedAt: '2022-06-20 11:05', note: '投标人授权代表未到场，书面确认函经传真发回，原件存档' };
+    await room.ok(a, 'quotes:opening_record', record(s1, '498000.00'));
+    await room.ok(s1, 'quotes:opening_confirm', { accept: true });
+    // S2: 小写 52,000.00, 大写 伍拾贰万元整 — a correction its representative confirms on the laptop.
+    await room.ok(a, 'quotes:opening_record', { ...record(s2, '52000.00'), amountInWords: '伍拾贰万元整' });
+    await room.ok(s2, 'quotes:opening_confirm', { accept: true });
+    // S3: 小写 56,000.00, 大写 伍拾陆万元整; its representative is absent.
+    await room.ok(a, 'quotes:opening_record', { ...record(s3, '56000.00'), amountInWords: '伍拾陆万元整' });
+    await room.ok(a, 'quotes:opening_absent', { supplierId: s3 });
+
+    // Before the record is closed there is no correction to confirm.
+    const early = await room.act(a, 'quotes:correction_written', written);
+    expect(early).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(early.error.message).toContain('没有待确认的报价修正');
+    await room.ok(a, 'quotes:close', {});
+
+    // Only the agency; only for a bidder marked absent (S2 was present and confirms on its laptop).
+    expect((await room.act(s3, 'quotes:correction_written', written)).error.code).toBe('forbidden');
+    expect((await room.act('M1', 'quotes:correction_written', written)).error.code).toBe('forbidden');
+    const present = await room.act(a, 'quotes:correction_written', { ...written, supplierId: s2 });
+    expect(present).toMatchObject({ ok: false, error: { code: 'conflict', field: 'supplierId' } });
+    expect(present.error.message).toContain('只有开标时标记为未到场的投标人');
+    expect(present.error.messageEn).toContain('marked absent');
+    // Bad input: no signer, an overlong note.
+    expect((await room.act(a, 'quotes:correction_written', { ...written, signer: '  ' })).error.code).toBe('validation');
+    expect((await room.act(a, 'quotes:correction_written', { ...written, note: '注'.repeat(2001) })).error.code).toBe('validation');
+    expect((await srv.store.read(room.sessionId)).some((e: any) => e.type === 'quotes:correction_confirmed_in_writing')).toBe(false);
+    const mod = await synced(room, a);
+    expect(mod.view.stage.next.blockedBy.zh).toContain('尚未确认修正后的报价');
+
+    const ack = await room.ok(a, 'quotes:correction_written', written);
+    expect(ack.data).toMatchObject({ response: 'confirmed', corrected: '560000.00' });
+    const logged = (await srv.store.read(room.sessionId)).filter((e: any) => e.type === 'quotes:correction_confirmed_in_writing');
+    expect(logged).toHaveLength(1);
+    expect(logged[0].payload).toMatchObject({ supplierId: s3, signer: '王五', signedAt: '2022-06-20 11:05', note: written.note, recordedBy: a, corrected: '560000.00' });
+    const st = srv.app.registry.get(room.sessionId)!.state;
+    expect((st.quotes as any).results[s3]).toMatchObject({ response: 'confirmed', written: { signer: '王五', signedAt: '2022-06-20 11:05', recordedBy: a } });
+    // Once recorded, not again; S1 needed no correction.
+    const again = await room.act(a, 'quotes:correction_written', written);
+    expect(again.error.message).toContain('已答复过修正结果');
+    await room.ok(s2, 'quotes:correction_respond', { accept: true });
+    expect((await synced(room, a)).view.stage.next.blockedBy ?? null).toBeNull();
+
+    await driveTo(room, 'signing');
+    const html = await (await fetch(`${srv.url}/api/sessions/${room.sessionId}/report.html`, { headers: { authorization: `Bearer ${tokenOf(linkFor(room.links, a))}` } })).text();
+    expect(html).toMatch(/投标人书面确认：<span class="q">王五<\/span> 签字，<span class="q">2022-06-20 11:05<\/span>；<span class="q">投标人授权代表未到场，书面确认函经传真发回，原件存档<\/span>（代理机构于 .+ 录入）/);
+  }, 60_000);
 });
