@@ -83,7 +83,7 @@ const yuanWords = (v: string | null | undefined): string => {
 const docTime = (v: string | null | undefined): string => {
   if (!v) return '—';
   const ms = Date.parse(v);
-  return /^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(ms) ? esc(LANG === 'en' ? bjDateTimeEn(ms) : isoToBj(v)) : q(v);
+  return /^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(ms) ? esc(LANG === 'en' ? bjDateTimeEn(ms) : isoToBj(v)) : LANG === 'en' ? q(v) : esc(v);
 };
 /** The n-th log entry. */
 const entry = (seq: number | null | undefined): string => (seq ? L(`第 ${seq} 条`, `entry ${seq}`) : '—');
