@@ -229,16 +229,24 @@ test('seed 004: a public tender from /admin to the archived 评标报告', async
     await t1.getByTestId('factor-二.1').locator('.levels button').nth(i).tap();
     await expect(t1.getByTestId('factor-二.1')).toHaveAttribute('data-points', ['25', '20', '15'][i]);
     // 二.2 and 二.3 (checklists): every item met.
-    // One item at a time, each seen counted before the next (the points as they add up).
+    // For the first bidder the items are ticked without waiting for the server's echo: no tick is lost (each is built on what the tablet last sent, not on the server's
+    // last copy). For the others one item at a time, each seen counted before the next.
     for (const [f, pts] of [['二.2', [3, 3, 3, 2, 2, 2]], ['二.3', [2, 2, 2, 2, 2]]] as const) {
       const boxes = await t1.getByTestId(`factor-${f}`).getByRole('checkbox').all();
       expect(boxes).toHaveLength(pts.length);
       let sum = 0;
-      for (const [j, box] of boxes.entries()) {
-        await box.tap();
-        sum += pts[j];
-        await expect(t1.getByTestId(`factor-${f}`)).toHaveAttribute('data-points', String(sum));
-      }
+      if (i === 0) {
+        // Every tick within one round trip (as on a slow room network): all before the first echo.
+        await t1.getByTestId(`factor-${f}`).evaluate((el) => el.querySelectorAll<HTMLInputElement>('input[type=checkbox]').forEach((b) => b.click()));
+        sum = pts.reduce((a, b) => a + b, 0);
+      } else
+        for (const [j, box] of boxes.entries()) {
+          await box.tap();
+          sum += pts[j];
+          await expect(t1.getByTestId(`factor-${f}`)).toHaveAttribute('data-points', String(sum));
+        }
+      await expect(t1.getByTestId(`factor-${f}`)).toHaveAttribute('data-points', String(sum));
+      for (const box of boxes) await expect(box).toBeChecked();
     }
     await t1.getByTestId('level-二.4-10').tap();
     // 三.1 (deductions): no item unmet.

@@ -15,6 +15,7 @@ describe('the words of the method', () => {
       '评标委员会认定投标人的投标报价，评标基准价为最低评标价；推荐中标候选人',
     );
     expect(inMethodZh('public_tender', '磋商小组审查响应文件，响应无效')).toBe('评标委员会审查投标文件，投标无效');
+    expect(inMethodZh('public_tender', '推荐的中标候选供应商')).toBe('推荐的中标候选人');
     expect(inMethod('public_tender', { zh: '供应商', en: 'The supplier submits its final quote' })).toEqual({ zh: '投标人', en: 'The bidder submits its bid price' });
     // A consultation is untouched.
     expect(inMethodZh('competitive_consultation', '供应商的最后报价')).toBe('供应商的最后报价');
