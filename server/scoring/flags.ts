@@ -6,6 +6,10 @@ import { labelledFlagMessages, roomEvaluation } from './evaluation-file';
 import { allSubmitted, scoringOf, type Determination, type Response, type Vote } from './state';
 import { labelIn } from '../../shared/labels/people';
 import { inThirdPerson, settledMessage } from '../../shared/rules/anomaly/messages';
+import { FLAG_RULE_LABEL } from '../../shared/labels/codes';
+
+// A flag named by what it checks (「单项评分疑似畸高畸低」), never by its rule's code (issue 13).
+const ruleName = (rule: string) => FLAG_RULE_LABEL[rule as keyof typeof FLAG_RULE_LABEL] ?? { zh: '评分异常', en: 'scoring' };
 
 // The anomaly review in the room (docs/anomaly.md): the engine's flags (R0–R8, TOTAL30) keyed so that the
 // member's response and the panel's determination can be attached to them, and what is still missing
@@ -111,21 +115,21 @@ export function reviewPending(s: SessionState): Bilingual | null {
   const block = flags.find((f) => f.blocking);
   if (block)
     return {
-      zh: `${block.rule} 须先解决：${memberLabel(s, block.member)} 对「${label(s, block.supplier)}」的评分与其他专家不一致，须核对后修改`,
-      en: `${block.rule} must be resolved first: ${memberLabel(s, block.member)}'s score for ${label(s, block.supplier)} disagrees; check and revise`,
+      zh: `「${ruleName(block.rule).zh}」须先解决：${memberLabel(s, block.member)} 对「${label(s, block.supplier)}」的评分与其他专家不一致，须核对后修改`,
+      en: `${ruleName(block.rule).en} must be resolved first: ${memberLabel(s, block.member)}'s score for ${label(s, block.supplier)} disagrees; check and revise`,
     };
   const unanswered = flags.find((f) => f.needsResponse && !f.response);
   if (unanswered)
     return {
-      zh: `${memberLabel(s, unanswered.member)} 尚未回应 ${unanswered.rule} 提示（供应商「${label(s, unanswered.supplier)}」）`,
-      en: `${memberLabel(s, unanswered.member)} has not answered the ${unanswered.rule} flag (supplier ${label(s, unanswered.supplier)})`,
+      zh: `${memberLabel(s, unanswered.member)} 尚未回应「${ruleName(unanswered.rule).zh}」提示（供应商「${label(s, unanswered.supplier)}」）`,
+      en: `${memberLabel(s, unanswered.member)} has not answered the flag “${ruleName(unanswered.rule).en}” (supplier ${label(s, unanswered.supplier)})`,
     };
   const undecided = flags.find((f) => f.needsDetermination && !f.determination);
   if (undecided) {
     const n = activeMembers(s).length;
     return {
-      zh: `评审小组尚未对 ${undecided.rule} 提示作出认定（已投票 ${undecided.votes.length}/${n}）`,
-      en: `the panel has not yet determined the ${undecided.rule} flag (${undecided.votes.length}/${n} voted)`,
+      zh: `评审小组尚未对「${ruleName(undecided.rule).zh}」提示作出认定（已投票 ${undecided.votes.length}/${n}）`,
+      en: `the panel has not yet determined the flag “${ruleName(undecided.rule).en}” (${undecided.votes.length}/${n} voted)`,
     };
   }
   const correction = flags.find((f) => f.awaitingCorrection);

@@ -154,11 +154,15 @@ describe('the anomaly review', () => {
       expect(f.message.en).not.toMatch(/\bM\d\b/);
       for (const p of DEMO_SESSION.members) expect(f.message.zh).not.toContain(p.name);
     }
-    expect(mod.view.scoring.pending.zh).toMatch(/R2/);
+    // The flag is named by what it checks, never by its rule's code (issue 13).
+    expect(mod.view.scoring.pending.zh).toContain('「客观评审因素评分不一致」须先解决');
+    expect(mod.view.scoring.pending.zh).not.toMatch(/R\d/);
     const release = await r.act('A1', 'results:release', {});
     expect(release.ok).toBe(false);
-    expect(release.error.message).toMatch(/R2/);
-    expect(mod.view.stage.next.blockedBy.zh).toMatch(/R2/);
+    expect(release.error.message).toContain('客观评审因素评分不一致');
+    expect(release.error.messageEn).toContain('Objective factor scored differently');
+    expect(mod.view.stage.next.blockedBy.zh).toContain('客观评审因素评分不一致');
+    expect(mod.view.stage.next.blockedBy.zh).not.toMatch(/R\d/);
     // Keeping an objective inconsistency is not allowed; only another member's answer is refused too.
     expect((await r.act('M4', 'anomaly:keep', { flagKey: r2.key, reason: '我认为只有四份合同符合时间要求。' })).ok).toBe(false);
     expect((await r.act('M3', 'score:revise', { supplierId: 'S2', factorId: '2', value: { count: 4 }, reason: '试图修改' })).ok).toBe(false);
