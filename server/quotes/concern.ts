@@ -3,7 +3,7 @@ import { minimumStatus, standing } from '../suppliers/status';
 import { closeWindow, extendWindow, openWindow, submitQuote } from './window';
 import { confirmInWriting, respondToCorrection } from './correction';
 import { exemptReview, explain, openReview, setReviewTimer, vote } from './review';
-import { emptyQuotes, quoteLabel, quotesOf, supplierLabel, type ClosingResult, type Review, type Submission, quotesEvent, type QuotesEvents } from './state';
+import { emptyQuotes, quoteLabel, quotesOf, recordSubmission, supplierLabel, type ClosingResult, type Review, type Submission, quotesEvent, type QuotesEvents } from './state';
 import { quotesView } from './view';
 import { closingEvents } from './settle';
 import type { Due } from '../session/scheduler';
@@ -124,20 +124,8 @@ export const quotesConcern: Concern = {
     },
     'quotes:submitted': (s, e) => {
       const p = e.payload;
-      const q = quotesOf(s);
       // The last accepted quote counts (docs/rules.md §2.11): it replaces the earlier one.
-      q.submissions[p.supplierId] = {
-        version: p.sealed.version,
-        at: e.ts,
-        seq: e.seq,
-        receipt: p.receipt,
-        sealed: p.sealed,
-        wordsDiffer: p.wordsDiffer,
-        acknowledgedMismatch: p.acknowledgedMismatch,
-        missingItemsIncluded: p.missingItemsIncluded === true,
-        signature: p.signature ?? null,
-      };
-      q.history.push({ supplierId: p.supplierId, version: p.sealed.version, at: e.ts, receipt: p.receipt });
+      recordSubmission(s, e, p, { acknowledgedMismatch: p.acknowledgedMismatch, missingItemsIncluded: p.missingItemsIncluded === true, signature: p.signature ?? null });
     },
     'quotes:late_refused': (s, e) => {
       const p = e.payload;

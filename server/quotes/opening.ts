@@ -4,7 +4,7 @@ import { standing, supplierIds } from '../suppliers/status';
 import { determinedPolicy } from '../review/policy';
 import { dryRun, readSheet, seal } from './sheet';
 import { closingEvents, consequences } from './settle';
-import { quotesOf, supplierLabel, type OpeningRecord, type SealedQuote, type Submission } from './state';
+import { quotesOf, recordSubmission, supplierLabel, type OpeningRecord, type SealedQuote, type Submission } from './state';
 import { per } from '../../shared/domain/rubric/citations';
 
 // The opening record of a public tender (开标一览表; docs/tender.md "Bid prices"). A tender's price is
@@ -144,21 +144,9 @@ export function closeOpening(s: SessionState, now: number): HandlerResult {
 export const openingReducers = typedReducers<OpeningEvents>({
   'quotes:opening_recorded': (s, e: EventWith<OpeningEvents['quotes:opening_recorded']>) => {
     const p = e.payload;
-    const q = quotesOf(s);
     // The record stands in for the sealed bid price: what closing corrects and the evaluation file
     // carries (server/quotes/inputs.ts), so a tender and a consultation share everything after it.
-    q.submissions[p.supplierId] = {
-      version: p.sealed.version,
-      at: e.ts,
-      seq: e.seq,
-      receipt: p.receipt,
-      sealed: p.sealed,
-      wordsDiffer: p.wordsDiffer,
-      acknowledgedMismatch: false,
-      missingItemsIncluded: false,
-      signature: null,
-    };
-    q.history.push({ supplierId: p.supplierId, version: p.sealed.version, at: e.ts, receipt: p.receipt });
+    recordSubmission(s, e, p, { acknowledgedMismatch: false, missingItemsIncluded: false, signature: null });
     openingOf(s)[p.supplierId] = { version: p.sealed.version, enteredAt: e.ts, enteredBy: p.enteredBy, answer: null, answeredAt: null, reason: null };
   },
   'quotes:opening_confirmed': (s, e) => {

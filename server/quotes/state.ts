@@ -36,6 +36,20 @@ export interface Submission {
   signature?: { name: string; path: string } | null;
 }
 
+/** Records an accepted price as the one that counts (docs/rules.md §2.11: the last accepted quote
+ *  replaces an earlier one) and keeps every version in the history: what a consultation's window
+ *  (quotes:submitted) and a tender's opening record (quotes:opening_recorded) both write. */
+export function recordSubmission(
+  s: SessionState,
+  e: { ts: number; seq: number },
+  p: { supplierId: string; receipt: string; sealed: SealedQuote; wordsDiffer: boolean },
+  declared: Pick<Submission, 'acknowledgedMismatch' | 'missingItemsIncluded' | 'signature'>,
+): void {
+  const q = quotesOf(s);
+  q.submissions[p.supplierId] = { version: p.sealed.version, at: e.ts, seq: e.seq, receipt: p.receipt, sealed: p.sealed, wordsDiffer: p.wordsDiffer, ...declared };
+  q.history.push({ supplierId: p.supplierId, version: p.sealed.version, at: e.ts, receipt: p.receipt });
+}
+
 export interface CorrectionStepRecord {
   rule: QuoteCorrectionStep;
   line: number | null;

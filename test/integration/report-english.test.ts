@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { startServer, tokenOf, linkFor, type TestServer } from '../helpers/server';
 import { openRoom, driveTo, advance, stageOf, type Room } from '../helpers/room';
+import { TENDER_SESSION } from '../helpers/tender';
 import { determinePolicy } from '../helpers/steps/policy';
 import { minutedSitting } from '../helpers/steps/minutes';
 import { openWindow, closeAfter, settleAll, plainSheet, quoteSignature } from '../helpers/steps/quotes';
@@ -35,23 +36,6 @@ async function reportOf(r: Room, lang: 'zh' | 'en'): Promise<string> {
   return res.text();
 }
 
-// A seed-004 tender as test/integration/tender.test.ts drives it; one bidder's name holds 「供应商」, kept as written.
-const TENDER_SESSION = {
-  rubric: 'seed004',
-  moderator: { name: '王主持', org: '金信建设工程造价咨询有限公司' },
-  members: [
-    { name: '甲专家', role: 'expert', leader: true },
-    { name: '乙专家', role: 'expert' },
-    { name: '丙专家', role: 'expert' },
-    { name: '丁专家', role: 'expert' },
-    { name: '戊代表', role: 'purchaser_rep' },
-  ],
-  suppliers: [
-    { name: '张三', org: '白银甲物流有限公司' },
-    { name: '李四', org: '甘肃乙人力资源有限公司' },
-    { name: '王五', org: '兰州丙物资供应商服务有限公司' },
-  ],
-};
 
 const QUESTION = '请说明技术参数表第 3 行与第 12 行采样频率不一致的原因（QUESTION-CANARY）';
 const ANSWER = '第 12 行为笔误，应与第 3 行一致，为每日一次（ANSWER-CANARY）';

@@ -1,6 +1,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { startServer, tokenOf, linkFor, type TestServer } from '../helpers/server';
 import { openRoom, driveTo, stageOf, type Room } from '../helpers/room';
+import { TENDER_SESSION as TENDER } from '../helpers/tender';
 import { amountToWords } from '../../shared/rules/money/words';
 import { evaluate } from '../../shared/rules/evaluate';
 import { loadTemplate } from '../../shared/domain/rubric/templates';
@@ -20,22 +21,6 @@ afterEach(async () => {
   srv = null;
 });
 
-export const TENDER = {
-  rubric: 'seed004',
-  moderator: { name: '王主持', org: '金信建设工程造价咨询有限公司' },
-  members: [
-    { name: '甲专家', role: 'expert', leader: true },
-    { name: '乙专家', role: 'expert' },
-    { name: '丙专家', role: 'expert' },
-    { name: '丁专家', role: 'expert' },
-    { name: '戊代表', role: 'purchaser_rep' },
-  ],
-  suppliers: [
-    { name: '张三', org: '白银甲物流有限公司' },
-    { name: '李四', org: '甘肃乙人力资源有限公司' },
-    { name: '王五', org: '兰州丙物资供应商服务有限公司' },
-  ],
-};
 
 async function synced(r: Room, id: string) {
   const c = await r.client(id);
