@@ -103,7 +103,7 @@ export function stateVersions(s: SessionState): Readonly<KeyVersions> {
 }
 
 /** The kernel's applyEvent, noting which top-level keys its reducers touched (bumped even if a
- *  reducer throws). */
+ *  reducer throws), and the sub-keys of those keys the event changed (see `subKeys`). */
 export function applyEventTracked(s: SessionState, e: StoredEvent, applyEvent: Kernel['applyEvent']): void {
   const touched = new Set<PropertyKey>();
   try {
@@ -111,8 +111,59 @@ export function applyEventTracked(s: SessionState, e: StoredEvent, applyEvent: K
   } finally {
     const v = versionsOf(s);
     if (touched.has(ALL_KEYS)) v.epoch++;
+    for (const k of [...touched]) {
+      const sub = typeof k === 'string' ? refiners.get(k) : undefined;
+      if (!sub) continue;
+      let keys: string[];
+      try {
+        keys = sub.changed(s, e);
+      } catch {
+        keys = [sub.all];
+      }
+      for (const x of keys) touched.add(x);
+    }
     for (const k of touched) v.keys.set(k, ++v.clock);
   }
+}
+
+// Sub-keys (issue 15: a score changes one member's own view, not every member's). A top-level key may be
+// split into sub-keys: a view that reads the key inside `readingSubKeys(key, [a, b], fn)` depends on
+// sub-keys a and b instead of the whole key, and every tracked event that touches the key also bumps
+// the sub-keys its refiner names. A refiner must name every sub-key whose readers' output the event may
+// change; when unsure it names the catch-all `all` sub-key, which every such reader also depends on.
+
+interface Refiner {
+  /** The catch-all sub-key: bumped when the refiner throws, read by every reader of a sub-key. */
+  all: string;
+  changed: (s: SessionState, e: StoredEvent) => string[];
+}
+const refiners = new Map<string, Refiner>();
+
+/** Declares how the events touching top-level `key` map to its sub-keys (a concern's view module, once). */
+export function subKeys(key: string, all: string, changed: Refiner['changed']): void {
+  refiners.set(key, { all, changed });
+}
+
+/**
+ * Runs fn (a view's computation) noting, instead of top-level `key`, the sub-keys `keys` and the key's
+ * catch-all: fn's result must depend on `key` only through what those sub-keys stand for (the key's
+ * refiner bumps them). Other keys fn reads are noted as usual.
+ */
+export function readingSubKeys<T>(key: string, keys: string[], fn: () => T): T {
+  const outer = noting;
+  if (!outer) return fn();
+  const r = refiners.get(key);
+  if (!r) return fn();
+  const reads = new Set<PropertyKey>();
+  const out = noteAccesses(reads, fn);
+  for (const k of reads) {
+    if (k !== key) outer.add(k);
+    else {
+      outer.add(r.all);
+      for (const x of keys) outer.add(x);
+    }
+  }
+  return out;
 }
 
 const projections = new WeakMap<SessionState, Map<string, { stamp: string; value: unknown; reads: PropertyKey[] }>>();

@@ -85,19 +85,76 @@ function valid(e: Entry, v: Readonly<KeyVersions>): boolean {
   return true;
 }
 
+/** What one viewer's last build was made of (the viewer's whole view is reused while all still hold). */
+interface ViewerBuild {
+  /** The state clock at which every entry was last known valid. */
+  validAt: number;
+  entries: Entry[];
+  presence: Section;
+  log: Section | null;
+  split: Record<Channel, SectionMap>;
+}
+
 /** The memoised view parts of one session; forgets everything when the state object is replaced. */
 export class SessionViewMemo {
   private state: SessionState | null = null;
   private parts: PartMemo[] = [];
+  /** Each viewer's last build, by role and person. */
+  private viewers = new Map<string, ViewerBuild>();
+  /** The last presence section of each presence audience, and the last log section. */
+  private presences = new Map<string, Section>();
+  private logSection: Section | null = null;
 
   private reset(s: SessionState): void {
     this.state = s;
     this.parts = VIEW_PARTS.map(() => ({ shapes: new Map(), entries: new Map() }));
+    this.viewers.clear();
+    this.logSection = null;
+  }
+
+  /** Makes sure the memo is of this state object. */
+  of(s: SessionState): this {
+    if (this.state !== s) this.reset(s);
+    return this;
+  }
+
+  /** The presence section of one presence audience, the same object while its JSON is the same. */
+  presence(key: string, value: unknown, personal: boolean): Section {
+    const json = JSON.stringify(value);
+    const prev = this.presences.get(key);
+    if (prev && prev.json === json) return prev;
+    const sec: Section = { key: 'presence', value, json, personal };
+    this.presences.set(key, sec);
+    return sec;
+  }
+
+  /** The log tail (the staff's), the same object until the next event. */
+  log(s: SessionState): Section {
+    if (this.logSection && (this.logSection.value as { seq: number }).seq === s.seq) return this.logSection;
+    const value = { head: s.head, seq: s.seq, tail: s.tail };
+    return (this.logSection = { key: 'log', value, json: JSON.stringify(value), personal: false });
+  }
+
+  /** This viewer's last build if nothing it was made of has changed since (issue 15: a viewer whose
+   *  view did not change is neither rebuilt nor diffed); else null. */
+  unchanged(s: SessionState, viewer: Principal, presence: Section, log: Section | null): Record<Channel, SectionMap> | null {
+    const b = this.viewers.get(viewerId(viewer));
+    if (!b || b.presence !== presence || b.log !== log) return null;
+    const v = stateVersions(s);
+    if (b.validAt !== v.clock) {
+      for (const e of b.entries) if (!(e.validAt === v.clock || valid(e, v))) return null;
+      b.validAt = v.clock;
+    }
+    return b.split;
+  }
+
+  remember(s: SessionState, viewer: Principal, entries: Entry[], presence: Section, log: Section | null, split: Record<Channel, SectionMap>): void {
+    this.viewers.set(viewerId(viewer), { validAt: stateVersions(s).clock, entries, presence, log, split });
   }
 
   /** The sections of VIEW_PARTS[i] for this viewer, reused when still valid. `keys`: this viewer's
-   *  key per shape, shared by the parts of one view. */
-  part(i: number, s: SessionState, viewer: Principal, keys: Map<string, string>): Section[] {
+   *  key per shape, shared by the parts of one view. The entry used is pushed to `used`. */
+  part(i: number, s: SessionState, viewer: Principal, keys: Map<string, string>, used: Entry[]): Section[] {
     if (this.state !== s) this.reset(s);
     const m = this.parts[i];
     const v = stateVersions(s);
@@ -107,6 +164,7 @@ export class SessionViewMemo {
       const e = m.entries.get(key);
       if (e && (e.validAt === v.clock || valid(e, v))) {
         e.validAt = v.clock;
+        used.push(e);
         return e.sections;
       }
     }
@@ -125,6 +183,7 @@ export class SessionViewMemo {
     const shape = fields.join(',');
     m.shapes.set(shape, fields);
     m.entries.set(viewerKey(fields, viewer), entry);
+    used.push(entry);
     return entry.sections;
   }
 }
@@ -138,19 +197,22 @@ export function viewOf(sections: SectionMap): Record<string, unknown> {
   return view;
 }
 
+const viewerId = (p: Principal): string => `${p.role}\u0001${p.personId}`;
+
 /**
  * Builds views for one flush of one session: concern parts through the memo, presence and the log
  * tail once per audience (every non-supplier sees the same presence; each supplier its own).
  */
 export class ViewBuilder {
   private readonly presenceBy = new Map<string, Section>();
-  private log: Section | null = null;
 
   constructor(
     private readonly memo: SessionViewMemo,
     private readonly s: SessionState,
     private readonly presence: Presence,
-  ) {}
+  ) {
+    memo.of(s);
+  }
 
   /** The presence this flush's views show. */
   get presenceIn(): Presence {
@@ -158,27 +220,25 @@ export class ViewBuilder {
   }
 
   /** The sections of buildView(s, viewer, presence), each with its JSON, by the channel they travel in:
-   *  a section is the viewer's own if its view read who the viewer is (a key may be in both: merged). */
-  build(viewer: Principal): Record<Channel, SectionMap> {
+   *  a section is the viewer's own if its view read who the viewer is (a key may be in both: merged).
+   *  `unchanged`: the very sections of this viewer's last build (nothing they were made of changed). */
+  build(viewer: Principal): { split: Record<Channel, SectionMap>; unchanged: boolean } {
+    const supplier = viewer.role === 'supplier';
+    const pk = supplier ? `supplier:${viewer.personId}` : 'all';
+    let presence = this.presenceBy.get(pk);
+    if (!presence) this.presenceBy.set(pk, (presence = this.memo.presence(pk, presenceView(this.s, viewer, this.presence), supplier)));
+    const log = viewer.role === 'moderator' || viewer.role === 'observer' ? this.memo.log(this.s) : null;
+    const same = this.memo.unchanged(this.s, viewer, presence, log);
+    if (same) return { split: same, unchanged: true };
     const out = { role: new Map(), own: new Map() } as Record<Channel, SectionMap>;
     const keys = new Map<string, string>();
-    for (let i = 0; i < VIEW_PARTS.length; i++) for (const sec of this.memo.part(i, this.s, viewer, keys)) (sec.personal ? out.own : out.role).set(sec.key, sec);
-    const pk = viewer.role === 'supplier' ? `supplier:${viewer.personId}` : 'all';
-    let p = this.presenceBy.get(pk);
-    if (!p) {
-      const value = presenceView(this.s, viewer, this.presence);
-      this.presenceBy.set(pk, (p = { key: 'presence', value, json: JSON.stringify(value), personal: viewer.role === 'supplier' }));
-    }
-    (p.personal ? out.own : out.role).set('presence', p);
-    if (viewer.role === 'moderator' || viewer.role === 'observer') {
-      if (!this.log) {
-        const value = { head: this.s.head, seq: this.s.seq, tail: this.s.tail };
-        this.log = { key: 'log', value, json: JSON.stringify(value), personal: false };
-      }
-      out.role.set('log', this.log);
-    }
+    const used: Entry[] = [];
+    for (let i = 0; i < VIEW_PARTS.length; i++) for (const sec of this.memo.part(i, this.s, viewer, keys, used)) (sec.personal ? out.own : out.role).set(sec.key, sec);
+    (presence.personal ? out.own : out.role).set('presence', presence);
+    if (log) out.role.set('log', log);
+    this.memo.remember(this.s, viewer, used, presence, log, out);
     // The check mode (PANELROOM_CHECK_VIEWS=1) compares what the audiences hold after each flush with a
     // fresh buildView for every connected person (server/realtime/socket.ts checkMerged).
-    return out;
+    return { split: out, unchanged: false };
   }
 }

@@ -9,7 +9,7 @@ import { flagMessages, roomFlags, reviewPending, type RoomFlag } from './flags';
 import { rubricVotes, sameSet, tieSet, tiePending } from './ranking-vote';
 import { allSubmitted, isSubmitted, progress, scoringOf, supplierRevealed } from './state';
 import { labelIn } from '../../shared/labels/people';
-import { perEvent } from '../realtime/state-keys';
+import { perEvent, readingSubKeys, subKeys } from '../realtime/state-keys';
 import type { Bilingual } from '../session/types';
 
 // What each viewer may see of the scoring (docs/rules.md §1.8; docs/anomaly.md "Blind first round"):
@@ -267,5 +267,18 @@ export function scoringView(s: SessionState, viewer: Principal): Record<string, 
 export function scoringOwnView(s: SessionState, viewer: Principal): Record<string, unknown> {
   if (!s.rubric || !isPanel(viewer.role)) return {};
   if (!inScoring(s)) return { scoring: null };
-  return { scoring: memberView(s, viewer) };
+  return { scoring: readingSubKeys('scoring', [OWN + viewer.personId], memberView.bind(null, s, viewer)) };
 }
+
+// A member's own part reads the scoring slice through sub-keys (server/realtime/state-keys.ts, issue 15):
+// a draft or a submission that reveals no supplier changes the scoring member's own part only, so the
+// other members' own parts are neither rebuilt nor diffed. Anything else (a submission completing a
+// supplier's reveal, once everything is submitted: flags, ties, revisions) changes every member's.
+const OWN = 'scoring/own:';
+const EVERY_OWN = 'scoring/own:*';
+subKeys('scoring', EVERY_OWN, (s, e) => {
+  const p = e.payload as { memberId?: unknown; supplierId?: unknown } | null;
+  if ((e.type === 'score:saved' || e.type === 'score:submitted') && typeof p?.memberId === 'string' && typeof p.supplierId === 'string' && !supplierRevealed(s, p.supplierId))
+    return [OWN + p.memberId];
+  return [EVERY_OWN];
+});

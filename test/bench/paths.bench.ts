@@ -33,6 +33,9 @@ export interface ScorePath {
   console: Stats;
   samples: number;
   last: { ack: number; console: number };
+  /** The server's CPU time in flushes per turn (a draft and a submission), and its flushes per turn;
+   *  null when the server runs in another process. */
+  flush: { flushes: number; ms: number } | null;
   /** view:patch frames and bytes (their JSON) received per turn (a draft and a submission): by the
    *  console, and by a member (mean over the panel). Independent of the machine's load. */
   wire: { console: { frames: number; bytes: number }; member: { frames: number; bytes: number } };
@@ -70,6 +73,9 @@ export async function scorePath(room: Room): Promise<ScorePath> {
     w.off = () => c.socket.off('view:patch', on);
     return w;
   });
+  // The server's CPU in flushes during the turns (when it runs in this process): load-independent.
+  const flushCpu = (room.srv as { app?: { realtime: { flushCpu: { flushes: number; micros: number } } } }).app?.realtime.flushCpu;
+  const cpu0 = flushCpu ? { ...flushCpu } : null;
   let k = 0;
   for (const [i, sid] of suppliers.entries())
     for (const m of panel) {
@@ -99,6 +105,7 @@ export async function scorePath(room: Room): Promise<ScorePath> {
       }
     }
   for (const w of wire) w.off();
+  const flush = flushCpu && cpu0 ? { flushes: (flushCpu.flushes - cpu0.flushes) / total, ms: (flushCpu.micros - cpu0.micros) / 1000 / total } : null;
   const per = (frames: number, bytes: number, n: number) => ({ frames: frames / n / total, bytes: bytes / n / total });
   const mw = wire.slice(1);
   return {
@@ -107,6 +114,7 @@ export async function scorePath(room: Room): Promise<ScorePath> {
     console: stats(con),
     samples: ack.length,
     last,
+    flush,
     wire: {
       console: per(wire[0].frames, wire[0].bytes, 1),
       member: per(
@@ -129,6 +137,7 @@ export function scoreRows(p: ScorePath, f: Floors, where = ''): string[] {
     `| score:submit → console${where} (the moderator's view updated) | ${ms(p.console.p50)} ms | ${ms(p.console.p99)} ms | ${ratio(p.console.p50, conF)} | ${ratio(p.console.p99, conF99)} | fan-out to 19 + fsync |`,
     `| the last submission (completes every sheet: the whole evaluation runs) → ack / → console${where} | ${ms(p.last.ack)} ms | ${ms(p.last.console)} ms | | | one sample |`,
     `| view:patch received per turn (a draft + a submission)${where}: the console / a member (mean of the panel) | ${p.wire.console.frames.toFixed(1)} frames, ${Math.round(p.wire.console.bytes)} B | ${p.wire.member.frames.toFixed(1)} frames, ${Math.round(p.wire.member.bytes)} B | | | bytes of JSON, load-independent |`,
+    ...(p.flush ? [`| the server's CPU in flushes per turn (a draft + a submission: views built, diffed, sent)${where} | ${ms(p.flush.ms)} ms | ${p.flush.flushes.toFixed(1)} flushes | | | CPU time, not waiting: little moved by the machine's load |`] : []),
   ];
 }
 

@@ -1,0 +1,98 @@
+import { describe, it, expect } from 'vitest';
+import { startServer, type TestServer } from '../helpers/server';
+import { openRoom, driveTo, type Room } from '../helpers/room';
+import { quotesSteps } from '../helpers/steps/quotes';
+import { quoteStageFallback, sheetFor } from '../helpers/steps/scoring';
+import { closeAfterEach } from '../helpers/per-test';
+import { SessionViewMemo, ViewBuilder } from '../../server/realtime/view-memo';
+import { stateVersions } from '../../server/realtime/state-keys';
+import type { Principal, SessionState } from '../../server/session/types';
+import type { Factor } from '../../shared/domain/rubric/types';
+
+// Issue 15: a viewer whose view did not change is neither rebuilt nor diffed, and a member's draft or
+// a submission that reveals nobody changes that member's own scoring only (sub-keys of `scoring`,
+// server/realtime/state-keys.ts). Built on the live state of a real server in the scoring stage; the
+// integration suites also run with PANELROOM_CHECK_VIEWS=1, which compares every audience after every
+// flush with a view built from scratch.
+
+let srv: TestServer | null = null;
+let room: Room | null = null;
+closeAfterEach(() => [room, srv]);
+
+const MEMBERS = ['M1', 'M2', 'M3', 'M4', 'M5'];
+
+async function scoringRoom(): Promise<Room> {
+  srv = await startServer();
+  room = await openRoom(srv);
+  await driveTo(room, 'final_quote');
+  if (!quotesSteps.final_quote) await quoteStageFallback(room);
+  await driveTo(room, 'scoring');
+  return room;
+}
+
+describe('views of a flush (issue 15)', () => {
+  it("reuses a viewer's whole view while nothing it read changed, and a draft rebuilds only its author's own scoring", async () => {
+    const r = await scoringRoom();
+    const rt = srv!.app.registry.get(r.sessionId)!;
+    const who = (personId: string, role: Principal['role']): Principal => ({ sessionId: r.sessionId, personId, role });
+    const m1 = who('M1', 'expert');
+    const m2 = who('M2', 'expert');
+    const s1 = who('S1', 'supplier');
+    const wall = who('P1', 'screen');
+    // Every member's tablet is connected first (a device taking its seat is an event of its own).
+    for (const m of MEMBERS) await r.client(m);
+    const c1 = await r.client('M1');
+    const fs: Factor[] = (await c1.waitFor((v) => !!v.scoringFactors)).scoringFactors;
+    const memo = new SessionViewMemo();
+    const flush = (s: SessionState) => new ViewBuilder(memo, s, {});
+
+    const first = flush(rt.state);
+    const b1 = { m1: first.build(m1), m2: first.build(m2), s1: first.build(s1), wall: first.build(wall) };
+    expect(Object.values(b1).map((b) => b.unchanged)).toEqual([false, false, false, false]);
+    expect(b1.m1.split.own.get('scoring')).toBeDefined();
+
+    // Nothing happened: every viewer's very sections again, nothing rebuilt.
+    const again = flush(rt.state);
+    for (const [p, b] of [[m1, b1.m1], [m2, b1.m2], [s1, b1.s1], [wall, b1.wall]] as const) {
+      const b2 = again.build(p);
+      expect(b2.unchanged, p.personId).toBe(true);
+      expect(b2.split, p.personId).toBe(b.split);
+    }
+
+    // M1 saves a draft: M1's own scoring sub-key moves, M2's does not.
+    const own = (id: string) => stateVersions(rt.state).keys.get(`scoring/own:${id}`) ?? 0;
+    const [m1Before, m2Before] = [own('M1'), own('M2')];
+    await r.ok('M1', 'score:save', { supplierId: 'S1', factorId: '2', value: { count: 3 } });
+    expect(own('M1')).toBeGreaterThan(m1Before);
+    expect(own('M2')).toBe(m2Before);
+
+    const after = flush(rt.state);
+    const a = { m1: after.build(m1), m2: after.build(m2), s1: after.build(s1), wall: after.build(wall) };
+    // A supplier reads nothing of the scoring: its view is reused whole. The wall's reads whether the
+    // results are released (the slice), so it is rebuilt, to the same content.
+    expect(a.s1.unchanged).toBe(true);
+    expect(a.s1.split).toBe(b1.s1.split);
+    expect(a.wall.unchanged).toBe(false);
+    expect(a.wall.split.role.get('scoring')!.json).toBe(b1.wall.split.role.get('scoring')!.json);
+    // M2's view is rebuilt (the panel's common scoring part read the slice), but its own part is the
+    // very section it had: not rebuilt, not re-encoded.
+    expect(a.m2.unchanged).toBe(false);
+    expect(a.m2.split.own.get('scoring')).toBe(b1.m2.split.own.get('scoring'));
+    // M1's own part is new and holds the draft.
+    expect(a.m1.split.own.get('scoring')).not.toBe(b1.m1.split.own.get('scoring'));
+    expect((a.m1.split.own.get('scoring')!.value as any).mine.S1.entries['2'].points).toBe('6');
+
+    // Every member submits S1: the last submission reveals it, which changes every member's own part.
+    for (const m of MEMBERS.slice(0, 4)) await r.ok(m, 'score:submit', { supplierId: 'S1', entries: sheetFor(fs, () => 0) });
+    const beforeReveal = flush(rt.state);
+    const m2Held = beforeReveal.build(m2).split.own.get('scoring');
+    const m2Version = own('M2');
+    await r.ok('M5', 'score:submit', { supplierId: 'S1', entries: sheetFor(fs, () => 0) });
+    expect(own('M2')).toBe(m2Version);
+    expect(stateVersions(rt.state).keys.get('scoring/own:*')).toBeGreaterThan(0);
+    const revealed = flush(rt.state).build(m2).split.own.get('scoring')!;
+    expect(revealed).not.toBe(m2Held);
+    expect((revealed.value as any).others.S1).toBeDefined();
+    expect((m2Held!.value as any).others.S1).toBeUndefined();
+  });
+});
