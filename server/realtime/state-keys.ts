@@ -194,6 +194,38 @@ export function perEvent<T>(s: SessionState, name: string, compute: (tracked: Se
   return value;
 }
 
+const byReads = new WeakMap<SessionState, Map<string, { epoch: number; deps: PropertyKey[]; at: number[]; value: unknown }>>();
+
+/**
+ * Like perEvent, but kept across events while none of the state keys (or sub-keys, see readingSubKeys)
+ * its computation read has changed (issue 15: the revealed values are not re-sorted for a draft).
+ * The same rules as perEvent: `compute` reads only the state it is given, its result is not mutated.
+ */
+export function whileUnchanged<T>(s: SessionState, name: string, compute: (tracked: SessionState) => T): T {
+  const raw = untracked(s);
+  const v = stateVersions(raw);
+  let m = byReads.get(raw);
+  if (!m) byReads.set(raw, (m = new Map()));
+  const outer = noting;
+  const hit = m.get(name);
+  if (hit && hit.epoch === v.epoch && hit.deps.every((k, j) => (v.keys.get(k) ?? 0) === hit.at[j])) {
+    if (outer) for (const k of hit.deps) outer.add(k);
+    return hit.value as T;
+  }
+  const reads = new Set<PropertyKey>();
+  const value = noteAccesses(reads, () => compute(trackedState(raw)));
+  // Every event moves `seq`: a computation that enumerated the state is kept until the next event.
+  if (reads.has(ALL_KEYS)) {
+    reads.delete(ALL_KEYS);
+    reads.add('seq');
+  }
+  const deps = [...reads];
+  m.set(name, { epoch: v.epoch, deps, at: deps.map((k) => v.keys.get(k) ?? 0), value });
+  if (outer) for (const k of deps) outer.add(k);
+  markShared(value);
+  return value;
+}
+
 // Encode once per event (issue 15): a perEvent result is not mutated, so its JSON (and that of each of
 // its properties, which views put into their sections) is computed once and reused by every section
 // that contains it, whichever audience's view holds it.

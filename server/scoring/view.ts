@@ -9,7 +9,7 @@ import { flagMessages, roomFlags, reviewPending, type RoomFlag } from './flags';
 import { rubricVotes, sameSet, tieSet, tiePending } from './ranking-vote';
 import { allSubmitted, isSubmitted, progress, scoringOf, supplierRevealed } from './state';
 import { labelIn } from '../../shared/labels/people';
-import { perEvent, readingSubKeys, subKeys } from '../realtime/state-keys';
+import { perEvent, readingSubKeys, subKeys, whileUnchanged } from '../realtime/state-keys';
 import type { Bilingual } from '../session/types';
 
 // What each viewer may see of the scoring (docs/rules.md §1.8; docs/anomaly.md "Blind first round"):
@@ -186,29 +186,33 @@ function common(s: SessionState, viewer: Principal) {
 }
 
 /** For each revealed supplier and scored factor, every active member's value with its member, in
- *  ascending order: sorted once per event; each member's `others` is this list without its own. */
+ *  ascending order: sorted once, and again only when a revealed value or who is revealed changed (the
+ *  scoring slice read through its catch-all sub-key: a draft or an unrevealing submission leaves it);
+ *  each member's `others` is this list without its own. */
 function revealedValues(t: SessionState) {
-  return perEvent(t, 'scoring.revealed', (s) => {
-    const sc = scoringOf(s);
-    const members = activeMembers(s).map((m) => m.id);
-    const leaves = scoredLeaves(s.rubric);
-    const out = new Map<string, Map<string, { member: string; points: string }[]>>();
-    for (const sid of supplierIds(s)) {
-      if (!supplierRevealed(s, sid)) continue;
-      const byLeaf = new Map<string, { member: string; points: string }[]>();
-      for (const leaf of leaves) {
-        const list: { member: string; points: string; d: InstanceType<typeof D> }[] = [];
-        for (const m of members) {
-          const points = sc.entries[m]?.[sid]?.[leaf.id]?.points;
-          if (typeof points === 'string') list.push({ member: m, points, d: new D(points) });
-        }
-        list.sort((a, b) => a.d.comparedTo(b.d));
-        byLeaf.set(leaf.id, list.map(({ member, points }) => ({ member, points })));
+  return whileUnchanged(t, 'scoring.revealed', (s) => readingSubKeys('scoring', [], () => revealedValuesOf(s)));
+}
+
+function revealedValuesOf(s: SessionState) {
+  const sc = scoringOf(s);
+  const members = activeMembers(s).map((m) => m.id);
+  const leaves = scoredLeaves(s.rubric);
+  const out = new Map<string, Map<string, { member: string; points: string }[]>>();
+  for (const sid of supplierIds(s)) {
+    if (!supplierRevealed(s, sid)) continue;
+    const byLeaf = new Map<string, { member: string; points: string }[]>();
+    for (const leaf of leaves) {
+      const list: { member: string; points: string; d: InstanceType<typeof D> }[] = [];
+      for (const m of members) {
+        const points = sc.entries[m]?.[sid]?.[leaf.id]?.points;
+        if (typeof points === 'string') list.push({ member: m, points, d: new D(points) });
       }
-      out.set(sid, byLeaf);
+      list.sort((a, b) => a.d.comparedTo(b.d));
+      byLeaf.set(leaf.id, list.map(({ member, points }) => ({ member, points })));
     }
-    return out;
-  });
+    out.set(sid, byLeaf);
+  }
+  return out;
 }
 
 function memberView(s: SessionState, viewer: Principal) {

@@ -1,0 +1,67 @@
+import { describe, it, expect } from 'vitest';
+import { applyEventTracked, noteAccesses, readingSubKeys, stateVersions, subKeys, whileUnchanged } from '../../../server/realtime/state-keys';
+import type { SessionState } from '../../../server/session/types';
+import type { StoredEvent } from '../../../server/store/types';
+
+// The key tracking the view memo relies on (issue 15): sub-keys of a top-level key, and projections
+// kept while nothing they read changed.
+
+type Demo = { seq: number; box: Record<string, number>; other: number };
+const event = (seq: number, type: string, payload: unknown): StoredEvent => ({ sessionId: 'x', seq, type, ts: 0, actor: null, commandId: null, payload, prevHash: '', hash: '' });
+/** A reducer: `put` writes box[who], `bump` writes other. */
+const apply = (s: SessionState, e: StoredEvent) => {
+  const d = s as unknown as Demo;
+  const p = e.payload as { who: string };
+  if (e.type === 'put') d.box[p.who] = (d.box[p.who] ?? 0) + 1;
+  else d.other++;
+  d.seq = e.seq;
+};
+
+subKeys('box', 'box/*', (_s, e) => (e.type === 'put' && (e.payload as { who: string }).who !== 'all' ? [`box/${(e.payload as { who: string }).who}`] : ['box/*']));
+
+describe('state keys (issue 15)', () => {
+  it('an event touching a split key bumps the sub-key its refiner names, and a reader of sub-keys depends on those only', () => {
+    const s = { seq: 0, box: {}, other: 0 } as unknown as SessionState;
+    applyEventTracked(s, event(1, 'put', { who: 'a' }), apply);
+    const v = () => new Map(stateVersions(s).keys);
+    const before = v();
+    applyEventTracked(s, event(2, 'put', { who: 'b' }), apply);
+    const after = v();
+    expect(after.get('box/b')).toBeGreaterThan(0);
+    expect(after.get('box/a')).toBe(before.get('box/a'));
+    expect(after.get('box')).toBeGreaterThan(before.get('box')!);
+
+    const reads = new Set<PropertyKey>();
+    noteAccesses(reads, () => readingSubKeys('box', ['box/a'], () => (s as unknown as Demo).box));
+    // Read through the untracked object here: nothing noted; through the tracked one below.
+    expect([...reads]).toEqual([]);
+  });
+
+  it('whileUnchanged recomputes only when a key or sub-key it read moved', () => {
+    const s = { seq: 0, box: {}, other: 0 } as unknown as SessionState;
+    let runs = 0;
+    const count = () =>
+      whileUnchanged(s, 'demo.a', (t) =>
+        readingSubKeys('box', ['box/a'], () => {
+          runs++;
+          return { a: (t as unknown as Demo).box.a ?? 0 };
+        }),
+      );
+    const outer = new Set<PropertyKey>();
+    const first = noteAccesses(outer, count);
+    expect(runs).toBe(1);
+    // Its reads are noted for the caller as the sub-keys, never the whole key.
+    expect([...outer].sort()).toEqual(['box/*', 'box/a']);
+    applyEventTracked(s, event(1, 'put', { who: 'b' }), apply);
+    applyEventTracked(s, event(2, 'bump', {}), apply);
+    expect(count()).toBe(first);
+    expect(runs).toBe(1);
+    applyEventTracked(s, event(3, 'put', { who: 'a' }), apply);
+    expect(count()).toEqual({ a: 1 });
+    expect(runs).toBe(2);
+    // The catch-all sub-key moves every reader.
+    applyEventTracked(s, event(4, 'put', { who: 'all' }), apply);
+    count();
+    expect(runs).toBe(3);
+  });
+});
