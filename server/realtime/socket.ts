@@ -356,11 +356,24 @@ export class RealtimeServer {
     }
   }
 
+  /**
+   * How long one tick may spend flushing sessions before the rest wait for the next tick (issue 15:
+   * with many rooms a tick that flushes them all delays every other room's commands and acks; a slice
+   * lets them in between). At least one session is flushed per tick.
+   */
+  flushSliceMs = 8;
+
   flush(): void {
     this.flushScheduled = false;
     const ids = [...this.dirty];
     this.dirty.clear();
-    for (const id of ids) {
+    const start = performance.now();
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      if (i > 0 && performance.now() - start >= this.flushSliceMs) {
+        for (const rest of ids.slice(i)) this.markDirty(rest);
+        return;
+      }
       // A burst of one session's commands (each commits in its own tick: they are serial) goes out as
       // one patch per audience: the flush waits while more of its commands are queued, a few ticks at most.
       const deferred = this.deferrals.get(id) ?? 0;

@@ -96,3 +96,29 @@ describe('views of a flush (issue 15)', () => {
     expect((m2Held!.value as any).others.S1).toBeUndefined();
   });
 });
+
+describe('flushing many rooms (issue 15)', () => {
+  it('flushes rooms in slices of a tick, and every room still gets its change', async () => {
+    srv = await startServer();
+    const rooms = [await openRoom(srv), await openRoom(srv), await openRoom(srv)];
+    const rt = srv.app.realtime;
+    rt.flushSliceMs = 0;
+    // Three sessions due at once: one tick flushes one of them; the others follow in the next ticks.
+    const before = rt.flushCpu.flushes;
+    for (const r of rooms) rt.markDirty(r.sessionId);
+    rt.flush();
+    expect(rt.flushCpu.flushes - before).toBe(1);
+    for (let i = 0; i < 5; i++) await new Promise((res) => setImmediate(res));
+    expect(rt.flushCpu.flushes - before).toBe(3);
+
+    // Every room's wall shows its moderator's scene, each room's ack after its own change.
+    for (const r of rooms) await r.client('P1');
+    await Promise.all(rooms.map((r) => r.ok('A1', 'screen:scene', { scene: 'signin' })));
+    for (const r of rooms) {
+      const wall = await r.client('P1');
+      await wall.waitFor((v) => v.screen?.scene === 'signin');
+      expect(wall.view.screen.scene).toBe('signin');
+    }
+    for (const r of rooms) r.closeAll();
+  });
+});
