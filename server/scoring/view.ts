@@ -162,8 +162,13 @@ function shared(t: SessionState) {
   });
 }
 
-/** What the console and every member alike see of the scoring (the panel's progress, results …). */
-function panelCommon(s: SessionState) {
+/** What the console and every member alike see of the scoring (the panel's progress, results …): once
+ *  per event, so that every panel role's section is one object, encoded once. */
+function panelCommon(t: SessionState) {
+  return perEvent(t, 'scoring.panelCommon', panelCommonOf);
+}
+
+function panelCommonOf(s: SessionState) {
   const sh = shared(s);
   const sc = scoringOf(s);
   return {
