@@ -59,7 +59,7 @@ export class AudienceChannel {
   private sections = new Map<string, Held>();
   /** Sections removed, with the version at which they were (kept to answer a resume by delta). */
   private removed = new Map<string, number>();
-  private fullJson: { version: number; json: string } | null = null;
+  private fullJson: { version: number; json: Buffer } | null = null;
 
   /** Check mode: the channel as a client that applied every change holds it (see checkMirror). */
   private mirror: Record<string, unknown> | null;
@@ -135,12 +135,16 @@ export class AudienceChannel {
     return null;
   }
 
-  /** The whole channel, its JSON assembled once per version from the sections' cached JSON. */
+  /**
+   * The whole channel, its JSON assembled once per version from the sections' cached JSON and encoded
+   * once as UTF-8 bytes: every socket that arrives at this version is sent the same bytes as a binary
+   * attachment (issue 15: a reconnect storm's snapshots cost no encoding per socket).
+   */
   full(): ChannelFull {
     if (this.fullJson?.version !== this.version) {
       const parts: string[] = [];
       for (const [k, h] of this.sections) if (h.section.json !== undefined) parts.push(`${JSON.stringify(k)}:${h.section.json}`);
-      this.fullJson = { version: this.version, json: `{${parts.join(',')}}` };
+      this.fullJson = { version: this.version, json: Buffer.from(`{${parts.join(',')}}`) };
     }
     return { version: this.version, seq: this.seq, json: this.fullJson.json };
   }
