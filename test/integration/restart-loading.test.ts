@@ -1,5 +1,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { rmSync } from 'node:fs';
+import WebSocket from 'ws';
+import { yjsProtocols } from '../../shared/protocol/yjs';
 import { createApplication, type App } from '../../server/app';
 import { SqliteEventStore } from '../../server/store/sqlite';
 import { ADMIN, startServer, connect, cid, linkFor, tokenOf, type TestClient, type TestServer } from '../helpers/server';
@@ -49,6 +51,22 @@ function gatedStore(real: SqliteEventStore, sessionId: string): { store: SqliteE
     },
   });
   return { store, open, reads: () => reads };
+}
+
+/** A raw upgrade to the requirements document: the HTTP status of a refusal, or 101 once accepted. */
+function upgradeStatus(url: string, token: string): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, yjsProtocols(token));
+    ws.on('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.on('open', () => {
+      resolve(101);
+      ws.close();
+    });
+    ws.on('error', () => undefined);
+  });
 }
 
 const withoutPresence = (v: Record<string, unknown>) => Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'presence'));
@@ -102,6 +120,13 @@ describe('restart with the sessions replayed in the background', () => {
       return c;
     });
 
+    // The requirements document's WebSocket (C is in consultation: a member may open it) waits too.
+    let yjsAnswered = false;
+    const yjs = upgradeStatus(`${url.replace(/^http/, 'ws')}/yjs/${roomC.sessionId}`, tokenOf(linkFor(roomC.links, 'M1'))).then((status) => {
+      yjsAnswered = true;
+      return status;
+    });
+
     // B's moderator connects during the replay and gets B's view as it was before the restart.
     const b = await connect(url, tokenOf(linkFor(roomB.links, 'A1')));
     clients.push(b);
@@ -120,6 +145,7 @@ describe('restart with the sessions replayed in the background', () => {
     expect(gated.reads()).toBeGreaterThan(0);
     expect(aConnected).toBe(false);
     expect(listAnswered).toBe(false);
+    expect(yjsAnswered).toBe(false);
     expect(app.registry.isReady).toBe(false);
 
     // A is released: its socket gets A's view as it was before the restart; the API answers.
@@ -129,6 +155,7 @@ describe('restart with the sessions replayed in the background', () => {
     expect(a.seq).toBe(heads.A);
     await app.registry.ready;
     expect(app.registry.isReady).toBe(true);
+    expect(await yjs).toBe(101);
     expect(((await list).data as { id: string }[]).map((x) => x.id).sort()).toEqual([roomA.sessionId, roomB.sessionId, roomC.sessionId].sort());
     expect((await (await fetch(`${url}/api/health`)).json()).data).toMatchObject({ ready: true, sessions: 3 });
 
