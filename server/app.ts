@@ -43,6 +43,12 @@ export interface AppOptions {
    * drivers), a partial object overrides the defaults; unset: PANELROOM_FAIR_SHARE (off / a scale).
    */
   fairShare?: Partial<FairShareLimits> | false;
+  /**
+   * Listen at once and replay the stored sessions in the background (issue 15: a restart's reconnect
+   * storm). A handshake waits for its own session's load, the HTTP API for every session
+   * (`registry.ready`). Unset: createApplication resolves only after every session is replayed.
+   */
+  loadInBackground?: boolean;
 }
 
 export interface App {
@@ -66,7 +72,8 @@ export async function createApplication(opts: AppOptions): Promise<App> {
   const kernel = createKernel(opts.concerns ?? ROOM_CONCERNS);
   installViewParts(kernel);
   const registry = new SessionRegistry(opts.store, kernel, clock);
-  await registry.loadAll();
+  // In the background the replay starts once the server is built (below), a session at a time.
+  if (!opts.loadInBackground) await registry.loadAll();
 
   const app = express();
   app.disable('x-powered-by');
@@ -75,7 +82,13 @@ export async function createApplication(opts: AppOptions): Promise<App> {
   app.use(securityHeaders());
   app.use(express.json({ limit: '2mb' }));
   app.get('/api/health', (_req, res) => {
-    res.json({ ok: true, data: { protocol: PROTOCOL_VERSION, sessions: registry.all().length, store: opts.store.kind } });
+    // Answered while the sessions replay too (`ready` false, `sessions` those loaded so far).
+    res.json({ ok: true, data: { protocol: PROTOCOL_VERSION, sessions: registry.all().length, ready: registry.isReady, store: opts.store.kind } });
+  });
+  // Every other route of the API waits for the replay of every session (issue 15: loadInBackground).
+  app.use('/api', (_req, _res, next) => {
+    if (registry.isReady) return next();
+    registry.ready.then(() => next(), next);
   });
   app.use(sessionsRouter(registry, { adminToken: opts.adminToken, publicUrl: opts.publicUrl ?? null }));
   app.use(scoringRouter(registry, { adminToken: opts.adminToken }));
@@ -138,6 +151,8 @@ export async function createApplication(opts: AppOptions): Promise<App> {
     fairShare,
   });
   const yjs = attachRequirementsYjs(http, registry, { store: opts.store, allowedOrigins: opts.allowedOrigins ?? [], relay: localDocRelay, fairShare });
+  if (opts.loadInBackground)
+    void registry.loadAll({ yieldEvery: true }).catch((e) => console.error('[registry] replay failed:', e));
 
   return {
     http,

@@ -26,11 +26,15 @@ async function main(): Promise<void> {
     publicUrl: cfg.publicUrl,
     allowedOrigins: cfg.allowedOrigins,
     clientDir: resolve('dist'),
+    // Listen at once; the sessions replay in the background (issue 15: a restart's reconnect storm).
+    loadInBackground: true,
   });
   const cluster = await joinCluster(app, store, { redisUrl: cfg.redisUrl, redisPrefix: cfg.redisPrefix });
   app.docRelay = cluster.docRelay;
   const port = await app.listen(cfg.port, cfg.host);
   const base = cfg.publicUrl ?? `http://localhost:${port}`;
+  // The demo and the banner need every session (a failed replay ends the process: main's catch).
+  await app.registry.ready;
 
   if (cfg.demo && app.registry.all().length === 0) await app.registry.create(DEMO_SESSION);
 

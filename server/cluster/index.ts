@@ -51,6 +51,11 @@ export async function joinCluster(app: App, store: EventStore, opts: ClusterOpti
       }
     });
     closers.push(off);
+    // Sessions replayed in the background (issue 15) may have missed a notice while loading: follow each once.
+    if (!registry.isReady)
+      registry.ready.then(() => {
+        for (const rt of registry.all()) follow(rt.id);
+      }, () => undefined);
   }
 
   let docRelay: DocRelay = localDocRelay;

@@ -45,6 +45,19 @@ export interface ChannelChange {
   ops: ViewOp[];
 }
 
+/** Each section's JSON as UTF-8 bytes, encoded once: a section object is shared by every viewer and
+ *  audience and kept across flushes while it does not change (view-memo.ts), so a whole channel's bytes
+ *  are re-assembled from it without encoding again what did not change (issue 15). */
+const sectionBytes = new WeakMap<Section, Buffer>();
+function bytesOf(sec: Section): Buffer {
+  let b = sectionBytes.get(sec);
+  if (!b) sectionBytes.set(sec, (b = Buffer.from(sec.json!)));
+  return b;
+}
+const OPEN = Buffer.from('{');
+const CLOSE = Buffer.from('}');
+const COMMA = Buffer.from(',');
+
 // Each channel object numbers its versions from its own start, so that a version held from a channel
 // since dropped (a session reloaded) is never mistaken for one of a newer channel's.
 let nextStart = 0;
@@ -59,7 +72,7 @@ export class AudienceChannel {
   private sections = new Map<string, Held>();
   /** Sections removed, with the version at which they were (kept to answer a resume by delta). */
   private removed = new Map<string, number>();
-  private fullJson: { version: number; json: string } | null = null;
+  private fullJson: { version: number; json: Buffer } | null = null;
 
   /** Check mode: the channel as a client that applied every change holds it (see checkMirror). */
   private mirror: Record<string, unknown> | null;
@@ -82,6 +95,9 @@ export class AudienceChannel {
       const held = this.sections.get(k);
       // Shared sections are the same object for every viewer and audience: compare identity first.
       if (held && (held.section === sec || held.section.json === sec.json)) {
+        // The same JSON in a new section object: its bytes, if encoded, are the same too.
+        const b = held.section !== sec ? sectionBytes.get(held.section) : undefined;
+        if (b && !sectionBytes.has(sec)) sectionBytes.set(sec, b);
         held.section = sec;
         continue;
       }
@@ -135,12 +151,21 @@ export class AudienceChannel {
     return null;
   }
 
-  /** The whole channel, its JSON assembled once per version from the sections' cached JSON. */
+  /**
+   * The whole channel, its JSON assembled once per version from the sections' cached JSON and encoded
+   * once as UTF-8 bytes: every socket that arrives at this version is sent the same bytes as a binary
+   * attachment (issue 15: a reconnect storm's snapshots cost no encoding per socket).
+   */
   full(): ChannelFull {
     if (this.fullJson?.version !== this.version) {
-      const parts: string[] = [];
-      for (const [k, h] of this.sections) if (h.section.json !== undefined) parts.push(`${JSON.stringify(k)}:${h.section.json}`);
-      this.fullJson = { version: this.version, json: `{${parts.join(',')}}` };
+      const parts: Buffer[] = [OPEN];
+      for (const [k, h] of this.sections) {
+        if (h.section.json === undefined) continue;
+        if (parts.length > 1) parts.push(COMMA);
+        parts.push(Buffer.from(`${JSON.stringify(k)}:`), bytesOf(h.section));
+      }
+      parts.push(CLOSE);
+      this.fullJson = { version: this.version, json: Buffer.concat(parts) };
     }
     return { version: this.version, seq: this.seq, json: this.fullJson.json };
   }

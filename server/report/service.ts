@@ -27,7 +27,12 @@ export class ReportService {
     registry.onChange((s) => {
       if (readyToFinalize(s)) void this.finalize(s.id);
     });
-    for (const rt of registry.all()) if (readyToFinalize(rt.state)) void this.finalize(rt.id);
+    // Every session once replayed (issue 15: the replay may run in the background).
+    const finalizeAll = () => {
+      for (const rt of registry.all()) if (readyToFinalize(rt.state)) void this.finalize(rt.id);
+    };
+    if (registry.isReady) finalizeAll();
+    else registry.ready.then(finalizeAll, () => undefined);
   }
 
   /** The session's state and its events, read so that they agree (the log may move while reading). */

@@ -78,6 +78,14 @@ export function attachRequirementsYjs(
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith('/yjs/')) return; // Socket.IO's and anyone else's upgrades are not ours
     socket.on('error', () => socket.destroy());
+    // While the sessions replay (issue 15: loadInBackground) the upgrade waits for them.
+    if (!registry.isReady) return void registry.ready.then(() => onUpgradeReady(req, socket, head), () => refuse(socket, 503, 'Service Unavailable'));
+    onUpgradeReady(req, socket, head);
+  }
+
+  function onUpgradeReady(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (socket.destroyed) return;
+    const url = new URL(req.url ?? '/', 'http://localhost');
     const m = PATH.exec(url.pathname);
     if (!m) return refuse(socket, 404, 'Not Found');
     const v = authenticateUpgrade(req, m[1], registry, opts.allowedOrigins);
@@ -95,8 +103,13 @@ export function attachRequirementsYjs(
   const unregister = registerLiveText({ textOf: loadedText });
   // After a restart, the documents of sessions in consultation are loaded at once, so that a proposal
   // made before anyone reconnects sees the stored edits.
-  for (const rt of registry.all())
-    if (rt.state.stage === 'consultation' && rt.state.project.method === 'competitive_consultation') docs.get(rt.state);
+  const loadDocs = () => {
+    for (const rt of registry.all())
+      if (rt.state.stage === 'consultation' && rt.state.project.method === 'competitive_consultation') docs.get(rt.state);
+  };
+  // Once every session is replayed (issue 15: the replay may run in the background).
+  if (registry.isReady) loadDocs();
+  else registry.ready.then(loadDocs, () => undefined);
   // Dead connections (a tablet that went to sleep) are found by ping and dropped.
   const heartbeat = setInterval(() => {
     for (const d of docs.docs.values())

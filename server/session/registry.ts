@@ -22,6 +22,15 @@ export class SessionRegistry {
     private readonly clock: () => number = Date.now,
   ) {
     this.timers = new Scheduler(clock, kernel.concerns);
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.settleReady = (err) => {
+        if (err === undefined) {
+          if (!this.isReady) (this.isReady = true), resolve();
+        } else reject(err);
+      };
+    });
+    // A failed replay is told to whoever awaits `ready` (server/main.ts exits); not an unhandled rejection here.
+    this.ready.catch(() => undefined);
   }
 
   /** Fires what is due by the clock now in every session (after an injected clock moved, e.g. in tests). */
@@ -62,10 +71,34 @@ export class SessionRegistry {
     }
   }
 
-  async loadAll(): Promise<number> {
-    const ids = await this.store.listSessionIds();
-    for (const id of ids) await this.load(id);
-    return ids.length;
+  /**
+   * Settles once the first loadAll has replayed every session of the store (issue 15: the server may
+   * listen while it replays; whatever needs every session — timers checked by hand, the HTTP API, the
+   * banner — waits for it). A session asked for before then is loaded on its own (`load`, shared with
+   * the replay), so a handshake need not wait for every other room.
+   */
+  readonly ready: Promise<void>;
+  /** Whether `ready` has settled successfully. */
+  isReady = false;
+  private settleReady!: (err?: unknown) => void;
+
+  /**
+   * Replays every session of the store. `yieldEvery`: give the event loop a turn after each session
+   * (background loading, issue 15: handshakes and HTTP requests are accepted meanwhile).
+   */
+  async loadAll(opts: { yieldEvery?: boolean } = {}): Promise<number> {
+    try {
+      const ids = await this.store.listSessionIds();
+      for (const id of ids) {
+        await this.load(id);
+        if (opts.yieldEvery) await new Promise<void>((r) => setImmediate(r));
+      }
+      this.settleReady();
+      return ids.length;
+    } catch (e) {
+      this.settleReady(e);
+      throw e;
+    }
   }
 
   async load(id: string): Promise<SessionRuntime | null> {
@@ -91,7 +124,9 @@ export class SessionRegistry {
   /**
    * resolveToken for a shared store (issue 9): a token this process does not know may belong to a
    * session another process created or changed since; look its hash up in the store, load or catch up
-   * that session, then decide from the caught-up state as resolveToken does.
+   * that session, then decide from the caught-up state as resolveToken does. While the sessions replay in
+   * the background (issue 15) a token not yet indexed is found the same way: its session is loaded at
+   * once (sharing the replay's load of it), so a handshake waits for its own session only.
    */
   async resolveTokenShared(token: string): Promise<{ sessionId: string; personId: string } | null> {
     const known = this.resolveToken(token);

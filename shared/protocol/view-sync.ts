@@ -15,11 +15,16 @@
 export const CHANNELS = ['role', 'own'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-/** A whole channel: its sections as one JSON object text (assembled from the server's cached section JSON). */
+/**
+ * A whole channel: its sections as one JSON object text (assembled from the server's cached section
+ * JSON). The server sends it as UTF-8 bytes, a Socket.IO binary attachment (issue 15: encoded once per
+ * channel version and written to every arriving socket as is, never re-escaped inside each socket's
+ * frame); it arrives as a Buffer in Node and an ArrayBuffer in the browser. A string is read too.
+ */
 export interface ChannelFull {
   version: number;
   seq: number;
-  json: string;
+  json: string | Uint8Array | ArrayBuffer;
 }
 
 /** The changes of one channel from `base` to `version` (empty set and del: unchanged). */
@@ -68,7 +73,13 @@ export interface ResumeState {
   versions: Partial<Record<Channel, number>>;
 }
 
-export const isFull = (c: ChannelFull | ChannelDelta): c is ChannelFull => typeof (c as ChannelFull).json === 'string';
+export const isFull = (c: ChannelFull | ChannelDelta): c is ChannelFull => (c as ChannelFull).json != null;
+
+const utf8 = new TextDecoder();
+/** A whole channel's sections, parsed (from the bytes the server sends, or a string). */
+export function channelView(c: ChannelFull): Record<string, unknown> {
+  return JSON.parse(typeof c.json === 'string' ? c.json : utf8.decode(c.json)) as Record<string, unknown>;
+}
 
 interface Held {
   version: number;
@@ -91,7 +102,7 @@ export class ViewReplica {
     for (const ch of CHANNELS) {
       const c = s.channels[ch];
       if (!c) continue;
-      if (isFull(c)) next.set(ch, { version: c.version, view: JSON.parse(c.json) });
+      if (isFull(c)) next.set(ch, { version: c.version, view: channelView(c) });
       else {
         const h = this.held.get(ch);
         if (!sameEpoch || !h || h.version !== c.base) {

@@ -18,6 +18,8 @@ export interface Lean {
   view: Record<string, any>;
   seq: number;
   snapshots: number;
+  /** performance.now() at the last view:snapshot. */
+  snapshotAt: number;
   /** Resolves on the next view:snapshot (after a reconnect). */
   nextSnapshot(): Promise<void>;
   /** Resolves with performance.now() at the first patch for which `pred(patch)` holds. */
@@ -55,6 +57,7 @@ export function lean(url: string, token: string, personId: string, opts: { recon
       view: {},
       seq: -1,
       snapshots: 0,
+      snapshotAt: 0,
       nextSnapshot: () => new Promise((r) => waiters.push(r)),
       nextPatch: (pred, ms = 30_000) =>
         new Promise((res, rej) => {
@@ -82,6 +85,7 @@ export function lean(url: string, token: string, personId: string, opts: { recon
       c.view = replica.view;
       c.seq = replica.seq;
       c.snapshots++;
+      c.snapshotAt = performance.now();
       const w = waiters;
       waiters = [];
       for (const f of w) f();

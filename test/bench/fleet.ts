@@ -102,7 +102,11 @@ export interface MetricChild {
   proc: ChildProcess;
   url: string;
   startMs: number;
+  /** Resolves with performance.now() (this process's clock) when the child says every session is replayed. */
+  ready: Promise<number>;
   metrics(reset?: boolean): Promise<ChildMetrics>;
+  /** With BENCH_CPU_PROF_DIR: writes the child's CPU profile since its start or last metrics reset. */
+  profile(name: string): Promise<void>;
   kill(): Promise<void>;
 }
 
@@ -111,27 +115,34 @@ export function startMetricChild(dataDir: string, port = 0, timeoutMs = 300_000)
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'test/helpers/child-server.ts'], {
-      env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), PANELROOM_METRICS: '1' },
+      env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), PANELROOM_METRICS: '1', ...(process.env.BENCH_CPU_PROF_DIR ? { PANELROOM_CPU_PROF_DIR: process.env.BENCH_CPU_PROF_DIR } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     let err = '';
+    let readyAt: (t: number) => void;
+    const ready = new Promise<number>((r) => (readyAt = r));
     const t = setTimeout(() => {
       proc.kill('SIGKILL');
       reject(new Error(`child did not start: ${err}`));
     }, timeoutMs);
+    let started = false;
     proc.stderr!.on('data', (d) => (err += d));
     proc.stdout!.on('data', (d) => {
       out += d;
+      if (/READY /.test(out)) readyAt(performance.now());
       const m = /PORT (\d+)/.exec(out);
       const mm = /METRICS (\d+)/.exec(out);
-      if (m && mm) {
+      if (m && mm && !started) {
+        started = true;
         clearTimeout(t);
         const murl = `http://127.0.0.1:${mm[1]}/`;
         resolve({
           proc,
           url: `http://127.0.0.1:${m[1]}`,
           startMs: performance.now() - t0,
+          ready,
+          profile: async (name) => void (process.env.BENCH_CPU_PROF_DIR && (await fetch(`${murl}profile?name=${encodeURIComponent(name)}`, { method: 'POST' }))),
           metrics: async (reset = false) => (await (await fetch(murl, { method: reset ? 'POST' : 'GET' })).json()) as ChildMetrics,
           kill: () =>
             new Promise((r) => {

@@ -11,13 +11,48 @@ import { ADMIN } from './server';
 // event-loop delay, CPU and memory as JSON on a second loopback port, printed as "METRICS <n>" before
 // "PORT <n>"; `POST /reset` starts a new measuring window.
 let metricsPort = 0;
+// Opt-in CPU profile (PANELROOM_CPU_PROF_DIR, set by the benches from BENCH_CPU_PROF_DIR): profiled from
+// the start and from each metrics reset; `POST /profile?name=…` writes <dir>/<name>.cpuprofile and goes on.
+const profDir = process.env.PANELROOM_CPU_PROF_DIR;
+let profile: { start(): Promise<void>; write(name: string): Promise<void> } | null = null;
+if (profDir) {
+  const { Session } = await import('node:inspector');
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  mkdirSync(profDir, { recursive: true });
+  const s = new Session();
+  s.connect();
+  const post = (m: string, params?: object) => new Promise<any>((res, rej) => s.post(m, params ?? {}, (e, r) => (e ? rej(e) : res(r))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 500 });
+  let on = false;
+  profile = {
+    async start() {
+      if (on) await post('Profiler.stop');
+      await post('Profiler.start');
+      on = true;
+    },
+    async write(name) {
+      const r = await post('Profiler.stop');
+      on = false;
+      writeFileSync(`${profDir}/${name.replace(/[^\w.-]/g, '_')}.cpuprofile`, JSON.stringify(r.profile));
+      await this.start();
+    },
+  };
+  await profile.start();
+}
 if (process.env.PANELROOM_METRICS === '1') {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   let cpu0 = process.cpuUsage();
   let t0 = performance.now();
-  const http = createServer((req, res) => {
+  const http = createServer(async (req, res) => {
+    const name = /^\/profile\?name=(.+)$/.exec(req.url ?? '')?.[1];
+    if (name !== undefined) {
+      await profile?.write(decodeURIComponent(name));
+      return void res.end('{}');
+    }
     if (req.method === 'POST') {
+      await profile?.start();
       loop.reset();
       cpu0 = process.cpuUsage();
       t0 = performance.now();
@@ -45,7 +80,13 @@ if (process.env.PANELROOM_CHILD_HOLD === '1') {
   await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
 }
 const store = SqliteEventStore.open(process.env.DATA_DIR!);
-const app = await createApplication({ store, adminToken: ADMIN, clientDir: null });
+// As server/main.ts: listen at once, replay in the background (issue 15); PANELROOM_LOAD_IN_BACKGROUND=0
+// replays first (the storms bench's "before").
+const loadInBackground = process.env.PANELROOM_LOAD_IN_BACKGROUND !== '0';
+const app = await createApplication({ store, adminToken: ADMIN, clientDir: null, loadInBackground });
 const port = await app.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
 if (metricsPort) process.stdout.write(`METRICS ${metricsPort}\n`);
 process.stdout.write(`PORT ${port}\n`);
+// "READY <ms>": every session is replayed, <ms> after this process began (the storms bench's timeline).
+await app.registry.ready;
+process.stdout.write(`READY ${performance.now().toFixed(1)}\n`);

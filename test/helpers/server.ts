@@ -7,7 +7,7 @@ import { SqliteEventStore } from '../../server/store/sqlite';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
 import type { JoinLink } from '../../server/http/sessions';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version';
-import { isFull, ViewReplica, type ResumeState, type ViewSnapshot } from '../../shared/protocol/view-sync';
+import { channelView, isFull, ViewReplica, type ResumeState, type ViewSnapshot } from '../../shared/protocol/view-sync';
 import { testDeviceKey } from './device';
 
 export const ADMIN = 'test-admin-key-0123456789';
@@ -89,7 +89,7 @@ export interface TestClient {
 /** A snapshot with its channels' JSON parsed (so that frame scans see values, not escaped text). */
 export function decodedSnapshot(s: ViewSnapshot): unknown {
   const channels: Record<string, unknown> = {};
-  for (const [ch, c] of Object.entries(s.channels)) channels[ch] = c && isFull(c) ? { ...c, json: undefined, view: JSON.parse(c.json) } : c;
+  for (const [ch, c] of Object.entries(s.channels)) channels[ch] = c && isFull(c) ? { ...c, json: undefined, view: channelView(c) } : c;
   return { ...s, channels };
 }
 
