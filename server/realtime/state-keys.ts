@@ -59,16 +59,6 @@ export function trackedState(s: SessionState): SessionState {
 /** The state behind a tracked proxy (or the state itself): reading it notes nothing. */
 export const untracked = (s: SessionState): SessionState => raws.get(s) ?? s;
 
-/**
- * A number that changes whenever a tracked event changed this state: a projection computed once per
- * event (not once per viewer) may be cached under it. Reads nothing through the proxy, so a view
- * using it does not come to depend on every key.
- */
-export function changeStamp(s: SessionState): string {
-  const raw = untracked(s);
-  return `${raw.seq}:${stateVersions(raw).clock}`;
-}
-
 /** Runs fn, collecting every top-level key of a tracked state it accessed into `into`. */
 export function noteAccesses<T>(into: Set<PropertyKey>, fn: () => T): T {
   const outer = noting;
@@ -166,41 +156,22 @@ export function readingSubKeys<T>(key: string, keys: string[], fn: () => T): T {
   return out;
 }
 
-const projections = new WeakMap<SessionState, Map<string, { stamp: string; value: unknown; reads: PropertyKey[] }>>();
-
 /**
- * A projection computed once per event, not once per viewer (issue 15): `compute` runs at most once per
- * state change and its value is shared by every view built until the next. The top-level keys it read
- * are noted again for each later caller, so the view memo still learns what a view depends on.
- * `compute` must read only the state it is given (always the tracked one, whoever calls), and its
- * result must not be mutated.
+ * A projection computed once, not once per viewer (issue 15): `compute` runs again only when a state
+ * key (or sub-key, see readingSubKeys) it read has changed since, and its value is shared by every view
+ * built meanwhile — across events that touched none of what it read. The keys it read are noted again
+ * for each later caller, so the view memo still learns what a view depends on. `compute` must read only
+ * the state it is given (always the tracked one, whoever calls), and its result must not be mutated.
  */
 export function perEvent<T>(s: SessionState, name: string, compute: (tracked: SessionState) => T): T {
-  const raw = untracked(s);
-  const stamp = changeStamp(raw);
-  let m = projections.get(raw);
-  if (!m) projections.set(raw, (m = new Map()));
-  const hit = m.get(name);
-  const outer = noting;
-  if (hit && hit.stamp === stamp) {
-    if (outer) for (const k of hit.reads) outer.add(k);
-    return hit.value as T;
-  }
-  const reads = new Set<PropertyKey>();
-  const value = noteAccesses(reads, () => compute(trackedState(raw)));
-  if (outer) for (const k of reads) outer.add(k);
-  m.set(name, { stamp, value, reads: [...reads] });
-  markShared(value);
-  return value;
+  return whileUnchanged(s, name, compute);
 }
 
 const byReads = new WeakMap<SessionState, Map<string, { epoch: number; deps: PropertyKey[]; at: number[]; value: unknown }>>();
 
-/**
- * Like perEvent, but kept across events while none of the state keys (or sub-keys, see readingSubKeys)
- * its computation read has changed (issue 15: the revealed values are not re-sorted for a draft).
- * The same rules as perEvent: `compute` reads only the state it is given, its result is not mutated.
- */
+/** perEvent's cache: kept while none of the state keys (or sub-keys) the computation read changed
+ *  (issue 15: the revealed values are not re-sorted for a draft; the review's panel part is not rebuilt
+ *  for a score). */
 export function whileUnchanged<T>(s: SessionState, name: string, compute: (tracked: SessionState) => T): T {
   const raw = untracked(s);
   const v = stateVersions(raw);

@@ -135,17 +135,17 @@ export class SessionViewMemo {
     return (this.logSection = { key: 'log', value, json: JSON.stringify(value), personal: false });
   }
 
-  /** This viewer's last build if nothing it was made of has changed since (issue 15: a viewer whose
-   *  view did not change is neither rebuilt nor diffed); else null. */
-  unchanged(s: SessionState, viewer: Principal, presence: Section, log: Section | null): Record<Channel, SectionMap> | null {
+  /** This viewer's last build if none of the concern parts it was made of has changed since (issue 15:
+   *  a viewer whose view did not change is neither rebuilt nor diffed); else null. */
+  reusable(s: SessionState, viewer: Principal): ViewerBuild | null {
     const b = this.viewers.get(viewerId(viewer));
-    if (!b || b.presence !== presence || b.log !== log) return null;
+    if (!b) return null;
     const v = stateVersions(s);
     if (b.validAt !== v.clock) {
       for (const e of b.entries) if (!(e.validAt === v.clock || valid(e, v))) return null;
       b.validAt = v.clock;
     }
-    return b.split;
+    return b;
   }
 
   remember(s: SessionState, viewer: Principal, entries: Entry[], presence: Section, log: Section | null, split: Record<Channel, SectionMap>): void {
@@ -228,12 +228,20 @@ export class ViewBuilder {
     let presence = this.presenceBy.get(pk);
     if (!presence) this.presenceBy.set(pk, (presence = this.memo.presence(pk, presenceView(this.s, viewer, this.presence), supplier)));
     const log = viewer.role === 'moderator' || viewer.role === 'observer' ? this.memo.log(this.s) : null;
-    const same = this.memo.unchanged(this.s, viewer, presence, log);
-    if (same) return { split: same, unchanged: true };
-    const out = { role: new Map(), own: new Map() } as Record<Channel, SectionMap>;
-    const keys = new Map<string, string>();
-    const used: Entry[] = [];
-    for (let i = 0; i < VIEW_PARTS.length; i++) for (const sec of this.memo.part(i, this.s, viewer, keys, used)) (sec.personal ? out.own : out.role).set(sec.key, sec);
+    const prev = this.memo.reusable(this.s, viewer);
+    if (prev && prev.presence === presence && prev.log === log) return { split: prev.split, unchanged: true };
+    let out: Record<Channel, SectionMap>;
+    let used: Entry[];
+    if (prev) {
+      // Only who is connected (or the staff's log) moved: the concern parts are the very same sections.
+      out = { role: new Map(prev.split.role), own: new Map(prev.split.own) };
+      used = prev.entries;
+    } else {
+      out = { role: new Map(), own: new Map() } as Record<Channel, SectionMap>;
+      used = [];
+      const keys = new Map<string, string>();
+      for (let i = 0; i < VIEW_PARTS.length; i++) for (const sec of this.memo.part(i, this.s, viewer, keys, used)) (sec.personal ? out.own : out.role).set(sec.key, sec);
+    }
     (presence.personal ? out.own : out.role).set('presence', presence);
     if (log) out.role.set('log', log);
     this.memo.remember(this.s, viewer, used, presence, log, out);
