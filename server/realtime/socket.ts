@@ -387,18 +387,21 @@ export class RealtimeServer {
     }
   }
 
-  /** The CPU time this process spent in flushes (building, diffing and sending views): the benchmarks
-   *  report it per command, a figure the machine's load does not inflate as it does latencies. */
-  readonly flushCpu = { flushes: 0, micros: 0 };
+  /** The flushes so far and, while `measure` is on, the CPU time this process spent in them (building,
+   *  diffing and sending views): the benchmarks report it per command, a figure the machine's load does
+   *  not inflate as it does latencies. */
+  readonly flushCpu = { measure: false, flushes: 0, micros: 0 };
 
   private flushAndAck(sessionId: string): void {
-    const cpu = process.cpuUsage();
+    const cpu = this.flushCpu.measure ? process.cpuUsage() : null;
     try {
       this.flushSession(sessionId);
     } finally {
-      const d = process.cpuUsage(cpu);
       this.flushCpu.flushes++;
-      this.flushCpu.micros += d.user + d.system;
+      if (cpu) {
+        const d = process.cpuUsage(cpu);
+        this.flushCpu.micros += d.user + d.system;
+      }
       const acks = this.pendingAcks.get(sessionId);
       if (acks) {
         this.pendingAcks.delete(sessionId);

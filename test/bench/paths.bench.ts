@@ -74,7 +74,8 @@ export async function scorePath(room: Room): Promise<ScorePath> {
     return w;
   });
   // The server's CPU in flushes during the turns (when it runs in this process): load-independent.
-  const flushCpu = (room.srv as { app?: { realtime: { flushCpu: { flushes: number; micros: number } } } }).app?.realtime.flushCpu;
+  const flushCpu = (room.srv as { app?: { realtime: { flushCpu: { measure: boolean; flushes: number; micros: number } } } }).app?.realtime.flushCpu;
+  if (flushCpu) flushCpu.measure = true;
   const cpu0 = flushCpu ? { ...flushCpu } : null;
   let k = 0;
   for (const [i, sid] of suppliers.entries())
@@ -105,6 +106,7 @@ export async function scorePath(room: Room): Promise<ScorePath> {
       }
     }
   for (const w of wire) w.off();
+  if (flushCpu) flushCpu.measure = false;
   const flush = flushCpu && cpu0 ? { flushes: (flushCpu.flushes - cpu0.flushes) / total, ms: (flushCpu.micros - cpu0.micros) / 1000 / total } : null;
   const per = (frames: number, bytes: number, n: number) => ({ frames: frames / n / total, bytes: bytes / n / total });
   const mw = wire.slice(1);
