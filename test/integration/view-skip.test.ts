@@ -59,6 +59,14 @@ describe('views of a flush (issue 15)', () => {
       expect(b2.split, p.personId).toBe(b.split);
     }
 
+    // Only who is connected changed: the concern sections are the very same objects, the presence new.
+    const arrived = new ViewBuilder(memo, rt.state, { M2: { connected: true, lastSeen: 1 } }).build(m2);
+    expect(arrived.unchanged).toBe(false);
+    expect(arrived.split.own.get('scoring')).toBe(b1.m2.split.own.get('scoring'));
+    expect(arrived.split.role.get('scoringFactors')).toBe(b1.m2.split.role.get('scoringFactors'));
+    expect(arrived.split.role.get('presence')).not.toBe(b1.m2.split.role.get('presence'));
+    flush(rt.state).build(m2);
+
     // M1 saves a draft: M1's own scoring sub-key moves, M2's does not.
     const own = (id: string) => stateVersions(rt.state).keys.get(`scoring/own:${id}`) ?? 0;
     const [m1Before, m2Before] = [own('M1'), own('M2')];
