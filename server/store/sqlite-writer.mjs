@@ -12,7 +12,8 @@ import { GENESIS_HASH, eventHash } from './chain-core.mjs';
 // (a refused command rolls back alone), one COMMIT and one fsync for all. Only then are the results
 // posted: the main thread resolves an append after its commit is durable ("nothing acknowledged is
 // ever lost"). Messages (in order, each answered in order):
-//   main → { t: 'batch', items: ({ op: 'append', req } | { op: 'doc', sessionId, update, replace })[] }
+//   main → { t: 'batch', items: ({ op: 'append', req } | { op: 'doc', sessionId, update, replace }
+//                                  | { op: 'file', sha256, bytes, createdAt })[] }
 //   main → { t: 'close' }                  after everything before it is written
 //   ← { t: 'done', results }              one per transaction, a result per item in arrival order
 //   ← { t: 'failed', n, error }           the transaction of the next n items failed as a whole
@@ -37,6 +38,7 @@ const stmt = {
   docInsert: db.prepare('INSERT INTO requirements_updates (session_id, data) VALUES (?, ?)'),
   docCount: db.prepare('SELECT COUNT(*) AS c FROM requirements_updates WHERE session_id = ?'),
   docClear: db.prepare('DELETE FROM requirements_updates WHERE session_id = ?'),
+  fileInsert: db.prepare('INSERT OR IGNORE INTO report_files (sha256, bytes, size, created_at) VALUES (?, ?, ?, ?)'),
 };
 
 /** A refusal the main thread turns back into DuplicateCommand / SeqConflict (server/store/types.ts). */
@@ -103,13 +105,21 @@ const docTx = db.transaction((sessionId, update, replace) => {
   return { count: stmt.docCount.get(sessionId).c };
 });
 
+// A rendered report, content-addressed (server/report/files.ts): never replaced under the same hash.
+const fileTx = db.transaction((sha256, bytes, createdAt) => {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { count: stmt.fileInsert.run(sha256, b, b.length, createdAt).changes };
+});
+
 const errorOf = (e) => ({ name: e?.name ?? 'Error', message: String(e?.message ?? e), code: e?.code });
 
 // Nested in batchTx, each item runs as a savepoint: one that throws rolls back only itself.
 const batchTx = db.transaction((items) =>
   items.map((it) => {
     try {
-      return it.op === 'doc' ? docTx(it.sessionId, it.update, it.replace) : appendTx(it.req);
+      if (it.op === 'doc') return docTx(it.sessionId, it.update, it.replace);
+      if (it.op === 'file') return fileTx(it.sha256, it.bytes, it.createdAt);
+      return appendTx(it.req);
     } catch (e) {
       return e instanceof Refused ? e.result : { error: errorOf(e) };
     }

@@ -17,7 +17,7 @@ import {
 // commit durable before append() resolves, and the ack is sent only after that (issue 2: "the ack is
 // sent only after the commit").
 // Group commit by a writer thread (issue 15, item 4): every write (appends, the requirements document's
-// updates) goes to a worker thread (sqlite-writer.mjs) that owns the only writing connection, so the
+// updates, report files) goes to a worker thread (sqlite-writer.mjs) that owns the only writing connection, so the
 // transaction and its fsync happen off the event loop; this thread reads through its own connection.
 // The writes of one tick, of any sessions, are posted as one batch; while the writer is busy, the next
 // batches wait and go together into its next transaction: each command in its own savepoint (a refused
@@ -111,6 +111,7 @@ export class SqliteEventStore implements EventStore {
         data BLOB NOT NULL
       );
       CREATE INDEX IF NOT EXISTS requirements_updates_session ON requirements_updates(session_id, n);
+      CREATE TABLE IF NOT EXISTS report_files (sha256 TEXT PRIMARY KEY, bytes BLOB NOT NULL, size INTEGER NOT NULL, created_at INTEGER NOT NULL);
     `);
     // Databases from before the command memory knew its sender (issue 12, item 7).
     const cols = this.db.prepare('PRAGMA table_info(commands)').all() as { name: string }[];
@@ -125,6 +126,7 @@ export class SqliteEventStore implements EventStore {
       tokens: this.db.prepare('SELECT * FROM join_tokens WHERE session_id = ? ORDER BY rowid'),
       token: this.db.prepare('SELECT * FROM join_tokens WHERE token_hash = ?'),
       docLoad: this.db.prepare('SELECT data FROM requirements_updates WHERE session_id = ? ORDER BY n'),
+      reportFile: this.db.prepare('SELECT bytes FROM report_files WHERE sha256 = ?'),
     };
   }
 
@@ -249,6 +251,16 @@ export class SqliteEventStore implements EventStore {
     return this.write<number>({ op: 'doc', sessionId, update, replace });
   }
 
+  /** A rendered report's bytes under their sha256 (server/report/files.ts), never replaced; durable when resolved. */
+  async putReportFile(sha256: string, bytes: Buffer, createdAt: number): Promise<void> {
+    await this.write<number>({ op: 'file', sha256, bytes, createdAt });
+  }
+
+  async reportFile(sha256: string): Promise<Buffer | null> {
+    const row = this.stmt.reportFile.get(sha256) as { bytes: Buffer } | undefined;
+    return row ? Buffer.from(row.bytes) : null;
+  }
+
   /** Writes everything already asked for (each write answered), stops the writer, closes the file. */
   close(): Promise<void> {
     this.closing ??= (async () => {
@@ -269,7 +281,10 @@ export class SqliteEventStore implements EventStore {
 /** The worker thread's test handle: which thread writes (test/unit/store/sqlite-writer.test.ts). */
 export const writerOf = (s: SqliteEventStore): Worker | null => (s as unknown as { writer: Worker | null }).writer;
 
-type Item = { op: 'append'; req: AppendRequest } | { op: 'doc'; sessionId: string; update: Uint8Array; replace: boolean };
+type Item =
+  | { op: 'append'; req: AppendRequest }
+  | { op: 'doc'; sessionId: string; update: Uint8Array; replace: boolean }
+  | { op: 'file'; sha256: string; bytes: Uint8Array; createdAt: number };
 
 interface Pending {
   item: Item;
