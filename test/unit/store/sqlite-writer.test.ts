@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -201,5 +202,24 @@ describe('the SQLite writer thread (issue 15, item 4)', () => {
     expect(retry).toEqual([2]);
     expect(committed().commands.get('s1/c1')).toBe(1);
     expect((await store.read('s1')).map((e) => e.commandId)).toEqual(['c0', 'c1']);
+  });
+
+  it('does not keep a process alive once everything is answered (a script that never closes the store ends)', () => {
+    const script = join(dir, 'no-close.mts');
+    const storeModule = new URL('../../../server/store/sqlite.ts', import.meta.url).href;
+    writeFileSync(
+      script,
+      `import { SqliteEventStore } from ${JSON.stringify(storeModule)};\n` +
+        `const s = SqliteEventStore.open(${JSON.stringify(join(dir, 'other'))});\n` +
+        `const evs = await s.append({ sessionId: 'x', actor: null, commandId: 'c1', ts: 1, events: [{ type: 'a', payload: {} }] });\n` +
+        `console.log('appended', evs[0].seq);\n`,
+    );
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('appended 1');
+    expect(r.status).toBe(0);
+    const db = new Database(join(dir, 'other', 'panelroom.sqlite'), { readonly: true });
+    expect((db.prepare('SELECT COUNT(*) AS c FROM events').get() as { c: number }).c).toBe(1);
+    db.close();
   });
 });
