@@ -219,7 +219,8 @@ export class SqliteEventStore implements EventStore {
       const err = wireError(m.error);
       for (const p of this.inflight.splice(0, m.n)) p.reject(err);
     }
-    if (this.inflight.length === 0) this.writer?.unref();
+    // Idle: the thread alone does not keep the process alive (while closing it must, until it exits).
+    if (this.inflight.length === 0 && !this.closing) this.writer?.unref();
   }
 
   async findCommand(sessionId: string, commandId: string): Promise<CommandRecord | null> {

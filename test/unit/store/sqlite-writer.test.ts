@@ -204,7 +204,7 @@ describe('the SQLite writer thread (issue 15, item 4)', () => {
     expect((await store.read('s1')).map((e) => e.commandId)).toEqual(['c0', 'c1']);
   });
 
-  it('does not keep a process alive once everything is answered (a script that never closes the store ends)', () => {
+  it('does not keep a process alive once everything is answered, and keeps it alive until close() is done', () => {
     const script = join(dir, 'no-close.mts');
     const storeModule = new URL('../../../server/store/sqlite.ts', import.meta.url).href;
     writeFileSync(
@@ -212,11 +212,16 @@ describe('the SQLite writer thread (issue 15, item 4)', () => {
       `import { SqliteEventStore } from ${JSON.stringify(storeModule)};\n` +
         `const s = SqliteEventStore.open(${JSON.stringify(join(dir, 'other'))});\n` +
         `const evs = await s.append({ sessionId: 'x', actor: null, commandId: 'c1', ts: 1, events: [{ type: 'a', payload: {} }] });\n` +
-        `console.log('appended', evs[0].seq);\n`,
+        `console.log('appended', evs[0].seq);\n` +
+        // Nothing else keeps this process alive while the second store closes.
+        `const t = SqliteEventStore.open(${JSON.stringify(join(dir, 'third'))});\n` +
+        `await t.append({ sessionId: 'y', actor: null, commandId: 'c1', ts: 1, events: [{ type: 'a', payload: {} }] });\n` +
+        `await t.close();\n` +
+        `console.log('closed');\n`,
     );
     const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
     expect(r.stderr).toBe('');
-    expect(r.stdout.trim()).toBe('appended 1');
+    expect(r.stdout.trim().split('\n')).toEqual(['appended 1', 'closed']);
     expect(r.status).toBe(0);
     const db = new Database(join(dir, 'other', 'panelroom.sqlite'), { readonly: true });
     expect((db.prepare('SELECT COUNT(*) AS c FROM events').get() as { c: number }).c).toBe(1);
