@@ -179,6 +179,20 @@ describe('the SQLite writer thread (issue 15, item 4)', () => {
     expect((await store.docUpdates('s0')).map((u) => [...u])).toEqual([[1, 2, 3]]);
   });
 
+  it('refuses every item of a transaction that cannot commit (the lock held past busy_timeout), and goes on writing', async () => {
+    await store.append(req('s1', 'c0'));
+    const release = holdWriteLock();
+    // The writer gives up after its busy_timeout (5 s): BEGIN IMMEDIATE fails, nothing was written.
+    const r = await Promise.allSettled([store.append(req('s1', 'c1', { expectedSeq: 1 })), store.append(req('s2', 'd1')), store.storeDocUpdate('s1', new Uint8Array([1]))]);
+    release();
+    expect(r.map((x) => x.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect((r[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'SQLITE_BUSY' });
+    expect(committed().events).toBe(1);
+    // The same writer takes the next ones.
+    expect((await store.append(req('s1', 'c1', { expectedSeq: 1 })))[0].seq).toBe(2);
+    expect(await store.storeDocUpdate('s1', new Uint8Array([1]))).toBe(1);
+  }, 20_000);
+
   it('when the writer thread dies, refuses what it had not answered; a retry lands exactly once and a new writer takes over', async () => {
     await store.append(req('s1', 'c0'));
     const release = holdWriteLock();
