@@ -14,21 +14,16 @@ export const sha256Hex = (b: Buffer | string): string => createHash('sha256').up
 
 export function reportFiles(store: EventStore): ReportFiles {
   const anyStore = store as any;
-  if (store.kind === 'sqlite' && anyStore.db) {
-    const db = anyStore.db as import('better-sqlite3').Database;
-    db.exec('CREATE TABLE IF NOT EXISTS report_files (sha256 TEXT PRIMARY KEY, bytes BLOB NOT NULL, size INTEGER NOT NULL, created_at INTEGER NOT NULL)');
-    const ins = db.prepare('INSERT OR IGNORE INTO report_files (sha256, bytes, size, created_at) VALUES (?, ?, ?, ?)');
-    const sel = db.prepare('SELECT bytes FROM report_files WHERE sha256 = ?');
+  if (store.kind === 'sqlite' && typeof anyStore.putReportFile === 'function') {
+    // Written by the store's writer thread, like the log (server/store/sqlite.ts, issue 15).
+    const sqlite = store as import('../store/sqlite').SqliteEventStore;
     return {
       async put(bytes) {
         const h = sha256Hex(bytes);
-        ins.run(h, bytes, bytes.length, Date.now());
+        await sqlite.putReportFile(h, bytes, Date.now());
         return h;
       },
-      async get(h) {
-        const row = sel.get(h) as { bytes: Buffer } | undefined;
-        return row ? Buffer.from(row.bytes) : null;
-      },
+      get: (h) => sqlite.reportFile(h),
     };
   }
   if (store.kind === 'postgres' && anyStore.pool) {

@@ -1,20 +1,10 @@
-import { canonicalJson, sha256, GENESIS_HASH } from './canonical';
+import { GENESIS_HASH } from './canonical';
+import { eventHash } from './chain-core.mjs';
 import type { StoredEvent } from './types';
 
-export function eventHash(prevHash: string, e: Omit<StoredEvent, 'hash' | 'prevHash'>): string {
-  return sha256(
-    prevHash +
-      canonicalJson({
-        sessionId: e.sessionId,
-        seq: e.seq,
-        type: e.type,
-        ts: e.ts,
-        actor: e.actor,
-        commandId: e.commandId,
-        payload: e.payload,
-      }),
-  );
-}
+// sha256(prevHash ‖ canonical JSON of {sessionId, seq, type, ts, actor, commandId, payload}): in
+// chain-core.mjs, shared with the store's writer thread (issue 15, item 4).
+export { eventHash };
 
 export interface ChainProblem {
   seq: number;

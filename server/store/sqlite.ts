@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { ensurePrivateDir, ensurePrivateFile } from './private-files';
-import { join } from 'node:path';
-import { GENESIS_HASH } from './canonical';
-import { eventHash } from './chain';
+import { join, resolve } from 'node:path';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import {
   DuplicateCommand,
   SeqConflict,
@@ -15,9 +15,13 @@ import {
 
 // The embedded default store: one SQLite file under DATA_DIR. WAL with synchronous=FULL makes a
 // commit durable before append() resolves, and the ack is sent only after that (issue 2: "the ack is
-// sent only after the commit"). Group commit (issue 15): the appends that arrive in the same tick, of
-// any sessions, are written in one transaction, each command in its own savepoint (a refused one rolls
-// back alone), so one fsync covers them all; each append resolves only after that commit.
+// sent only after the commit").
+// Group commit by a writer thread (issue 15, item 4): every write (appends, the requirements document's
+// updates, report files) goes to a worker thread (sqlite-writer.mjs) that owns the only writing connection, so the
+// transaction and its fsync happen off the event loop; this thread reads through its own connection.
+// The writes of one tick, of any sessions, are posted as one batch; while the writer is busy, the next
+// batches wait and go together into its next transaction: each command in its own savepoint (a refused
+// one rolls back alone), one fsync for all; each append resolves only after that commit.
 
 interface EventRow {
   session_id: string;
@@ -45,16 +49,24 @@ const toEvent = (r: EventRow): StoredEvent => ({
 
 export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite' as const;
+  /** The main thread's connection: reads only (query_only); every write goes through the writer thread. */
   readonly db: Database.Database;
+  private readonly file: string;
+  private readonly synchronous: 'FULL' | 'OFF';
   private readonly stmt;
-  private readonly appendTx;
-  private readonly batchTx;
-  private readonly docTx;
-  private queue: { req: AppendRequest; resolve: (e: StoredEvent[]) => void; reject: (e: unknown) => void }[] = [];
+  /** Items of this tick, posted to the writer together at setImmediate. */
+  private queue: Pending[] = [];
+  /** Posted to the writer and not answered yet, in the writer's order. */
+  private inflight: Pending[] = [];
+  private writer: Worker | null = null;
+  private closing: Promise<void> | null = null;
   /** Commits (fsyncs) so far, and the appends they carried (the benchmarks report the ratio). */
   readonly commits = { transactions: 0, appends: 0 };
 
-  constructor(file: string) {
+  /** `synchronous: 'OFF'` only to prepare benchmark data (test/bench/fleet.ts): nothing is durable then. */
+  constructor(file: string, opts: { synchronous?: 'FULL' | 'OFF' } = {}) {
+    this.file = resolve(file);
+    this.synchronous = opts.synchronous ?? 'FULL';
     // 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database file's mode.
     ensurePrivateFile(file);
     this.db = new Database(file);
@@ -99,100 +111,29 @@ export class SqliteEventStore implements EventStore {
         data BLOB NOT NULL
       );
       CREATE INDEX IF NOT EXISTS requirements_updates_session ON requirements_updates(session_id, n);
+      CREATE TABLE IF NOT EXISTS report_files (sha256 TEXT PRIMARY KEY, bytes BLOB NOT NULL, size INTEGER NOT NULL, created_at INTEGER NOT NULL);
     `);
     // Databases from before the command memory knew its sender (issue 12, item 7).
     const cols = this.db.prepare('PRAGMA table_info(commands)').all() as { name: string }[];
     if (!cols.some((c) => c.name === 'fingerprint')) this.db.exec('ALTER TABLE commands ADD COLUMN fingerprint TEXT');
+    // The main thread never writes (a write here would wait for the writer's lock on the event loop).
+    this.db.pragma('query_only = ON');
     this.stmt = {
-      head: this.db.prepare('SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1'),
-      insert: this.db.prepare(
-        'INSERT INTO events (session_id, seq, type, ts, actor, command_id, payload, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)',
-      ),
-      insertCommand: this.db.prepare('INSERT INTO commands (session_id, command_id, first_seq, last_seq, result, fingerprint) VALUES (?,?,?,?,?,?)'),
       findCommand: this.db.prepare('SELECT first_seq, last_seq, result, fingerprint FROM commands WHERE session_id = ? AND command_id = ?'),
       range: this.db.prepare('SELECT * FROM events WHERE session_id = ? AND seq >= ? AND seq <= ? ORDER BY seq'),
       read: this.db.prepare('SELECT * FROM events WHERE session_id = ? AND seq >= ? ORDER BY seq'),
       sessions: this.db.prepare('SELECT session_id FROM events WHERE seq = 1 ORDER BY ts, session_id'),
-      insertToken: this.db.prepare('INSERT INTO join_tokens (token_hash, session_id, person_id, token) VALUES (?,?,?,?)'),
-      revokeToken: this.db.prepare('UPDATE join_tokens SET revoked = 1 WHERE token_hash = ?'),
       tokens: this.db.prepare('SELECT * FROM join_tokens WHERE session_id = ? ORDER BY rowid'),
       token: this.db.prepare('SELECT * FROM join_tokens WHERE token_hash = ?'),
       docLoad: this.db.prepare('SELECT data FROM requirements_updates WHERE session_id = ? ORDER BY n'),
-      docInsert: this.db.prepare('INSERT INTO requirements_updates (session_id, data) VALUES (?, ?)'),
-      docCount: this.db.prepare('SELECT COUNT(*) AS c FROM requirements_updates WHERE session_id = ?'),
-      docClear: this.db.prepare('DELETE FROM requirements_updates WHERE session_id = ?'),
+      reportFile: this.db.prepare('SELECT bytes FROM report_files WHERE sha256 = ?'),
     };
-    this.docTx = this.db.transaction((sessionId: string, update: Uint8Array, replace: boolean): number => {
-      if (replace) this.stmt.docClear.run(sessionId);
-      this.stmt.docInsert.run(sessionId, Buffer.from(update));
-      return (this.stmt.docCount.get(sessionId) as { c: number }).c;
-    });
-    this.appendTx = this.db.transaction((req: AppendRequest): StoredEvent[] => {
-      if (req.commandId) {
-        const dup = this.findCommandSync(req.sessionId, req.commandId);
-        if (dup) throw new DuplicateCommand(dup);
-      }
-      const head = this.stmt.head.get(req.sessionId) as { seq: number; hash: string } | undefined;
-      let seq = head?.seq ?? 0;
-      if (req.expectedSeq !== undefined && req.expectedSeq !== seq) throw new SeqConflict(seq);
-      let prev = head?.hash ?? GENESIS_HASH;
-      const out: StoredEvent[] = [];
-      for (const ne of req.events) {
-        seq++;
-        const base = {
-          sessionId: req.sessionId,
-          seq,
-          type: ne.type,
-          ts: req.ts,
-          actor: req.actor,
-          commandId: req.commandId,
-          payload: ne.payload ?? null,
-        };
-        const hash = eventHash(prev, base);
-        const ev: StoredEvent = { ...base, prevHash: prev, hash };
-        this.stmt.insert.run(
-          ev.sessionId,
-          ev.seq,
-          ev.type,
-          ev.ts,
-          ev.actor ? JSON.stringify(ev.actor) : null,
-          ev.commandId,
-          JSON.stringify(ev.payload),
-          ev.prevHash,
-          ev.hash,
-        );
-        out.push(ev);
-        prev = hash;
-      }
-      if (req.commandId && out.length > 0) {
-        this.stmt.insertCommand.run(
-          req.sessionId,
-          req.commandId,
-          out[0].seq,
-          out[out.length - 1].seq,
-          req.result === undefined ? null : JSON.stringify(req.result),
-          req.fingerprint ?? null,
-        );
-      }
-      for (const t of req.tokens ?? []) this.stmt.insertToken.run(t.tokenHash, t.sessionId, t.personId, t.token);
-      for (const h of req.revokeTokens ?? []) this.stmt.revokeToken.run(h);
-      return out;
-    });
-    // Nested in batchTx, appendTx runs as a savepoint: a command that throws rolls back only itself.
-    this.batchTx = this.db.transaction((reqs: AppendRequest[]): ({ ok: StoredEvent[] } | { err: unknown })[] =>
-      reqs.map((r) => {
-        try {
-          return { ok: this.appendTx(r) };
-        } catch (err) {
-          return { err };
-        }
-      }),
-    );
   }
 
-  static open(dataDir: string): SqliteEventStore {
+  /** `synchronous: 'OFF'` only to prepare benchmark data (test/bench/fleet.ts): nothing is durable then. */
+  static open(dataDir: string, opts: { synchronous?: 'FULL' | 'OFF' } = {}): SqliteEventStore {
     ensurePrivateDir(dataDir);
-    return new SqliteEventStore(join(dataDir, 'panelroom.sqlite'));
+    return new SqliteEventStore(join(dataDir, 'panelroom.sqlite'), opts);
   }
 
   private findCommandSync(sessionId: string, commandId: string): CommandRecord | null {
@@ -205,31 +146,81 @@ export class SqliteEventStore implements EventStore {
   }
 
   append(req: AppendRequest): Promise<StoredEvent[]> {
+    return this.write({ op: 'append', req });
+  }
+
+  private write<T>(item: Item): Promise<T> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ req, resolve, reject });
-      if (this.queue.length === 1) setImmediate(() => this.commitQueued());
+      if (this.closing) return reject(new Error('the event store is closed'));
+      this.queue.push({ item, resolve, reject });
+      if (this.queue.length === 1) setImmediate(() => this.post());
     });
   }
 
-  /** Writes every append queued this tick in one transaction (one fsync), then answers each. */
-  private commitQueued(): void {
+  /** Hands this tick's items to the writer as one batch; it writes them in its next transaction. */
+  private post(): void {
     if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
-    let results: ({ ok: StoredEvent[] } | { err: unknown })[];
+    let w: Worker;
     try {
-      results = this.batchTx.immediate(batch.map((b) => b.req));
+      w = this.writerThread();
     } catch (e) {
-      for (const b of batch) b.reject(e);
+      for (const p of batch) p.reject(e);
       return;
     }
-    this.commits.transactions++;
-    this.commits.appends += batch.length;
-    batch.forEach((b, i) => {
-      const r = results[i];
-      if ('ok' in r) b.resolve(r.ok);
-      else b.reject(r.err);
+    try {
+      w.postMessage({ t: 'batch', items: batch.map((p) => p.item) });
+      this.inflight.push(...batch);
+    } catch {
+      // Something in the batch cannot be cloned (a function in a payload): refuse that one alone.
+      for (const p of batch) {
+        try {
+          w.postMessage({ t: 'batch', items: [p.item] });
+          this.inflight.push(p);
+        } catch (e) {
+          p.reject(e);
+        }
+      }
+    }
+    if (this.inflight.length > 0) w.ref();
+  }
+
+  /** The writer thread, started with the first write. */
+  private writerThread(): Worker {
+    if (this.writer) return this.writer;
+    // execArgv []: a plain JavaScript module needs no loader (tsx) in its thread.
+    const w = new Worker(new URL('./sqlite-writer.mjs', import.meta.url), { workerData: { file: this.file, synchronous: this.synchronous }, execArgv: [] });
+    let failure: unknown = null;
+    w.on('message', (m: FromWriter) => this.answer(m));
+    w.on('error', (e) => (failure = e));
+    w.on('exit', (code) => {
+      if (this.writer === w) this.writer = null;
+      // Whatever it had not answered may or may not be committed: refused, so that the command's retry
+      // (same command id) finds it in the log exactly once or writes it (issue 8).
+      const lost = this.inflight.splice(0);
+      if (lost.length > 0 || !this.closing) console.error(`[store] the SQLite writer thread stopped (exit ${code})`, failure ?? '');
+      const err = new Error(`the event store's writer stopped (exit ${code})`, { cause: failure });
+      for (const p of lost) p.reject(err);
     });
+    this.writer = w;
+    return w;
+  }
+
+  private answer(m: FromWriter): void {
+    if (m.t === 'done') {
+      const done = this.inflight.splice(0, m.results.length);
+      this.commits.transactions++;
+      done.forEach((p, i) => {
+        if (p.item.op === 'append') this.commits.appends++;
+        settle(p, m.results[i]);
+      });
+    } else if (m.t === 'failed') {
+      const err = wireError(m.error);
+      for (const p of this.inflight.splice(0, m.n)) p.reject(err);
+    }
+    // Idle: the thread alone does not keep the process alive (while closing it must, until it exits).
+    if (this.inflight.length === 0 && !this.closing) this.writer?.unref();
   }
 
   async findCommand(sessionId: string, commandId: string): Promise<CommandRecord | null> {
@@ -258,14 +249,89 @@ export class SqliteEventStore implements EventStore {
   }
 
   async storeDocUpdate(sessionId: string, update: Uint8Array, replace = false): Promise<number> {
-    return this.docTx.immediate(sessionId, update, replace);
+    return this.write<number>({ op: 'doc', sessionId, update, replace });
   }
 
-  async close(): Promise<void> {
-    // Appends already queued are written (and answered) before the file closes.
-    if (this.queue.length > 0 && this.db.open) this.commitQueued();
-    if (this.db.open) this.db.close();
+  /** A rendered report's bytes under their sha256 (server/report/files.ts), never replaced; durable when resolved. */
+  async putReportFile(sha256: string, bytes: Buffer, createdAt: number): Promise<void> {
+    await this.write<number>({ op: 'file', sha256, bytes, createdAt });
   }
+
+  async reportFile(sha256: string): Promise<Buffer | null> {
+    const row = this.stmt.reportFile.get(sha256) as { bytes: Buffer } | undefined;
+    return row ? Buffer.from(row.bytes) : null;
+  }
+
+  /** Writes everything already asked for (each write answered), stops the writer, closes the file. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.post();
+      const w = this.writer;
+      if (w) {
+        w.ref();
+        const exited = once(w, 'exit');
+        w.postMessage({ t: 'close' });
+        await exited;
+      }
+      if (this.db.open) this.db.close();
+    })();
+    return this.closing;
+  }
+}
+
+/** The worker thread's test handle: which thread writes (test/unit/store/sqlite-writer.test.ts). */
+export const writerOf = (s: SqliteEventStore): Worker | null => (s as unknown as { writer: Worker | null }).writer;
+
+type Item =
+  | { op: 'append'; req: AppendRequest }
+  | { op: 'doc'; sessionId: string; update: Uint8Array; replace: boolean }
+  | { op: 'file'; sha256: string; bytes: Uint8Array; createdAt: number };
+
+interface Pending {
+  item: Item;
+  resolve: (v: any) => void;
+  reject: (e: unknown) => void;
+}
+
+interface WireError {
+  name: string;
+  message: string;
+  code?: string;
+}
+
+/** One item's outcome, as sqlite-writer.mjs answers it. */
+type ItemResult =
+  | { ok: { first: number; prevHash: string; hashes: string[] } }
+  | { dup: CommandRecord }
+  | { conflict: number }
+  | { count: number }
+  | { error: WireError };
+
+type FromWriter = { t: 'done'; results: ItemResult[] } | { t: 'failed'; n: number; error: WireError } | { t: 'closed' };
+
+const wireError = (e: WireError): Error => Object.assign(new Error(e.message), { name: e.name, code: e.code });
+
+function settle(p: Pending, r: ItemResult): void {
+  if ('ok' in r) p.resolve(storedEvents((p.item as { req: AppendRequest }).req, r.ok));
+  else if ('count' in r) p.resolve(r.count);
+  else if ('dup' in r) p.reject(new DuplicateCommand(r.dup));
+  else if ('conflict' in r) p.reject(new SeqConflict(r.conflict));
+  else p.reject(wireError(r.error));
+}
+
+/** The committed events: the writer answers their seqs and hashes; the request has the rest. */
+function storedEvents(req: AppendRequest, ok: { first: number; prevHash: string; hashes: string[] }): StoredEvent[] {
+  return req.events.map((ne, i) => ({
+    sessionId: req.sessionId,
+    seq: ok.first + i,
+    type: ne.type,
+    ts: req.ts,
+    actor: req.actor,
+    commandId: req.commandId,
+    payload: ne.payload ?? null,
+    prevHash: i === 0 ? ok.prevHash : ok.hashes[i - 1],
+    hash: ok.hashes[i],
+  }));
 }
 
 const rowToToken = (r: any): TokenRecord & { revoked: boolean } => ({

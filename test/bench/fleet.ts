@@ -70,25 +70,27 @@ export async function cloneRoom(store: SqliteEventStore, t: Template): Promise<C
   });
   const evs = JSON.parse(json) as { type: string; payload: unknown; actor: any; commandId: string | null; ts: number }[];
   let seq = 0;
-  // One outer transaction per room (each append nests as a savepoint): preparation, not a measure.
-  store.db.exec('BEGIN');
+  // Issued in one tick without waiting: the store's writer commits them together (preparation, not a measure).
+  const appends: Promise<unknown>[] = [];
   for (let i = 0; i < evs.length; ) {
     let j = i + 1;
     const key = (e: (typeof evs)[number]) => `${e.commandId}|${JSON.stringify(e.actor)}|${e.ts}`;
     while (j < evs.length && key(evs[j]) === key(evs[i])) j++;
-    await store.append({
-      sessionId,
-      actor: evs[i].actor,
-      commandId: evs[i].commandId,
-      ts: evs[i].ts,
-      events: evs.slice(i, j).map((e) => ({ type: e.type, payload: e.payload })),
-      tokens: seq === 0 ? recs : undefined,
-      expectedSeq: seq,
-    });
+    appends.push(
+      store.append({
+        sessionId,
+        actor: evs[i].actor,
+        commandId: evs[i].commandId,
+        ts: evs[i].ts,
+        events: evs.slice(i, j).map((e) => ({ type: e.type, payload: e.payload })),
+        tokens: seq === 0 ? recs : undefined,
+        expectedSeq: seq,
+      }),
+    );
     seq += j - i;
     i = j;
   }
-  store.db.exec('COMMIT');
+  await Promise.all(appends);
   return { sessionId, tokens: new Map(recs.map((r) => [r.personId, r.token])) };
 }
 
@@ -184,9 +186,7 @@ export function fleetDir(): { dataDir: string; open(): SqliteEventStore } {
   return {
     dataDir,
     open() {
-      const s = SqliteEventStore.open(dataDir);
-      s.db.pragma('synchronous = OFF');
-      return s;
+      return SqliteEventStore.open(dataDir, { synchronous: 'OFF' });
     },
   };
 }

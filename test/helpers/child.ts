@@ -11,8 +11,10 @@ export interface Child {
 
 // The child server, bundled once per test process into one ES module (packages stay in
 // node_modules). Starting it with plain node takes a fraction of what compiling every module through
-// tsx takes at each start, which matters to a test that restarts the server 50 times. The bundle does
-// not render reports (the renderer's worker is located beside the source file).
+// tsx takes at each start, which matters to a test that restarts the server 50 times. The store's
+// writer thread (server/store/sqlite-writer.mjs, issue 15) is located beside the module that starts it,
+// so it is bundled beside the server, in a directory of this test process's own. The bundle does not
+// render reports (the renderer's worker is located beside the source file).
 let bundled: Promise<string> | null = null;
 function alive(pid: number): boolean {
   try {
@@ -29,22 +31,23 @@ function childEntry(): Promise<string> {
     mkdirSync(cache, { recursive: true });
     // Bundles of test processes that are gone (a worker killed before its 'exit' handler ran).
     for (const f of readdirSync(cache)) {
-      const pid = Number(/^child-server-(\d+)\.mjs$/.exec(f)?.[1]);
-      if (pid && !alive(pid)) rmSync(join(cache, f), { force: true });
+      const pid = Number(/^child-server-(\d+)\.mjs$|^child-(\d+)$/.exec(f)?.slice(1).find(Boolean));
+      if (pid && !alive(pid)) rmSync(join(cache, f), { recursive: true, force: true });
     }
-    const outfile = join(cache, `child-server-${process.pid}.mjs`);
-    process.once('exit', () => rmSync(outfile, { force: true }));
+    const outdir = join(cache, `child-${process.pid}`);
+    process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
     await build({
-      entryPoints: ['test/helpers/child-server.ts'],
+      entryPoints: { 'child-server': 'test/helpers/child-server.ts', 'sqlite-writer': 'server/store/sqlite-writer.mjs' },
       bundle: true,
       platform: 'node',
       format: 'esm',
       target: 'node20',
       packages: 'external',
-      outfile,
+      outdir,
+      outExtension: { '.js': '.mjs' },
       logLevel: 'error',
     });
-    return outfile;
+    return join(outdir, 'child-server.mjs');
   })();
   return bundled;
 }

@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+
+// The hash chain's arithmetic in plain JavaScript, so that the store's writer thread
+// (server/store/sqlite-writer.mjs, issue 15 item 4) runs under plain node as well as under tsx, and
+// computes exactly what the checkers compute: canonical.ts and chain.ts re-export these (one place).
+// Types: chain-core.d.mts.
+
+// Canonical JSON for the hash chain: object keys sorted by code unit, no whitespace, `undefined`
+// members dropped (as JSON.stringify does). Non-finite numbers cannot be hashed reproducibly and are
+// refused: money and scores travel as decimal strings, so a float here is a bug.
+export function canonicalJson(v) {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'number':
+      if (!Number.isFinite(v)) throw new TypeError('non-finite number in an event');
+      return JSON.stringify(v);
+    case 'object': {
+      if (Array.isArray(v)) return '[' + v.map((x) => (x === undefined ? 'null' : canonicalJson(x))).join(',') + ']';
+      const keys = Object.keys(v).filter((k) => v[k] !== undefined).sort();
+      return '{' + keys.map((k) => JSON.stringify(k) + ':' + canonicalJson(v[k])).join(',') + '}';
+    }
+    default:
+      throw new TypeError(`cannot hash a ${typeof v}`);
+  }
+}
+
+export const sha256 = (s) => createHash('sha256').update(s).digest('hex');
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** sha256(prevHash ‖ canonical JSON of {sessionId, seq, type, ts, actor, commandId, payload}). */
+export function eventHash(prevHash, e) {
+  return sha256(
+    prevHash +
+      canonicalJson({
+        sessionId: e.sessionId,
+        seq: e.seq,
+        type: e.type,
+        ts: e.ts,
+        actor: e.actor,
+        commandId: e.commandId,
+        payload: e.payload,
+      }),
+  );
+}
