@@ -94,6 +94,9 @@ async function measureLevel(url: string, child: Awaited<ReturnType<typeof startM
       }
   await Promise.all(loads);
   const m = await child.metrics();
+  // After a GC, with every socket still connected: what the rooms and their sockets hold (issue 15: RSS
+  // per active room), not the window's garbage.
+  const held = await child.metrics(true);
   const clientLoopP99 = cl.p99();
   for (const r of rooms) for (const c of r.clients.values()) c.socket.disconnect();
   return {
@@ -104,8 +107,8 @@ async function measureLevel(url: string, child: Awaited<ReturnType<typeof startM
     console: stats(out.console),
     loop: m.loop,
     cpuPct: (100 * (m.cpu.userMs + m.cpu.systemMs)) / m.cpu.wallMs,
-    rssMb: m.memory.rss / 2 ** 20,
-    heapMb: m.memory.heapUsed / 2 ** 20,
+    rssMb: held.memory.rss / 2 ** 20,
+    heapMb: held.memory.heapUsed / 2 ** 20,
     heapLoadedMb: loaded.memory.heapUsed / 2 ** 20,
     rssLoadedMb: loaded.memory.rss / 2 ** 20,
     clientLoopP99,
@@ -147,10 +150,10 @@ export async function roomsBench(): Promise<BenchSection> {
   }
   const knee = levels.find((l) => l.submit.p99 > KNEE.scoreP99 || l.loop.p99 > KNEE.loopP99);
   const base = levels[0];
-  const perRoom = (l: Level, k: 'heapLoadedMb' | 'rssLoadedMb') => (l.n > base.n ? ((l[k] - base[k]) / (l.n - base.n)).toFixed(2) : '—');
+  const perRoom = (l: Level, k: 'heapLoadedMb' | 'rssLoadedMb' | 'heapMb' | 'rssMb') => (l.n > base.n ? ((l[k] - base[k]) / (l.n - base.n)).toFixed(2) : '—');
   const rows = levels.map(
     (l) =>
-      `| ${l.n} | ${l.sockets} | ${l.members} | ${ms(l.submit.p50)} / ${ms(l.submit.p99)} ms (${l.submit.n}) | ${ms(l.console.p50)} / ${ms(l.console.p99)} ms | ${ms(l.save.p50)} / ${ms(l.save.p99)} ms | ${ms(l.loop.p50)} / ${ms(l.loop.p99)} ms | ${l.cpuPct.toFixed(0)} % | ${l.rssLoadedMb.toFixed(0)} MB → ${l.rssMb.toFixed(0)} MB | ${perRoom(l, 'heapLoadedMb')} / ${perRoom(l, 'rssLoadedMb')} MB | ${(l.startMs / 1000).toFixed(1)} s | ${ms(l.clientLoopP99)} ms | ${l.errors} |`,
+      `| ${l.n} | ${l.sockets} | ${l.members} | ${ms(l.submit.p50)} / ${ms(l.submit.p99)} ms (${l.submit.n}) | ${ms(l.console.p50)} / ${ms(l.console.p99)} ms | ${ms(l.save.p50)} / ${ms(l.save.p99)} ms | ${ms(l.loop.p50)} / ${ms(l.loop.p99)} ms | ${l.cpuPct.toFixed(0)} % | ${l.rssLoadedMb.toFixed(0)} MB → ${l.rssMb.toFixed(0)} MB | ${perRoom(l, 'heapLoadedMb')} / ${perRoom(l, 'rssLoadedMb')} MB | ${perRoom(l, 'heapMb')} / ${perRoom(l, 'rssMb')} MB | ${(l.startMs / 1000).toFixed(1)} s | ${ms(l.clientLoopP99)} ms | ${l.errors} |`,
   );
   const md = [
     `Rooms of ${FULL.length - 3 + 3} people (9 members, 10 suppliers, moderator, projector, observer) at the scoring stage, all in one server process (a child; SQLite, synchronous=FULL); clients in the benchmark process, on the same 2 cores. ` +
@@ -158,8 +161,8 @@ export async function roomsBench(): Promise<BenchSection> {
       `Each connected member takes a turn every ${TURN_MS / 1000} s (random phase): a draft \`score:save\`, then \`score:submit\` of the next supplier's whole sheet (13 factors) — about 3× a human's peak pace. Window ${WINDOW_MS / 1000} s per level. ` +
       `Rooms beyond the first are the first room's log appended again under new ids (fleet.ts); the server rebuilds them all by replay at start ("start").`,
     '',
-    '| rooms | sockets | members scoring | score:submit → ack p50 / p99 (n) | → console p50 / p99 | score:save → ack p50 / p99 | server loop delay p50 / p99 | server CPU (of one core) | server RSS loaded → with sockets | per room: heap / RSS | start (replay) | client-side loop p99 | refused |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| rooms | sockets | members scoring | score:submit → ack p50 / p99 (n) | → console p50 / p99 | score:save → ack p50 / p99 | server loop delay p50 / p99 | server CPU (of one core) | server RSS loaded → with sockets (after a GC) | per room, state only: heap / RSS | per room with its sockets: heap / RSS | start (replay) | client-side loop p99 | refused |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
     `Knee (first N with score p99 > ${KNEE.scoreP99} ms or loop p99 > ${KNEE.loopP99} ms): **${knee ? `${knee.n} rooms` : `not reached up to ${levels[levels.length - 1]?.n} rooms`}**. Aim (issue 15): 500 rooms or more before the knee — **${knee ? `not met (the last level below the knee: ${levels.filter((l) => l.n < knee.n).pop()?.n ?? 0} rooms)` : (levels[levels.length - 1]?.n ?? 0) >= 500 ? 'met' : 'not measured up to 500 rooms'}**.`,
