@@ -1,6 +1,7 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { GENESIS_HASH, eventHash } from './chain-core.mjs';
+import { eventOfRow } from './event-row.mjs';
 
 // The SQLite store's writer thread (issue 15, item 4: group commit by a writer thread). It owns the only
 // connection that writes the file (WAL, synchronous=FULL), so that the write transaction and its fsync
@@ -53,17 +54,7 @@ class Refused extends Error {
 function commandRecord(sessionId, commandId) {
   const row = stmt.findCommand.get(sessionId, commandId);
   if (!row) return null;
-  const events = stmt.range.all(sessionId, row.first_seq, row.last_seq).map((r) => ({
-    sessionId: r.session_id,
-    seq: r.seq,
-    type: r.type,
-    ts: r.ts,
-    actor: r.actor ? JSON.parse(r.actor) : null,
-    commandId: r.command_id,
-    payload: JSON.parse(r.payload),
-    prevHash: r.prev_hash,
-    hash: r.hash,
-  }));
+  const events = stmt.range.all(sessionId, row.first_seq, row.last_seq).map(eventOfRow);
   return { events, result: row.result === null ? undefined : JSON.parse(row.result), fingerprint: row.fingerprint };
 }
 

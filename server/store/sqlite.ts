@@ -12,6 +12,7 @@ import {
   type StoredEvent,
   type TokenRecord,
 } from './types';
+import { eventOfRow, type EventRow } from './event-row.mjs';
 
 // The embedded default store: one SQLite file under DATA_DIR. WAL with synchronous=FULL makes a
 // commit durable before append() resolves, and the ack is sent only after that (issue 2: "the ack is
@@ -23,29 +24,7 @@ import {
 // batches wait and go together into its next transaction: each command in its own savepoint (a refused
 // one rolls back alone), one fsync for all; each append resolves only after that commit.
 
-interface EventRow {
-  session_id: string;
-  seq: number;
-  type: string;
-  ts: number;
-  actor: string | null;
-  command_id: string | null;
-  payload: string;
-  prev_hash: string;
-  hash: string;
-}
-
-const toEvent = (r: EventRow): StoredEvent => ({
-  sessionId: r.session_id,
-  seq: r.seq,
-  type: r.type,
-  ts: r.ts,
-  actor: r.actor ? JSON.parse(r.actor) : null,
-  commandId: r.command_id,
-  payload: JSON.parse(r.payload),
-  prevHash: r.prev_hash,
-  hash: r.hash,
-});
+const toEvent: (r: EventRow) => StoredEvent = eventOfRow;
 
 export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite' as const;

@@ -12,6 +12,7 @@ import { yjsProtocols, YJS_SUBPROTOCOL } from '../../shared/protocol/yjs';
 import { testDeviceKey } from '../helpers/device';
 import { snapshotView } from '../../shared/protocol/view-sync';
 import { closeAfterEach } from '../helpers/per-test';
+import { upgradeStatus } from '../helpers/upgrade';
 
 // The requirements document's Yjs endpoint (/yjs/<sessionId>): real y-websocket providers against the
 // real server. Panel members edit; the moderator and the observer are read-only per message; suppliers
@@ -49,22 +50,6 @@ async function yclient(r: Room, personId: string): Promise<{ doc: Y.Doc; text: Y
   providers.push(provider);
   await until(() => provider.synced, 5000, `${personId} synced`);
   return { doc, text: doc.getText('requirements'), provider };
-}
-
-/** A raw upgrade (the token in Sec-WebSocket-Protocol): resolves with the HTTP status of a refusal, or 101 when it was accepted. */
-function upgradeStatus(url: string, token?: string, origin?: string): Promise<number> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url, token ? yjsProtocols(token) : [], origin ? { origin } : {});
-    ws.on('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.on('open', () => {
-      resolve(101);
-      ws.close();
-    });
-    ws.on('error', () => undefined);
-  });
 }
 
 async function consultation(): Promise<Room> {

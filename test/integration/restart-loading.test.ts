@@ -1,11 +1,10 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { rmSync } from 'node:fs';
-import WebSocket from 'ws';
-import { yjsProtocols } from '../../shared/protocol/yjs';
 import { createApplication, type App } from '../../server/app';
 import { SqliteEventStore } from '../../server/store/sqlite';
 import { ADMIN, startServer, connect, cid, linkFor, tokenOf, type TestClient, type TestServer } from '../helpers/server';
 import { openRoom, driveTo, attachRoom } from '../helpers/room';
+import { upgradeStatus } from '../helpers/upgrade';
 
 // Listening while the sessions replay (issue 15; AppOptions.loadInBackground): after a restart the
 // server listens at once and replays in the background. A handshake waits for its own session's load
@@ -51,22 +50,6 @@ function gatedStore(real: SqliteEventStore, sessionId: string): { store: SqliteE
     },
   });
   return { store, open, reads: () => reads };
-}
-
-/** A raw upgrade to the requirements document: the HTTP status of a refusal, or 101 once accepted. */
-function upgradeStatus(url: string, token: string): Promise<number> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url, yjsProtocols(token));
-    ws.on('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.on('open', () => {
-      resolve(101);
-      ws.close();
-    });
-    ws.on('error', () => undefined);
-  });
 }
 
 const withoutPresence = (v: Record<string, unknown>) => Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'presence'));

@@ -5,9 +5,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, tokenOf, linkFor, type TestServer } from '../helpers/server';
-import { openRoom, driveTo, advance, stageOf, type Room } from '../helpers/room';
-import { quotesSteps } from '../helpers/steps/quotes';
-import { quoteStageFallback, sheetFor, submitAll, entryFor } from '../helpers/steps/scoring';
+import { openRoom, advance, stageOf, type Room } from '../helpers/room';
+import { driveToScoring, sheetFor, submitAll, entryFor } from '../helpers/steps/scoring';
 import type { Factor } from '../../shared/domain/rubric/types';
 import { closeAfterEach } from '../helpers/per-test';
 
@@ -25,11 +24,7 @@ const EVERYONE_ELSE = ['A1', 'O1', 'P1', 'S1', 'S2', 'S3', 'S4'];
 /** A room in the scoring stage with confirmed final quotes. */
 async function scoringRoom(): Promise<Room> {
   srv = await startServer();
-  room = await openRoom(srv);
-  await driveTo(room, 'final_quote');
-  // The quotes concern's own step drives its stage once it exists; until then, a short window here.
-  if (!quotesSteps.final_quote) await quoteStageFallback(room);
-  await driveTo(room, 'scoring');
+  room = await driveToScoring(await openRoom(srv));
   for (const id of [...MEMBERS, ...EVERYONE_ELSE]) await room.client(id);
   return room;
 }

@@ -1,8 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server';
-import { openRoom, driveTo, type Room } from '../helpers/room';
-import { quotesSteps } from '../helpers/steps/quotes';
-import { quoteStageFallback, sheetFor } from '../helpers/steps/scoring';
+import { openRoom, type Room } from '../helpers/room';
+import { driveToScoring, sheetFor } from '../helpers/steps/scoring';
 import { closeAfterEach } from '../helpers/per-test';
 import { SessionViewMemo, ViewBuilder } from '../../server/realtime/view-memo';
 import { stateVersions } from '../../server/realtime/state-keys';
@@ -23,10 +22,7 @@ const MEMBERS = ['M1', 'M2', 'M3', 'M4', 'M5'];
 
 async function scoringRoom(): Promise<Room> {
   srv = await startServer();
-  room = await openRoom(srv);
-  await driveTo(room, 'final_quote');
-  if (!quotesSteps.final_quote) await quoteStageFallback(room);
-  await driveTo(room, 'scoring');
+  room = await driveToScoring(await openRoom(srv));
   return room;
 }
 

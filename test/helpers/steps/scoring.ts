@@ -1,5 +1,6 @@
 import type { Room } from '../room';
-import { moderatorOf } from '../room';
+import { driveTo, moderatorOf } from '../room';
+import { quotesSteps } from './quotes';
 import { quoteSignature } from './quotes';
 import type { Factor } from '../../../shared/domain/rubric/types';
 
@@ -100,4 +101,13 @@ export async function quoteStageFallback(room: Room, amounts: Record<string, str
   await new Promise((r) => setTimeout(r, 1700));
   await room.ok(mod, 'quotes:close', {});
   await c.waitFor((v) => !v.stage?.next?.blockedBy || !/报价|quote/i.test(v.stage.next.blockedBy.en), 5000).catch(() => undefined);
+}
+
+/** Drives a room to the scoring stage with confirmed final quotes (the quotes concern's own step, or
+ *  the short window above while it is missing). */
+export async function driveToScoring(room: Room): Promise<Room> {
+  await driveTo(room, 'final_quote');
+  if (!quotesSteps.final_quote) await quoteStageFallback(room);
+  await driveTo(room, 'scoring');
+  return room;
 }
