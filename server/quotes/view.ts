@@ -11,7 +11,7 @@ import { isTender } from './opening';
 import { wallMayName } from '../projector/in-room';
 import { labelIn } from '../../shared/labels/people';
 import { per } from '../../shared/domain/rubric/citations';
-import { perEvent } from '../realtime/state-keys';
+import { whileUnchanged } from '../realtime/state-keys';
 
 // What each person receives of the quotes (docs/rules.md §1.8; docs/architecture.md "sealed final
 // quotes reach nobody before the window closes"). Before closing, nobody but the submitting supplier
@@ -56,7 +56,7 @@ export function quotesView(s: SessionState, viewer: Principal): Record<string, u
   if (viewer.role !== 'screen') out.late = q.late.map((l) => ({ supplierId: l.supplierId, label: supplierLabel(s, l.supplierId), at: l.at }));
   if (q.closedAt !== null) {
     // Once for every viewer (issue 15: the section is a member's own, for its vote, but this part is not).
-    out.reveal = perEvent(s, 'quotes.reveal', reveal);
+    out.reveal = whileUnchanged(s, 'quotes.reveal', reveal);
     out.pending = Object.entries(q.results)
       .filter(([id, r]) => r.response === null && standing(s, id).status === 'active')
       // A tender's bidder marked absent at the opening confirms in writing; the agency records it (correction.ts).

@@ -156,6 +156,8 @@ export function readingSubKeys<T>(key: string, keys: string[], fn: () => T): T {
   return out;
 }
 
+const byReads = new WeakMap<SessionState, Map<string, { epoch: number; deps: PropertyKey[]; at: number[]; value: unknown }>>();
+
 /**
  * A projection computed once, not once per viewer (issue 15): `compute` runs again only when a state
  * key (or sub-key, see readingSubKeys) it read has changed since, and its value is shared by every view
@@ -163,15 +165,6 @@ export function readingSubKeys<T>(key: string, keys: string[], fn: () => T): T {
  * for each later caller, so the view memo still learns what a view depends on. `compute` must read only
  * the state it is given (always the tracked one, whoever calls), and its result must not be mutated.
  */
-export function perEvent<T>(s: SessionState, name: string, compute: (tracked: SessionState) => T): T {
-  return whileUnchanged(s, name, compute);
-}
-
-const byReads = new WeakMap<SessionState, Map<string, { epoch: number; deps: PropertyKey[]; at: number[]; value: unknown }>>();
-
-/** perEvent's cache: kept while none of the state keys (or sub-keys) the computation read changed
- *  (issue 15: the revealed values are not re-sorted for a draft; the review's panel part is not rebuilt
- *  for a score). */
 export function whileUnchanged<T>(s: SessionState, name: string, compute: (tracked: SessionState) => T): T {
   const raw = untracked(s);
   const v = stateVersions(raw);
@@ -197,7 +190,7 @@ export function whileUnchanged<T>(s: SessionState, name: string, compute: (track
   return value;
 }
 
-// Encode once per event (issue 15): a perEvent result is not mutated, so its JSON (and that of each of
+// Encode once (issue 15): a whileUnchanged result is not mutated, so its JSON (and that of each of
 // its properties, which views put into their sections) is computed once and reused by every section
 // that contains it, whichever audience's view holds it.
 const sharedJson = new WeakMap<object, string | null>();
@@ -213,7 +206,7 @@ function markShared(v: unknown): void {
 }
 
 /**
- * JSON.stringify(v), reusing the JSON of the perEvent results in it: at the top, or as a property of a
+ * JSON.stringify(v), reusing the JSON of the whileUnchanged results in it: at the top, or as a property of a
  * plain object (a view spreading a shared projection and adding a field or two).
  */
 export function viewJson(v: unknown): string | undefined {

@@ -19,7 +19,7 @@ type ReviewEvents = {
   'review:continued_below_minimum': BelowMinimumDecision;
 };
 const ev = eventOf<ReviewEvents>();
-import { perEvent } from '../realtime/state-keys';
+import { whileUnchanged } from '../realtime/state-keys';
 
 // Qualification and compliance review (资格审查、符合性审查, docs/rules.md §2.4-2.5) and the final review
 // (终审, 000 §19.3 L295-296): per supplier and item each member votes pass or fail with a reason; the
@@ -197,7 +197,7 @@ function supplierView(s: SessionState, viewer: Principal) {
 /** The panel's review, the same for every viewer of the panel and the console: computed once per event
  *  (issue 15), whoever asks first. */
 function panelView(s: SessionState, viewer: Principal) {
-  const shared = perEvent(s, 'review.panel', panelShared);
+  const shared = whileUnchanged(s, 'review.panel', panelShared);
   const out: Record<string, unknown> = { ...shared };
   // The moderator may always conclude; a member's own right is in its `reviewSeat` (ownView).
   if (viewer.role === 'moderator') out.canConclude = true;

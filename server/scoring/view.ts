@@ -9,7 +9,7 @@ import { flagMessages, roomFlags, reviewPending, type RoomFlag } from './flags';
 import { rubricVotes, sameSet, tieSet, tiePending } from './ranking-vote';
 import { allSubmitted, isSubmitted, progress, scoringOf, supplierRevealed } from './state';
 import { labelIn } from '../../shared/labels/people';
-import { perEvent, readingSubKeys, subKeys, whileUnchanged } from '../realtime/state-keys';
+import { readingSubKeys, subKeys, whileUnchanged } from '../realtime/state-keys';
 import type { Bilingual } from '../session/types';
 
 // What each viewer may see of the scoring (docs/rules.md §1.8; docs/anomaly.md "Blind first round"):
@@ -98,7 +98,7 @@ function flagBase(s: SessionState, f: SharedFlag) {
 }
 
 /** The flags' views, once per event (issue 15: not per viewer). */
-const flagViews = (t: SessionState) => perEvent(t, 'scoring.flagViews', (s) => shared(s).flags.map((f) => flagBase(s, f)));
+const flagViews = (t: SessionState) => whileUnchanged(t, 'scoring.flagViews', (s) => shared(s).flags.map((f) => flagBase(s, f)));
 
 /** The flags one viewer sees: the shared views, with its own `mine` / `myVote` where they differ. */
 function flagsFor(s: SessionState, viewer: Principal) {
@@ -140,7 +140,7 @@ function tieView(s: SessionState, viewer: Principal) {
 /** What every scoring viewer of the panel and the console shares: computed once per event (issue 15),
  *  not per viewer; only the flags' `mine`/`myVote` and the tie's `myVote` are per viewer. */
 function shared(t: SessionState) {
-  return perEvent(t, 'scoring.common', (s) => {
+  return whileUnchanged(t, 'scoring.common', (s) => {
     const done = allSubmitted(s);
     const sc = scoringOf(s);
     return {
@@ -165,7 +165,7 @@ function shared(t: SessionState) {
 /** What the console and every member alike see of the scoring (the panel's progress, results …): once
  *  per event, so that every panel role's section is one object, encoded once. */
 function panelCommon(t: SessionState) {
-  return perEvent(t, 'scoring.panelCommon', panelCommonOf);
+  return whileUnchanged(t, 'scoring.panelCommon', panelCommonOf);
 }
 
 function panelCommonOf(s: SessionState) {

@@ -24,8 +24,6 @@ import { eventOfRow, type EventRow } from './event-row.mjs';
 // batches wait and go together into its next transaction: each command in its own savepoint (a refused
 // one rolls back alone), one fsync for all; each append resolves only after that commit.
 
-const toEvent: (r: EventRow) => StoredEvent = eventOfRow;
-
 export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite' as const;
   /** The main thread's connection: reads only (query_only); every write goes through the writer thread. */
@@ -121,7 +119,7 @@ export class SqliteEventStore implements EventStore {
       | undefined;
     if (!row) return null;
     const rows = this.stmt.range.all(sessionId, row.first_seq, row.last_seq) as EventRow[];
-    return { events: rows.map(toEvent), result: row.result === null ? undefined : JSON.parse(row.result), fingerprint: row.fingerprint };
+    return { events: rows.map(eventOfRow), result: row.result === null ? undefined : JSON.parse(row.result), fingerprint: row.fingerprint };
   }
 
   append(req: AppendRequest): Promise<StoredEvent[]> {
@@ -207,7 +205,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async read(sessionId: string, fromSeq = 1): Promise<StoredEvent[]> {
-    return (this.stmt.read.all(sessionId, fromSeq) as EventRow[]).map(toEvent);
+    return (this.stmt.read.all(sessionId, fromSeq) as EventRow[]).map(eventOfRow);
   }
 
   async listSessionIds(): Promise<string[]> {
