@@ -111,6 +111,8 @@ export function applyEventTracked(s: SessionState, e: StoredEvent, applyEvent: K
         keys = [sub.all];
       }
       for (const x of keys) touched.add(x);
+      // The event changed the key only in what those sub-keys stand for: readers of the whole key keep.
+      if (keys.length > 0 && !keys.includes(sub.all) && sub.alone?.(s, e)) touched.delete(k);
     }
     for (const k of touched) v.keys.set(k, ++v.clock);
   }
@@ -126,12 +128,16 @@ interface Refiner {
   /** The catch-all sub-key: bumped when the refiner throws, read by every reader of a sub-key. */
   all: string;
   changed: (s: SessionState, e: StoredEvent) => string[];
+  /** Whether the event changed nothing of the key but what the sub-keys it names stand for: then only
+   *  their readers are touched, not the readers of the whole key (e.g. a member's draft, which no view
+   *  but that member's own shows). Asked after the reducers ran. */
+  alone?: (s: SessionState, e: StoredEvent) => boolean;
 }
 const refiners = new Map<string, Refiner>();
 
 /** Declares how the events touching top-level `key` map to its sub-keys (a concern's view module, once). */
-export function subKeys(key: string, all: string, changed: Refiner['changed']): void {
-  refiners.set(key, { all, changed });
+export function subKeys(key: string, all: string, changed: Refiner['changed'], alone?: Refiner['alone']): void {
+  refiners.set(key, { all, changed, alone });
 }
 
 /**

@@ -290,4 +290,10 @@ subKeys('scoring', EVERY_OWN, (s, e) => {
   if ((e.type === 'score:saved' || e.type === 'score:submitted') && typeof p?.memberId === 'string' && typeof p.supplierId === 'string' && !supplierRevealed(s, p.supplierId))
     return [OWN + p.memberId];
   return [EVERY_OWN];
+}, (s, e) => {
+  // A draft (score:saved) is the member's private working state until submitted (docs/anomaly.md "Blind
+  // first round"): no view but the member's own shows it, so the panel's, the console's and the stage's
+  // readers of the scoring keep their views (a draft is only accepted on a sheet not yet submitted).
+  const p = e.payload as { memberId?: unknown; supplierId?: unknown } | null;
+  return e.type === 'score:saved' && typeof p?.memberId === 'string' && typeof p.supplierId === 'string' && !isSubmitted(s, p.memberId, p.supplierId);
 });

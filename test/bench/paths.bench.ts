@@ -153,6 +153,27 @@ function provider(room: Room, personId: string): { doc: Y.Doc; text: Y.Text; p: 
   return { doc, text: doc.getText('requirements'), p };
 }
 
+/** With BENCH_CPU_PROF_DIR: the CPU profile of `run` (the server runs in this process), written there. */
+async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_CPU_PROF_DIR;
+  if (!dir) return run();
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  const s = new Session();
+  s.connect();
+  await s.post('Profiler.enable');
+  await s.post('Profiler.setSamplingInterval', { interval: 100 });
+  await s.post('Profiler.start');
+  try {
+    return await run();
+  } finally {
+    const { profile } = await s.post('Profiler.stop');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${dir}/${name}.cpuprofile`, JSON.stringify(profile));
+    s.disconnect();
+  }
+}
+
 export async function pathsBench(): Promise<BenchSection> {
   const f = await floorsOnce();
   const srv = await startServer();
@@ -247,7 +268,7 @@ export async function pathsBench(): Promise<BenchSection> {
     await settleAll(room);
     while ((await stageOf(room)) !== 'scoring') await advance(room);
 
-    const score = await scorePath(room);
+    const score = await profiled('paths-score', () => scorePath(room));
 
     const e = stats(edit);
     const p = stats(publish);
