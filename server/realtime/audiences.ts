@@ -105,7 +105,7 @@ export class AudienceChannel {
       // A big section: only what changed inside it (issue 15), diffed once for the audience.
       if (held && held.section.json !== undefined && sec.json !== undefined && sec.json.length >= PATH_PATCH_MIN) {
         const plain = held.plain ?? JSON.parse(held.section.json);
-        const mine = diffSection(k, plain, sec.value);
+        const mine = diffSection(k, plain, sec.value, held.section.value);
         const json = mine && JSON.stringify(mine);
         if (mine && json!.length * 2 < sec.json.length) {
           (ops ??= []).push(...mine);

@@ -54,6 +54,18 @@ function equal(held: Plain, next: unknown): boolean {
   return true;
 }
 
+// Settled view objects (issue 15: a change is diffed by what changed, not by walking the whole section).
+// A view may mark an object it built and will never mutate (the same object while what it shows is the
+// same, e.g. one member's sheet for one supplier): where the new section holds the very object the held
+// section was made of, the diff skips it, for the clients hold its JSON already.
+const settled = new WeakSet<object>();
+
+/** Marks `o` as settled: the caller never mutates it (nor anything in it) after this. */
+export function settledView<T extends object>(o: T): T {
+  settled.add(o);
+  return o;
+}
+
 class Budget extends Error {}
 
 function push(ops: ViewOp[], op: ViewOp): void {
@@ -71,13 +83,16 @@ function container(held: object, next: object, path: Path, ops: ViewOp[], childr
   }
 }
 
-function diff(held: Plain, next: unknown, path: Path, ops: ViewOp[]): void {
+/** `prev`: the value the held section was made of at this path (undefined where unknown). */
+function diff(held: Plain, next: unknown, path: Path, ops: ViewOp[], prev: unknown): void {
   if (held === next) return;
+  if (next === prev && isObj(next) && settled.has(next)) return;
   if (!isObj(held) || !isObj(next) || Array.isArray(held) !== Array.isArray(next)) {
     if (!equal(held, next)) push(ops, { p: path.slice(), v: next });
     return;
   }
-  if (Array.isArray(held)) return diffArray(held, next as unknown[], path, ops);
+  if (Array.isArray(held)) return diffArray(held, next as unknown[], path, ops, Array.isArray(prev) ? prev : undefined);
+  const pv = isObj(prev) && !Array.isArray(prev) ? (prev as Record<string, unknown>) : undefined;
   const h = held as Record<string, unknown>;
   const ne = entries(next);
   // Kept keys must keep their order and new keys come last (a new key is appended by the client).
@@ -109,14 +124,14 @@ function diff(held: Plain, next: unknown, path: Path, ops: ViewOp[]): void {
     for (const k of hk) if (!inNext.has(k)) push(ops, { p: [...path, k], d: 1 });
     for (const [k, v] of ne) {
       path.push(k);
-      if (Object.prototype.hasOwnProperty.call(h, k)) diff(h[k], v, path, ops);
+      if (Object.prototype.hasOwnProperty.call(h, k)) diff(h[k], v, path, ops, pv?.[k]);
       else push(ops, { p: path.slice(), v });
       path.pop();
     }
   });
 }
 
-function diffArray(held: unknown[], next: unknown[], path: Path, ops: ViewOp[]): void {
+function diffArray(held: unknown[], next: unknown[], path: Path, ops: ViewOp[], prev: unknown[] | undefined): void {
   // An append-only list (the log tail: drop the oldest, append the newest) is sent as a window.
   if (held.length > 0 && next.length > 0 && (held.length !== next.length || !equal(held[0], normItem(next[0])))) {
     const first = normItem(next[0]);
@@ -142,7 +157,7 @@ function diffArray(held: unknown[], next: unknown[], path: Path, ops: ViewOp[]):
   container(held, next, path, ops, next.length, () => {
     for (let j = 0; j < next.length; j++) {
       path.push(j);
-      diff(held[j], normItem(next[j]), path, ops);
+      diff(held[j], normItem(next[j]), path, ops, prev?.[j]);
       path.pop();
     }
   });
@@ -150,14 +165,15 @@ function diffArray(held: unknown[], next: unknown[], path: Path, ops: ViewOp[]):
 
 /**
  * The ops that turn the held section `held` into `next`, under the section's key; null when the
- * section is better sent whole (too many changes, or its value is not an object).
+ * section is better sent whole (too many changes, or its value is not an object). `prev`: the value
+ * whose JSON `held` is (its settled objects that `next` still holds are not walked).
  */
-export function diffSection(key: string, held: Plain, next: unknown): ViewOp[] | null {
+export function diffSection(key: string, held: Plain, next: unknown, prev?: unknown): ViewOp[] | null {
   const n = norm(next);
   if (!isObj(held) || !isObj(n) || Array.isArray(held) !== Array.isArray(n)) return null;
   const ops: ViewOp[] = [];
   try {
-    diff(held, n, [key], ops);
+    diff(held, n, [key], ops, prev);
   } catch (e) {
     if (e instanceof Budget) return null;
     throw e;

@@ -7,9 +7,10 @@ import { activeSuppliers, supplierIds } from '../suppliers/status';
 import { roomEvaluation } from './evaluation-file';
 import { flagMessages, roomFlags, reviewPending, type RoomFlag } from './flags';
 import { rubricVotes, sameSet, tieSet, tiePending } from './ranking-vote';
-import { allSubmitted, isSubmitted, progress, scoringOf, supplierRevealed } from './state';
+import { allSubmitted, isSubmitted, progress, scoringOf, supplierRevealed, type Entry } from './state';
 import { labelIn } from '../../shared/labels/people';
-import { readingSubKeys, subKeys, whileUnchanged } from '../realtime/state-keys';
+import { readingSubKeys, subKeys, untracked, whileUnchanged } from '../realtime/state-keys';
+import { settledView } from '../realtime/view-diff';
 import type { Bilingual } from '../session/types';
 
 // What each viewer may see of the scoring (docs/rules.md §1.8; docs/anomaly.md "Blind first round"):
@@ -220,29 +221,66 @@ function revealedValuesOf(s: SessionState) {
   return out;
 }
 
+type Sheet = { entries: Record<string, Entry>; submittedAt: number | null };
+/** Each member's sheet per supplier and its view of the others' revealed values, as last built: the
+ *  same (settled) object while what it shows is the same, so that a change of one sheet is diffed as
+ *  that sheet, not as the member's whole scoring (server/realtime/view-diff.ts settledView; issue 15). */
+const built = new WeakMap<SessionState, Map<string, { sheet: Sheet; src: Record<string, Entry> | undefined; n: number; at: number | null; refs: Entry[] } | { others: Record<string, string[]>; of: unknown }>>();
+
+function sheetOf(memo: Map<string, any>, me: string, sid: string, src: Record<string, Entry> | undefined, at: number | null): Sheet {
+  const k = `m\u0001${me}\u0001${sid}`;
+  const hit = memo.get(k);
+  // An entry is replaced, never changed in place (reducers.ts): the same entry objects, the same sheet.
+  if (hit && hit.src === src && hit.at === at) {
+    let same = true;
+    let n = 0;
+    for (const f in src) if (src[f] !== hit.refs[n++]) same = false;
+    if (same && n === hit.n) return hit.sheet;
+  }
+  const refs: Entry[] = [];
+  for (const f in src) refs.push(src[f]);
+  const sheet = settledView({ entries: src ? settledView({ ...src }) : settledView({}), submittedAt: at });
+  memo.set(k, { sheet, src, n: refs.length, at, refs });
+  return sheet;
+}
+
+function othersOf(memo: Map<string, any>, me: string, sid: string, revealed: Map<string, { member: string; points: string }[]>): Record<string, string[]> {
+  const k = `o\u0001${me}\u0001${sid}`;
+  const hit = memo.get(k);
+  if (hit && hit.of === revealed) return hit.others;
+  // Revealed: everyone else's values, anonymous and sorted (no member id reaches the tablet).
+  const others: Record<string, string[]> = {};
+  for (const [leaf, list] of revealed) {
+    const values: string[] = [];
+    for (const x of list) if (x.member !== me) values.push(x.points);
+    others[leaf] = values;
+  }
+  memo.set(k, { others: settledView(others), of: revealed });
+  return others;
+}
+
 function memberView(s: SessionState, viewer: Principal) {
   const sc = scoringOf(s);
   const me = viewer.personId;
-  const mine: Record<string, { entries: Record<string, unknown>; submittedAt: number | null }> = {};
+  const raw = untracked(s);
+  let memo = built.get(raw);
+  if (!memo) built.set(raw, (memo = new Map()));
+  const mine: Record<string, Sheet> = {};
   const others: Record<string, Record<string, string[]>> = {};
   for (const sid of supplierIds(s)) {
-    mine[sid] = { entries: sc.entries[me]?.[sid] ?? {}, submittedAt: sc.submitted[me]?.[sid]?.at ?? null };
+    mine[sid] = sheetOf(memo, me, sid, sc.entries[me]?.[sid], sc.submitted[me]?.[sid]?.at ?? null);
     const revealed = revealedValues(s).get(sid);
-    if (revealed) {
-      // Revealed: everyone else's values, anonymous and sorted (no member id reaches the tablet).
-      others[sid] = {};
-      for (const [leaf, list] of revealed) {
-        const values: string[] = [];
-        for (const x of list) if (x.member !== me) values.push(x.points);
-        others[sid][leaf] = values;
-      }
-    }
+    if (revealed) others[sid] = othersOf(memo, me, sid, revealed);
   }
   const suppliers = activeSuppliers(s).map((sid) => ({ id: sid, label: supplierLabel(s, sid), submitted: isSubmitted(s, me, sid), revealed: supplierRevealed(s, sid) }));
   // Only the member's own part: the panel's common part travels once to the whole panel (scoringView),
   // and the client shows the two as one `scoring` (shared/protocol/view-sync.ts mergeSection).
   return { flags: flagsFor(s, viewer), tie: shared(s).done ? tieView(s, viewer) : null, suppliers, mine, others };
 }
+
+/** The rubric's scored factors (about 50 KB of JSON with the seed rubric): one list while the rubric is
+ *  the same, encoded once, not with every rebuild of a scoring view (issue 15). */
+const scoringFactors = (t: SessionState) => whileUnchanged(t, 'scoring.factors', (s) => scoredLeaves(s.rubric));
 
 const inScoring = (s: SessionState) => ['scoring', 'recheck', 'signing', 'archived'].includes(s.stage);
 
@@ -255,10 +293,10 @@ export function scoringView(s: SessionState, viewer: Principal): Record<string, 
   switch (viewer.role) {
     case 'expert':
     case 'purchaser_rep':
-      return { scoring: panelCommon(s), scoringFactors: scoredLeaves(s.rubric) };
+      return { scoring: panelCommon(s), scoringFactors: scoringFactors(s) };
     case 'moderator':
     case 'observer':
-      return { scoring: common(s, viewer), scoringFactors: scoredLeaves(s.rubric) };
+      return { scoring: common(s, viewer), scoringFactors: scoringFactors(s) };
     case 'screen': {
       const sc = scoringOf(s);
       const r = sc.released ? resultsRows(s, false) : null;

@@ -110,7 +110,14 @@ describe('views of a flush (issue 15)', () => {
     await r.ok('M5', 'score:submit', { supplierId: 'S1', entries: sheetFor(fs, () => 0) });
     expect(own('M2')).toBe(m2Version);
     expect(stateVersions(rt.state).keys.get('scoring/own:*')).toBeGreaterThan(0);
-    const revealed = flush(rt.state).build(m2).split.own.get('scoring')!;
+    const revealedBuild = flush(rt.state).build(m2);
+    const revealed = revealedBuild.split.own.get('scoring')!;
+    // The panel's scoring part was rebuilt, but the rubric's factors (about 50 KB) are the same list,
+    // encoded once: not built and encoded again with every submission.
+    expect(revealedBuild.split.role.get('scoring')).not.toBe(b1.m2.split.role.get('scoring'));
+    expect(revealedBuild.split.role.get('scoringFactors')!.value).toBe(b1.m2.split.role.get('scoringFactors')!.value);
+    // M2's sheet for S2 (nothing changed in it) is the very object it was: the diff does not walk it.
+    expect((revealed.value as any).mine.S2).toBe((m2Held!.value as any).mine.S2);
     expect(revealed).not.toBe(m2Held);
     expect((revealed.value as any).others.S1).toBeDefined();
     expect((m2Held!.value as any).others.S1).toBeUndefined();

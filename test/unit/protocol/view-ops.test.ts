@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffSection } from '../../../server/realtime/view-diff';
+import { diffSection, settledView } from '../../../server/realtime/view-diff';
 import { appliedOps, ViewReplica } from '../../../shared/protocol/view-sync';
 import { rng } from '../../bench/lib';
 
@@ -36,6 +36,29 @@ describe('path-level patches', () => {
     expect(r.out).toBe(json(next));
     expect(r.ops).toContainEqual({ p: ['x', 'tail'], w: [2, [next.tail[38], next.tail[39]]] });
     expect(json(r.ops).length).toBeLessThan(json(next).length / 5);
+  });
+
+  it('does not walk a settled object the new section still holds where the held one had it', () => {
+    const sheets = Array.from({ length: 10 }, (_, i) => settledView({ entries: settledView({ a: { points: String(i) } }), submittedAt: null as number | null }));
+    const prev = { mine: Object.fromEntries(sheets.map((x, i) => [`S${i}`, x])) };
+    const held = JSON.parse(json(prev));
+    // One sheet changes: a new settled object. The others are the very objects of the previous value.
+    const next = { mine: { ...prev.mine, S4: settledView({ entries: settledView({ a: { points: '9' } }), submittedAt: 1 }) } };
+    const ops = diffSection('x', held, next, prev)!;
+    expect(ops).toEqual([
+      { p: ['x', 'mine', 'S4', 'entries', 'a', 'points'], v: '9' },
+      { p: ['x', 'mine', 'S4', 'submittedAt'], v: 1 },
+    ]);
+    expect(json(appliedOps({ x: held }, ops)!.x)).toBe(json(next));
+    // The proof that a settled object is skipped: held differs from it (it never would in the room), and
+    // no op is made for it; an object that is not settled is walked and its difference sent.
+    const stale = JSON.parse(json(prev));
+    stale.mine.S2.entries.a.points = 'stale';
+    expect(diffSection('x', stale, next, prev)!.some((o) => o.p.includes('S2'))).toBe(false);
+    const loose = { mine: { ...prev.mine, S2: { entries: { a: { points: '2' } }, submittedAt: null } } };
+    expect(diffSection('x', stale, loose, { mine: { ...prev.mine, S2: loose.mine.S2 } })).toContainEqual({ p: ['x', 'mine', 'S2', 'entries', 'a', 'points'], v: '2' });
+    // Without the previous value, everything is walked.
+    expect(diffSection('x', stale, next)!.some((o) => o.p.includes('S2'))).toBe(true);
   });
 
   it('keeps key order: a key added in the middle replaces its object, one added last is appended', () => {
