@@ -102,6 +102,12 @@ export class AudienceChannel {
         continue;
       }
       this.removed.delete(k);
+      // The section says what changed since the one held: its ops as they are, no diff (issue 15).
+      if (held && sec.delta && sec.delta.from === held.section) {
+        (ops ??= []).push(...sec.delta.ops);
+        this.sections.set(k, { section: sec, at: v, plain: held.plain && (appliedOps({ [k]: held.plain }, JSON.parse(JSON.stringify(sec.delta.ops)))?.[k] ?? undefined) });
+        continue;
+      }
       // A big section: only what changed inside it (issue 15), diffed once for the audience.
       if (held && held.section.json !== undefined && sec.json !== undefined && sec.json.length >= PATH_PATCH_MIN) {
         const plain = held.plain ?? JSON.parse(held.section.json);

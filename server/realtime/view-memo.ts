@@ -1,7 +1,7 @@
 import { VIEW_PARTS } from '../session/fold';
 import { ALL_KEYS, noteAccesses, stateVersions, trackedState, viewJson, type KeyVersions } from './state-keys';
 import type { Principal, SessionState } from '../session/types';
-import type { Channel } from '../../shared/protocol/view-sync';
+import type { Channel, ViewOp } from '../../shared/protocol/view-sync';
 import { presenceView, type Presence } from './views';
 
 // Views without recomputing what did not change (issue 8: score → projector close to the bare fan-out).
@@ -24,6 +24,9 @@ export interface Section {
   /** The view that made it read a viewer field besides `role` and `sessionId` (the person's own
    *  audience); otherwise every viewer of the role sees it (the role's audience). */
   personal: boolean;
+  /** Known without a diff: the ops (paths from the section's key) that turn the section `from` into
+   *  this one (issue 15: the log tail is append-only). A channel holding `from` sends them as they are. */
+  delta?: { from: Section; ops: ViewOp[] };
 }
 
 interface Entry {
@@ -110,6 +113,8 @@ export class SessionViewMemo {
     this.parts = VIEW_PARTS.map(() => ({ shapes: new Map(), entries: new Map() }));
     this.viewers.clear();
     this.logSection = null;
+    this.logSeq = 0;
+    this.logLength = 0;
   }
 
   /** Makes sure the memo is of this state object. */
@@ -128,12 +133,31 @@ export class SessionViewMemo {
     return sec;
   }
 
-  /** The log tail (the staff's), the same object until the next event. */
+  /** The log tail (the staff's), the same object until the next event; with the ops from the previous
+   *  one (the new head and seq, the entries appended, the oldest dropped): the tail is append-only. */
   log(s: SessionState): Section {
-    if (this.logSection && (this.logSection.value as { seq: number }).seq === s.seq) return this.logSection;
-    const value = { head: s.head, seq: s.seq, tail: s.tail };
-    return (this.logSection = { key: 'log', value, json: JSON.stringify(value), personal: false });
+    const prev = this.logSection;
+    if (prev && this.logSeq === s.seq) return prev;
+    const value = { head: s.head, seq: s.seq, tail: s.tail.slice() };
+    const sec: Section = { key: 'log', value, json: JSON.stringify(value), personal: false };
+    const added = s.seq - this.logSeq;
+    if (prev && added > 0 && added <= value.tail.length && value.tail[value.tail.length - added].seq === this.logSeq + 1) {
+      const dropped = this.logLength + added - value.tail.length;
+      sec.delta = {
+        from: prev,
+        ops: [
+          { p: ['log', 'head'], v: value.head },
+          { p: ['log', 'seq'], v: value.seq },
+          { p: ['log', 'tail'], w: [dropped, value.tail.slice(value.tail.length - added)] },
+        ],
+      };
+    }
+    this.logSeq = s.seq;
+    this.logLength = value.tail.length;
+    return (this.logSection = sec);
   }
+  private logSeq = 0;
+  private logLength = 0;
 
   /** This viewer's last build if none of the concern parts it was made of has changed since (issue 15:
    *  a viewer whose view did not change is neither rebuilt nor diffed); else null. */

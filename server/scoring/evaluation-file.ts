@@ -160,9 +160,9 @@ export const priceWeight = (s: SessionState) => new D(s.rubric.rules.price.weigh
 
 /**
  * The flags' messages as people read them in the room: members named "专家 n" (their ordinal), never by
- * name or id (docs/rules.md §1.8: members are anonymous to each other and to the wall). evaluateDetailed
- * takes no labels, so the engine is run once more on the same file with each member's id replaced by its
- * label (memoised per seq); its flags are matched back to the room's by rule, member, supplier, factor.
+ * name or id (docs/rules.md §1.8: members are anonymous to each other and to the wall). The anomaly
+ * rules run once more on the room evaluation's own inputs with the members' labels (issue 15: not the
+ * whole engine a second time), and their messages are matched back by rule, member, supplier, factor.
  * Only the messages are taken from this run: every number stays the one from roomEvaluation.
  */
 const labelCache = new WeakMap<SessionState, { value: Map<string, { zh: string; en: string }>; of: RoomEvaluation }>();
@@ -173,26 +173,8 @@ export function labelledFlagMessages(s: SessionState): Map<string, { zh: string;
   const value = new Map<string, { zh: string; en: string }>();
   const ev = roomEvaluation(s);
   if (ev.detail) {
-    const label = (id: string) => labelIn(s.people, s.order, id, { zh: '?', en: '?' }).zh;
-    const back = new Map(ev.file.members.map((m) => [label(m.id), m.id]));
-    const nominal = ev.pricePending;
-    const file = ev.file;
-    const suppliers = nominal ? file.suppliers.map((x) => (x.status === 'responsive' ? { ...x, finalQuote: '1.00', quoteSheet: null, policy: {} } : x)) : file.suppliers;
-    try {
-      const detail = evaluateDetailed(
-        {
-          settings: file.settings,
-          members: file.members.map((m) => ({ ...m, id: label(m.id) })),
-          suppliers,
-          scores: file.scores && Object.fromEntries(Object.entries(file.scores).map(([m, row]) => [label(m), row])),
-          panelVoteOrder: file.panelVoteOrder,
-        },
-        s.rubric,
-      );
-      for (const f of detail.flags) value.set(`${f.rule}|${f.member ? (back.get(f.member) ?? '') : ''}|${f.supplier ?? ''}|${f.factor ?? ''}`, f.message);
-    } catch {
-      /* the room's own run reports the error */
-    }
+    const labels = Object.fromEntries(ev.file.members.map((m) => [m.id, labelIn(s.people, s.order, m.id, { zh: '?', en: '?' }).zh]));
+    for (const f of ev.detail.labelledFlags(labels)) value.set(`${f.rule}|${f.member ?? ''}|${f.supplier ?? ''}|${f.factor ?? ''}`, f.message);
   }
   labelCache.set(s, { value, of: ev });
   return value;

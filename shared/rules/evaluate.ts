@@ -162,6 +162,9 @@ export interface EvaluationDetail {
   ranking: RankingResult | null;
   basePrice: Dec | null;
   flags: Flag[];
+  /** The same flags with their messages naming members by these labels (e.g. "专家1") instead of their
+   *  ids: the anomaly rules run again on this evaluation's own inputs, nothing else does. */
+  labelledFlags(memberLabels: Record<string, string>): Flag[];
 }
 
 function effectiveMoney(setting: string | null | undefined, rubricValue: string | null): Dec | null {
@@ -408,7 +411,7 @@ export function evaluateDetailed(input: EvaluationInput, rubric: Rubric): Evalua
   for (const w of responsive) if (hits[w.s.id]?.length) abnormal[w.s.id] = hits[w.s.id];
   const supplierLabels: Record<string, string> = {};
   for (const w of work) supplierLabels[w.s.id] = w.s.name ?? w.s.id;
-  const anomalies = detectAnomalies({
+  const anomalyInput: Parameters<typeof detectAnomalies>[0] = {
     rubric,
     preset: settings.anomalyPreset ?? 'standard',
     members: scored ? members : [],
@@ -418,8 +421,10 @@ export function evaluateDetailed(input: EvaluationInput, rubric: Rubric): Evalua
     evidence: scored ? evidence : undefined,
     priceScores: priceScoreMap,
     abnormalLow: abnormal,
-  });
-  flags.push(...anomalies);
+  };
+  // R0's messages name no member: they stay as they are in labelledFlags.
+  const r0 = [...flags];
+  flags.push(...detectAnomalies(anomalyInput));
 
   const recheckList = (list: Work[]): RecheckSupplier[] =>
     list.map((w) => ({
@@ -472,6 +477,7 @@ export function evaluateDetailed(input: EvaluationInput, rubric: Rubric): Evalua
     ranking,
     basePrice: ps.base,
     flags,
+    labelledFlags: (memberLabels) => [...r0, ...detectAnomalies({ ...anomalyInput, memberLabels })],
   };
 }
 
