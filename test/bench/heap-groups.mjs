@@ -112,8 +112,10 @@ function groups(h) {
 const args = process.argv.slice(2);
 const pi = args.indexOf('--paths');
 const pathsOf = pi >= 0 ? args.splice(pi, 2)[1] : null;
-const ri0 = args.indexOf('--retainers');
-if (ri0 >= 0) args.splice(ri0, 2);
+for (const opt of ['--retainers', '--children']) {
+  const i = args.indexOf(opt);
+  if (i >= 0) args.splice(i, 2);
+}
 const [afterFile, beforeFile] = args.filter((x) => !x.startsWith('--'));
 const a = load(afterFile);
 const ga = groups(a);
@@ -186,4 +188,20 @@ if (ri >= 0) {
     };
     chain(i, 1, new Set([i]));
   }
+}
+const ci = process.argv.indexOf('--children');
+if (ci >= 0) {
+  // What the biggest node of a constructor dominates, one level down, by edge and label.
+  const want = process.argv[ci + 1];
+  let best = -1;
+  for (let i = 0; i < a.n; i++) if (a.order[i] >= 0 && a.label(i) === want && (best < 0 || a.retained[i] > a.retained[best])) best = i;
+  const kids = new Map();
+  for (let i = 0; i < a.n; i++) if (a.order[i] >= 0 && a.idom[i] === best && i !== best) {
+    let via = '';
+    a.succ(best, (w, e) => { if (w === i && !via) via = a.edgeName(e); });
+    const l = `${via || '(indirect)'} ${a.label(i)}`;
+    kids.set(l, (kids.get(l) ?? 0) + a.retained[i]);
+  }
+  console.log(`\n${want} #${best} retains ${kb(a.retained[best])} KB:`);
+  for (const [l, r] of [...kids].sort((p, q) => q[1] - p[1]).slice(0, 25)) console.log(`${kb(r)} KB  ${l}`);
 }

@@ -48,6 +48,8 @@ try {
     await sleep(500);
     const after = (await child.metrics(true)).memory;
     show('after load', after, loaded);
+    await sleep(3000);
+    show('+3 s', (await child.metrics(true)).memory, loaded);
     console.log(`  ${out.submit.length} submits, ${out.errors} refused`);
     if (DIR) await child.heap(`${DIR}/after-load.heapsnapshot`);
   }
