@@ -47,13 +47,51 @@ export interface ChannelChange {
 
 /** Each section's JSON as UTF-8 bytes, encoded once: a section object is shared by every viewer and
  *  audience and kept across flushes while it does not change (view-memo.ts), so a whole channel's bytes
- *  are re-assembled from it without encoding again what did not change (issue 15). */
+ *  are re-assembled from it without encoding again what did not change (issue 15). Released with the
+ *  channel's other caches when it goes unused (sweepChannelCaches). */
 const sectionBytes = new WeakMap<Section, Buffer>();
 function bytesOf(sec: Section): Buffer {
   let b = sectionBytes.get(sec);
   if (!b) sectionBytes.set(sec, (b = Buffer.from(sec.json!)));
   return b;
 }
+
+// Memory per room (issue 15: ≤ 1 MB per active room). A channel's caches — its whole bytes of one
+// version (`full`), its sections' bytes, and the parsed copies of big sections kept for the next path
+// diff (`Held.plain`) — only save work while sockets arrive or the section keeps changing: each can be
+// rebuilt from the sections' JSON, which the channel keeps (it is what its clients hold). So a channel
+// whose caches went unused for a whole sweep interval drops them; what is sent never changes.
+/** How often idle channels' caches are swept; a channel unused for a whole interval drops them. */
+export const CACHE_SWEEP_MS = 10_000;
+const warm = new Set<AudienceChannel>();
+let sweeper: NodeJS.Timeout | null = null;
+
+function warmUp(c: AudienceChannel, used: { sweeps: number }): void {
+  used.sweeps = 0;
+  if (warm.has(c)) return;
+  warm.add(c);
+  if (!sweeper) {
+    sweeper = setInterval(sweepChannelCaches, CACHE_SWEEP_MS);
+    sweeper.unref();
+  }
+}
+
+/** One sweep (every CACHE_SWEEP_MS): channels whose caches went unused since the last sweep drop
+ *  them. Returns how many did. */
+export function sweepChannelCaches(): number {
+  let n = 0;
+  for (const c of warm) {
+    if (c.idleSweep()) continue;
+    warm.delete(c);
+    n++;
+  }
+  if (warm.size === 0 && sweeper) {
+    clearInterval(sweeper);
+    sweeper = null;
+  }
+  return n;
+}
+
 const OPEN = Buffer.from('{');
 const CLOSE = Buffer.from('}');
 const COMMA = Buffer.from(',');
@@ -73,6 +111,8 @@ export class AudienceChannel {
   /** Sections removed, with the version at which they were (kept to answer a resume by delta). */
   private removed = new Map<string, number>();
   private fullJson: { version: number; json: Buffer } | null = null;
+  /** Sweeps since the caches were last used (see sweepChannelCaches). */
+  private readonly used = { sweeps: 0 };
 
   /** Check mode: the channel as a client that applied every change holds it (see checkMirror). */
   private mirror: Record<string, unknown> | null;
@@ -105,12 +145,14 @@ export class AudienceChannel {
       // The section says what changed since the one held: its ops as they are, no diff (issue 15).
       if (held && sec.delta && sec.delta.from === held.section) {
         (ops ??= []).push(...sec.delta.ops);
+        if (held.plain) warmUp(this, this.used);
         this.sections.set(k, { section: sec, at: v, plain: held.plain && (appliedOps({ [k]: held.plain }, JSON.parse(JSON.stringify(sec.delta.ops)))?.[k] ?? undefined) });
         continue;
       }
       // A big section: only what changed inside it (issue 15), diffed once for the audience.
       if (held && held.section.json !== undefined && sec.json !== undefined && sec.json.length >= PATH_PATCH_MIN) {
         const plain = held.plain ?? JSON.parse(held.section.json);
+        warmUp(this, this.used);
         const mine = diffSection(k, plain, sec.value, held.section.value);
         const json = mine && JSON.stringify(mine);
         if (mine && json!.length * 2 < sec.json.length) {
@@ -163,6 +205,7 @@ export class AudienceChannel {
    * attachment (issue 15: a reconnect storm's snapshots cost no encoding per socket).
    */
   full(): ChannelFull {
+    warmUp(this, this.used);
     if (this.fullJson?.version !== this.version) {
       const parts: Buffer[] = [OPEN];
       for (const [k, h] of this.sections) {
@@ -174,6 +217,23 @@ export class AudienceChannel {
       this.fullJson = { version: this.version, json: Buffer.concat(parts) };
     }
     return { version: this.version, seq: this.seq, json: this.fullJson.json };
+  }
+
+  /** A sweep: true while the caches were used since the last one; else drops them (false). */
+  idleSweep(): boolean {
+    if (this.used.sweeps++ === 0) return true;
+    this.dropCaches();
+    return false;
+  }
+
+  /** Drops what can be rebuilt from the sections' JSON: the whole bytes, the sections' bytes, the parsed
+   *  copies. The next full() encodes again, the next path diff parses the held JSON again. */
+  dropCaches(): void {
+    this.fullJson = null;
+    for (const h of this.sections.values()) {
+      sectionBytes.delete(h.section);
+      delete h.plain;
+    }
   }
 
   /** What changed since `base` (nothing, if base is the current version); null if base is not one of ours. */

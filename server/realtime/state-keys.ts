@@ -235,10 +235,25 @@ export function viewJson(v: unknown): string | undefined {
   }
   if (!any) return JSON.stringify(v);
   const parts: string[] = [];
+  const reused: [object, number, number][] = [];
+  let at = 1;
   for (const k of Object.keys(v)) {
     const x = (v as Record<string, unknown>)[k];
-    const j = x !== null && typeof x === 'object' && sharedJson.has(x) ? viewJson(x) : JSON.stringify(x);
-    if (j !== undefined) parts.push(`${JSON.stringify(k)}:${j}`);
+    const shared = x !== null && typeof x === 'object' && sharedJson.has(x);
+    const j = shared ? viewJson(x) : JSON.stringify(x);
+    if (j === undefined) continue;
+    const head = `${JSON.stringify(k)}:`;
+    if (parts.length) at++;
+    if (shared) reused.push([x, at + head.length, j.length]);
+    parts.push(head + j);
+    at += head.length + j.length;
   }
-  return `{${parts.join(',')}}`;
+  const json = `{${parts.join(',')}}`;
+  // Memory per room (issue 15): the parts' JSON is now also inside this section's JSON; keep it as a
+  // slice of it (V8 shares the characters) instead of a copy of its own.
+  for (const [x, from, n] of reused) if (n >= SLICE_MIN) sharedJson.set(x, json.slice(from, from + n));
+  return json;
 }
+
+/** Shared parts at least this long are kept as slices of the section that holds them. */
+const SLICE_MIN = 1024;

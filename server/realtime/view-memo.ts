@@ -57,6 +57,31 @@ function toSections(part: Record<string, unknown>, personal: boolean): Section[]
   return out;
 }
 
+/** Sections whose JSON is at least this long share one string with an equal section of the same part. */
+export const INTERN_MIN = 256;
+
+/**
+ * Memory per room (issue 15): two audiences whose views of a part are equal (the panel's two roles see
+ * the same review, quotes and factors; a part rebuilt after an event that changed none of its output)
+ * keep one JSON string between them, not one each. Only the string is shared — each section keeps its
+ * own value — so what a section is sent never depends on another viewer's section.
+ */
+function intern(m: PartMemo, sections: Section[]): number {
+  let n = 0;
+  for (const sec of sections) {
+    const j = sec.json;
+    if (j === undefined || j.length < INTERN_MIN) continue;
+    search: for (const e of m.entries.values())
+      for (const o of e.sections)
+        if (o.key === sec.key && o.json !== undefined && o.json.length === j.length && o.json === j) {
+          sec.json = o.json;
+          n++;
+          break search;
+        }
+  }
+  return n;
+}
+
 /** Viewer fields every viewer of one role in one session shares. */
 const ROLE_FIELDS = new Set(['role', 'sessionId']);
 
@@ -107,6 +132,8 @@ export class SessionViewMemo {
   /** The last presence section of each presence audience, and the last log section. */
   private presences = new Map<string, Section>();
   private logSection: Section | null = null;
+  /** How many sections took the JSON string of an equal one (intern); the tests read it. */
+  interned = 0;
 
   private reset(s: SessionState): void {
     this.state = s;
@@ -203,7 +230,9 @@ export class SessionViewMemo {
     if (reads.all) for (const k of Object.keys(viewer)) reads.fields.add(k);
     const fields = [...reads.fields].sort();
     const deps = [...stateReads];
-    const entry: Entry = { validAt: v.clock, epoch: v.epoch, deps, at: deps.map((k) => v.keys.get(k) ?? 0), sections: toSections(result, fields.some((f) => !ROLE_FIELDS.has(f))) };
+    const sections = toSections(result, fields.some((f) => !ROLE_FIELDS.has(f)));
+    this.interned += intern(m, sections);
+    const entry: Entry = { validAt: v.clock, epoch: v.epoch, deps, at: deps.map((k) => v.keys.get(k) ?? 0), sections };
     const shape = fields.join(',');
     m.shapes.set(shape, fields);
     m.entries.set(viewerKey(fields, viewer), entry);

@@ -11,6 +11,7 @@ import { newPersonToken } from '../../server/session/create';
 import { deviceHash } from '../../server/participants/devices';
 import { testDeviceKey } from '../helpers/device';
 import type { StoredEvent } from '../../server/store/types';
+import { MALLOC_ENV } from '../../server/malloc-env';
 import { MEETING } from './room.bench';
 import { lean, connectAll, type Lean } from './clients';
 
@@ -109,6 +110,8 @@ export interface MetricChild {
   metrics(reset?: boolean): Promise<ChildMetrics>;
   /** With BENCH_CPU_PROF_DIR: writes the child's CPU profile since its start or last metrics reset. */
   profile(name: string): Promise<void>;
+  /** Writes a heap snapshot of the child (after a GC) to `path`. */
+  heap(path: string): Promise<void>;
   kill(): Promise<void>;
 }
 
@@ -117,7 +120,8 @@ export function startMetricChild(dataDir: string, port = 0, timeoutMs = 300_000)
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'test/helpers/child-server.ts'], {
-      env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), PANELROOM_METRICS: '1', ...(process.env.BENCH_CPU_PROF_DIR ? { PANELROOM_CPU_PROF_DIR: process.env.BENCH_CPU_PROF_DIR } : {}) },
+      // As `npm start` runs the server (server/malloc-env.ts); BENCH_MALLOC_DEFAULT=1 measures without.
+      env: { ...(process.env.BENCH_MALLOC_DEFAULT === '1' ? {} : MALLOC_ENV), ...process.env, DATA_DIR: dataDir, PORT: String(port), PANELROOM_METRICS: '1', ...(process.env.BENCH_CPU_PROF_DIR ? { PANELROOM_CPU_PROF_DIR: process.env.BENCH_CPU_PROF_DIR } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -145,6 +149,7 @@ export function startMetricChild(dataDir: string, port = 0, timeoutMs = 300_000)
           startMs: performance.now() - t0,
           ready,
           profile: async (name) => void (process.env.BENCH_CPU_PROF_DIR && (await fetch(`${murl}profile?name=${encodeURIComponent(name)}`, { method: 'POST' }))),
+          heap: async (path) => void (await fetch(`${murl}heap?path=${encodeURIComponent(path)}`, { method: 'POST' })),
           metrics: async (reset = false) => (await (await fetch(murl, { method: reset ? 'POST' : 'GET' })).json()) as ChildMetrics,
           kill: () =>
             new Promise((r) => {

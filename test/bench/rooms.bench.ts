@@ -40,7 +40,7 @@ interface Level {
 }
 
 /** One member's turns for the window: save a draft on S10 (never submitted), submit the next of S1–S9. */
-async function memberLoad(
+export async function memberLoad(
   c: Lean,
   mod: Lean | undefined,
   factors: Factor[],

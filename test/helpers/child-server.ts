@@ -51,6 +51,14 @@ if (process.env.PANELROOM_METRICS === '1') {
       await profile?.write(decodeURIComponent(name));
       return void res.end('{}');
     }
+    // `POST /heap?path=…`: a heap snapshot of this process, after a GC (issue 15: what each room and
+    // socket holds; test/bench/heap.ts groups it).
+    const heap = /^\/heap\?path=(.+)$/.exec(req.url ?? '')?.[1];
+    if (heap !== undefined) {
+      globalThis.gc?.();
+      const { writeHeapSnapshot } = await import('node:v8');
+      return void res.end(JSON.stringify({ path: writeHeapSnapshot(decodeURIComponent(heap)) }));
+    }
     if (req.method === 'POST') {
       await profile?.start();
       loop.reset();

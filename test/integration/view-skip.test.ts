@@ -124,6 +124,24 @@ describe('views of a flush (issue 15)', () => {
   });
 });
 
+describe('memory per room (issue 15)', () => {
+  it("the panel's two roles keep one JSON string of each section they see alike", async () => {
+    const r = await scoringRoom();
+    const rt = srv!.app.registry.get(r.sessionId)!;
+    const memo = new SessionViewMemo();
+    const b = new ViewBuilder(memo, rt.state, {});
+    const expert = b.build({ sessionId: r.sessionId, personId: 'M1', role: 'expert' }).split.role;
+    expect(memo.interned).toBe(0);
+    const rep = b.build({ sessionId: r.sessionId, personId: 'M5', role: 'purchaser_rep' }).split.role;
+    // The review, the quotes and the factors: the same JSON, one string (each section its own value).
+    for (const k of ['review', 'scoringFactors']) {
+      expect(rep.get(k)!.json).toBe(expert.get(k)!.json);
+      expect(rep.get(k)).not.toBe(expert.get(k));
+    }
+    expect(memo.interned).toBeGreaterThanOrEqual(2);
+  });
+});
+
 describe('flushing many rooms (issue 15)', () => {
   it('flushes rooms in slices of a tick, and every room still gets its change', async () => {
     srv = await startServer();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AudienceChannel } from '../../../server/realtime/audiences';
+import { AudienceChannel, sweepChannelCaches } from '../../../server/realtime/audiences';
 import type { Section, SectionMap } from '../../../server/realtime/view-memo';
-import { ViewReplica, channelView, type ViewSnapshot } from '../../../shared/protocol/view-sync';
+import { ViewReplica, appliedOps, channelView, type ViewSnapshot } from '../../../shared/protocol/view-sync';
 
 // A whole channel travels as UTF-8 bytes encoded once per channel version (issue 15: a reconnect
 // storm's snapshots cost no encoding per socket); the client's replica reads it as Node's Buffer, the
@@ -36,5 +36,32 @@ describe('whole channels as bytes', () => {
       expect(r.view).toEqual({ screen: { scene: '欢迎' } });
       expect(r.resume()).toEqual({ epoch: 'e', versions: { role: 1 } });
     }
+  });
+
+  it('a channel unused for a whole sweep drops its caches, and sends the same afterwards (memory per room, issue 15)', () => {
+    // A big section (path ops) and a small one; two channels, one kept busy.
+    const review = (n: number) => ({ items: Array.from({ length: 60 }, (_, i) => ({ id: `I${i}`, text: `审查项${i}`, votes: i === 0 ? n : 0 })) });
+    const idle = new AudienceChannel('s:x:role:observer');
+    const busy = new AudienceChannel('s:x:role:expert');
+    let held: Record<string, unknown> = {};
+    for (const c of [idle, busy]) c.update(sections({ review: review(0), stage: { current: 'review' } }), 1);
+    // A change inside the big section goes as ops (the channel keeps its parsed copy for the next diff).
+    const first = idle.update(sections({ review: review(1), stage: { current: 'review' } }), 2)!;
+    expect(first.ops.length).toBeGreaterThan(0);
+    busy.update(sections({ review: review(1), stage: { current: 'review' } }), 2);
+    const bytes = idle.full().json;
+    held = channelView(idle.full());
+    sweepChannelCaches(); // used since the last sweep: kept
+    expect(idle.full().json).toBe(bytes);
+    sweepChannelCaches();
+    busy.full();
+    sweepChannelCaches(); // idle unused for a whole interval: dropped; busy used meanwhile: kept
+    const again = idle.full();
+    expect(again.json).not.toBe(bytes);
+    expect(Buffer.compare(again.json as Buffer, bytes as Buffer)).toBe(0);
+    // The next change is diffed from the held JSON: the same ops, and they rebuild the section.
+    const next = idle.update(sections({ review: review(2), stage: { current: 'review' } }), 3)!;
+    expect(next.ops).toEqual(busy.update(sections({ review: review(2), stage: { current: 'review' } }), 3)!.ops);
+    expect(appliedOps(held, next.ops)).toEqual({ review: review(2), stage: { current: 'review' } });
   });
 });

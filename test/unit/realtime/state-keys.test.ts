@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { applyEventTracked, noteAccesses, readingSubKeys, stateVersions, subKeys, whileUnchanged } from '../../../server/realtime/state-keys';
+import { applyEventTracked, noteAccesses, readingSubKeys, stateVersions, subKeys, viewJson, whileUnchanged } from '../../../server/realtime/state-keys';
 import type { SessionState } from '../../../server/session/types';
 import type { StoredEvent } from '../../../server/store/types';
 
@@ -63,5 +63,21 @@ describe('state keys (issue 15)', () => {
     applyEventTracked(s, event(4, 'put', { who: 'all' }), apply);
     count();
     expect(runs).toBe(3);
+  });
+
+  it("viewJson composes a view that spreads a shared projection from the projection's parts, written exactly as JSON.stringify, again and again", () => {
+    const s = { seq: 0, box: {}, other: 0 } as unknown as SessionState;
+    const big = Array.from({ length: 200 }, (_, i) => ({ id: `S${i}`, label: `供应商${i}`, votes: [i, i + 1] }));
+    const shared = whileUnchanged(s, 'demo.big', () => ({ phase: 'review', items: big, suppliers: big.slice(0, 50), members: 9 }));
+    // Two audiences' views of it (a role adds a field), each composed from the parts' JSON; the parts
+    // are then kept as slices of the first composed view (memory per room, issue 15): every later
+    // composition must still write exactly what JSON.stringify writes.
+    for (let round = 0; round < 3; round++)
+      for (const extra of [{}, { canConclude: true, remaining: 3 }, { minimum: { ok: false, n: '二' } }]) {
+        const v = { ...shared, ...extra };
+        expect(viewJson(v)).toBe(JSON.stringify(v));
+        expect(viewJson(shared.items)).toBe(JSON.stringify(big));
+        expect(viewJson(shared.suppliers)).toBe(JSON.stringify(big.slice(0, 50)));
+      }
   });
 });

@@ -1,0 +1,11 @@
+// Memory per room (issue 15, docs/deploy.md "Memory"). glibc's malloc raises its mmap threshold each
+// time a block it had mapped is freed (up to 32 MB), after which blocks of that size come from its
+// heaps, and what is freed there mostly stays in the process. A server that sends whole channels as
+// Buffers of 10–200 KB to every arriving socket (server/realtime/audiences.ts `full`) frees many such
+// blocks: with the default, its RSS kept ~6.5 MB per full room after a GC, against ~1.1 MB with these
+// fixed thresholds (test/bench/heap.ts, 10 rooms, 2026-12-06). Fixed thresholds (either variable set
+// turns the adjustment off) return blocks of 128 KB or more to the system when they are freed, and
+// trim the heaps' free tops beyond 128 KB. `npm start` sets them (package.json; a test checks the
+// two agree); the benchmarks' server child too (test/bench/fleet.ts). Read by glibc at process start
+// only, so they must be in the environment the process starts with; other C libraries ignore them.
+export const MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072' } as const;
