@@ -49,8 +49,9 @@ type Staged = { answer: Promise<Ack> };
 //   - `state` is only ever what is committed: the realtime layer, the HTTP API and the timers read it,
 //     and are told of a change (onChange) at its commit. Nothing that depends on an uncommitted event
 //     leaves the process: an ack waits for its own commit and for every append its handler read.
-//   - The working state is a copy made when a command is staged while appends are in flight, and
-//     dropped when the last of them has committed (the check mode compares it with `state` then).
+//   - The working state is made when a command is staged while appends are in flight (a copy of the
+//     slices their events touch: `workingCopy`), and dropped when the last of them has committed (the
+//     check mode compares it with `state` then).
 //   - A failed append (disk error, writer stopped) fails every command staged after it — their
 //     handlers read a state that never was — and the state is rebuilt from the log (repair) before
 //     any further handler runs; an append that did commit behind it is acknowledged as committed.
@@ -63,6 +64,8 @@ export class SessionRuntime {
   private posted: Posted[] = [];
   /** `state` plus the events of `posted`, while a handler needed it; null otherwise. */
   private working: SessionState | null = null;
+  /** The working state as its reducers reach it (copy on access: see `workingCopy`). */
+  private workingWriter: SessionState | null = null;
   /** A reducer failed on the working state: handlers wait for the pipeline to drain. */
   private unsafe = false;
   /** Set while the state is rebuilt from the log after a failed append. */
@@ -246,9 +249,10 @@ export class SessionRuntime {
     if (this.unsafe) return null;
     if (this.working) return this.working;
     try {
-      const w = structuredClone(this.state);
-      for (const p of this.posted) this.applySpeculative(w, p.events);
-      return (this.working = w);
+      const w = workingCopy(this.state);
+      for (const p of this.posted) this.applySpeculative(w.writer, p.events);
+      this.workingWriter = w.writer;
+      return (this.working = w.state);
     } catch (e) {
       console.error(`[session ${this.id}] the working state could not be built; waiting for the commits`, e);
       this.unsafe = true;
@@ -279,12 +283,12 @@ export class SessionRuntime {
     const stored = this.store.append(req);
     const p: Posted = { events, settled: null!, clean: null! };
     this.posted.push(p);
-    if (this.working) {
+    if (this.workingWriter) {
       try {
-        this.applySpeculative(this.working, events);
+        this.applySpeculative(this.workingWriter, events);
       } catch (e) {
         console.error(`[session ${this.id}] a reducer failed on the working state; waiting for the commits`, e);
-        this.working = null;
+        this.working = this.workingWriter = null;
         this.unsafe = true;
       }
     }
@@ -321,7 +325,7 @@ export class SessionRuntime {
   /** The last append in flight committed: the working state goes (the check mode compares it first). */
   private drained(): void {
     const w = this.working;
-    this.working = null;
+    this.working = this.workingWriter = null;
     this.unsafe = false;
     if (CHECK && w && !this.repairing && !sameState(w, this.state)) {
       const err = new Error(`[session ${this.id}] the working state differs from the committed state at seq ${this.state.seq}`);
@@ -333,7 +337,7 @@ export class SessionRuntime {
 
   /** Rebuilds the state from the log once every append in flight is answered; handlers wait for it. */
   private repair(): void {
-    this.working = null;
+    this.working = this.workingWriter = null;
     this.repairing ??= (async () => {
       try {
         while (this.posted.length > 0) await Promise.all(this.posted.map((p) => p.settled));
@@ -442,10 +446,52 @@ export class SessionRuntime {
   private async catchUp(): Promise<void> {
     const events = await this.store.read(this.id);
     this.state = this.kernel.fold(this.id, events);
-    this.working = null;
+    this.working = this.workingWriter = null;
     if (this.store.pipelined) this.ids = CommandIndex.of(events);
     this.onChange(this.state, []);
   }
+}
+
+/**
+ * A working copy of the committed state that copies a top-level key (a concern's slice, `people`,
+ * `tail` …) the first time a reducer reaches it through `writer`, and shares every other with the
+ * committed state: those the events in flight do not touch are the same objects, and the committed
+ * state changes only the keys of the events it applies — which the same reducers, run on the same
+ * state, reached (and so copied) here first. A burst then costs the slices it touches, not the room.
+ */
+function workingCopy(committed: SessionState): { state: SessionState; writer: SessionState } {
+  const state = { ...committed } as SessionState;
+  const copied = new Set<PropertyKey>();
+  const own = (t: SessionState, k: PropertyKey) => {
+    if (copied.has(k)) return;
+    copied.add(k);
+    const slots = t as unknown as Record<PropertyKey, unknown>;
+    const v = slots[k];
+    if (v !== null && typeof v === 'object') slots[k] = structuredClone(v);
+  };
+  const writer = new Proxy(state, {
+    get(t, k) {
+      own(t, k);
+      return Reflect.get(t, k);
+    },
+    set(t, k, v) {
+      copied.add(k);
+      return Reflect.set(t, k, v);
+    },
+    deleteProperty(t, k) {
+      copied.add(k);
+      return Reflect.deleteProperty(t, k);
+    },
+    getOwnPropertyDescriptor(t, k) {
+      own(t, k);
+      return Reflect.getOwnPropertyDescriptor(t, k);
+    },
+    ownKeys(t) {
+      for (const k of Reflect.ownKeys(t)) own(t, k);
+      return Reflect.ownKeys(t);
+    },
+  });
+  return { state, writer };
 }
 
 /** The working state against the committed one, but for the hashes (unknown when it was built). */

@@ -139,25 +139,31 @@ describe('pipelining within a session (issue 15)', () => {
     expect(kernel.fold(rt.id, log)).toEqual(rt.state);
   });
 
-  it('when the writer stops with commands in flight, fails each of them; the state is the log; the next command runs', async () => {
+  it('when the writer stops with commands in flight, refuses what it did not answer; the state is the log; retries land once', async () => {
     const { store, kernel, rt, scene } = await roomOfOne();
     await scene('warm-0001', 'blank');
     const seq0 = rt.state.seq;
     const release = holdWriteLock();
-    const acks = [scene('cmd-lost-001', 'signin'), scene('cmd-lost-002', 'welcome'), scene('cmd-lost-003', 'blank')];
+    const ids = ['cmd-lost-001', 'cmd-lost-002', 'cmd-lost-003'];
+    const scenes = ['signin', 'welcome', 'blank'];
+    const acks = ids.map((id, i) => scene(id, scenes[i]));
     await ticks(3);
-    await writerOf(store)!.terminate();
+    // As in the store's own test: the thread is told to stop, then the lock goes (a thread stopped while
+    // it waits inside SQLite's busy handler would take the process down with it).
+    const stopped = writerOf(store)!.terminate();
     release();
-    expect(await Promise.all(acks)).toMatchObject([1, 2, 3].map(() => ({ ok: false, error: { code: 'internal' } })));
-    const log = await store.read(rt.id);
-    expect(log).toHaveLength(seq0);
-    expect(rt.state).toEqual(kernel.fold(rt.id, log));
-    // A retry (the same id) and a new command go through on a new writer, once each.
-    expect(await scene('cmd-lost-001', 'signin')).toMatchObject({ ok: true, seq: seq0 + 1 });
-    expect(await scene('cmd-next-001', 'welcome')).toMatchObject({ ok: true, seq: seq0 + 2 });
-    expect(await scene('cmd-lost-001', 'signin')).toMatchObject({ ok: true, seq: seq0 + 1 });
-    expect((await store.read(rt.id)).map((e) => e.commandId).slice(seq0)).toEqual(['cmd-lost-001', 'cmd-next-001']);
+    await stopped;
+    const out = await Promise.all(acks);
+    // Whatever it had not answered is refused (it may or may not be committed); nothing else is said.
+    for (const a of out) if (!a.ok) expect(a).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(out.some((a) => !a.ok)).toBe(true);
     expect(rt.state).toEqual(kernel.fold(rt.id, await store.read(rt.id)));
+    // The clients' retries (the same ids) go through on a new writer: each command once in the log.
+    for (const [i, id] of ids.entries()) expect(await scene(id, scenes[i])).toMatchObject({ ok: true });
+    expect(await scene('cmd-next-001', 'welcome')).toMatchObject({ ok: true });
+    const log = await store.read(rt.id);
+    expect(log.slice(seq0).map((e) => e.commandId)).toEqual([...ids, 'cmd-next-001']);
+    expect(rt.state).toEqual(kernel.fold(rt.id, log));
   });
 
   it('fails every command pipelined behind one whose commit fails, commits those before it, and rebuilds the state from the log', async () => {
