@@ -268,6 +268,9 @@ export class SessionRuntime {
   /** Posts an append; its events join the working state at once, and `state` at its commit. */
   private post(req: AppendRequest): { stored: Promise<StoredEvent[]>; posted: Posted } {
     const before = this.posted.at(-1);
+    // A handler that read the working state may have put its objects in the payload, and the next
+    // command's events change them before the store copies the request (at the end of the tick): copied now.
+    if (this.working) req = { ...req, events: structuredClone(req.events) };
     const first = req.expectedSeq! + 1;
     const events: StoredEvent[] = req.events.map((ne, i) => ({
       sessionId: req.sessionId,

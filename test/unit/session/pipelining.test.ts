@@ -202,6 +202,28 @@ describe('pipelining within a session (issue 15)', () => {
     expect(rt.state).toEqual(kernel.fold(rt.id, await store.read(rt.id)));
   });
 
+  it('logs what each handler decided, even when it put an object of the working state in its payload and the next command changes it', async () => {
+    // A handler that records the screen as it found it — the state's own object, which the projector's
+    // reducer changes in place — as handlers may.
+    const recording: Concern = {
+      ...projectorConcern,
+      handlers: {
+        'screen:scene': (ctx, p) => {
+          const r = projectorConcern.handlers['screen:scene'](ctx, p);
+          return { ...r, events: r.events.map((e) => ({ ...e, payload: { ...(e.payload as object), found: ctx.state.screen } })) };
+        },
+      },
+    };
+    const { store, kernel, rt, scene } = await roomOfOne({}, [sessionConcern, participantsConcern, recording]);
+    await scene('warm-0001', 'blank');
+    const seq0 = rt.state.seq;
+    const acks = await Promise.all(['signin', 'welcome', 'blank', 'signin'].map((sc, i) => scene(`cmd-found-0${i}`, sc)));
+    expect(acks.map((a) => a.ok)).toEqual([true, true, true, true]);
+    const log = await store.read(rt.id);
+    expect(log.slice(seq0).map((e) => (e.payload as { found: { scene: string } }).found.scene)).toEqual(['blank', 'signin', 'welcome', 'blank']);
+    expect(kernel.fold(rt.id, log)).toEqual(rt.state);
+  });
+
   it('gives a retry that arrives while the first is in flight the first one’s answer, with one effect; another payload under its id is refused', async () => {
     const { store, rt, moderator, scene } = await roomOfOne();
     await scene('warm-0001', 'blank');
