@@ -299,4 +299,20 @@ describe('pipelining within a session (issue 15)', () => {
     expect(reads).toBe(4);
     expect(kernel.fold(rt.id, await store.read(rt.id))).toEqual(rt.state);
   });
+
+  it('with a store that does not pipeline, catches up when another writer moved the log (SeqConflict) and runs the command once more', async () => {
+    // Two runtimes of one session on one store stand for two processes on PostgreSQL (issue 9).
+    const { store, kernel, rt, moderator, scene } = await roomOfOne({ pipelined: false });
+    await scene('warm-0001', 'blank');
+    const other = await SessionRuntime.load(rt.id, store, () => {}, kernel, () => T0 + 100_000);
+    expect(await other.execute(moderator, 'screen:scene', { id: 'cmd-other-01', scene: 'signin' })).toMatchObject({ ok: true });
+    const seq = other.state.seq;
+    // `rt` still believes the scene is `blank`: its append conflicts, it catches up, and runs again on
+    // the log's state — where `signin` is already shown: nothing to append.
+    expect(await scene('cmd-mine-001', 'signin')).toMatchObject({ ok: true, data: { scene: 'signin' }, seq });
+    expect(await scene('cmd-mine-002', 'welcome')).toMatchObject({ ok: true, seq: seq + 1 });
+    const log = await store.read(rt.id);
+    expect(log.slice(-2).map((e) => e.commandId)).toEqual(['cmd-other-01', 'cmd-mine-002']);
+    expect(rt.state).toEqual(kernel.fold(rt.id, log));
+  });
 });
