@@ -15,6 +15,7 @@ import { DEMO_SESSION } from '../../../server/demo/demo-session';
 import type { StoredEvent } from '../../../server/store/types';
 import type { Concern, Principal } from '../../../server/session/types';
 import type { Ack } from '../../../shared/protocol/ack';
+import { sameState, workingCopy } from '../../../server/session/working-state';
 
 // Pipelining within a session (issue 15: the writer thread's cost per command; server/session/runtime.ts).
 // A room of one (the projector concern) on a real SQLite file: commands sent together are handled one
@@ -314,5 +315,22 @@ describe('pipelining within a session (issue 15)', () => {
     const log = await store.read(rt.id);
     expect(log.slice(-2).map((e) => e.commandId)).toEqual(['cmd-other-01', 'cmd-mine-002']);
     expect(rt.state).toEqual(kernel.fold(rt.id, log));
+  });
+
+  it('gives the working state its own copy of each slice the events in flight touch, and shares the rest', async () => {
+    const { kernel, rt } = await roomOfOne();
+    const committed = rt.state;
+    const before = structuredClone(committed);
+    const w = workingCopy(committed);
+    kernel.applyEvent(w.writer, { sessionId: rt.id, seq: committed.seq + 1, type: 'screen:scene_changed', ts: T0, actor: null, commandId: 'x', payload: { scene: 'blank' }, prevHash: 'pending', hash: 'pending' });
+    expect(w.state.screen.scene).toBe('blank');
+    expect(w.state.seq).toBe(committed.seq + 1);
+    // The committed state is untouched, slices and log tail included.
+    expect(committed).toEqual(before);
+    expect(w.state.screen).not.toBe(committed.screen);
+    expect(w.state.tail).not.toBe(committed.tail);
+    // A slice the event did not reach is the committed state's own object.
+    expect(w.state.people).toBe(committed.people);
+    expect(sameState(w.state, committed)).toBe(false);
   });
 });
