@@ -26,3 +26,40 @@ export const commandReused = (): DomainError =>
     zh: '该操作编号已被另一操作使用，本次操作未执行。请刷新页面后重试。',
     en: 'This command id was already used for another operation; nothing was done. Reload the page and try again.',
   });
+
+/**
+ * Which command ids a session's log may hold, kept in memory so that a new command needs no read of the
+ * store before it runs (issue 15: the per-command `findCommand` read on the event loop). Only for a log
+ * this process alone writes (`EventStore.pipelined`), built from the whole log and told of every commit:
+ * then an id it does not hold is certainly new. It holds a 32-bit hash per id (a few bytes per command, not
+ * the id), so a hit only says "maybe": the store is asked, and the log stays the truth.
+ */
+export class CommandIndex {
+  private readonly hashes = new Set<number>();
+
+  /** Notes the command ids of these (committed) events. */
+  add(events: readonly { commandId: string | null }[]): void {
+    for (const e of events) if (e.commandId !== null) this.hashes.add(idHash(e.commandId));
+  }
+
+  /** False only when the log certainly does not hold this id. */
+  mayHold(commandId: string): boolean {
+    return this.hashes.has(idHash(commandId));
+  }
+
+  static of(events: readonly { commandId: string | null }[]): CommandIndex {
+    const ix = new CommandIndex();
+    ix.add(events);
+    return ix;
+  }
+}
+
+/** FNV-1a over the id's UTF-16 code units. */
+function idHash(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    h ^= id.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
+}

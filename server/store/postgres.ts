@@ -115,6 +115,9 @@ const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres' as const;
+  /** Never: several processes append, through a pool of connections whose commits need not keep the
+   *  order posted, so a session's commands stay serial (types.ts `pipelined`; runtime.ts). */
+  readonly pipelined = false;
   private readonly listeners = new Set<AppendListener>();
   private listener: pg.Client | null = null;
   private closed = false;

@@ -26,6 +26,8 @@ import { eventOfRow, type EventRow } from './event-row.mjs';
 
 export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite' as const;
+  /** One process writes the file, through one thread, in the order posted (types.ts; off only in a test of the serial path). */
+  readonly pipelined: boolean;
   /** The main thread's connection: reads only (query_only); every write goes through the writer thread. */
   readonly db: Database.Database;
   private readonly file: string;
@@ -41,8 +43,9 @@ export class SqliteEventStore implements EventStore {
   readonly commits = { transactions: 0, appends: 0 };
 
   /** `synchronous: 'OFF'` only to prepare benchmark data (test/bench/fleet.ts): nothing is durable then. */
-  constructor(file: string, opts: { synchronous?: 'FULL' | 'OFF' } = {}) {
+  constructor(file: string, opts: SqliteOptions = {}) {
     this.file = resolve(file);
+    this.pipelined = opts.pipelined ?? true;
     this.synchronous = opts.synchronous ?? 'FULL';
     // 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database file's mode.
     ensurePrivateFile(file);
@@ -108,7 +111,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** `synchronous: 'OFF'` only to prepare benchmark data (test/bench/fleet.ts): nothing is durable then. */
-  static open(dataDir: string, opts: { synchronous?: 'FULL' | 'OFF' } = {}): SqliteEventStore {
+  static open(dataDir: string, opts: SqliteOptions = {}): SqliteEventStore {
     ensurePrivateDir(dataDir);
     return new SqliteEventStore(join(dataDir, 'panelroom.sqlite'), opts);
   }
@@ -254,6 +257,12 @@ export class SqliteEventStore implements EventStore {
     })();
     return this.closing;
   }
+}
+
+export interface SqliteOptions {
+  synchronous?: 'FULL' | 'OFF';
+  /** Whether sessions may pipeline their commands (types.ts `pipelined`); default true. */
+  pipelined?: boolean;
 }
 
 /** The worker thread's test handle: which thread writes (test/unit/store/sqlite-writer.test.ts). */

@@ -77,6 +77,14 @@ export type AppendListener = (append: { sessionId: string; firstSeq: number; seq
 
 export interface EventStore {
   readonly kind: 'sqlite' | 'postgres';
+  /**
+   * This process alone writes the log, and the store commits its appends in the order they were posted
+   * (the SQLite writer thread): a session may post its next command's append before the previous one
+   * is answered (server/session/runtime.ts, pipelining), and keep its command ids in memory
+   * (command-memory.ts CommandIndex). Absent or false (PostgreSQL: several processes, a pool of
+   * connections): a session's commands run one after another, each after its commit.
+   */
+  readonly pipelined?: boolean;
   /** Appends all events of one command in one transaction; resolves only after the commit is durable. */
   append(req: AppendRequest): Promise<StoredEvent[]>;
   findCommand(sessionId: string, commandId: string): Promise<CommandRecord | null>;
