@@ -74,6 +74,11 @@ describe('crash durability', () => {
       for (let round = 0; round < KILLS; round++) {
         const sockets = (await Promise.all(Array.from({ length: CLIENTS }, () => connectSocket(child.url, modToken)))).map((c) => c.socket);
         let stop = false;
+        // The kill comes a random while after this round's first acknowledged reissue, so that every
+        // round exercises the log however slow the machine is (a loaded machine may take longer than
+        // the whole random window to answer one command).
+        let firstAck: () => void = () => {};
+        const acknowledged = new Promise<void>((r) => (firstAck = r));
         // Each client fires commands back to back: reissuing the observer's card (an event and a
         // token change in one transaction) and changing the wall's scene.
         const loops = sockets.map(async (s, i) => {
@@ -85,11 +90,13 @@ describe('crash durability', () => {
             try {
               const ack = await s.timeout(2000).emitWithAck(reissue ? 'participant:reissue' : 'screen:scene', payload);
               if (ack?.ok && (reissue || ack.seq > 0)) acked.add(id);
+              if (ack?.ok && reissue) firstAck();
             } catch {
               return; // the server died mid-command: this one was never acknowledged
             }
           }
         });
+        await Promise.race([acknowledged, new Promise((r) => setTimeout(r, 10_000))]);
         await new Promise((r) => setTimeout(r, 30 + Math.floor(random() * 300)));
         await child.kill('SIGKILL');
         stop = true;
