@@ -45,13 +45,30 @@ export const PRESENCE_COALESCE_MS = 100;
 /** How many ticks a flush may wait for a burst of its session's commands to finish. */
 const MAX_FLUSH_DEFERRALS = 8;
 
-/** The handshake's `resume` (what a reconnecting client holds), or null when absent or malformed. */
+/** At most this many section digests per channel are read from a handshake (a view has a few dozen). */
+const MAX_RESUME_DIGESTS = 200;
+
+/** The handshake's `resume` (what a reconnecting client holds), or null when absent or malformed.
+ *  Digests that are not strings are ignored (that section is then sent). */
 function resumeOf(auth: unknown): ResumeState | null {
   const r = (auth as { resume?: unknown } | null)?.resume as ResumeState | undefined;
   if (!r || typeof r !== 'object' || typeof r.epoch !== 'string' || !r.versions || typeof r.versions !== 'object') return null;
   const versions: ResumeState['versions'] = {};
   for (const ch of CHANNELS) if (Number.isSafeInteger(r.versions[ch])) versions[ch] = r.versions[ch];
-  return { epoch: r.epoch, versions };
+  const digests: NonNullable<ResumeState['digests']> = {};
+  for (const ch of CHANNELS) {
+    const d = (r.digests as Record<string, unknown> | undefined)?.[ch];
+    if (!d || typeof d !== 'object' || Array.isArray(d)) continue;
+    const held: Record<string, string> = Object.create(null);
+    let n = 0;
+    for (const [k, v] of Object.entries(d)) {
+      if (typeof v !== 'string' || v.length > 64) continue;
+      held[k] = v;
+      if (++n >= MAX_RESUME_DIGESTS) break;
+    }
+    digests[ch] = held;
+  }
+  return { epoch: r.epoch, versions, digests };
 }
 
 /** The typed edge (docs/architecture.md "The typed edge"): what a socket receives and sends. */
@@ -470,6 +487,11 @@ export class RealtimeServer {
         if (patch) {
           const frame: ViewPatch = { ch, seq, base: patch.base, version: c.version, serverTime: now, set: patch.set, del: patch.del };
           if (patch.ops.length) frame.ops = patch.ops;
+          // Each changed section's digest: what the client says it holds when resuming across a restart.
+          for (const _ in patch.digests) {
+            frame.digests = patch.digests;
+            break;
+          }
           this.io.local.to(rooms[ch]).emit('view:patch', frame);
         }
       }
@@ -509,8 +531,10 @@ export class RealtimeServer {
 
   /**
    * What a (re)connecting socket gets: per channel, what changed since the version it holds (maybe
-   * nothing), or the whole channel. A channel nobody here listened to is first brought up to date
-   * (without a patch: its room is empty but for this socket). `join`: count the socket as a listener.
+   * nothing); else, across a restart (another epoch) or a version not of this channel, the sections
+   * whose digest the client holds marked unchanged (`keep`) and only the others sent; else the whole
+   * channel. A channel nobody here listened to is first brought up to date (without a patch: its room
+   * is empty but for this socket). `join`: count the socket as a listener.
    */
   private snapshotFor(p: Principal, resume: ResumeState | null, join: boolean): ViewSnapshot {
     const rt = this.registry.get(p.sessionId)!;
@@ -525,7 +549,8 @@ export class RealtimeServer {
       }
       if (join) c.listeners++;
       const v = resume && resume.epoch === this.epoch ? resume.versions[ch] : undefined;
-      channels[ch] = (v !== undefined ? c.since(v) : null) ?? c.full();
+      const digests = resume?.digests?.[ch];
+      channels[ch] = (v !== undefined ? c.since(v) : null) ?? (digests ? c.resumed(digests) : null) ?? c.full();
     }
     return { epoch: this.epoch, seq: rt.state.seq, serverTime: this.opts.clock(), channels };
   }
