@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { buildView, type Presence } from './views';
 import { SessionViewMemo, ViewBuilder } from './view-memo';
 import { AudienceChannel, channelRooms, roomOf } from './audiences';
+import { PresenceCoalescer } from './presence-coalesce';
 import { CHANNELS, mergeSection, type Channel, type ChannelDelta, type ChannelFull, type ResumeState, type ViewPatch, type ViewSnapshot } from '../../shared/protocol/view-sync';
 import { VIEW_SECTIONS } from '../../shared/protocol/views';
 import type { AckCallback, ClientToServerEvents, InterServerEvents, Notice, ServerToClientEvents } from '../../shared/protocol/events';
@@ -40,8 +41,12 @@ export interface SocketData {
 }
 
 const CHECK = process.env.PANELROOM_CHECK_VIEWS === '1';
-/** Presence changes (connects, leaves) are coalesced per session over this long (issue 15). */
+/** Presence changes (connects, leaves) are coalesced per session (presence-coalesce.ts): flushed once no
+ *  other has come for this long (issue 15)… */
 export const PRESENCE_COALESCE_MS = 100;
+/** …but never later than this after the first of them (a reconnect storm's arrivals keep coming for a
+ *  second or two: a room then gets a few presence patches, not one per 100 ms). */
+export const PRESENCE_MAX_WAIT_MS = 500;
 /** How many ticks a flush may wait for a burst of its session's commands to finish. */
 const MAX_FLUSH_DEFERRALS = 8;
 
@@ -99,7 +104,7 @@ export class RealtimeServer {
   private readonly channels = new Map<string, Map<string, AudienceChannel>>();
   /** This process's epoch: channel versions from before a restart are not resumable. */
   readonly epoch = randomUUID();
-  private readonly presenceTimers = new Map<string, NodeJS.Timeout>();
+  private readonly presenceFlush = new PresenceCoalescer((id) => this.markDirty(id), PRESENCE_COALESCE_MS, PRESENCE_MAX_WAIT_MS);
   private readonly deferrals = new Map<string, number>();
   /** Acks waiting for their session's flush. */
   private readonly pendingAcks = new Map<string, (() => void)[]>();
@@ -245,16 +250,11 @@ export class RealtimeServer {
     });
   }
 
-  /** A person's first socket arrived or its last one left: flush the session's presence shortly after. */
+  /** A person's first socket arrived or its last one left: flush the session's presence once the
+   *  arrivals pause (PRESENCE_COALESCE_MS), at most PRESENCE_MAX_WAIT_MS after the first change. */
   private presenceChanged(sessionId: string): void {
     this.onLocalPresence?.(sessionId);
-    if (this.presenceTimers.has(sessionId)) return;
-    const t = setTimeout(() => {
-      this.presenceTimers.delete(sessionId);
-      this.markDirty(sessionId);
-    }, PRESENCE_COALESCE_MS);
-    t.unref();
-    this.presenceTimers.set(sessionId, t);
+    this.presenceFlush.changed(sessionId);
   }
 
   private touch(p: Principal): void {
@@ -411,6 +411,8 @@ export class RealtimeServer {
 
   private flushAndAck(sessionId: string): void {
     const cpu = this.flushCpu.measure ? process.cpuUsage() : null;
+    // This flush sends the presence as it is now: a presence flush still pending would repeat it.
+    this.presenceFlush.flushed(sessionId);
     try {
       this.flushSession(sessionId);
     } finally {
