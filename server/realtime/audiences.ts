@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { appliedOps, type Channel, type ChannelDelta, type ChannelFull, type ViewOp } from '../../shared/protocol/view-sync';
 import { diffSection } from './view-diff';
 import { isPanel } from '../../shared/protocol/roles';
@@ -43,6 +44,8 @@ export interface ChannelChange {
   set: Record<string, unknown>;
   del: string[];
   ops: ViewOp[];
+  /** The new digest of each section changed (set or ops). */
+  digests: Record<string, string>;
 }
 
 /** Each section's JSON as UTF-8 bytes, encoded once: a section object is shared by every viewer and
@@ -92,6 +95,21 @@ export function sweepChannelCaches(): number {
   return n;
 }
 
+/**
+ * A section's digest (issue 15: resume across a restart): SHA-256 of exactly the JSON its audience is
+ * sent (and, after applying every change, holds: the check mode verifies it), 128 bits in base64url.
+ * Computed once per section object. Only ever sent with the section itself, in its own channel, and
+ * only compared with the same section of an arriving socket's own channel (shared/protocol/view-sync.ts):
+ * a digest tells a client nothing it is not sent.
+ */
+const sectionDigests = new WeakMap<Section, string>();
+export function digestOf(sec: Section): string {
+  let d = sectionDigests.get(sec);
+  if (d === undefined) sectionDigests.set(sec, (d = jsonDigest(sec.json ?? '')));
+  return d;
+}
+export const jsonDigest = (json: string): string => createHash('sha256').update(json).digest('base64url').slice(0, 22);
+
 const OPEN = Buffer.from('{');
 const CLOSE = Buffer.from('}');
 const COMMA = Buffer.from(',');
@@ -110,18 +128,21 @@ export class AudienceChannel {
   private sections = new Map<string, Held>();
   /** Sections removed, with the version at which they were (kept to answer a resume by delta). */
   private removed = new Map<string, number>();
-  private fullJson: { version: number; json: Buffer } | null = null;
+  private fullJson: { version: number; json: Buffer; digests: Record<string, string> } | null = null;
   /** Sweeps since the caches were last used (see sweepChannelCaches). */
   private readonly used = { sweeps: 0 };
 
   /** Check mode: the channel as a client that applied every change holds it (see checkMirror). */
   private mirror: Record<string, unknown> | null;
+  /** Check mode: the digests such a client holds. */
+  private mirrorDigests: Record<string, string> | null;
 
   constructor(
     readonly room: string,
     check = false,
   ) {
     this.mirror = check ? {} : null;
+    this.mirrorDigests = check ? {} : null;
   }
 
   /** Moves the channel to `next`; the patch (whole sections, removed ones, ops inside big sections), or
@@ -130,14 +151,19 @@ export class AudienceChannel {
     let set: Record<string, unknown> | null = null;
     const del: string[] = [];
     let ops: ViewOp[] | null = null;
+    const digests: Record<string, string> = {};
     const v = this.version + 1;
     for (const [k, sec] of next) {
       const held = this.sections.get(k);
       // Shared sections are the same object for every viewer and audience: compare identity first.
       if (held && (held.section === sec || held.section.json === sec.json)) {
-        // The same JSON in a new section object: its bytes, if encoded, are the same too.
-        const b = held.section !== sec ? sectionBytes.get(held.section) : undefined;
-        if (b && !sectionBytes.has(sec)) sectionBytes.set(sec, b);
+        // The same JSON in a new section object: its bytes and digest, if computed, are the same too.
+        if (held.section !== sec) {
+          const b = sectionBytes.get(held.section);
+          if (b && !sectionBytes.has(sec)) sectionBytes.set(sec, b);
+          const d = sectionDigests.get(held.section);
+          if (d !== undefined && !sectionDigests.has(sec)) sectionDigests.set(sec, d);
+        }
         held.section = sec;
         continue;
       }
@@ -160,11 +186,13 @@ export class AudienceChannel {
           // What the clients will hold: the same ops applied to a copy that shares nothing live.
           const after = appliedOps({ [k]: plain }, JSON.parse(json!))![k];
           this.sections.set(k, { section: sec, at: v, plain: after });
+          if (sec.json !== undefined) digests[k] = digestOf(sec);
           continue;
         }
       }
       (set ??= {})[k] = sec.value;
       this.sections.set(k, { section: sec, at: v });
+      if (sec.json !== undefined) digests[k] = digestOf(sec);
     }
     for (const k of this.sections.keys()) {
       if (next.has(k)) continue;
@@ -176,15 +204,20 @@ export class AudienceChannel {
     const base = this.version;
     this.version = v;
     this.seq = seq;
-    const change = { base, set: set ?? {}, del, ops: ops ?? [] };
+    const change = { base, set: set ?? {}, del, ops: ops ?? [], digests };
     if (this.mirror) this.mirror = appliedOps(Object.assign({ ...this.mirror }, JSON.parse(JSON.stringify(change.set)) as object), JSON.parse(JSON.stringify(change.ops)));
     if (this.mirror) for (const k of del) delete this.mirror[k];
+    if (this.mirrorDigests) {
+      for (const k of del) delete this.mirrorDigests[k];
+      Object.assign(this.mirrorDigests, digests);
+    }
     return change;
   }
 
   /**
    * Check mode: what a client holds after applying every change (whole sections, ops) is each
-   * section's JSON; null if so, else the first key that differs.
+   * section's JSON, and the digest it holds for it is the digest of that JSON (a resume across a
+   * restart compares it); null if so, else the first key that differs.
    */
   checkMirror(): string | null {
     if (!this.mirror) return null;
@@ -193,7 +226,9 @@ export class AudienceChannel {
     for (const [k, h] of this.sections) {
       if (h.section.json === undefined) continue;
       n++;
-      if (JSON.stringify(this.mirror[k]) !== h.section.json) return k;
+      const json = JSON.stringify(this.mirror[k]);
+      if (json !== h.section.json) return k;
+      if (this.mirrorDigests![k] !== jsonDigest(json)) return `${k} (digest)`;
     }
     if (keys.length !== n) return `(${keys.join(',')})`;
     return null;
@@ -207,16 +242,41 @@ export class AudienceChannel {
   full(): ChannelFull {
     warmUp(this, this.used);
     if (this.fullJson?.version !== this.version) {
-      const parts: Buffer[] = [OPEN];
-      for (const [k, h] of this.sections) {
-        if (h.section.json === undefined) continue;
-        if (parts.length > 1) parts.push(COMMA);
-        parts.push(Buffer.from(`${JSON.stringify(k)}:`), bytesOf(h.section));
-      }
-      parts.push(CLOSE);
-      this.fullJson = { version: this.version, json: Buffer.concat(parts) };
+      const digests: Record<string, string> = {};
+      this.fullJson = { version: this.version, json: this.assemble(null, digests), digests };
     }
-    return { version: this.version, seq: this.seq, json: this.fullJson.json };
+    return { version: this.version, seq: this.seq, json: this.fullJson.json, digests: this.fullJson.digests };
+  }
+
+  /**
+   * Across a restart (another epoch, or a version not ours): the sections whose digest the client
+   * holds are named in `keep`, only the others are sent (with their digests). `held` is what the
+   * client says; a section matches only if the client's digest is this very section's, so a forged
+   * or stale digest gets the section. Null when nothing matches (the whole channel, shared by every
+   * socket at this version, is then the answer).
+   */
+  resumed(held: Record<string, string>): ChannelFull | null {
+    const keep: string[] = [];
+    for (const [k, h] of this.sections) if (h.section.json !== undefined && Object.hasOwn(held, k) && held[k] === digestOf(h.section)) keep.push(k);
+    if (keep.length === 0) return null;
+    warmUp(this, this.used);
+    const digests: Record<string, string> = {};
+    const json = this.assemble(new Set(keep), digests);
+    return { version: this.version, seq: this.seq, json, digests, keep };
+  }
+
+  /** The channel's sections (but those in `skip`) as one JSON object's UTF-8 bytes, from each section's
+   *  cached bytes; their digests into `digests`. */
+  private assemble(skip: Set<string> | null, digests: Record<string, string>): Buffer {
+    const parts: Buffer[] = [OPEN];
+    for (const [k, h] of this.sections) {
+      if (h.section.json === undefined || skip?.has(k)) continue;
+      if (parts.length > 1) parts.push(COMMA);
+      parts.push(Buffer.from(`${JSON.stringify(k)}:`), bytesOf(h.section));
+      digests[k] = digestOf(h.section);
+    }
+    parts.push(CLOSE);
+    return Buffer.concat(parts);
   }
 
   /** A sweep: true while the caches were used since the last one; else drops them (false). */
@@ -241,11 +301,16 @@ export class AudienceChannel {
     if (!Number.isSafeInteger(base) || base < this.start || base > this.version) return null;
     const set: Record<string, unknown> = {};
     const del: string[] = [];
+    const digests: Record<string, string> = {};
     if (base < this.version) {
-      for (const [k, h] of this.sections) if (h.at > base) set[k] = h.section.value;
+      for (const [k, h] of this.sections)
+        if (h.at > base) {
+          set[k] = h.section.value;
+          if (h.section.json !== undefined) digests[k] = digestOf(h.section);
+        }
       for (const [k, at] of this.removed) if (at > base) del.push(k);
     }
-    return { base, version: this.version, seq: this.seq, set, del };
+    return { base, version: this.version, seq: this.seq, set, del, digests };
   }
 
   /** The held sections' JSON by key (the check mode compares them with a fresh build). */

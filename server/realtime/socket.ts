@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { buildView, type Presence } from './views';
 import { SessionViewMemo, ViewBuilder } from './view-memo';
 import { AudienceChannel, channelRooms, roomOf } from './audiences';
+import { PresenceCoalescer } from './presence-coalesce';
 import { CHANNELS, mergeSection, type Channel, type ChannelDelta, type ChannelFull, type ResumeState, type ViewPatch, type ViewSnapshot } from '../../shared/protocol/view-sync';
 import { VIEW_SECTIONS } from '../../shared/protocol/views';
 import type { AckCallback, ClientToServerEvents, InterServerEvents, Notice, ServerToClientEvents } from '../../shared/protocol/events';
@@ -40,18 +41,39 @@ export interface SocketData {
 }
 
 const CHECK = process.env.PANELROOM_CHECK_VIEWS === '1';
-/** Presence changes (connects, leaves) are coalesced per session over this long (issue 15). */
+/** Presence changes (connects, leaves) are coalesced per session (presence-coalesce.ts): flushed once no
+ *  other has come for this long (issue 15)… */
 export const PRESENCE_COALESCE_MS = 100;
+/** …but never later than this after the first of them (a reconnect storm's arrivals keep coming for a
+ *  second or two: a room then gets a few presence patches, not one per 100 ms). */
+export const PRESENCE_MAX_WAIT_MS = 500;
 /** How many ticks a flush may wait for a burst of its session's commands to finish. */
 const MAX_FLUSH_DEFERRALS = 8;
 
-/** The handshake's `resume` (what a reconnecting client holds), or null when absent or malformed. */
+/** At most this many section digests per channel are read from a handshake (a view has a few dozen). */
+const MAX_RESUME_DIGESTS = 200;
+
+/** The handshake's `resume` (what a reconnecting client holds), or null when absent or malformed.
+ *  Digests that are not strings are ignored (that section is then sent). */
 function resumeOf(auth: unknown): ResumeState | null {
   const r = (auth as { resume?: unknown } | null)?.resume as ResumeState | undefined;
   if (!r || typeof r !== 'object' || typeof r.epoch !== 'string' || !r.versions || typeof r.versions !== 'object') return null;
   const versions: ResumeState['versions'] = {};
   for (const ch of CHANNELS) if (Number.isSafeInteger(r.versions[ch])) versions[ch] = r.versions[ch];
-  return { epoch: r.epoch, versions };
+  const digests: NonNullable<ResumeState['digests']> = {};
+  for (const ch of CHANNELS) {
+    const d = (r.digests as Record<string, unknown> | undefined)?.[ch];
+    if (!d || typeof d !== 'object' || Array.isArray(d)) continue;
+    const held: Record<string, string> = Object.create(null);
+    let n = 0;
+    for (const [k, v] of Object.entries(d)) {
+      if (typeof v !== 'string' || v.length > 64) continue;
+      held[k] = v;
+      if (++n >= MAX_RESUME_DIGESTS) break;
+    }
+    digests[ch] = held;
+  }
+  return { epoch: r.epoch, versions, digests };
 }
 
 /** The typed edge (docs/architecture.md "The typed edge"): what a socket receives and sends. */
@@ -82,7 +104,7 @@ export class RealtimeServer {
   private readonly channels = new Map<string, Map<string, AudienceChannel>>();
   /** This process's epoch: channel versions from before a restart are not resumable. */
   readonly epoch = randomUUID();
-  private readonly presenceTimers = new Map<string, NodeJS.Timeout>();
+  private readonly presenceFlush = new PresenceCoalescer((id) => this.markDirty(id), PRESENCE_COALESCE_MS, PRESENCE_MAX_WAIT_MS);
   private readonly deferrals = new Map<string, number>();
   /** Acks waiting for their session's flush. */
   private readonly pendingAcks = new Map<string, (() => void)[]>();
@@ -228,16 +250,11 @@ export class RealtimeServer {
     });
   }
 
-  /** A person's first socket arrived or its last one left: flush the session's presence shortly after. */
+  /** A person's first socket arrived or its last one left: flush the session's presence once the
+   *  arrivals pause (PRESENCE_COALESCE_MS), at most PRESENCE_MAX_WAIT_MS after the first change. */
   private presenceChanged(sessionId: string): void {
     this.onLocalPresence?.(sessionId);
-    if (this.presenceTimers.has(sessionId)) return;
-    const t = setTimeout(() => {
-      this.presenceTimers.delete(sessionId);
-      this.markDirty(sessionId);
-    }, PRESENCE_COALESCE_MS);
-    t.unref();
-    this.presenceTimers.set(sessionId, t);
+    this.presenceFlush.changed(sessionId);
   }
 
   private touch(p: Principal): void {
@@ -394,6 +411,8 @@ export class RealtimeServer {
 
   private flushAndAck(sessionId: string): void {
     const cpu = this.flushCpu.measure ? process.cpuUsage() : null;
+    // This flush sends the presence as it is now: a presence flush still pending would repeat it.
+    this.presenceFlush.flushed(sessionId);
     try {
       this.flushSession(sessionId);
     } finally {
@@ -470,6 +489,11 @@ export class RealtimeServer {
         if (patch) {
           const frame: ViewPatch = { ch, seq, base: patch.base, version: c.version, serverTime: now, set: patch.set, del: patch.del };
           if (patch.ops.length) frame.ops = patch.ops;
+          // Each changed section's digest: what the client says it holds when resuming across a restart.
+          for (const _ in patch.digests) {
+            frame.digests = patch.digests;
+            break;
+          }
           this.io.local.to(rooms[ch]).emit('view:patch', frame);
         }
       }
@@ -509,8 +533,10 @@ export class RealtimeServer {
 
   /**
    * What a (re)connecting socket gets: per channel, what changed since the version it holds (maybe
-   * nothing), or the whole channel. A channel nobody here listened to is first brought up to date
-   * (without a patch: its room is empty but for this socket). `join`: count the socket as a listener.
+   * nothing); else, across a restart (another epoch) or a version not of this channel, the sections
+   * whose digest the client holds marked unchanged (`keep`) and only the others sent; else the whole
+   * channel. A channel nobody here listened to is first brought up to date (without a patch: its room
+   * is empty but for this socket). `join`: count the socket as a listener.
    */
   private snapshotFor(p: Principal, resume: ResumeState | null, join: boolean): ViewSnapshot {
     const rt = this.registry.get(p.sessionId)!;
@@ -525,7 +551,8 @@ export class RealtimeServer {
       }
       if (join) c.listeners++;
       const v = resume && resume.epoch === this.epoch ? resume.versions[ch] : undefined;
-      channels[ch] = (v !== undefined ? c.since(v) : null) ?? c.full();
+      const digests = resume?.digests?.[ch];
+      channels[ch] = (v !== undefined ? c.since(v) : null) ?? (digests ? c.resumed(digests) : null) ?? c.full();
     }
     return { epoch: this.epoch, seq: rt.state.seq, serverTime: this.opts.clock(), channels };
   }

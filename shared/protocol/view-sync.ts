@@ -11,6 +11,15 @@
 // On (re)connection the client says which epoch and channel versions it holds (`ResumeState`, in the
 // handshake's auth); the server answers each channel with what changed since (possibly nothing), or
 // the whole channel when it cannot (another epoch: a restart).
+//
+// Resume across a restart (issue 15): versions do not survive the process, but the sections do (a
+// replay rebuilds the same state, and a view is a pure function of it). So every section the server
+// sends carries its digest (a hash of exactly the JSON the client then holds), and a reconnecting
+// client also says which digests it holds; in another epoch the server answers a channel with the
+// sections whose digest still matches named in `keep` (the client keeps its own copy) and sends only
+// the others. A digest is only ever of a section of the channel it travels in, sent to that channel's
+// audience, and compared only with the same section of the arriving socket's own channels: a client
+// learns nothing it is not sent anyway (a wrong or forged digest just gets the section).
 
 export const CHANNELS = ['role', 'own'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -25,6 +34,10 @@ export interface ChannelFull {
   version: number;
   seq: number;
   json: string | Uint8Array | ArrayBuffer;
+  /** The digest of each section in `json` (what a client says it holds when resuming across a restart). */
+  digests?: Record<string, string>;
+  /** Sections the client holds already (by digest, across a restart): kept from its own copy, not in `json`. */
+  keep?: string[];
 }
 
 /** The changes of one channel from `base` to `version` (empty set and del: unchanged). */
@@ -34,6 +47,8 @@ export interface ChannelDelta {
   seq: number;
   set: Record<string, unknown>;
   del: string[];
+  /** The digest of each section in `set`. */
+  digests?: Record<string, string>;
 }
 
 export interface ViewSnapshot {
@@ -66,11 +81,15 @@ export interface ViewPatch {
   del: string[];
   /** Changes inside sections not in `set` (the big sections: a change sends only what changed). */
   ops?: ViewOp[];
+  /** The new digest of each section changed (in `set` or by `ops`). */
+  digests?: Record<string, string>;
 }
 
 export interface ResumeState {
   epoch: string;
   versions: Partial<Record<Channel, number>>;
+  /** The digest of each section held, by channel (used when the versions cannot be: another epoch). */
+  digests?: Partial<Record<Channel, Record<string, string>>>;
 }
 
 export const isFull = (c: ChannelFull | ChannelDelta): c is ChannelFull => (c as ChannelFull).json != null;
@@ -84,6 +103,8 @@ export function channelView(c: ChannelFull): Record<string, unknown> {
 interface Held {
   version: number;
   view: Record<string, unknown>;
+  /** The digest of each section held, as the server sent it (a section changed without one has none). */
+  digests: Record<string, string>;
 }
 
 /** The client's copy of its channels and their merged view (browser, tests and benchmarks share it). */
@@ -102,14 +123,26 @@ export class ViewReplica {
     for (const ch of CHANNELS) {
       const c = s.channels[ch];
       if (!c) continue;
-      if (isFull(c)) next.set(ch, { version: c.version, view: channelView(c) });
-      else {
-        const h = this.held.get(ch);
+      const h = this.held.get(ch);
+      if (isFull(c)) {
+        const view = channelView(c);
+        const digests = { ...c.digests };
+        // Across a restart: the sections the server found unchanged by their digest are our own copies.
+        for (const k of c.keep ?? []) {
+          if (!h || !(k in h.view)) {
+            ok = false;
+            continue;
+          }
+          view[k] = h.view[k];
+          if (h.digests[k]) digests[k] = h.digests[k];
+        }
+        next.set(ch, { version: c.version, view, digests });
+      } else {
         if (!sameEpoch || !h || h.version !== c.base) {
           ok = false;
           continue;
         }
-        next.set(ch, { version: c.version, view: applied(h.view, c.set, c.del) });
+        next.set(ch, { version: c.version, view: applied(h.view, c.set, c.del), digests: digestsAfter(h.digests, c.set, c.del, undefined, c.digests) });
       }
     }
     this.epoch = s.epoch;
@@ -121,7 +154,7 @@ export class ViewReplica {
 
   /** Applies a patch; false if it does not apply on the version held (the caller asks for a resync). */
   patch(p: ViewPatch): boolean {
-    const h = this.held.get(p.ch) ?? (p.base === 0 ? { version: 0, view: {} } : null);
+    const h = this.held.get(p.ch) ?? (p.base === 0 ? { version: 0, view: {}, digests: {} } : null);
     if (!h || h.version !== p.base) return false;
     let view = applied(h.view, p.set, p.del);
     if (p.ops?.length) {
@@ -129,7 +162,7 @@ export class ViewReplica {
       if (!next) return false;
       view = next;
     }
-    this.held.set(p.ch, { version: p.version, view });
+    this.held.set(p.ch, { version: p.version, view, digests: digestsAfter(h.digests, p.set, p.del, p.ops, p.digests) });
     if (p.seq > this.seq) this.seq = p.seq;
     this.merge();
     return true;
@@ -139,8 +172,12 @@ export class ViewReplica {
   resume(): ResumeState | null {
     if (!this.epoch) return null;
     const versions: Partial<Record<Channel, number>> = {};
-    for (const [ch, h] of this.held) versions[ch] = h.version;
-    return { epoch: this.epoch, versions };
+    const digests: Partial<Record<Channel, Record<string, string>>> = {};
+    for (const [ch, h] of this.held) {
+      versions[ch] = h.version;
+      digests[ch] = h.digests;
+    }
+    return { epoch: this.epoch, versions, digests };
   }
 
   private merge(): void {
@@ -151,6 +188,16 @@ export class ViewReplica {
     }
     this.view = view;
   }
+}
+
+/** The digests after a change: the sections sent get theirs; one changed by ops without a new digest
+ *  (or removed) has none any more, so that a resume never claims a section the client may not hold. */
+function digestsAfter(held: Record<string, string>, set: Record<string, unknown>, del: string[], ops: ViewOp[] | undefined, sent: Record<string, string> | undefined): Record<string, string> {
+  const next = { ...held };
+  for (const k in set) delete next[k];
+  for (const k of del) delete next[k];
+  if (ops) for (const o of ops) delete next[String(o.p[0])];
+  return sent ? Object.assign(next, sent) : next;
 }
 
 function applied(view: Record<string, unknown>, set: Record<string, unknown>, del: string[]): Record<string, unknown> {

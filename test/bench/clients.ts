@@ -1,6 +1,7 @@
 import { io as ioc, type Socket } from 'socket.io-client';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version';
+import { RECONNECT } from '../../shared/protocol/reconnect';
 import { testDeviceKey } from '../helpers/device';
 import { ViewReplica } from '../../shared/protocol/view-sync';
 import { measureFloors, type Floors } from './floor';
@@ -45,9 +46,8 @@ export function lean(url: string, token: string, personId: string, opts: { recon
       query: opts.query,
       forceNew: true,
       reconnection: !!opts.reconnect,
-      // client/src/lib/connection.svelte.ts
-      reconnectionDelay: 500,
-      reconnectionDelayMax: 4000,
+      // The product's reconnect policy (the browser client uses the same constant).
+      ...RECONNECT,
       timeout: 60_000,
     });
     let waiters: (() => void)[] = [];

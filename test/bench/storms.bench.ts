@@ -4,6 +4,7 @@ import { floorsOnce, sleep, benchId, type Lean } from './clients';
 import { templateOnce, cloneRoom, startMetricChild, connectRooms, fleetDir, heads, commandCounts, FULL, type ConnectedRoom } from './fleet';
 import { factorsOf } from './rooms.bench';
 import { stats, ms, type BenchSection } from './lib';
+import { RECONNECT } from '../../shared/protocol/reconnect';
 
 // Storms (issue 8), on one server process (a child) holding ROOMS full rooms at the scoring stage,
 // 22 sockets each (2,002 sockets): every member of every room submits within 100 ms; then every
@@ -148,7 +149,7 @@ export async function stormsBench(): Promise<BenchSection> {
     lines.push(
       '### Reconnect storms',
       '',
-      `Every socket loses its connection at the same moment; each of the ${members.length} members has a \`score:save\` in flight, which it sends again with the same id until it is acknowledged (the browser client's outbox). Clients reconnect with the browser client's delays (0.5 s, randomised ×0.5–1.5, doubling to 4 s). "resynced": every socket has received a fresh snapshot; "at head": every socket's view is at its session's last event in the log.`,
+      `Every socket loses its connection at the same moment; each of the ${members.length} members has a \`score:save\` in flight, which it sends again with the same id until it is acknowledged (the browser client's outbox). Clients reconnect with the browser client's delays (shared/protocol/reconnect.ts: ${RECONNECT.reconnectionDelay / 1000} s, randomised ×${1 - RECONNECT.randomizationFactor}–${1 + RECONNECT.randomizationFactor}, doubling to at most ${RECONNECT.reconnectionDelayMax / 1000} s). "resynced": every socket has received a fresh snapshot; "at head": every socket's view is at its session's last event in the log.`,
       '',
       '| storm | sockets | first fresh snapshot | all resynced (fresh snapshot) | all at head | behind at the end | commands in flight | lost | duplicated | server loop delay p99 / max | server CPU (of one core) | CPU of the clients (this process, of one core) |',
       '|---|---|---|---|---|---|---|---|---|---|---|---|',

@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { i18n } from './i18n.svelte';
 import { PROTOCOL_VERSION } from '../../../shared/protocol/version';
+import { RECONNECT } from '../../../shared/protocol/reconnect';
 import type { Ack } from '../../../shared/protocol/ack';
 import { ViewReplica, type ViewPatch, type ViewSnapshot } from '../../../shared/protocol/view-sync';
 import type { CommandName } from '../../../shared/protocol/commands';
@@ -54,8 +55,8 @@ export class Connection<V extends AnyView = AnyView> {
       transports: ['websocket', 'polling'],
       query: s ? { s } : undefined,
       auth: (cb) => cb({ token: this.token, protocol: PROTOCOL_VERSION, resume: this.replica.resume(), device: deviceKey() }),
-      reconnectionDelay: 500,
-      reconnectionDelayMax: 4000,
+      // A short, jittered backoff (shared/protocol/reconnect.ts: back within a second of the server).
+      ...RECONNECT,
     });
     this.socket.on('connect', () => {
       this.status = 'online';

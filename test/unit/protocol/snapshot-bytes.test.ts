@@ -34,7 +34,7 @@ describe('whole channels as bytes', () => {
       const s: ViewSnapshot = { epoch: 'e', seq: 7, serverTime: 0, channels: { role: { version: 1, seq: 7, json } } };
       expect(r.snapshot(s)).toBe(true);
       expect(r.view).toEqual({ screen: { scene: '欢迎' } });
-      expect(r.resume()).toEqual({ epoch: 'e', versions: { role: 1 } });
+      expect(r.resume()).toEqual({ epoch: 'e', versions: { role: 1 }, digests: { role: {} } });
     }
   });
 
