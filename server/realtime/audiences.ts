@@ -173,6 +173,7 @@ export class AudienceChannel {
         (ops ??= []).push(...sec.delta.ops);
         if (held.plain) warmUp(this, this.used);
         this.sections.set(k, { section: sec, at: v, plain: held.plain && (appliedOps({ [k]: held.plain }, JSON.parse(JSON.stringify(sec.delta.ops)))?.[k] ?? undefined) });
+        if (sec.json !== undefined) digests[k] = digestOf(sec);
         continue;
       }
       // A big section: only what changed inside it (issue 15), diffed once for the audience.

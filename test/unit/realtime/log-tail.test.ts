@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SessionViewMemo } from '../../../server/realtime/view-memo';
-import { AudienceChannel } from '../../../server/realtime/audiences';
+import { AudienceChannel, digestOf } from '../../../server/realtime/audiences';
 import { appliedOps } from '../../../shared/protocol/view-sync';
 import type { SessionState } from '../../../server/session/types';
 
@@ -42,6 +42,8 @@ describe('the log tail as appended entries', () => {
     const change = channel.update(map(next), s.seq)!;
     expect(change.set).toEqual({});
     expect(change.ops).toEqual(next.delta!.ops);
+    // The section's digest goes with its ops (a resume across a restart keeps the log by it).
+    expect(change.digests.log).toBe(digestOf(next));
     expect(channel.checkMirror()).toBeNull();
 
     // A channel that missed a section (nobody listened) is diffed as before, and still ends exact.
