@@ -93,6 +93,8 @@ async function measureLevel(url: string, child: Awaited<ReturnType<typeof startM
         loads.push(memberLoad(c, r.clients.get('A1'), factors, until, out));
       }
   await Promise.all(loads);
+  // With BENCH_CPU_PROF_DIR: the server's CPU profile of this level's window (since the reset above).
+  await child.profile(`rooms-${rooms.length}`);
   const m = await child.metrics();
   // After a GC, with every socket still connected: what the rooms and their sockets hold (issue 15: RSS
   // per active room), not the window's garbage.
