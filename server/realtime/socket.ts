@@ -265,7 +265,9 @@ export class RealtimeServer {
 
   private async route(socket: RoomSocket, event: string, payload: unknown, ack: AckCallback | null): Promise<void> {
     const p = socket.data.principal;
+    const t0 = this.commandTimes.measure ? performance.now() : 0;
     const reply = (a: Ack) => {
+      if (t0) this.commandTimes.ms.push(performance.now() - t0);
       if (ack) ack(a);
     };
     // A socket whose token was revoked meanwhile may no longer act.
@@ -408,6 +410,10 @@ export class RealtimeServer {
    *  diffing and sending views): the benchmarks report it per command, a figure the machine's load does
    *  not inflate as it does latencies. */
   readonly flushCpu = { measure: false, flushes: 0, micros: 0 };
+
+  /** While `measure` is on, each command's time in this process, from its arrival to its ack (the
+   *  benchmarks: the server's share of a round trip, apart from the clients' own delays). */
+  readonly commandTimes = { measure: false, ms: [] as number[] };
 
   private flushAndAck(sessionId: string): void {
     const cpu = this.flushCpu.measure ? process.cpuUsage() : null;

@@ -97,6 +97,10 @@ export async function cloneRoom(store: SqliteEventStore, t: Template): Promise<C
 
 export interface ChildMetrics {
   loop: { p50: number; p99: number; max: number; n: number };
+  /** GC pauses in the window (child-server.ts): count, total, longest, and the total of the major ones. */
+  gc: { n: number; totalMs: number; maxMs: number; majorMs: number };
+  /** Every command's time in the server, from its arrival to its ack (socket.ts `commandTimes`). */
+  commands: { n: number; p50: number; p99: number; max: number };
   cpu: { userMs: number; systemMs: number; wallMs: number };
   memory: NodeJS.MemoryUsage;
 }
@@ -119,7 +123,9 @@ export interface MetricChild {
 export function startMetricChild(dataDir: string, port = 0, timeoutMs = 300_000): Promise<MetricChild> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'test/helpers/child-server.ts'], {
+    // BENCH_SERVER_NODE_FLAGS: extra Node/V8 flags for the server child only (e.g. GC settings to compare).
+    const flags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+    const proc = spawn(process.execPath, [...flags, '--expose-gc', '--import', 'tsx', 'test/helpers/child-server.ts'], {
       // As `npm start` runs the server (server/malloc-env.ts); BENCH_MALLOC_DEFAULT=1 measures without.
       env: { ...(process.env.BENCH_MALLOC_DEFAULT === '1' ? {} : MALLOC_ENV), ...process.env, DATA_DIR: dataDir, PORT: String(port), PANELROOM_METRICS: '1', ...(process.env.BENCH_CPU_PROF_DIR ? { PANELROOM_CPU_PROF_DIR: process.env.BENCH_CPU_PROF_DIR } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],

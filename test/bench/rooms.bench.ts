@@ -4,7 +4,7 @@ import type { Factor } from '../../shared/domain/rubric/types';
 import { scoredLeaves } from '../../shared/domain/rubric';
 import { roomKernel } from '../../server/concerns';
 import { floorsOnce, clientLoop, sleep, type Lean } from './clients';
-import { templateOnce, cloneRoom, startMetricChild, connectRooms, fleetDir, FULL, LIGHT, type Clone, type Template, type ConnectedRoom } from './fleet';
+import { templateOnce, cloneRoom, startMetricChild, connectRooms, fleetDir, FULL, LIGHT, type ChildMetrics, type Clone, type Template, type ConnectedRoom } from './fleet';
 import { stats, ms, type BenchSection } from './lib';
 import { patchTouches } from '../../shared/protocol/view-sync';
 
@@ -30,6 +30,8 @@ interface Level {
   save: ReturnType<typeof stats>;
   console: ReturnType<typeof stats>;
   loop: { p50: number; p99: number; max: number };
+  gc: ChildMetrics['gc'];
+  serverCommands: ChildMetrics['commands'];
   cpuPct: number;
   rssMb: number;
   heapMb: number;
@@ -108,6 +110,8 @@ async function measureLevel(url: string, child: Awaited<ReturnType<typeof startM
     save: stats(out.save),
     console: stats(out.console),
     loop: m.loop,
+    gc: m.gc,
+    serverCommands: m.commands,
     cpuPct: (100 * (m.cpu.userMs + m.cpu.systemMs)) / m.cpu.wallMs,
     rssMb: held.memory.rss / 2 ** 20,
     heapMb: held.memory.heapUsed / 2 ** 20,
@@ -141,7 +145,7 @@ export async function roomsBench(): Promise<BenchSection> {
         // A fresh set of rooms' scores would need fresh rooms; earlier rooms keep theirs (S10 is never submitted).
         const r = await measureLevel(child.url, child, clones.slice(0, n), factors);
         levels.push({ n, startMs: child.startMs, ...r });
-        console.log(`  ${n} rooms: submit p99 ${ms(r.submit.p99)} ms, loop p99 ${ms(r.loop.p99)} ms, cpu ${r.cpuPct.toFixed(0)}%`);
+        console.log(`  ${n} rooms: submit p99 ${ms(r.submit.p99)} ms, loop p99 ${ms(r.loop.p99)} ms (max ${ms(r.loop.max)}), gc ${r.gc.n} pauses ${ms(r.gc.totalMs)} ms (major ${ms(r.gc.majorMs)}, longest ${ms(r.gc.maxMs)}), server's command p50/p99 ${ms(r.serverCommands.p50)}/${ms(r.serverCommands.p99)} ms, cpu ${r.cpuPct.toFixed(0)}%, client loop p99 ${ms(r.clientLoopP99)} ms`);
       } finally {
         await child.kill();
       }
@@ -155,7 +159,7 @@ export async function roomsBench(): Promise<BenchSection> {
   const perRoom = (l: Level, k: 'heapLoadedMb' | 'rssLoadedMb' | 'heapMb' | 'rssMb') => (l.n > base.n ? ((l[k] - base[k]) / (l.n - base.n)).toFixed(2) : '—');
   const rows = levels.map(
     (l) =>
-      `| ${l.n} | ${l.sockets} | ${l.members} | ${ms(l.submit.p50)} / ${ms(l.submit.p99)} ms (${l.submit.n}) | ${ms(l.console.p50)} / ${ms(l.console.p99)} ms | ${ms(l.save.p50)} / ${ms(l.save.p99)} ms | ${ms(l.loop.p50)} / ${ms(l.loop.p99)} ms | ${l.cpuPct.toFixed(0)} % | ${l.rssLoadedMb.toFixed(0)} MB → ${l.rssMb.toFixed(0)} MB | ${perRoom(l, 'heapLoadedMb')} / ${perRoom(l, 'rssLoadedMb')} MB | ${perRoom(l, 'heapMb')} / ${perRoom(l, 'rssMb')} MB | ${(l.startMs / 1000).toFixed(1)} s | ${ms(l.clientLoopP99)} ms | ${l.errors} |`,
+      `| ${l.n} | ${l.sockets} | ${l.members} | ${ms(l.submit.p50)} / ${ms(l.submit.p99)} ms (${l.submit.n}) | ${ms(l.console.p50)} / ${ms(l.console.p99)} ms | ${ms(l.save.p50)} / ${ms(l.save.p99)} ms | ${ms(l.serverCommands.p50)} / ${ms(l.serverCommands.p99)} ms | ${ms(l.loop.p50)} / ${ms(l.loop.p99)} / ${ms(l.loop.max)} ms | ${ms(l.gc.totalMs)} ms, longest ${ms(l.gc.maxMs)} ms | ${l.cpuPct.toFixed(0)} % | ${l.rssLoadedMb.toFixed(0)} MB → ${l.rssMb.toFixed(0)} MB | ${perRoom(l, 'heapLoadedMb')} / ${perRoom(l, 'rssLoadedMb')} MB | ${perRoom(l, 'heapMb')} / ${perRoom(l, 'rssMb')} MB | ${(l.startMs / 1000).toFixed(1)} s | ${ms(l.clientLoopP99)} ms | ${l.errors} |`,
   );
   const md = [
     `Rooms of ${FULL.length - 3 + 3} people (9 members, 10 suppliers, moderator, projector, observer) at the scoring stage, all in one server process (a child; SQLite, synchronous=FULL); clients in the benchmark process, on the same 2 cores. ` +
@@ -163,8 +167,8 @@ export async function roomsBench(): Promise<BenchSection> {
       `Each connected member takes a turn every ${TURN_MS / 1000} s (random phase): a draft \`score:save\`, then \`score:submit\` of the next supplier's whole sheet (13 factors) — about 3× a human's peak pace. Window ${WINDOW_MS / 1000} s per level. ` +
       `Rooms beyond the first are the first room's log appended again under new ids (fleet.ts); the server rebuilds them all by replay at start ("start").`,
     '',
-    '| rooms | sockets | members scoring | score:submit → ack p50 / p99 (n) | → console p50 / p99 | score:save → ack p50 / p99 | server loop delay p50 / p99 | server CPU (of one core) | server RSS loaded → with sockets (after a GC) | per room, state only: heap / RSS | per room with its sockets: heap / RSS | start (replay) | client-side loop p99 | refused |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| rooms | sockets | members scoring | score:submit → ack p50 / p99 (n) | → console p50 / p99 | score:save → ack p50 / p99 | in the server, arrival → ack, every command p50 / p99 | server loop delay p50 / p99 / max | server GC pauses in the window | server CPU (of one core) | server RSS loaded → with sockets (after a GC) | per room, state only: heap / RSS | per room with its sockets: heap / RSS | start (replay) | client-side loop p99 | refused |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
     `Knee (first N with score p99 > ${KNEE.scoreP99} ms or loop p99 > ${KNEE.loopP99} ms): **${knee ? `${knee.n} rooms` : `not reached up to ${levels[levels.length - 1]?.n} rooms`}**. Aim (issue 15): 500 rooms or more before the knee — **${knee ? `not met (the last level below the knee: ${levels.filter((l) => l.n < knee.n).pop()?.n ?? 0} rooms)` : (levels[levels.length - 1]?.n ?? 0) >= 500 ? 'met' : 'not measured up to 500 rooms'}**.`,

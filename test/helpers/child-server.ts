@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants as perf, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createApplication } from '../../server/app';
 import { SqliteEventStore } from '../../server/store/sqlite';
 import { ADMIN } from './server';
@@ -11,6 +11,13 @@ import { ADMIN } from './server';
 // event-loop delay, CPU and memory as JSON on a second loopback port, printed as "METRICS <n>" before
 // "PORT <n>"; `POST /reset` starts a new measuring window.
 let metricsPort = 0;
+/** The server's own command times (server/realtime/socket.ts `commandTimes`), once the app exists. */
+let commandTimes: { measure: boolean; ms: number[] } | null = null;
+const commandStats = (ms: number[]) => {
+  const s = [...ms].sort((a, b) => a - b);
+  const q = (f: number) => s[Math.min(s.length - 1, Math.floor(f * s.length))] ?? 0;
+  return { n: s.length, p50: q(0.5), p99: q(0.99), max: s[s.length - 1] ?? 0 };
+};
 // Opt-in CPU profile (PANELROOM_CPU_PROF_DIR, set by the benches from BENCH_CPU_PROF_DIR): profiled from
 // the start and from each metrics reset; `POST /profile?name=…` writes <dir>/<name>.cpuprofile and goes on.
 const profDir = process.env.PANELROOM_CPU_PROF_DIR;
@@ -43,6 +50,20 @@ if (profDir) {
 if (process.env.PANELROOM_METRICS === '1') {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
+  // GC pauses in the window (issue 15: the knee's loop-delay bursts): count, total and longest, and the
+  // total of the major (mark-compact) ones.
+  const gc = { n: 0, totalMs: 0, maxMs: 0, majorMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const detail = (e as unknown as { detail?: { kind?: number; flags?: number } }).detail;
+      // Not the window's: the full GC the metrics reset forces (below).
+      if ((detail?.flags ?? 0) & perf.NODE_PERFORMANCE_GC_FLAGS_FORCED) continue;
+      gc.n++;
+      gc.totalMs += e.duration;
+      gc.maxMs = Math.max(gc.maxMs, e.duration);
+      if (detail?.kind === perf.NODE_PERFORMANCE_GC_MAJOR) gc.majorMs += e.duration;
+    }
+  }).observe({ entryTypes: ['gc'] });
   let cpu0 = process.cpuUsage();
   let t0 = performance.now();
   const http = createServer(async (req, res) => {
@@ -62,6 +83,11 @@ if (process.env.PANELROOM_METRICS === '1') {
     if (req.method === 'POST') {
       await profile?.start();
       loop.reset();
+      if (commandTimes) {
+        commandTimes.measure = true;
+        commandTimes.ms.length = 0;
+      }
+      Object.assign(gc, { n: 0, totalMs: 0, maxMs: 0, majorMs: 0 });
       cpu0 = process.cpuUsage();
       t0 = performance.now();
       globalThis.gc?.();
@@ -72,6 +98,8 @@ if (process.env.PANELROOM_METRICS === '1') {
     res.end(
       JSON.stringify({
         loop: { p50: ns(50), p99: ns(99), max: loop.max / 1e6, n: loop.count },
+        gc: { ...gc },
+        commands: commandStats(commandTimes?.ms ?? []),
         cpu: { userMs: cpu.user / 1000, systemMs: cpu.system / 1000, wallMs: performance.now() - t0 },
         memory: process.memoryUsage(),
       }),
@@ -92,6 +120,7 @@ const store = SqliteEventStore.open(process.env.DATA_DIR!);
 // replays first (the storms bench's "before").
 const loadInBackground = process.env.PANELROOM_LOAD_IN_BACKGROUND !== '0';
 const app = await createApplication({ store, adminToken: ADMIN, clientDir: null, loadInBackground });
+commandTimes = app.realtime.commandTimes;
 const port = await app.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
 if (metricsPort) process.stdout.write(`METRICS ${metricsPort}\n`);
 process.stdout.write(`PORT ${port}\n`);
