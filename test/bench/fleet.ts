@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startServer, tokenOf } from '../helpers/server';
+import { childEntry } from '../helpers/child';
 import { openRoom, driveTo } from '../helpers/room';
 import { SqliteEventStore } from '../../server/store/sqlite';
 import { newPersonToken } from '../../server/session/create';
@@ -120,12 +121,15 @@ export interface MetricChild {
 }
 
 /** test/helpers/child.ts's pattern, with the metrics channel switched on. */
-export function startMetricChild(dataDir: string, port = 0, timeoutMs = 300_000): Promise<MetricChild> {
+export async function startMetricChild(dataDir: string, port = 0, timeoutMs = 300_000): Promise<MetricChild> {
+  const entry = await childEntry();
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     // BENCH_SERVER_NODE_FLAGS: extra Node/V8 flags for the server child only (e.g. GC settings to compare).
     const flags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-    const proc = spawn(process.execPath, [...flags, '--expose-gc', '--import', 'tsx', 'test/helpers/child-server.ts'], {
+    // Bundled, as `npm start` runs the server (scripts/build-server.mjs): a restart's start-up is the
+    // deployed one, not tsx compiling every module.
+    const proc = spawn(process.execPath, [...flags, '--expose-gc', entry], {
       // As `npm start` runs the server (server/malloc-env.ts); BENCH_MALLOC_DEFAULT=1 measures without.
       env: { ...(process.env.BENCH_MALLOC_DEFAULT === '1' ? {} : MALLOC_ENV), ...process.env, DATA_DIR: dataDir, PORT: String(port), PANELROOM_METRICS: '1', ...(process.env.BENCH_CPU_PROF_DIR ? { PANELROOM_CPU_PROF_DIR: process.env.BENCH_CPU_PROF_DIR } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+// @ts-expect-error a plain ES module of the build scripts, without types
+import { buildServer } from '../../scripts/build-server.mjs';
 
 export interface Child {
   proc: ChildProcess;
@@ -11,10 +12,9 @@ export interface Child {
 
 // The child server, bundled once per test process into one ES module (packages stay in
 // node_modules). Starting it with plain node takes a fraction of what compiling every module through
-// tsx takes at each start, which matters to a test that restarts the server 50 times. The store's
-// writer thread (server/store/sqlite-writer.mjs, issue 15) is located beside the module that starts it,
-// so it is bundled beside the server, in a directory of this test process's own. The bundle does not
-// render reports (the renderer's worker is located beside the source file).
+// tsx takes at each start, which matters to a test that restarts the server 50 times. Bundled as `npm
+// start` bundles the server (scripts/build-server.mjs: the worker threads' modules beside it), in a
+// directory of this test process's own.
 let bundled: Promise<string> | null = null;
 function alive(pid: number): boolean {
   try {
@@ -24,7 +24,7 @@ function alive(pid: number): boolean {
     return false;
   }
 }
-function childEntry(): Promise<string> {
+export function childEntry(): Promise<string> {
   bundled ??= (async () => {
     // Inside the checkout, so that the bundle's imports resolve from node_modules.
     const cache = 'node_modules/.cache/panelroom';
@@ -36,17 +36,7 @@ function childEntry(): Promise<string> {
     }
     const outdir = join(cache, `child-${process.pid}`);
     process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
-    await build({
-      entryPoints: { 'child-server': 'test/helpers/child-server.ts', 'sqlite-writer': 'server/store/sqlite-writer.mjs' },
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
-      outdir,
-      outExtension: { '.js': '.mjs' },
-      logLevel: 'error',
-    });
+    await buildServer({ 'child-server': 'test/helpers/child-server.ts' }, outdir);
     return join(outdir, 'child-server.mjs');
   })();
   return bundled;

@@ -12,7 +12,7 @@ describe('the malloc thresholds the server starts with', () => {
     const words = server.split(/\s+/);
     const assigned = Object.fromEntries(words.filter((w) => /^[A-Z_]+=/.test(w)).map((w) => w.split('=')));
     expect(assigned).toEqual(MALLOC_ENV);
-    expect(words.slice(Object.keys(assigned).length)).toEqual(['tsx', 'server/main.ts']);
+    expect(words.slice(Object.keys(assigned).length)).toEqual(['node', '--enable-source-maps', 'dist-server/main.mjs']);
   });
 
   it("the benchmarks' server child gets them too", () => {

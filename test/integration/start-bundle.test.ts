@@ -1,0 +1,61 @@
+import { describe, expect, it, afterAll } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+// @ts-expect-error a plain ES module of the build scripts, without types
+import { buildServer, WORKERS } from '../../scripts/build-server.mjs';
+
+// `npm start` runs the server as one bundled module (scripts/build-server.mjs; issue 15: a restarted
+// server listens sooner than through tsx). What the bundle must keep: every worker thread's module
+// beside it where its starter looks for it, and a start on an empty database with the demo session and
+// its join links, as the README says.
+const outdir = join('node_modules/.cache/panelroom', `start-${process.pid}`);
+const dataDir = mkdtempSync(join(tmpdir(), 'panelroom-start-'));
+afterAll(() => {
+  rmSync(outdir, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the server as npm start runs it (bundled)', () => {
+  it('has each worker module its code starts, beside it', async () => {
+    await buildServer({ main: 'server/main.ts' }, outdir);
+    const main = readFileSync(join(outdir, 'main.mjs'), 'utf8');
+    const wanted = [...main.matchAll(/new URL\("\.\/([\w.-]+)", import\.meta\.url\)/g)].map((m) => m[1]).sort();
+    expect(wanted).toEqual(Object.keys(WORKERS).map((w) => `${w}.mjs`).sort());
+    const files = readdirSync(outdir);
+    for (const w of wanted) expect(files).toContain(w);
+  });
+
+  it('starts on an empty database with the demo session and prints its join links', async () => {
+    const proc = spawn(process.execPath, ['--enable-source-maps', join(outdir, 'main.mjs')], {
+      env: { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    proc.stdout.on('data', (d) => (out += d));
+    proc.stderr.on('data', (d) => (err += d));
+    const base = await new Promise<string>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no banner: ${out} ${err}`)), 60_000);
+      proc.stdout.on('data', () => {
+        const m = /is running: (http:\/\/\S+)/.exec(out);
+        // The banner ends with an empty line after the demo session's join links.
+        if (m && out.includes('■') && /\n\n$/.test(out)) {
+          clearTimeout(t);
+          resolve(m[1]);
+        }
+      });
+      proc.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
+    });
+    expect(out).toContain('评审室 PanelRoom 已启动');
+    // A link per person of the demo session, on this server.
+    expect(out.split('\n').filter((l) => l.includes(`${base}/`)).length).toBeGreaterThanOrEqual(5);
+    // The web client is served (or the server says it is not built), and the server answers.
+    const res = await fetch(base);
+    expect(res.status).toBeLessThan(500);
+    const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+    proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 90_000);
+});
