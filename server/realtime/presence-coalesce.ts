@@ -4,12 +4,12 @@
 // console after 100 ms as before, while a room whose 22 devices arrive over a second or two after a
 // restart gets a few presence patches instead of one every 100 ms. Any flush of the session sends the
 // presence as it is then, so it settles what was waiting (`flushed`).
-
 //
 // A storm across the process (a restart, or the network back for every room at once: many sessions
 // with presence waiting at the same time) widens both windows (`storm`): every presence patch goes to
-// every connected device of its room, and in a storm those patches were a fifth of the server's work
-// while the devices still waiting for their snapshots queued behind them. A device's arrival then
+// every connected device of its room, and in the restart storm the flushes were a sixth of the server's
+// busy time (their emits a tenth: mostly presence) while the devices still waiting for their snapshots
+// queued behind them (test/bench/RESULTS.md, h15storm). A device's arrival then
 // reaches the others up to `storm.maxWaitMs` later; its own snapshot is not delayed (and any command
 // of the session still flushes it at once).
 
