@@ -51,6 +51,16 @@ export interface AppOptions {
   loadInBackground?: boolean;
 }
 
+/**
+ * The listening socket's accept queue (issue 15: the restart storm). Node's default is 511: after a
+ * restart every device of every room reconnects within about a second (shared/protocol/reconnect.ts)
+ * while the event loop is busy replaying and answering the first arrivals, and a connection completed
+ * beyond a full queue is dropped by the kernel — the device then waits for TCP's retransmission (1 s,
+ * then 3 s, 7 s…), which made the storm's tail. 2,000 sockets must fit; the kernel caps it at
+ * net.core.somaxconn (4096 on current Linux; docs/deploy.md).
+ */
+export const LISTEN_BACKLOG = 4096;
+
 export interface App {
   http: HttpServer;
   registry: SessionRegistry;
@@ -169,7 +179,7 @@ export async function createApplication(opts: AppOptions): Promise<App> {
     listen: (port, host) =>
       new Promise((res, rej) => {
         http.once('error', rej);
-        http.listen(port, host, () => res((http.address() as AddressInfo).port));
+        http.listen({ port, host, backlog: LISTEN_BACKLOG }, () => res((http.address() as AddressInfo).port));
       }),
     close: async () => {
       registry.timers.stop();

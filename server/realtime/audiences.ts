@@ -103,9 +103,29 @@ export function sweepChannelCaches(): number {
  * a digest tells a client nothing it is not sent.
  */
 const sectionDigests = new WeakMap<Section, string>();
+/** Sections holding one interned JSON string (view-memo.ts `intern`) share one holder of its digest, so
+ *  a section equal in two audiences (the panel's two roles: the review, 130 K characters) is hashed
+ *  once, whichever of them is asked first (issue 15: the restart storm). A holder, not a link between
+ *  the sections: neither keeps the other alive. */
+const digestHolders = new WeakMap<Section, { digest?: string }>();
+export function sameJson(held: Section, sec: Section): void {
+  let h = digestHolders.get(held);
+  if (!h) digestHolders.set(held, (h = { digest: sectionDigests.get(held) }));
+  digestHolders.set(sec, h);
+}
+/** How many digests were computed (SHA-256 over a section's JSON); the tests read it. */
+export const digestCount = { computed: 0 };
 export function digestOf(sec: Section): string {
   let d = sectionDigests.get(sec);
-  if (d === undefined) sectionDigests.set(sec, (d = jsonDigest(sec.json ?? '')));
+  if (d !== undefined) return d;
+  const h = digestHolders.get(sec);
+  d = h?.digest;
+  if (d === undefined) {
+    d = jsonDigest(sec.json ?? '');
+    digestCount.computed++;
+    if (h) h.digest = d;
+  }
+  sectionDigests.set(sec, d);
   return d;
 }
 export const jsonDigest = (json: string): string => createHash('sha256').update(json).digest('base64url').slice(0, 22);

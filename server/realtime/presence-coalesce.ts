@@ -4,6 +4,21 @@
 // console after 100 ms as before, while a room whose 22 devices arrive over a second or two after a
 // restart gets a few presence patches instead of one every 100 ms. Any flush of the session sends the
 // presence as it is then, so it settles what was waiting (`flushed`).
+//
+// A storm across the process (a restart, or the network back for every room at once: many sessions
+// with presence waiting at the same time) widens both windows (`storm`): every presence patch goes to
+// every connected device of its room, and in the restart storm the flushes were a sixth of the server's
+// busy time (their emits a tenth: mostly presence) while the devices still waiting for their snapshots
+// queued behind them (test/bench/RESULTS.md, h15storm). A device's arrival then
+// reaches the others up to `storm.maxWaitMs` later; its own snapshot is not delayed (and any command
+// of the session still flushes it at once).
+
+export interface PresenceStorm {
+  /** Sessions with presence waiting at once, this one included, from which the storm windows apply. */
+  sessions: number;
+  quietMs: number;
+  maxWaitMs: number;
+}
 
 export class PresenceCoalescer {
   private readonly pending = new Map<string, { timer: ReturnType<typeof setTimeout>; first: number }>();
@@ -13,6 +28,7 @@ export class PresenceCoalescer {
     private readonly quietMs: number,
     private readonly maxWaitMs: number,
     private readonly now: () => number = () => performance.now(),
+    private readonly storm: PresenceStorm | null = null,
   ) {}
 
   /** The session's presence changed: (re)arm its flush. */
@@ -21,12 +37,15 @@ export class PresenceCoalescer {
     const waiting = this.pending.get(sessionId);
     if (waiting) clearTimeout(waiting.timer);
     const first = waiting?.first ?? t;
+    const stormy = this.storm !== null && this.pending.size + (waiting ? 0 : 1) >= this.storm.sessions;
+    const quiet = stormy ? this.storm!.quietMs : this.quietMs;
+    const max = stormy ? this.storm!.maxWaitMs : this.maxWaitMs;
     const timer = setTimeout(
       () => {
         this.pending.delete(sessionId);
         this.flush(sessionId);
       },
-      Math.max(0, Math.min(this.quietMs, first + this.maxWaitMs - t)),
+      Math.max(0, Math.min(quiet, first + max - t)),
     );
     (timer as { unref?: () => void }).unref?.();
     this.pending.set(sessionId, { timer, first });

@@ -47,6 +47,10 @@ export const PRESENCE_COALESCE_MS = 100;
 /** …but never later than this after the first of them (a reconnect storm's arrivals keep coming for a
  *  second or two: a room then gets a few presence patches, not one per 100 ms). */
 export const PRESENCE_MAX_WAIT_MS = 500;
+/** In a storm — presence waiting in this many sessions at once (a restart's or a network drop's
+ *  reconnects) — the windows widen to these (presence-coalesce.ts): a room's presence goes out a few
+ *  times over the storm, not every half second to every device while others still wait for snapshots. */
+export const PRESENCE_STORM = { sessions: 10, quietMs: 1000, maxWaitMs: 2000 } as const;
 /** How many ticks a flush may wait for a burst of its session's commands to finish. */
 const MAX_FLUSH_DEFERRALS = 8;
 
@@ -104,7 +108,7 @@ export class RealtimeServer {
   private readonly channels = new Map<string, Map<string, AudienceChannel>>();
   /** This process's epoch: channel versions from before a restart are not resumable. */
   readonly epoch = randomUUID();
-  private readonly presenceFlush = new PresenceCoalescer((id) => this.markDirty(id), PRESENCE_COALESCE_MS, PRESENCE_MAX_WAIT_MS);
+  private readonly presenceFlush = new PresenceCoalescer((id) => this.markDirty(id), PRESENCE_COALESCE_MS, PRESENCE_MAX_WAIT_MS, undefined, PRESENCE_STORM);
   private readonly deferrals = new Map<string, number>();
   /** Acks waiting for their session's flush. */
   private readonly pendingAcks = new Map<string, (() => void)[]>();

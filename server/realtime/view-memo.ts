@@ -3,6 +3,7 @@ import { ALL_KEYS, noteAccesses, stateVersions, trackedState, viewJson, type Key
 import type { Principal, SessionState } from '../session/types';
 import type { Channel, ViewOp } from '../../shared/protocol/view-sync';
 import { presenceView, type Presence } from './views';
+import { sameJson } from './audiences';
 
 // Views without recomputing what did not change (issue 8: score → projector close to the bare fan-out).
 // A concern's view is a pure function of the session state and the viewer. Each call runs against the
@@ -75,6 +76,8 @@ function intern(m: PartMemo, sections: Section[]): number {
       for (const o of e.sections)
         if (o.key === sec.key && o.json !== undefined && o.json.length === j.length && o.json === j) {
           sec.json = o.json;
+          // One string, one digest: hashed once for both (audiences.ts digestOf).
+          sameJson(o, sec);
           n++;
           break search;
         }

@@ -112,6 +112,8 @@ export interface MetricChild {
   startMs: number;
   /** Resolves with performance.now() (this process's clock) when the child says every session is replayed. */
   ready: Promise<number>;
+  /** The child's own clock (ms since it began): its modules loaded, the SQLite store's open took, it listened. */
+  phases: { modules: number; storeOpen: number; listen: number } | null;
   metrics(reset?: boolean): Promise<ChildMetrics>;
   /** With BENCH_CPU_PROF_DIR: writes the child's CPU profile since its start or last metrics reset. */
   profile(name: string): Promise<void>;
@@ -158,6 +160,7 @@ export async function startMetricChild(dataDir: string, port = 0, timeoutMs = 30
           url: `http://127.0.0.1:${m[1]}`,
           startMs: performance.now() - t0,
           ready,
+          phases: ((p) => (p ? { modules: Number(p[1]), storeOpen: Number(p[2]), listen: Number(p[3]) } : null))(/PHASES modules=([\d.]+) storeOpen=([\d.]+) listen=([\d.]+)/.exec(out)),
           profile: async (name) => void (process.env.BENCH_CPU_PROF_DIR && (await fetch(`${murl}profile?name=${encodeURIComponent(name)}`, { method: 'POST' }))),
           heap: async (path) => void (await fetch(`${murl}heap?path=${encodeURIComponent(path)}`, { method: 'POST' })),
           metrics: async (reset = false) => (await (await fetch(murl, { method: reset ? 'POST' : 'GET' })).json()) as ChildMetrics,

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { entryFor, sheetFor } from '../helpers/steps/scoring';
 import { floorsOnce, sleep, benchId, type Lean } from './clients';
-import { templateOnce, cloneRoom, startMetricChild, connectRooms, fleetDir, heads, commandCounts, FULL, type ConnectedRoom } from './fleet';
+import { templateOnce, cloneRoom, startMetricChild, connectRooms, fleetDir, heads, commandCounts, FULL, type ConnectedRoom, type MetricChild } from './fleet';
 import { factorsOf } from './rooms.bench';
 import { stats, ms, type BenchSection } from './lib';
 import { RECONNECT } from '../../shared/protocol/reconnect';
@@ -166,6 +166,7 @@ export async function stormsBench(): Promise<BenchSection> {
     let restartMs = NaN;
     let killedAt = NaN;
     let readyAt: Promise<number> = Promise.resolve(NaN);
+    let phases = null as MetricChild['phases'];
     const restart = await storm(
       'server killed (SIGKILL) and restarted on the same port (includes replaying every room)',
       'restart',
@@ -175,6 +176,7 @@ export async function stormsBench(): Promise<BenchSection> {
         child = await startMetricChild(dir.dataDir, port);
         restartMs = performance.now() - t;
         readyAt = child.ready;
+        phases = child.phases;
       },
       180_000,
     );
@@ -184,7 +186,9 @@ export async function stormsBench(): Promise<BenchSection> {
     const background = process.env.PANELROOM_LOAD_IN_BACKGROUND !== '0';
     lines.push(
       '',
-      `Restart timeline, from the kill: the new process listened after ${ms(restartMs)} ms${background ? ' (it replays in the background)' : ' (after replaying)'}; ` +
+      `Restart timeline, from the kill: the new process listened after ${ms(restartMs)} ms${background ? ' (it replays in the background)' : ' (after replaying)'}` +
+        (phases ? ` (by its own clock: modules loaded ${ms(phases.modules)} ms, SQLite opened in ${ms(phases.storeOpen)} ms, listening ${ms(phases.listen)} ms)` : '') +
+        '; ' +
         `every session (${ROOMS} rooms, ${t.events.length.toLocaleString('en')}+ events each) was replayed after ${ms(replayedMs)} ms; ` +
         `the first socket had its fresh snapshot after ${ms(sinceKill(restart.firstMs))} ms, half of them after ${ms(sinceKill(restart.halfMs))} ms, nine in ten after ${ms(sinceKill(restart.p90Ms))} ms, every socket after ${ms(sinceKill(restart.snapshotMs))} ms, and every socket was at its session's head after ${ms(sinceKill(restart.headMs))} ms.`,
       '',

@@ -10,6 +10,9 @@ import { ADMIN } from './server';
 // Opt-in (benchmarks, test/bench/rooms.bench.ts): with PANELROOM_METRICS=1 it also serves its own
 // event-loop delay, CPU and memory as JSON on a second loopback port, printed as "METRICS <n>" before
 // "PORT <n>"; `POST /reset` starts a new measuring window.
+// When this process's modules were loaded (its own clock: ms since the process began), for the storms
+// bench's restart timeline ("PHASES …" before "PORT").
+const modulesAt = performance.now();
 let metricsPort = 0;
 /** The server's own command times (server/realtime/socket.ts `commandTimes`), once the app exists. */
 let commandTimes: { measure: boolean; ms: number[] } | null = null;
@@ -115,14 +118,18 @@ if (process.env.PANELROOM_CHILD_HOLD === '1') {
   process.stdout.write('HELD\n');
   await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
 }
+const storeFrom = performance.now();
 const store = SqliteEventStore.open(process.env.DATA_DIR!);
+const storeAt = performance.now();
 // As server/main.ts: listen at once, replay in the background (issue 15); PANELROOM_LOAD_IN_BACKGROUND=0
 // replays first (the storms bench's "before").
 const loadInBackground = process.env.PANELROOM_LOAD_IN_BACKGROUND !== '0';
 const app = await createApplication({ store, adminToken: ADMIN, clientDir: null, loadInBackground });
 commandTimes = app.realtime.commandTimes;
 const port = await app.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
+const listenAt = performance.now();
 if (metricsPort) process.stdout.write(`METRICS ${metricsPort}\n`);
+process.stdout.write(`PHASES modules=${modulesAt.toFixed(1)} storeOpen=${(storeAt - storeFrom).toFixed(1)} listen=${listenAt.toFixed(1)}\n`);
 process.stdout.write(`PORT ${port}\n`);
 // "READY <ms>": every session is replayed, <ms> after this process began (the storms bench's timeline).
 await app.registry.ready;

@@ -5,6 +5,7 @@ import { driveToScoring, sheetFor } from '../helpers/steps/scoring';
 import { closeAfterEach } from '../helpers/per-test';
 import { SessionViewMemo, ViewBuilder } from '../../server/realtime/view-memo';
 import { stateVersions } from '../../server/realtime/state-keys';
+import { digestCount, digestOf, jsonDigest } from '../../server/realtime/audiences';
 import type { Principal, SessionState } from '../../server/session/types';
 import type { Factor } from '../../shared/domain/rubric/types';
 
@@ -139,6 +140,23 @@ describe('memory per room (issue 15)', () => {
       expect(rep.get(k)).not.toBe(expert.get(k));
     }
     expect(memo.interned).toBeGreaterThanOrEqual(2);
+  });
+
+  it('hashes a JSON string the two roles share once (the digest of resume across a restart)', async () => {
+    const r = await scoringRoom();
+    const rt = srv!.app.registry.get(r.sessionId)!;
+    const b = new ViewBuilder(new SessionViewMemo(), rt.state, {});
+    const expert = b.build({ sessionId: r.sessionId, personId: 'M1', role: 'expert' }).split.role;
+    const rep = b.build({ sessionId: r.sessionId, personId: 'M5', role: 'purchaser_rep' }).split.role;
+    // Asked in either order: the second of two sections holding one string is not hashed again.
+    const before = digestCount.computed;
+    const d1 = digestOf(rep.get('review')!);
+    expect(digestOf(expert.get('review')!)).toBe(d1);
+    expect(digestCount.computed - before).toBe(1);
+    expect(digestOf(expert.get('scoringFactors')!)).toBe(digestOf(rep.get('scoringFactors')!));
+    expect(digestCount.computed - before).toBe(2);
+    // And it is the digest of exactly that JSON.
+    expect(d1).toBe(jsonDigest(rep.get('review')!.json!));
   });
 });
 

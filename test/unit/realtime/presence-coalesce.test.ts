@@ -51,4 +51,33 @@ describe('presence coalescing', () => {
     advance(100);
     expect(flushed).toEqual(['s@1150']);
   });
+
+  it('in a storm (presence waiting in many sessions at once) the windows widen; alone again, they narrow', () => {
+    const storm = new PresenceCoalescer((id) => flushed.push(`${id}@${now()}`), 100, 500, now, { sessions: 3, quietMs: 1000, maxWaitMs: 2000 });
+    // Three waiting at once: the third waits for the storm's quiet time (the first two armed before it).
+    for (const id of ['a', 'b', 'c']) storm.changed(id);
+    advance(100);
+    expect(flushed).toEqual(['a@100', 'b@100']);
+    advance(899);
+    expect(flushed).toEqual(['a@100', 'b@100']);
+    advance(1);
+    expect(flushed).toEqual(['a@100', 'b@100', 'c@1000']);
+    // Alone again: the ordinary quiet time.
+    storm.changed('a');
+    advance(100);
+    expect(flushed).toEqual(['a@100', 'b@100', 'c@1000', 'a@1100']);
+  });
+
+  it('in a storm a session whose arrivals keep coming goes out at most the storm bound after its first change', () => {
+    const storm = new PresenceCoalescer((id) => flushed.push(`${id}@${now()}`), 100, 500, now, { sessions: 2, quietMs: 1000, maxWaitMs: 2000 });
+    // Two sessions, each with an arrival every 300 ms: in the ordinary windows every 100 ms pause would
+    // send; in the storm they wait for the bound, 2 s after each one's first change.
+    storm.changed('a');
+    for (let t = 0; t < 2000; t += 300) {
+      storm.changed('b');
+      storm.changed('a');
+      advance(300);
+    }
+    expect(flushed.sort()).toEqual(['a@2000', 'b@2000']);
+  });
 });
