@@ -3,6 +3,7 @@ import { ALL_KEYS, noteAccesses, stateVersions, trackedState, viewJson, type Key
 import type { Principal, SessionState } from '../session/types';
 import type { Channel, ViewOp } from '../../shared/protocol/view-sync';
 import { presenceView, type Presence } from './views';
+import { held, jsonSize, sameJson, type HeldJson } from './section-json';
 
 // Views without recomputing what did not change (issue 8: score → projector close to the bare fan-out).
 // A concern's view is a pure function of the session state and the viewer. Each call runs against the
@@ -19,8 +20,9 @@ import { presenceView, type Presence } from './views';
 export interface Section {
   key: string;
   value: unknown;
-  /** JSON.stringify(value), computed once for every viewer sharing the section. */
-  json: string | undefined;
+  /** JSON.stringify(value), computed once for every viewer sharing the section; held as UTF-8 bytes
+   *  when long (section-json.ts: issue 15, memory per room). */
+  json: HeldJson | undefined;
   /** The view that made it read a viewer field besides `role` and `sessionId` (the person's own
    *  audience); otherwise every viewer of the role sees it (the role's audience). */
   personal: boolean;
@@ -70,10 +72,10 @@ function intern(m: PartMemo, sections: Section[]): number {
   let n = 0;
   for (const sec of sections) {
     const j = sec.json;
-    if (j === undefined || j.length < INTERN_MIN) continue;
+    if (j === undefined || jsonSize(j) < INTERN_MIN) continue;
     search: for (const e of m.entries.values())
       for (const o of e.sections)
-        if (o.key === sec.key && o.json !== undefined && o.json.length === j.length && o.json === j) {
+        if (o.key === sec.key && o.json !== undefined && o.json !== j && jsonSize(o.json) === jsonSize(j) && sameJson(o.json, j)) {
           sec.json = o.json;
           n++;
           break search;
@@ -152,9 +154,9 @@ export class SessionViewMemo {
 
   /** The presence section of one presence audience, the same object while its JSON is the same. */
   presence(key: string, value: unknown, personal: boolean): Section {
-    const json = JSON.stringify(value);
+    const json = held(JSON.stringify(value));
     const prev = this.presences.get(key);
-    if (prev && prev.json === json) return prev;
+    if (prev && sameJson(prev.json, json)) return prev;
     const sec: Section = { key: 'presence', value, json, personal };
     this.presences.set(key, sec);
     return sec;
@@ -166,7 +168,7 @@ export class SessionViewMemo {
     const prev = this.logSection;
     if (prev && this.logSeq === s.seq) return prev;
     const value = { head: s.head, seq: s.seq, tail: s.tail.slice() };
-    const sec: Section = { key: 'log', value, json: JSON.stringify(value), personal: false };
+    const sec: Section = { key: 'log', value, json: held(JSON.stringify(value)), personal: false };
     const added = s.seq - this.logSeq;
     if (prev && added > 0 && added <= value.tail.length && value.tail[value.tail.length - added].seq === this.logSeq + 1) {
       const dropped = this.logLength + added - value.tail.length;

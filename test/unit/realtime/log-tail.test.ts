@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SessionViewMemo } from '../../../server/realtime/view-memo';
 import { AudienceChannel, digestOf } from '../../../server/realtime/audiences';
+import { jsonText } from '../../../server/realtime/section-json';
 import { appliedOps } from '../../../shared/protocol/view-sync';
 import type { SessionState } from '../../../server/session/types';
 
@@ -37,8 +38,8 @@ describe('the log tail as appended entries', () => {
     expect(memo.log(s)).toBe(next);
     expect(next.delta!.from).toBe(first);
     expect(next.delta!.ops).toContainEqual({ p: ['log', 'tail'], w: [1, s.tail.slice(-3)] });
-    const rebuilt = appliedOps({ log: JSON.parse(first.json!) }, JSON.parse(JSON.stringify(next.delta!.ops)))!;
-    expect(JSON.stringify(rebuilt.log)).toBe(next.json);
+    const rebuilt = appliedOps({ log: JSON.parse(jsonText(first.json!)) }, JSON.parse(JSON.stringify(next.delta!.ops)))!;
+    expect(JSON.stringify(rebuilt.log)).toBe(jsonText(next.json!));
     const change = channel.update(map(next), s.seq)!;
     expect(change.set).toEqual({});
     expect(change.ops).toEqual(next.delta!.ops);
