@@ -277,11 +277,18 @@ export interface ReviewSeatSection {
   canConclude: boolean;
 }
 
+/** A member's own sign-in (issue 15: apart from the panel's `signin`, its own audience). */
+export interface SigninSeatSection {
+  /** Its sign-in (when, the discipline acknowledged, the suppliers it recused from), or null. */
+  me: { at: number; acknowledged: true; disciplineVersion: string; recuseFrom: string[]; recusalNote: string | null } | null;
+}
+
 /** A panel member's tablet: the panel audience merged with the member's own. */
 export interface MemberView extends Common, Deliberation {
   report: ReportSection | null;
   scoringFactors: Untyped;
   reviewSeat: ReviewSeatSection;
+  signinSeat: SigninSeatSection;
 }
 /** A supplier's laptop (its own audience only; no report). */
 export interface SupplierView extends Common, Deliberation {}
@@ -312,6 +319,7 @@ export interface AnyView extends Partial<Common>, Partial<Deliberation> {
   scoringFactors?: Untyped;
   reviewSeat?: ReviewSeatSection;
   reviewStaff?: ReviewStaffSection;
+  signinSeat?: SigninSeatSection;
 }
 
 /** The section names of each audience's view, at run time (test/unit/protocol/typed-edge.test.ts checks
@@ -319,8 +327,8 @@ export interface AnyView extends Partial<Common>, Partial<Deliberation> {
 export const VIEW_SECTIONS = {
   moderator: ['session', 'me', 'people', 'devices', 'stage', 'screen', 'presence', 'log', 'suppliers', 'setup', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring', 'scoringFactors', 'report', 'reviewStaff'],
   observer: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'log', 'suppliers', 'setup', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring', 'scoringFactors', 'report', 'reviewStaff'],
-  expert: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'suppliers', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring', 'scoringFactors', 'report', 'reviewSeat'],
-  purchaser_rep: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'suppliers', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring', 'scoringFactors', 'report', 'reviewSeat'],
+  expert: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'suppliers', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring', 'scoringFactors', 'report', 'reviewSeat', 'signinSeat'],
+  purchaser_rep: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'suppliers', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring', 'scoringFactors', 'report', 'reviewSeat', 'signinSeat'],
   supplier: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'suppliers', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring'],
   screen: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'suppliers', 'signin', 'rounds', 'minutes', 'requirements', 'quotes', 'scoring', 'report'],
 } as const satisfies { [R in keyof ViewByRole]: readonly (keyof ViewByRole[R])[] };
