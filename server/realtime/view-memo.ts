@@ -181,6 +181,10 @@ export class SessionViewMemo {
         ],
       };
     }
+    // Only a channel holding `prev` itself uses the new section's ops; `prev`'s own (from the one
+    // before it) are never used again, and kept they would chain every log section of the session's
+    // life to the newest (issue 15: memory per room; 6 KB per event).
+    if (prev) prev.delta = undefined;
     this.logSeq = s.seq;
     this.logLength = value.tail.length;
     return (this.logSection = sec);

@@ -49,9 +49,14 @@ describe('the log tail as appended entries', () => {
 
     // A channel that missed a section (nobody listened) is diffed as before, and still ends exact.
     append(s, 1);
-    memo.log(s);
+    const missed = memo.log(s);
     append(s, 2);
     const later = memo.log(s);
+    // A log section keeps only the section just before it, not the whole chain of the session's log
+    // sections (memory per room, issue 15).
+    expect(later.delta!.from).toBe(missed);
+    expect(missed.delta).toBeUndefined();
+    expect(next.delta).toBeUndefined();
     const change2 = channel.update(map(later), s.seq)!;
     expect(change2.ops.length).toBeGreaterThan(0);
     expect(channel.checkMirror()).toBeNull();
