@@ -219,6 +219,9 @@ function panelShared(s: SessionState) {
   const phase = phaseNow(s);
   const items = checklistOf(s, phase);
   const members = activeMembers(s).map((m) => m.id);
+  // Each member's label once, shared by its every vote (issue 15: memory per room; a room's review
+  // holds some 180 votes per member, and a label made per vote was a string each).
+  const labels = new Map(members.map((m) => [m, labelIn(s.people, s.order, m)]));
   const sl = reviewOf(s);
   const suppliers = signedInOrder(s).map((id) => {
     const votes = sl.votes[phase][id] ?? {};
@@ -230,7 +233,7 @@ function panelShared(s: SessionState) {
         ...t,
         votes: Object.entries(votes[it.id] ?? {})
           .filter(([m]) => members.includes(m))
-          .map(([m, v]) => ({ memberId: m, label: labelIn(s.people, s.order, m).zh, labelEn: labelIn(s.people, s.order, m).en, pass: v.pass, reason: v.reason })),
+          .map(([m, v]) => ({ memberId: m, label: labels.get(m)!.zh, labelEn: labels.get(m)!.en, pass: v.pass, reason: v.reason })),
         clarification: c ? { id: c.id, status: c.status } : null,
       };
     }
