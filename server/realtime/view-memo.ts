@@ -75,7 +75,7 @@ function intern(m: PartMemo, sections: Section[]): number {
     if (j === undefined || jsonSize(j) < INTERN_MIN) continue;
     search: for (const e of m.entries.values())
       for (const o of e.sections)
-        if (o.key === sec.key && o.json !== undefined && o.json !== j && jsonSize(o.json) === jsonSize(j) && sameJson(o.json, j)) {
+        if (o.key === sec.key && o.json !== undefined && jsonSize(o.json) === jsonSize(j) && sameJson(o.json, j)) {
           sec.json = o.json;
           n++;
           break search;
