@@ -4,6 +4,7 @@ import { diffSection } from './view-diff';
 import { isPanel } from '../../shared/protocol/roles';
 import type { Principal } from '../session/types';
 import type { Section, SectionMap } from './view-memo';
+import { jsonSize, jsonText, sameJson, type HeldJson } from './section-json';
 
 // Audiences, not persons (issue 15). A person's view splits into the sections every viewer of its role
 // sees (its role's audience) and the sections only it sees (its own audience). Which is which is not
@@ -54,8 +55,10 @@ export interface ChannelChange {
  *  channel's other caches when it goes unused (sweepChannelCaches). */
 const sectionBytes = new WeakMap<Section, Buffer>();
 function bytesOf(sec: Section): Buffer {
+  // A long section's JSON is held as its bytes already (section-json.ts); only a short one is encoded.
+  if (typeof sec.json !== 'string') return sec.json!;
   let b = sectionBytes.get(sec);
-  if (!b) sectionBytes.set(sec, (b = Buffer.from(sec.json!)));
+  if (!b) sectionBytes.set(sec, (b = Buffer.from(sec.json)));
   return b;
 }
 
@@ -108,7 +111,7 @@ const sectionDigests = new WeakMap<Section, string>();
  *  once, whichever of them is asked first (issue 15: the restart storm). A holder, not a link between
  *  the sections: neither keeps the other alive. */
 const digestHolders = new WeakMap<Section, { digest?: string }>();
-export function sameJson(held: Section, sec: Section): void {
+export function shareDigest(held: Section, sec: Section): void {
   let h = digestHolders.get(held);
   if (!h) digestHolders.set(held, (h = { digest: sectionDigests.get(held) }));
   digestHolders.set(sec, h);
@@ -128,7 +131,7 @@ export function digestOf(sec: Section): string {
   sectionDigests.set(sec, d);
   return d;
 }
-export const jsonDigest = (json: string): string => createHash('sha256').update(json).digest('base64url').slice(0, 22);
+export const jsonDigest = (json: HeldJson): string => createHash('sha256').update(json).digest('base64url').slice(0, 22);
 
 const OPEN = Buffer.from('{');
 const CLOSE = Buffer.from('}');
@@ -176,7 +179,7 @@ export class AudienceChannel {
     for (const [k, sec] of next) {
       const held = this.sections.get(k);
       // Shared sections are the same object for every viewer and audience: compare identity first.
-      if (held && (held.section === sec || held.section.json === sec.json)) {
+      if (held && (held.section === sec || sameJson(held.section.json, sec.json))) {
         // The same JSON in a new section object: its bytes and digest, if computed, are the same too.
         if (held.section !== sec) {
           const b = sectionBytes.get(held.section);
@@ -197,12 +200,12 @@ export class AudienceChannel {
         continue;
       }
       // A big section: only what changed inside it (issue 15), diffed once for the audience.
-      if (held && held.section.json !== undefined && sec.json !== undefined && sec.json.length >= PATH_PATCH_MIN) {
-        const plain = held.plain ?? JSON.parse(held.section.json);
+      if (held && held.section.json !== undefined && sec.json !== undefined && jsonSize(sec.json) >= PATH_PATCH_MIN) {
+        const plain = held.plain ?? JSON.parse(jsonText(held.section.json));
         warmUp(this, this.used);
         const mine = diffSection(k, plain, sec.value, held.section.value);
         const json = mine && JSON.stringify(mine);
-        if (mine && json!.length * 2 < sec.json.length) {
+        if (mine && Buffer.byteLength(json!) * 2 < jsonSize(sec.json)) {
           (ops ??= []).push(...mine);
           // What the clients will hold: the same ops applied to a copy that shares nothing live.
           const after = appliedOps({ [k]: plain }, JSON.parse(json!))![k];
@@ -248,7 +251,7 @@ export class AudienceChannel {
       if (h.section.json === undefined) continue;
       n++;
       const json = JSON.stringify(this.mirror[k]);
-      if (json !== h.section.json) return k;
+      if (json !== jsonText(h.section.json)) return k;
       if (this.mirrorDigests![k] !== jsonDigest(json)) return `${k} (digest)`;
     }
     if (keys.length !== n) return `(${keys.join(',')})`;
@@ -335,8 +338,8 @@ export class AudienceChannel {
   }
 
   /** The held sections' JSON by key (the check mode compares them with a fresh build). */
-  jsonByKey(): Map<string, string | undefined> {
-    const out = new Map<string, string | undefined>();
+  jsonByKey(): Map<string, HeldJson | undefined> {
+    const out = new Map<string, HeldJson | undefined>();
     for (const [k, h] of this.sections) out.set(k, h.section.json);
     return out;
   }

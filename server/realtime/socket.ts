@@ -14,6 +14,7 @@ import { buildView, type Presence } from './views';
 import { SessionViewMemo, ViewBuilder } from './view-memo';
 import { AudienceChannel, channelRooms, roomOf } from './audiences';
 import { PresenceCoalescer } from './presence-coalesce';
+import { jsonText, sameJson, type HeldJson } from './section-json';
 import { CHANNELS, mergeSection, type Channel, type ChannelDelta, type ChannelFull, type ResumeState, type ViewPatch, type ViewSnapshot } from '../../shared/protocol/view-sync';
 import { VIEW_SECTIONS } from '../../shared/protocol/views';
 import type { AckCallback, ClientToServerEvents, InterServerEvents, Notice, ServerToClientEvents } from '../../shared/protocol/events';
@@ -513,9 +514,9 @@ export class RealtimeServer {
   }
 
   /** Check mode: another viewer of the role has exactly the role audience's sections. */
-  private checkAudience(p: Principal, c: AudienceChannel, mine: Map<string, { json: string | undefined }>): void {
+  private checkAudience(p: Principal, c: AudienceChannel, mine: Map<string, { json: HeldJson | undefined }>): void {
     const held = c.jsonByKey();
-    const same = held.size === mine.size && [...mine].every(([k, sec]) => held.has(k) && held.get(k) === sec.json);
+    const same = held.size === mine.size && [...mine].every(([k, sec]) => held.has(k) && sameJson(held.get(k), sec.json));
     if (!same) throw new Error(`the ${p.role} audience's sections differ for ${p.personId} at seq ${c.seq}`);
   }
 
@@ -529,8 +530,10 @@ export class RealtimeServer {
     const rooms = channelRooms(p);
     const merged = new Map<string, string | undefined>();
     for (const ch of CHANNELS)
-      for (const [k, j] of this.channel(sessionId, rooms[ch]).jsonByKey())
+      for (const [k, held] of this.channel(sessionId, rooms[ch]).jsonByKey()) {
+        const j = held === undefined ? undefined : jsonText(held);
         merged.set(k, merged.has(k) && j !== undefined && merged.get(k) !== undefined ? JSON.stringify(mergeSection(JSON.parse(merged.get(k)!), JSON.parse(j))) : j);
+      }
     const keys = Object.keys(fresh);
     const ok = keys.length === merged.size && keys.every((k) => merged.has(k) && merged.get(k) === JSON.stringify(fresh[k]));
     if (!ok) throw new Error(`the audiences of ${p.personId} differ from a fresh view at seq ${s.seq}`);

@@ -1,6 +1,7 @@
 import type { StoredEvent } from '../store/types';
 import type { Kernel } from '../session/kernel';
 import type { SessionState } from '../session/types';
+import { BYTES_MIN, held, ownConcat, type HeldJson } from './section-json';
 
 // Which top-level keys of a session state each committed event touched, so that the realtime layer
 // can reuse a concern's view while nothing it reads has changed (server/realtime/view-memo.ts).
@@ -198,8 +199,9 @@ export function whileUnchanged<T>(s: SessionState, name: string, compute: (track
 
 // Encode once (issue 15): a whileUnchanged result is not mutated, so its JSON (and that of each of
 // its properties, which views put into their sections) is computed once and reused by every section
-// that contains it, whichever audience's view holds it.
-const sharedJson = new WeakMap<object, string | null>();
+// that contains it, whichever audience's view holds it. Held as a section holds it (section-json.ts:
+// UTF-8 bytes when long), so that the cache never keeps a two-byte string beside the section's bytes.
+const sharedJson = new WeakMap<object, HeldJson | null>();
 
 function markShared(v: unknown): void {
   if (v === null || typeof v !== 'object' || sharedJson.has(v)) return;
@@ -212,19 +214,23 @@ function markShared(v: unknown): void {
 }
 
 /**
- * JSON.stringify(v), reusing the JSON of the whileUnchanged results in it: at the top, or as a property of a
- * plain object (a view spreading a shared projection and adding a field or two).
+ * JSON.stringify(v) in the form a section holds it (section-json.ts `held`), reusing the JSON of the
+ * whileUnchanged results in it: at the top, or as a property of a plain object (a view spreading a
+ * shared projection and adding a field or two).
  */
-export function viewJson(v: unknown): string | undefined {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+export function viewJson(v: unknown): HeldJson | undefined {
+  if (v === null || typeof v !== 'object') {
+    const j = JSON.stringify(v);
+    return j === undefined ? undefined : held(j);
+  }
   const cached = sharedJson.get(v);
   if (cached !== undefined) {
     if (cached !== null) return cached;
-    const json = JSON.stringify(v);
+    const json = held(JSON.stringify(v));
     sharedJson.set(v, json);
     return json;
   }
-  if (Array.isArray(v) || Object.getPrototypeOf(v) !== Object.prototype || typeof (v as { toJSON?: unknown }).toJSON === 'function') return JSON.stringify(v);
+  if (Array.isArray(v) || Object.getPrototypeOf(v) !== Object.prototype || typeof (v as { toJSON?: unknown }).toJSON === 'function') return held(JSON.stringify(v));
   let any = false;
   for (const k in v) {
     const x = (v as Record<string, unknown>)[k];
@@ -233,27 +239,44 @@ export function viewJson(v: unknown): string | undefined {
       break;
     }
   }
-  if (!any) return JSON.stringify(v);
-  const parts: string[] = [];
+  if (!any) return held(JSON.stringify(v));
+  // The object's JSON from its parts: the shared ones as they are held, the others stringified.
+  const parts: HeldJson[] = [];
   const reused: [object, number, number][] = [];
-  let at = 1;
+  let bytes = false;
   for (const k of Object.keys(v)) {
     const x = (v as Record<string, unknown>)[k];
     const shared = x !== null && typeof x === 'object' && sharedJson.has(x);
     const j = shared ? viewJson(x) : JSON.stringify(x);
     if (j === undefined) continue;
-    const head = `${JSON.stringify(k)}:`;
-    if (parts.length) at++;
-    if (shared) reused.push([x, at + head.length, j.length]);
-    parts.push(head + j);
-    at += head.length + j.length;
+    parts.push(`${parts.length ? ',' : '{'}${JSON.stringify(k)}:`);
+    if (shared) reused.push([x, parts.length, j.length]);
+    parts.push(j);
+    if (typeof j !== 'string') bytes = true;
   }
-  const json = `{${parts.join(',')}}`;
-  // Memory per room (issue 15): the parts' JSON is now also inside this section's JSON; keep it as a
-  // slice of it (V8 shares the characters) instead of a copy of its own.
-  for (const [x, from, n] of reused) if (n >= SLICE_MIN) sharedJson.set(x, json.slice(from, from + n));
-  return json;
+  if (!parts.length) return '{}';
+  parts.push('}');
+  if (!bytes) {
+    const json = parts.join('');
+    if (json.length < BYTES_MIN) return json;
+    // Long enough to be held as bytes: assembled below, so that the parts can be kept as slices of it.
+  }
+  const out = ownConcat(parts);
+  // Memory per room (issue 15): the parts' JSON is now also inside this section's; keep it as a slice
+  // of its bytes (a view of the same memory) instead of a copy of its own.
+  let at = 0;
+  const offsets: number[] = [];
+  for (const p of parts) {
+    offsets.push(at);
+    at += typeof p === 'string' ? Buffer.byteLength(p) : p.length;
+  }
+  for (const [x, i] of reused) {
+    const p = parts[i];
+    const n = typeof p === 'string' ? Buffer.byteLength(p) : p.length;
+    if (n >= SLICE_MIN) sharedJson.set(x, out.subarray(offsets[i], offsets[i] + n));
+  }
+  return out;
 }
 
-/** Shared parts at least this long are kept as slices of the section that holds them. */
+/** Shared parts at least this long (in bytes) are kept as slices of the section that holds them. */
 const SLICE_MIN = 1024;

@@ -3,7 +3,8 @@ import { ALL_KEYS, noteAccesses, stateVersions, trackedState, viewJson, type Key
 import type { Principal, SessionState } from '../session/types';
 import type { Channel, ViewOp } from '../../shared/protocol/view-sync';
 import { presenceView, type Presence } from './views';
-import { sameJson } from './audiences';
+import { shareDigest } from './audiences';
+import { held, jsonSize, sameJson, type HeldJson } from './section-json';
 
 // Views without recomputing what did not change (issue 8: score → projector close to the bare fan-out).
 // A concern's view is a pure function of the session state and the viewer. Each call runs against the
@@ -20,8 +21,9 @@ import { sameJson } from './audiences';
 export interface Section {
   key: string;
   value: unknown;
-  /** JSON.stringify(value), computed once for every viewer sharing the section. */
-  json: string | undefined;
+  /** JSON.stringify(value), computed once for every viewer sharing the section; held as UTF-8 bytes
+   *  when long (section-json.ts: issue 15, memory per room). */
+  json: HeldJson | undefined;
   /** The view that made it read a viewer field besides `role` and `sessionId` (the person's own
    *  audience); otherwise every viewer of the role sees it (the role's audience). */
   personal: boolean;
@@ -71,13 +73,13 @@ function intern(m: PartMemo, sections: Section[]): number {
   let n = 0;
   for (const sec of sections) {
     const j = sec.json;
-    if (j === undefined || j.length < INTERN_MIN) continue;
+    if (j === undefined || jsonSize(j) < INTERN_MIN) continue;
     search: for (const e of m.entries.values())
       for (const o of e.sections)
-        if (o.key === sec.key && o.json !== undefined && o.json.length === j.length && o.json === j) {
+        if (o.key === sec.key && o.json !== undefined && jsonSize(o.json) === jsonSize(j) && sameJson(o.json, j)) {
           sec.json = o.json;
           // One string, one digest: hashed once for both (audiences.ts digestOf).
-          sameJson(o, sec);
+          shareDigest(o, sec);
           n++;
           break search;
         }
@@ -155,9 +157,9 @@ export class SessionViewMemo {
 
   /** The presence section of one presence audience, the same object while its JSON is the same. */
   presence(key: string, value: unknown, personal: boolean): Section {
-    const json = JSON.stringify(value);
+    const json = held(JSON.stringify(value));
     const prev = this.presences.get(key);
-    if (prev && prev.json === json) return prev;
+    if (prev && sameJson(prev.json, json)) return prev;
     const sec: Section = { key: 'presence', value, json, personal };
     this.presences.set(key, sec);
     return sec;
@@ -169,7 +171,7 @@ export class SessionViewMemo {
     const prev = this.logSection;
     if (prev && this.logSeq === s.seq) return prev;
     const value = { head: s.head, seq: s.seq, tail: s.tail.slice() };
-    const sec: Section = { key: 'log', value, json: JSON.stringify(value), personal: false };
+    const sec: Section = { key: 'log', value, json: held(JSON.stringify(value)), personal: false };
     const added = s.seq - this.logSeq;
     if (prev && added > 0 && added <= value.tail.length && value.tail[value.tail.length - added].seq === this.logSeq + 1) {
       const dropped = this.logLength + added - value.tail.length;
@@ -182,6 +184,10 @@ export class SessionViewMemo {
         ],
       };
     }
+    // Only a channel holding `prev` itself uses the new section's ops; `prev`'s own (from the one
+    // before it) are never used again, and kept they would chain every log section of the session's
+    // life to the newest (issue 15: memory per room; 6 KB per event).
+    if (prev) prev.delta = undefined;
     this.logSeq = s.seq;
     this.logLength = value.tail.length;
     return (this.logSection = sec);

@@ -175,7 +175,12 @@ export const reviewConcern: Concern = {
     if (!s.rubric) return {};
     if (viewer.role === 'screen') return {};
     if (viewer.role === 'supplier') return { review: supplierView(s, viewer) };
-    return { review: panelView(s, viewer) };
+    // The panel, the console and the observer see the very same `review` (one object, one JSON string
+    // and one digest for the four audiences: issue 15, memory per room); what only the staff see of it
+    // is the small `reviewStaff` beside it, decided here.
+    const review = whileUnchanged(s, 'review.panel', panelShared);
+    if (viewer.role === 'moderator' || viewer.role === 'observer') return { review, reviewStaff: staffView(s, viewer, review.phase) };
+    return { review };
   },
   // The one thing of the review a member sees that another member does not: whether it may conclude
   // (the panel leader, docs/rules.md §2.4). Apart from `review`, so a vote sends every member the
@@ -194,26 +199,29 @@ function supplierView(s: SessionState, viewer: Principal) {
   return { underReview: isPhase(s.stage), result: out };
 }
 
-/** The panel's review, the same for every viewer of the panel and the console: computed once per event
- *  (issue 15), whoever asks first. */
-function panelView(s: SessionState, viewer: Principal) {
-  const shared = whileUnchanged(s, 'review.panel', panelShared);
-  const out: Record<string, unknown> = { ...shared };
-  // The moderator may always conclude; a member's own right is in its `reviewSeat` (ownView).
-  if (viewer.role === 'moderator') out.canConclude = true;
-  if (viewer.role === 'moderator' || viewer.role === 'observer') {
-    const phase = shared.phase;
-    out.minimum = minimumStatus(s, 'afterReview');
-    out.belowMinimum = reviewOf(s).belowMinimum;
-    out.remaining = unconcluded(s, phase).length;
-  }
-  return out;
+/** What of the review only the staff see (the console and the observer): the minimum count after every
+ *  elimination (docs/rules.md §2.24), the decisions to continue below it, how many suppliers are left;
+ *  the moderator may always conclude (a member's own right is its `reviewSeat`). Kept apart from the
+ *  panel's `review` so that the staff's audiences share the panel's section instead of a copy of it
+ *  with these few fields added (issue 15). */
+function staffView(s: SessionState, viewer: Principal, phase: Phase) {
+  return {
+    ...(viewer.role === 'moderator' ? { canConclude: true } : {}),
+    minimum: minimumStatus(s, 'afterReview'),
+    belowMinimum: reviewOf(s).belowMinimum,
+    remaining: unconcluded(s, phase).length,
+  };
 }
 
+/** The panel's review, the same for every viewer of the panel, the console and the observer: computed
+ *  once per event (issue 15), whoever asks first. */
 function panelShared(s: SessionState) {
   const phase = phaseNow(s);
   const items = checklistOf(s, phase);
   const members = activeMembers(s).map((m) => m.id);
+  // Each member's label once, shared by its every vote (issue 15: memory per room; a room's review
+  // holds some 180 votes per member, and a label made per vote was a string each).
+  const labels = new Map(members.map((m) => [m, labelIn(s.people, s.order, m)]));
   const sl = reviewOf(s);
   const suppliers = signedInOrder(s).map((id) => {
     const votes = sl.votes[phase][id] ?? {};
@@ -225,7 +233,7 @@ function panelShared(s: SessionState) {
         ...t,
         votes: Object.entries(votes[it.id] ?? {})
           .filter(([m]) => members.includes(m))
-          .map(([m, v]) => ({ memberId: m, label: labelIn(s.people, s.order, m).zh, labelEn: labelIn(s.people, s.order, m).en, pass: v.pass, reason: v.reason })),
+          .map(([m, v]) => ({ memberId: m, label: labels.get(m)!.zh, labelEn: labels.get(m)!.en, pass: v.pass, reason: v.reason })),
         clarification: c ? { id: c.id, status: c.status } : null,
       };
     }

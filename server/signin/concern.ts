@@ -1,3 +1,4 @@
+import type { SigninSeatSection } from '../../shared/protocol/views';
 import type { CommandResult } from '../../shared/protocol/events';
 import { wallMayName } from '../projector/in-room';
 import { DISCIPLINE } from '../../shared/protocol/signin';
@@ -227,6 +228,10 @@ export const signinConcern: Concern = {
     },
   }),
   view: (s, viewer) => ({ signin: signinView(s, viewer) }),
+  // A member's own sign-in, apart from the panel's `signin` (issue 15: memory per room): the panel's
+  // section is then one for the whole panel, not a personal copy (the discipline's text, every
+  // member and supplier) per member that differs only in `me`.
+  ownView: (s, viewer) => (isPanel(viewer.role) ? { signinSeat: { me: signinOf(s).members[viewer.personId] ?? null } satisfies SigninSeatSection } : {}),
 };
 
 function signinView(s: SessionState, viewer: Principal): Record<string, unknown> {
@@ -289,7 +294,8 @@ function signinView(s: SessionState, viewer: Principal): Record<string, unknown>
     members,
     discipline: DISCIPLINE,
   };
-  if (isPanel(viewer.role)) return { ...base, me: sl.members[viewer.personId] ?? null };
+  // A member's own sign-in is its `signinSeat` (ownView).
+  if (isPanel(viewer.role)) return base;
   const panel = citedPanelCheck(checkPanel(activeMembers(s).map((m) => ({ id: m.id, role: m.role as 'expert' | 'purchaser_rep' })), s.rubric?.rules.panel ?? null), s.rubric?.rules.panel ? per(s.rubric, 'panel', s.project.method) : null);
   return {
     ...base,

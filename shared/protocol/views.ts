@@ -248,6 +248,7 @@ export interface StaffView extends Common, Deliberation {
   report: ReportSection | null;
   /** The rubric's scored leaves while scoring (staff, observer, members). */
   scoringFactors: Untyped;
+  reviewStaff: ReviewStaffSection;
 }
 /** The observer (监督). */
 export interface ObserverView extends Common, Deliberation {
@@ -256,6 +257,19 @@ export interface ObserverView extends Common, Deliberation {
   setup: Untyped;
   report: ReportSection | null;
   scoringFactors: Untyped;
+  reviewStaff: ReviewStaffSection;
+}
+/** What of the review only the staff see (issue 15: apart from the panel's `review`, which the console
+ *  and the observer share with the panel). */
+export interface ReviewStaffSection {
+  /** The moderator may always conclude a supplier's review (absent for the observer). */
+  canConclude?: true;
+  /** The minimum count of suppliers after the review's eliminations (docs/rules.md §2.24). */
+  minimum: Untyped;
+  /** The decisions to continue below the minimum. */
+  belowMinimum: Untyped[];
+  /** Suppliers still to be concluded in the current phase. */
+  remaining: number;
 }
 /** What of the review only this member sees (issue 15: apart from the panel's `review`, its own audience). */
 export interface ReviewSeatSection {
@@ -263,11 +277,18 @@ export interface ReviewSeatSection {
   canConclude: boolean;
 }
 
+/** A member's own sign-in (issue 15: apart from the panel's `signin`, its own audience). */
+export interface SigninSeatSection {
+  /** Its sign-in (when, the discipline acknowledged, the suppliers it recused from), or null. */
+  me: { at: number; acknowledged: true; disciplineVersion: string; recuseFrom: string[]; recusalNote: string | null } | null;
+}
+
 /** A panel member's tablet: the panel audience merged with the member's own. */
 export interface MemberView extends Common, Deliberation {
   report: ReportSection | null;
   scoringFactors: Untyped;
   reviewSeat: ReviewSeatSection;
+  signinSeat: SigninSeatSection;
 }
 /** A supplier's laptop (its own audience only; no report). */
 export interface SupplierView extends Common, Deliberation {}
@@ -297,15 +318,17 @@ export interface AnyView extends Partial<Common>, Partial<Deliberation> {
   report?: ReportSection | WallReportSection | null;
   scoringFactors?: Untyped;
   reviewSeat?: ReviewSeatSection;
+  reviewStaff?: ReviewStaffSection;
+  signinSeat?: SigninSeatSection;
 }
 
 /** The section names of each audience's view, at run time (test/unit/protocol/typed-edge.test.ts checks
  *  that the server's views have no other; the types below check that these are exactly the types' keys). */
 export const VIEW_SECTIONS = {
-  moderator: ['session', 'me', 'people', 'devices', 'stage', 'screen', 'presence', 'log', 'suppliers', 'setup', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring', 'scoringFactors', 'report'],
-  observer: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'log', 'suppliers', 'setup', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring', 'scoringFactors', 'report'],
-  expert: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'suppliers', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring', 'scoringFactors', 'report', 'reviewSeat'],
-  purchaser_rep: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'suppliers', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring', 'scoringFactors', 'report', 'reviewSeat'],
+  moderator: ['session', 'me', 'people', 'devices', 'stage', 'screen', 'presence', 'log', 'suppliers', 'setup', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring', 'scoringFactors', 'report', 'reviewStaff'],
+  observer: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'log', 'suppliers', 'setup', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring', 'scoringFactors', 'report', 'reviewStaff'],
+  expert: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'suppliers', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring', 'scoringFactors', 'report', 'reviewSeat', 'signinSeat'],
+  purchaser_rep: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'suppliers', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring', 'scoringFactors', 'report', 'reviewSeat', 'signinSeat'],
   supplier: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'suppliers', 'signin', 'review', 'policy', 'clarify', 'rounds', 'minutes', 'requirements', 'resubmission', 'quotes', 'scoring'],
   screen: ['session', 'me', 'people', 'stage', 'screen', 'presence', 'suppliers', 'signin', 'rounds', 'minutes', 'requirements', 'quotes', 'scoring', 'report'],
 } as const satisfies { [R in keyof ViewByRole]: readonly (keyof ViewByRole[R])[] };

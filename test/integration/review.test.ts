@@ -66,6 +66,30 @@ describe('qualification and compliance review', () => {
     expect(m2.view.review.suppliers.find((s: any) => s.id === 'S2').items.Q4.votes).toMatchObject([{ memberId: 'M1', pass: false, reason: '保证金回单金额不足两万元' }]);
   });
 
+  it("the console and the observer get the panel's very review, and what only the staff see apart from it (issue 15: one copy per room)", async () => {
+    const r = await atReview();
+    await r.ok('M1', 'review:vote', { supplierId: 'S2', itemId: 'Q4', pass: false, reason: '保证金回单金额不足两万元' });
+    const [m2, rep, mod, obs] = await Promise.all(['M2', 'M5', 'A1', 'O1'].map((id) => r.client(id)));
+    const voted = (x: any) => x.review?.suppliers?.find((s: any) => s.id === 'S2')?.items.Q4.votes.length === 1;
+    for (const c of [m2, rep, mod, obs]) await c.waitFor(voted);
+    // The same section, byte for byte (M5 is the purchaser representative, the panel's other role):
+    // the same digest in every audience's role channel.
+    const digest = (c: typeof m2) => c.replica.resume()?.digests?.role?.review;
+    expect(digest(m2)).toMatch(/^[\w-]{22}$/);
+    for (const c of [rep, mod, obs]) expect(digest(c)).toBe(digest(m2));
+    expect(mod.view.review).toEqual(m2.view.review);
+    // The staff's part is its own section: the minimum check; the moderator may always conclude.
+    expect(mod.view.reviewStaff).toMatchObject({ canConclude: true, minimum: { ok: true }, belowMinimum: [], remaining: 4 });
+    expect(obs.view.reviewStaff).toMatchObject({ minimum: { ok: true }, belowMinimum: [], remaining: 4 });
+    expect(obs.view.reviewStaff.canConclude).toBeUndefined();
+    // Never the panel's, nor in the review any more.
+    for (const c of [m2, rep]) {
+      expect(c.view.reviewStaff).toBeUndefined();
+      expect(framesText(c)).not.toContain('reviewStaff');
+    }
+    for (const c of [m2, rep, mod, obs]) for (const k of ['minimum', 'belowMinimum', 'remaining', 'canConclude']) expect(c.view.review[k]).toBeUndefined();
+  });
+
   it('concluding needs every vote; only the moderator or the leader concludes; a failed supplier is invalid, told why, and the minimum check appears', async () => {
     const r = await atReview();
     const s2 = await r.client('S2');
@@ -90,15 +114,15 @@ describe('qualification and compliance review', () => {
 
     // After each elimination the console shows the minimum check: 3 left of a minimum of 3 is fine …
     const mod = await r.client('A1');
-    await mod.waitFor((v) => v.review.minimum.ok === true && v.suppliers.active === 3);
+    await mod.waitFor((v) => v.reviewStaff.minimum.ok === true && v.suppliers.active === 3);
     await voteAll(r, 'S3', { Q1: ['M1', 'M2', 'M3', 'M4', 'M5'] });
     await r.ok('A1', 'review:conclude', { supplierId: 'S3' });
     // … 2 left is not: the legal options are offered (seed 003 is a government-services project).
-    await mod.waitFor((v) => v.review.minimum.ok === false);
-    const opts = mod.view.review.minimum.options;
+    await mod.waitFor((v) => v.reviewStaff.minimum.ok === false);
+    const opts = mod.view.reviewStaff.minimum.options;
     expect(opts.at(-1).action).toBe('terminate');
     expect(opts.find((o: any) => o.exception === 'government_services_two_suppliers')).toMatchObject({ action: 'continue_under_exception', declared: true });
-    expect(mod.view.review.minimum.reason.zh).toContain('2 家，少于 3 家');
+    expect(mod.view.reviewStaff.minimum.reason.zh).toContain('2 家，少于 3 家');
 
     for (const id of ['S1', 'S4']) {
       await voteAll(r, id);

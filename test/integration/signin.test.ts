@@ -97,6 +97,24 @@ describe('members sign in, declare recusals and acknowledge the discipline', () 
     expect(ev.every((e) => (e.payload as any).disciplineVersion === DISCIPLINE.version && (e.payload as any).acknowledged === true)).toBe(true);
   });
 
+  it("a member's own sign-in is its own section; the panel's sign-in is one section for the whole panel (issue 15)", async () => {
+    const r = await setup();
+    const [m1, m2, m5] = await Promise.all(['M1', 'M2', 'M5'].map((id) => r.client(id)));
+    await r.ok('M1', 'signin:member', memberSignin(r));
+    await m1.waitFor((v) => !!v.signinSeat?.me);
+    for (const c of [m2, m5]) await c.waitFor((v) => v.signin?.members?.find((m: any) => m.id === 'M1')?.signedIn === true);
+    expect(m1.view.signinSeat.me).toMatchObject({ acknowledged: true, disciplineVersion: DISCIPLINE.version, recuseFrom: [] });
+    expect(m2.view.signinSeat).toEqual({ me: null });
+    // Not in the panel's section, which is the same for every member of either role (one digest).
+    for (const c of [m1, m2, m5]) expect(c.view.signin.me).toBeUndefined();
+    const digest = (c: typeof m1) => c.replica.resume()?.digests?.role?.signin;
+    expect(digest(m1)).toMatch(/^[\w-]{22}$/);
+    for (const c of [m2, m5]) expect(digest(c)).toBe(digest(m1));
+    // The own section travels in the member's own channel only.
+    expect(m2.replica.resume()?.digests?.own?.signinSeat).toBeDefined();
+    expect(m2.replica.resume()?.digests?.role?.signinSeat).toBeUndefined();
+  });
+
   it('a member who recuses is replaced by a new person with a new card; the old card stops working; the replacement is recorded', async () => {
     const r = await setup();
     const m2 = await r.client('M2');

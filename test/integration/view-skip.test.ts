@@ -134,7 +134,7 @@ describe('memory per room (issue 15)', () => {
     const expert = b.build({ sessionId: r.sessionId, personId: 'M1', role: 'expert' }).split.role;
     expect(memo.interned).toBe(0);
     const rep = b.build({ sessionId: r.sessionId, personId: 'M5', role: 'purchaser_rep' }).split.role;
-    // The review, the quotes and the factors: the same JSON, one string (each section its own value).
+    // The review, the quotes and the factors: the same JSON, held once (each section its own value).
     for (const k of ['review', 'scoringFactors']) {
       expect(rep.get(k)!.json).toBe(expert.get(k)!.json);
       expect(rep.get(k)).not.toBe(expert.get(k));

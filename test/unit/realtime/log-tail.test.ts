@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SessionViewMemo } from '../../../server/realtime/view-memo';
 import { AudienceChannel, digestOf } from '../../../server/realtime/audiences';
+import { jsonText } from '../../../server/realtime/section-json';
 import { appliedOps } from '../../../shared/protocol/view-sync';
 import type { SessionState } from '../../../server/session/types';
 
@@ -37,8 +38,8 @@ describe('the log tail as appended entries', () => {
     expect(memo.log(s)).toBe(next);
     expect(next.delta!.from).toBe(first);
     expect(next.delta!.ops).toContainEqual({ p: ['log', 'tail'], w: [1, s.tail.slice(-3)] });
-    const rebuilt = appliedOps({ log: JSON.parse(first.json!) }, JSON.parse(JSON.stringify(next.delta!.ops)))!;
-    expect(JSON.stringify(rebuilt.log)).toBe(next.json);
+    const rebuilt = appliedOps({ log: JSON.parse(jsonText(first.json!)) }, JSON.parse(JSON.stringify(next.delta!.ops)))!;
+    expect(JSON.stringify(rebuilt.log)).toBe(jsonText(next.json!));
     const change = channel.update(map(next), s.seq)!;
     expect(change.set).toEqual({});
     expect(change.ops).toEqual(next.delta!.ops);
@@ -48,9 +49,14 @@ describe('the log tail as appended entries', () => {
 
     // A channel that missed a section (nobody listened) is diffed as before, and still ends exact.
     append(s, 1);
-    memo.log(s);
+    const missed = memo.log(s);
     append(s, 2);
     const later = memo.log(s);
+    // A log section keeps only the section just before it, not the whole chain of the session's log
+    // sections (memory per room, issue 15).
+    expect(later.delta!.from).toBe(missed);
+    expect(missed.delta).toBeUndefined();
+    expect(next.delta).toBeUndefined();
     const change2 = channel.update(map(later), s.seq)!;
     expect(change2.ops.length).toBeGreaterThan(0);
     expect(channel.checkMirror()).toBeNull();

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { jsonText } from '../../../server/realtime/section-json';
 import { applyEventTracked, noteAccesses, readingSubKeys, stateVersions, subKeys, viewJson, whileUnchanged } from '../../../server/realtime/state-keys';
 import type { SessionState } from '../../../server/session/types';
 import type { StoredEvent } from '../../../server/store/types';
@@ -75,9 +76,16 @@ describe('state keys (issue 15)', () => {
     for (let round = 0; round < 3; round++)
       for (const extra of [{}, { canConclude: true, remaining: 3 }, { minimum: { ok: false, n: '二' } }]) {
         const v = { ...shared, ...extra };
-        expect(viewJson(v)).toBe(JSON.stringify(v));
-        expect(viewJson(shared.items)).toBe(JSON.stringify(big));
-        expect(viewJson(shared.suppliers)).toBe(JSON.stringify(big.slice(0, 50)));
+        const j = viewJson(v)!;
+        // Long JSON is held as its UTF-8 bytes (section-json.ts), in an allocation of its own.
+        expect(j).toBeInstanceOf(Buffer);
+        expect(jsonText(j)).toBe(JSON.stringify(v));
+        expect(jsonText(viewJson(shared.items)!)).toBe(JSON.stringify(big));
+        expect(jsonText(viewJson(shared.suppliers)!)).toBe(JSON.stringify(big.slice(0, 50)));
+        // The parts are views of the composition's memory, not copies.
+        expect((viewJson(shared.items) as Buffer).buffer).toBe((j as Buffer).buffer);
       }
+    // Short JSON stays a string.
+    expect(viewJson({ a: '二' })).toBe('{"a":"二"}');
   });
 });
