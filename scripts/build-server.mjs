@@ -1,5 +1,5 @@
-// The server as `npm start` runs it: one ES module bundled by esbuild (the packages stay in
-// node_modules), with the worker threads' modules beside it, where the modules that start them look
+// The server as `npm start` runs it: one ES module bundled by esbuild (the packages in it too, but for
+// those in EXTERNAL), with the worker threads' modules beside it, where the modules that start them look
 // for them (`new URL('./sqlite-writer.mjs', import.meta.url)` in server/store/sqlite.ts, and the report
 // renderer's in server/report/renderer.ts). Plain node starts it in a fraction of the time that
 // compiling every module through tsx takes at each start (issue 15: a restart's reconnect storm waits
@@ -16,6 +16,17 @@ export const WORKERS = {
 };
 
 /**
+ * Packages left in node_modules and loaded from there: better-sqlite3 (a native addon), playwright-core
+ * (the report's render worker: it finds its browsers and drivers relative to its own files), and the
+ * optional native helpers that ws and pg try to load (absent here, so those requires fail at run time,
+ * as the packages expect). Every other package is bundled: loading one file instead of the hundreds
+ * of express's, zod's and socket.io's took about a third of the start-up's CPU off a restart (issue 15:
+ * a restarted server listens sooner; test/bench/RESULTS.md), and `sourcesContent: false` keeps the
+ * source map small (stack traces still name the files and lines; the sources are in the checkout).
+ */
+export const EXTERNAL = ['better-sqlite3', 'playwright-core', 'bufferutil', 'utf-8-validate', 'pg-native', 'supports-color'];
+
+/**
  * Bundles `entries` ({ name: source file }) and the workers into `outdir` as `<name>.mjs`, with source
  * maps (run it with `node --enable-source-maps` for stack traces in the sources). `outdir` must be inside
  * the checkout, so that the bundle's imports resolve from its node_modules.
@@ -27,8 +38,14 @@ export async function buildServer(entries, outdir) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    external: EXTERNAL,
+    // The bundled CommonJS packages' `require` of Node's modules (and of EXTERNAL), and their
+    // `__dirname`/`__filename`, in an ES module.
+    banner: {
+      js: "import { createRequire as __prCreateRequire } from 'node:module'; import { fileURLToPath as __prFileURLToPath } from 'node:url'; import { dirname as __prDirname } from 'node:path'; const require = __prCreateRequire(import.meta.url); const __filename = __prFileURLToPath(import.meta.url); const __dirname = __prDirname(__filename);",
+    },
     sourcemap: true,
+    sourcesContent: false,
     outdir,
     outExtension: { '.js': '.mjs' },
     logLevel: 'error',
