@@ -6,7 +6,7 @@ import { verifyChain } from '../../server/store/chain';
 import { DEMO_SESSION } from '../../server/demo/demo-session';
 import { DISCIPLINE } from '../../shared/protocol/signin';
 
-// Issue 9 on loopback: 3 processes (`tsx server/main.ts`) sharing a fresh PostgreSQL database and
+// Issue 9 on loopback: 3 server processes (bundled, as `npm start` runs them) sharing a fresh PostgreSQL database and
 // Redis, behind nginx running deploy/nginx.conf. One session's people are spread over the processes
 // (some connect straight to a process's port, the rest through nginx, which sends them all to the
 // session's process); they all see the same state. Then that process is killed with SIGKILL in the

@@ -7,8 +7,12 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { NGINX, PG_ADMIN_URL, REDIS_URL, withDatabase } from './services';
+// @ts-expect-error a plain ES module of the build scripts, without types
+import { buildServer } from '../../scripts/build-server.mjs';
 
-// A loopback cluster as docs/deploy.md describes it: N × `tsx server/main.ts` sharing a fresh
+// A loopback cluster as docs/deploy.md describes it: N × the server as `npm start` runs it (the bundle
+// of scripts/build-server.mjs, with its PostgreSQL and Redis clients inside, built once per test
+// process) sharing a fresh
 // PostgreSQL database and a Redis prefix of their own, behind nginx running deploy/nginx.conf (its
 // addresses and port replaced) with its own pid, log and temp paths. Everything it starts it stops.
 
@@ -38,7 +42,20 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-/** SIGKILL to the process group of `tsx server/main.ts` (tsx and the node process it runs the server in). */
+/** The bundled server (scripts/build-server.mjs), built once per test process, inside the checkout so
+ *  that what it leaves in node_modules resolves. */
+let bundled: Promise<string> | null = null;
+function serverEntry(): Promise<string> {
+  bundled ??= (async () => {
+    const outdir = join(ROOT, 'node_modules/.cache/panelroom', `cluster-${process.pid}`);
+    process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
+    await buildServer({ main: 'server/main.ts' }, outdir);
+    return join(outdir, 'main.mjs');
+  })();
+  return bundled;
+}
+
+/** SIGKILL to the process group of a server process (the group, should it ever start children). */
 function killGroup(proc: ChildProcess): void {
   try {
     if (proc.pid) process.kill(-proc.pid, 'SIGKILL');
@@ -167,11 +184,12 @@ export async function startCluster(n = 3, extraEnv: Record<string, string> = {})
 
   try {
     await adminQuery(`CREATE DATABASE ${dbName}`);
+    const entry = await serverEntry();
     for (let i = 0; i < n; i++) {
       const port = await freePort();
       const dataDir = join(dir, `node${i}`);
       mkdirSync(dataDir);
-      const proc = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['server/main.ts'], {
+      const proc = spawn(process.execPath, ['--enable-source-maps', entry], {
         cwd: ROOT,
         env: {
           ...process.env,
@@ -186,7 +204,7 @@ export async function startCluster(n = 3, extraEnv: Record<string, string> = {})
           ...extraEnv,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
-        // Its own process group: tsx runs the server in a child process, and SIGKILL must reach both.
+        // Its own process group, killed as a whole (killGroup).
         detached: true,
       });
       const node: Node = { index: i, port, url: `http://127.0.0.1:${port}`, proc, output: [], alive: true };
