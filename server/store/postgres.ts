@@ -306,7 +306,14 @@ export class PostgresEventStore implements EventStore {
   }
 
   async listSessionIds(): Promise<string[]> {
-    const r = await this.pool.query<{ session_id: string }>('SELECT session_id FROM events WHERE seq = 1 ORDER BY ts, session_id');
+    // Each session's first event by a seek per session, not a scan of every event (sqlite.ts: issue 15).
+    const r = await this.pool.query<{ session_id: string }>(`
+      WITH RECURSIVE ids(id) AS (
+        SELECT (SELECT MIN(session_id) FROM events)
+        UNION ALL
+        SELECT (SELECT MIN(session_id) FROM events WHERE session_id > ids.id) FROM ids WHERE ids.id IS NOT NULL
+      )
+      SELECT e.session_id FROM ids JOIN events e ON e.session_id = ids.id AND e.seq = 1 ORDER BY e.ts, e.session_id`);
     return r.rows.map((x) => x.session_id);
   }
 

@@ -102,7 +102,16 @@ export class SqliteEventStore implements EventStore {
       findCommand: this.db.prepare('SELECT first_seq, last_seq, result, fingerprint FROM commands WHERE session_id = ? AND command_id = ?'),
       range: this.db.prepare('SELECT * FROM events WHERE session_id = ? AND seq >= ? AND seq <= ? ORDER BY seq'),
       read: this.db.prepare('SELECT * FROM events WHERE session_id = ? AND seq >= ? ORDER BY seq'),
-      sessions: this.db.prepare('SELECT session_id FROM events WHERE seq = 1 ORDER BY ts, session_id'),
+      // Each session's first event by a seek per session (a skip-scan of the primary key), not a scan
+      // of every event: at a restart of a process with many rooms the scan read the whole log before
+      // the replay could begin (issue 15, the restart storm).
+      sessions: this.db.prepare(`
+        WITH RECURSIVE ids(id) AS (
+          SELECT (SELECT MIN(session_id) FROM events)
+          UNION ALL
+          SELECT (SELECT MIN(session_id) FROM events WHERE session_id > ids.id) FROM ids WHERE ids.id IS NOT NULL
+        )
+        SELECT e.session_id FROM ids JOIN events e ON e.session_id = ids.id AND e.seq = 1 ORDER BY e.ts, e.session_id`),
       tokens: this.db.prepare('SELECT * FROM join_tokens WHERE session_id = ? ORDER BY rowid'),
       token: this.db.prepare('SELECT * FROM join_tokens WHERE token_hash = ?'),
       docLoad: this.db.prepare('SELECT data FROM requirements_updates WHERE session_id = ? ORDER BY n'),

@@ -176,6 +176,17 @@ export function storeSuite(name: string, makeHarness: () => StoreHarness): void 
       expect((await store.listSessionIds()).sort()).toEqual(['s1', 's2']);
     });
 
+    it('lists every session once, in the order of its first event (a restart replays them so)', async () => {
+      // Ids that sort otherwise than their first events' times, and sessions with several events.
+      await store.append({ sessionId: 'm-late', actor: null, commandId: null, ts: 3000, events: [{ type: 't:x', payload: {} }, { type: 't:x', payload: {} }] });
+      await store.append({ sessionId: 'z-first', actor: null, commandId: null, ts: 1000, events: [{ type: 't:x', payload: {} }] });
+      await store.append({ sessionId: 'a-middle', actor: null, commandId: null, ts: 2000, events: [{ type: 't:x', payload: {} }] });
+      await store.append({ sessionId: 'z-first', actor: null, commandId: null, ts: 4000, events: [{ type: 't:x', payload: {} }] });
+      // Two first events at one moment: by id.
+      await store.append({ sessionId: 'b-tie', actor: null, commandId: null, ts: 2000, events: [{ type: 't:x', payload: {} }] });
+      expect(await store.listSessionIds()).toEqual(['z-first', 'a-middle', 'b-tie', 'm-late']);
+    });
+
     it('keeps join tokens, in issue order, and revokes them', async () => {
       const tokens = ['b', 'a', 'c'].map((p) => ({ tokenHash: `h-${p}`, sessionId: 's1', personId: p, token: `token-${p}` }));
       await store.append({ sessionId: 's1', actor: null, commandId: null, ts: 1, events: [{ type: 'x', payload: {} }], tokens });

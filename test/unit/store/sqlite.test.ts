@@ -47,3 +47,24 @@ describe('group commit (sqlite)', () => {
     }
   });
 });
+
+describe('listing the sessions (sqlite)', () => {
+  it('seeks each session in the primary key instead of scanning every event (issue 15: a restart)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'panelroom-list-'));
+    const store = SqliteEventStore.open(dir);
+    try {
+      const source = (store as unknown as { stmt: { sessions: { source: string } } }).stmt.sessions.source;
+      const db = new Database(join(dir, 'panelroom.sqlite'), { readonly: true });
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${source}`).all() as { detail: string }[]).map((r) => r.detail);
+      db.close();
+      // Every access to the events table is a search by its key, none a scan of the table.
+      const onEvents = plan.filter((d) => /\bevents\b|\be\b/.test(d) && /^(SCAN|SEARCH)/.test(d));
+      expect(onEvents.length).toBeGreaterThan(0);
+      for (const d of onEvents) expect(d, plan.join(' | ')).toMatch(/^SEARCH/);
+    } finally {
+      void store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
