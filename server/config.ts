@@ -25,7 +25,7 @@ export function loadConfig(env = process.env): Config {
   const dataDir = resolve(env.DATA_DIR ?? 'data');
   ensurePrivateDir(dataDir);
   return {
-    port: env.PORT !== undefined ? Number.parseInt(env.PORT, 10) : 3000,
+    port: portOf(env.PORT),
     host: env.HOST ?? '0.0.0.0',
     dataDir,
     publicUrl: env.PUBLIC_URL ?? null,
@@ -36,6 +36,14 @@ export function loadConfig(env = process.env): Config {
     redisUrl: env.REDIS_URL || null,
     redisPrefix: env.REDIS_PREFIX || 'panelroom',
   };
+}
+
+/** PORT: a whole number from 0 (any free port) to 65535; anything else stops the start with a clear message. */
+function portOf(v: string | undefined): number {
+  if (v === undefined || v.trim() === '') return 3000;
+  const n = /^\d{1,5}$/.test(v.trim()) ? Number(v.trim()) : NaN;
+  if (!(n >= 0 && n <= 65535)) throw new Error(`端口 PORT 须为 0–65535 的整数，收到「${v}」 / PORT must be a whole number from 0 to 65535, got "${v}"`);
+  return n;
 }
 
 /** The agency's key for creating and listing sessions, kept beside the database so links survive restarts. */
