@@ -202,10 +202,31 @@ export class SessionViewMemo {
     if (!b) return null;
     const v = stateVersions(s);
     if (b.validAt !== v.clock) {
-      for (const e of b.entries) if (!(e.validAt === v.clock || valid(e, v))) return null;
+      // An entry found valid is marked so at this clock: the role's parts, shared by its viewers, are
+      // checked once per flush, not once per viewer (issue 15: a storm's flushes for its events).
+      for (const e of b.entries) {
+        if (e.validAt === v.clock) continue;
+        if (!valid(e, v)) return null;
+        e.validAt = v.clock;
+      }
       b.validAt = v.clock;
     }
     return b;
+  }
+
+  /** This viewer's last build, whether or not it is still valid (its entries are this viewer's own,
+   *  VIEW_PARTS[i]'s at index i). */
+  lastBuild(viewer: Principal): ViewerBuild | undefined {
+    return this.viewers.get(viewerId(viewer));
+  }
+
+  /** Whether the entry is valid for the state now (marking it so). */
+  stillValid(s: SessionState, e: Entry): boolean {
+    const v = stateVersions(s);
+    if (e.validAt === v.clock) return true;
+    if (!valid(e, v)) return false;
+    e.validAt = v.clock;
+    return true;
   }
 
   remember(s: SessionState, viewer: Principal, entries: Entry[], presence: Section, log: Section | null, split: Record<Channel, SectionMap>): void {
@@ -302,7 +323,14 @@ export class ViewBuilder {
       out = { role: new Map(), own: new Map() } as Record<Channel, SectionMap>;
       used = [];
       const keys = new Map<string, string>();
-      for (let i = 0; i < VIEW_PARTS.length; i++) for (const sec of this.memo.part(i, this.s, viewer, keys, used)) (sec.personal ? out.own : out.role).set(sec.key, sec);
+      // The parts of this viewer's last build still valid are taken as they are (the very entries
+      // memo.part would find for this viewer); only the others are looked up or rebuilt (issue 15).
+      const last = this.memo.lastBuild(viewer)?.entries;
+      for (let i = 0; i < VIEW_PARTS.length; i++) {
+        const e = last?.length === VIEW_PARTS.length && this.memo.stillValid(this.s, last[i]) ? last[i] : null;
+        if (e) used.push(e);
+        for (const sec of e ? e.sections : this.memo.part(i, this.s, viewer, keys, used)) (sec.personal ? out.own : out.role).set(sec.key, sec);
+      }
     }
     (presence.personal ? out.own : out.role).set('presence', presence);
     if (log) out.role.set('log', log);
