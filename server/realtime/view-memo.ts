@@ -157,8 +157,11 @@ export class SessionViewMemo {
 
   /** The presence section of one presence audience, the same object while its JSON is the same. */
   presence(key: string, value: unknown, personal: boolean): Section {
-    const json = held(JSON.stringify(value));
     const prev = this.presences.get(key);
+    // Most flushes do not change who is connected (issue 15: a storm's flushes for its events, the
+    // presence held): the same entries are found without encoding them again.
+    if (prev && sameEntries(prev.value, value)) return prev;
+    const json = held(JSON.stringify(value));
     if (prev && sameJson(prev.json, json)) return prev;
     const sec: Section = { key: 'presence', value, json, personal };
     this.presences.set(key, sec);
@@ -269,6 +272,31 @@ export class SessionViewMemo {
     used.push(entry);
     return entry.sections;
   }
+}
+
+/** Whether two presence views (objects of flat entries) have the same keys in the same order and the
+ *  same primitive values: then their JSON is the same. False when unsure (the JSON then decides). */
+export function sameEntries(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (!a || !b || typeof a !== 'object' || typeof b !== 'object') return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    if (ka[i] !== kb[i]) return false;
+    const ea = (a as Record<string, unknown>)[ka[i]];
+    const eb = (b as Record<string, unknown>)[kb[i]];
+    if (ea === eb) continue;
+    if (!ea || !eb || typeof ea !== 'object' || typeof eb !== 'object') return false;
+    const fa = Object.keys(ea);
+    const fb = Object.keys(eb);
+    if (fa.length !== fb.length) return false;
+    for (let j = 0; j < fa.length; j++) {
+      const x = (ea as Record<string, unknown>)[fa[j]];
+      if (fa[j] !== fb[j] || x !== (eb as Record<string, unknown>)[fb[j]] || (x !== null && typeof x === 'object') || x === undefined) return false;
+    }
+  }
+  return true;
 }
 
 /** A view as its sections, in the order (and with the last-wins rule) of buildView's Object.assign. */
