@@ -12,6 +12,12 @@
 // queued behind them (test/bench/RESULTS.md, h15storm). A device's arrival then
 // reaches the others up to `storm.maxWaitMs` later; its own snapshot is not delayed (and any command
 // of the session still flushes it at once).
+//
+// While a session's presence waits with the storm windows, it is also *held*: a flush for its events
+// (the storm's retried commands: one every few hundred ms per room) sends the presence as it was last
+// sent, not as it is, so each of those flushes goes only to the audiences its events changed — not, with
+// the presence, to every device of the room — and the presence goes out with its own timer (issue 15:
+// in the restart storm 711 of 807 flushes were for events, and presence was most of what they sent).
 
 export interface PresenceStorm {
   /** Sessions with presence waiting at once, this one included, from which the storm windows apply. */
@@ -21,7 +27,7 @@ export interface PresenceStorm {
 }
 
 export class PresenceCoalescer {
-  private readonly pending = new Map<string, { timer: ReturnType<typeof setTimeout>; first: number }>();
+  private readonly pending = new Map<string, { timer: ReturnType<typeof setTimeout>; first: number; stormy: boolean }>();
 
   constructor(
     private readonly flush: (sessionId: string) => void,
@@ -48,7 +54,7 @@ export class PresenceCoalescer {
       Math.max(0, Math.min(quiet, first + max - t)),
     );
     (timer as { unref?: () => void }).unref?.();
-    this.pending.set(sessionId, { timer, first });
+    this.pending.set(sessionId, { timer, first, stormy });
   }
 
   /** The session was flushed (with its presence as it is now): nothing waits any more. */
@@ -57,6 +63,12 @@ export class PresenceCoalescer {
     if (!waiting) return;
     clearTimeout(waiting.timer);
     this.pending.delete(sessionId);
+  }
+
+  /** Whether the session's presence waits with the storm windows: a flush for its events then sends the
+   *  presence last sent (socket.ts), and its own flush comes when the timer fires. */
+  holding(sessionId: string): boolean {
+    return this.pending.get(sessionId)?.stormy === true;
   }
 
   /** Whether a presence flush of the session is waiting. */

@@ -109,7 +109,21 @@ export class RealtimeServer {
   private readonly channels = new Map<string, Map<string, AudienceChannel>>();
   /** This process's epoch: channel versions from before a restart are not resumable. */
   readonly epoch = randomUUID();
-  private readonly presenceFlush = new PresenceCoalescer((id) => this.markDirty(id), PRESENCE_COALESCE_MS, PRESENCE_MAX_WAIT_MS, undefined, PRESENCE_STORM);
+  private readonly presenceFlush = new PresenceCoalescer(
+    (id) => {
+      this.presenceDue.add(id);
+      this.markDirty(id);
+    },
+    PRESENCE_COALESCE_MS,
+    PRESENCE_MAX_WAIT_MS,
+    undefined,
+    PRESENCE_STORM,
+  );
+  /** Sessions whose presence timer fired: their next flush sends the presence as it is. */
+  private readonly presenceDue = new Set<string>();
+  /** The presence each session's views were last built with (what its audiences hold): a flush while the
+   *  presence is held (a storm, presence-coalesce.ts) builds with it again (issue 15). */
+  private readonly presenceShown = new Map<string, Presence>();
   private readonly deferrals = new Map<string, number>();
   /** Acks waiting for their session's flush. */
   private readonly pendingAcks = new Map<string, (() => void)[]>();
@@ -234,8 +248,10 @@ export class RealtimeServer {
     // The view this socket's audiences hold, or only what changed since what the client says it holds
     // (resume by delta). No flush of the room: the others learn of the arrival with the coalesced
     // presence flush, and a pending flush of the session reaches this socket as an ordinary patch.
-    socket.emit('view:snapshot', this.snapshotFor(p, resumeOf(socket.handshake.auth), true));
+    // The arrival is noted first: in a storm the presence is then held (presence-coalesce.ts), and a
+    // channel built for this snapshot shows the presence the session's audiences hold (issue 15).
     if (firstSocket) this.presenceChanged(p.sessionId);
+    socket.emit('view:snapshot', this.snapshotFor(p, resumeOf(socket.handshake.auth), true));
 
     // Every event a client may send is in ClientToServerEvents; which one this is, and whether its
     // payload is well formed, is decided at run time by route() (the zod schemas the types come from).
@@ -422,10 +438,13 @@ export class RealtimeServer {
 
   private flushAndAck(sessionId: string): void {
     const cpu = this.flushCpu.measure ? process.cpuUsage() : null;
-    // This flush sends the presence as it is now: a presence flush still pending would repeat it.
-    this.presenceFlush.flushed(sessionId);
+    // This flush sends the presence as it is now: a presence flush still pending would repeat it. But in
+    // a storm, a flush for events holds the presence back until its own timer fires (issue 15,
+    // presence-coalesce.ts): it then goes only to the audiences the events changed.
+    const withPresence = this.presenceDue.delete(sessionId) || !this.presenceFlush.holding(sessionId);
+    if (withPresence) this.presenceFlush.flushed(sessionId);
     try {
-      this.flushSession(sessionId);
+      this.flushSession(sessionId, withPresence);
     } finally {
       this.flushCpu.flushes++;
       if (cpu) {
@@ -447,10 +466,20 @@ export class RealtimeServer {
     this.flushAndAck(sessionId);
   }
 
-  private viewBuilder(sessionId: string, s: SessionState): ViewBuilder {
+  /** `current`: build with the presence as it is now; else, while the session's presence is held (a
+   *  storm), with the presence its audiences were last given (issue 15). */
+  private viewBuilder(sessionId: string, s: SessionState, current: boolean): ViewBuilder {
     let memo = this.memos.get(sessionId);
     if (!memo) this.memos.set(sessionId, (memo = new SessionViewMemo()));
-    return new ViewBuilder(memo, s, this.presence(sessionId));
+    return new ViewBuilder(memo, s, this.presenceToShow(sessionId, current));
+  }
+
+  private presenceToShow(sessionId: string, current: boolean): Presence {
+    const shown = current ? undefined : this.presenceShown.get(sessionId);
+    if (shown && this.presenceFlush.holding(sessionId)) return shown;
+    const now = this.presence(sessionId);
+    this.presenceShown.set(sessionId, now);
+    return now;
   }
 
   private channel(sessionId: string, room: string): AudienceChannel {
@@ -467,12 +496,12 @@ export class RealtimeServer {
    * of its viewers (every viewer of the role has the same sections there, by the view functions' own
    * reads; the check mode verifies it); each person's own audience from its own view.
    */
-  private flushSession(sessionId: string): void {
+  private flushSession(sessionId: string, withPresence: boolean): void {
     const rt = this.registry.get(sessionId);
     const bySession = this.connected.get(sessionId);
     if (!rt || !bySession) return;
     const seq = rt.state.seq;
-    const views = this.viewBuilder(sessionId, rt.state);
+    const views = this.viewBuilder(sessionId, rt.state, withPresence);
     const rolesDone = new Set<string>();
     const now = this.opts.clock();
     for (const sockets of bySession.values()) {
@@ -559,7 +588,7 @@ export class RealtimeServer {
     for (const ch of CHANNELS) {
       const c = this.channel(p.sessionId, rooms[ch]);
       if (c.listeners === 0) {
-        split ??= this.viewBuilder(p.sessionId, rt.state).build(p).split;
+        split ??= this.viewBuilder(p.sessionId, rt.state, false).build(p).split;
         c.update(split[ch], rt.state.seq);
       }
       if (join) c.listeners++;

@@ -157,8 +157,11 @@ export class SessionViewMemo {
 
   /** The presence section of one presence audience, the same object while its JSON is the same. */
   presence(key: string, value: unknown, personal: boolean): Section {
-    const json = held(JSON.stringify(value));
     const prev = this.presences.get(key);
+    // Most flushes do not change who is connected (issue 15: a storm's flushes for its events, the
+    // presence held): the same entries are found without encoding them again.
+    if (prev && sameEntries(prev.value, value)) return prev;
+    const json = held(JSON.stringify(value));
     if (prev && sameJson(prev.json, json)) return prev;
     const sec: Section = { key: 'presence', value, json, personal };
     this.presences.set(key, sec);
@@ -202,10 +205,31 @@ export class SessionViewMemo {
     if (!b) return null;
     const v = stateVersions(s);
     if (b.validAt !== v.clock) {
-      for (const e of b.entries) if (!(e.validAt === v.clock || valid(e, v))) return null;
+      // An entry found valid is marked so at this clock: the role's parts, shared by its viewers, are
+      // checked once per flush, not once per viewer (issue 15: a storm's flushes for its events).
+      for (const e of b.entries) {
+        if (e.validAt === v.clock) continue;
+        if (!valid(e, v)) return null;
+        e.validAt = v.clock;
+      }
       b.validAt = v.clock;
     }
     return b;
+  }
+
+  /** This viewer's last build, whether or not it is still valid (its entries are this viewer's own,
+   *  VIEW_PARTS[i]'s at index i). */
+  lastBuild(viewer: Principal): ViewerBuild | undefined {
+    return this.viewers.get(viewerId(viewer));
+  }
+
+  /** Whether the entry is valid for the state now (marking it so). */
+  stillValid(s: SessionState, e: Entry): boolean {
+    const v = stateVersions(s);
+    if (e.validAt === v.clock) return true;
+    if (!valid(e, v)) return false;
+    e.validAt = v.clock;
+    return true;
   }
 
   remember(s: SessionState, viewer: Principal, entries: Entry[], presence: Section, log: Section | null, split: Record<Channel, SectionMap>): void {
@@ -248,6 +272,31 @@ export class SessionViewMemo {
     used.push(entry);
     return entry.sections;
   }
+}
+
+/** Whether two presence views (objects of flat entries) have the same keys in the same order and the
+ *  same primitive values: then their JSON is the same. False when unsure (the JSON then decides). */
+export function sameEntries(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (!a || !b || typeof a !== 'object' || typeof b !== 'object') return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    if (ka[i] !== kb[i]) return false;
+    const ea = (a as Record<string, unknown>)[ka[i]];
+    const eb = (b as Record<string, unknown>)[kb[i]];
+    if (ea === eb) continue;
+    if (!ea || !eb || typeof ea !== 'object' || typeof eb !== 'object') return false;
+    const fa = Object.keys(ea);
+    const fb = Object.keys(eb);
+    if (fa.length !== fb.length) return false;
+    for (let j = 0; j < fa.length; j++) {
+      const x = (ea as Record<string, unknown>)[fa[j]];
+      if (fa[j] !== fb[j] || x !== (eb as Record<string, unknown>)[fb[j]] || (x !== null && typeof x === 'object') || x === undefined) return false;
+    }
+  }
+  return true;
 }
 
 /** A view as its sections, in the order (and with the last-wins rule) of buildView's Object.assign. */
@@ -302,7 +351,14 @@ export class ViewBuilder {
       out = { role: new Map(), own: new Map() } as Record<Channel, SectionMap>;
       used = [];
       const keys = new Map<string, string>();
-      for (let i = 0; i < VIEW_PARTS.length; i++) for (const sec of this.memo.part(i, this.s, viewer, keys, used)) (sec.personal ? out.own : out.role).set(sec.key, sec);
+      // The parts of this viewer's last build still valid are taken as they are (the very entries
+      // memo.part would find for this viewer); only the others are looked up or rebuilt (issue 15).
+      const last = this.memo.lastBuild(viewer)?.entries;
+      for (let i = 0; i < VIEW_PARTS.length; i++) {
+        const e = last?.length === VIEW_PARTS.length && this.memo.stillValid(this.s, last[i]) ? last[i] : null;
+        if (e) used.push(e);
+        for (const sec of e ? e.sections : this.memo.part(i, this.s, viewer, keys, used)) (sec.personal ? out.own : out.role).set(sec.key, sec);
+      }
     }
     (presence.personal ? out.own : out.role).set('presence', presence);
     if (log) out.role.set('log', log);

@@ -80,4 +80,26 @@ describe('presence coalescing', () => {
     }
     expect(flushed.sort()).toEqual(['a@2000', 'b@2000']);
   });
+
+  it("holds the presence (an event's flush does not send it) only while it waits with the storm windows", () => {
+    const storm = new PresenceCoalescer((id) => flushed.push(`${id}@${now()}`), 100, 500, now, { sessions: 2, quietMs: 1000, maxWaitMs: 2000 });
+    storm.changed('a');
+    // Alone: the ordinary windows, not held (an event's flush sends it and settles it, as before).
+    expect(storm.holding('a')).toBe(false);
+    storm.changed('b');
+    expect([storm.holding('a'), storm.holding('b')]).toEqual([false, true]);
+    // Re-armed in the storm: held too.
+    storm.changed('a');
+    expect(storm.holding('a')).toBe(true);
+    // Its timer fired (the flush for its presence): no longer held.
+    advance(1000);
+    expect(flushed.sort()).toEqual(['a@1000', 'b@1000']);
+    expect([storm.holding('a'), storm.holding('b')]).toEqual([false, false]);
+    // Settled by a flush: no longer held.
+    storm.changed('a');
+    storm.changed('b');
+    expect(storm.holding('b')).toBe(true);
+    storm.flushed('b');
+    expect(storm.holding('b')).toBe(false);
+  });
 });
