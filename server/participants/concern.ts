@@ -52,9 +52,11 @@ export const participantsConcern: Concern = {
   },
   // The console alone learns which devices wait for a seat (issue 12); nobody is sent a device's hash.
   view: (s, viewer) =>
-    viewer.role === 'moderator'
-      ? { people: peopleView(s, viewer), me: meView(s, viewer), devices: { waiting: waitingView(s) } satisfies DevicesSection }
-      : { people: peopleView(s, viewer), me: meView(s, viewer) },
+    viewer.role === 'moderator' ? { people: peopleView(s, viewer), devices: { waiting: waitingView(s) } satisfies DevicesSection } : { people: peopleView(s, viewer) },
+  // Who the viewer is, apart from who it may know about (issue 15: a cold server builds one `people`
+  // per role, not one per person — with `me` beside it every viewer's `people` was its own; a supplier's
+  // is still its own, as visiblePeople reads who it is).
+  ownView: (s, viewer) => ({ me: meView(s, viewer) }),
 };
 
 function withoutReissue(r: typeof deviceReducers): typeof deviceReducers {

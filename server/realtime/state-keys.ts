@@ -1,7 +1,7 @@
 import type { StoredEvent } from '../store/types';
 import type { Kernel } from '../session/kernel';
 import type { SessionState } from '../session/types';
-import { BYTES_MIN, held, ownConcat, type HeldJson } from './section-json';
+import { BYTES_MIN, PIECES_MIN, held, heldJson, heldOf, ownConcat, type HeldJson } from './section-json';
 
 // Which top-level keys of a session state each committed event touched, so that the realtime layer
 // can reuse a concern's view while nothing it reads has changed (server/realtime/view-memo.ts).
@@ -66,6 +66,18 @@ export function noteAccesses<T>(into: Set<PropertyKey>, fn: () => T): T {
   noting = into;
   try {
     return fn();
+  } finally {
+    noting = outer;
+  }
+}
+
+/** noteAccesses of `view(s, viewer)`, without a closure or a bound function per call (issue 15: a cold
+ *  server calls every view part for every arriving person). */
+export function noteViewAccesses<S, V, T>(into: Set<PropertyKey>, view: (s: S, viewer: V) => T, s: S, viewer: V): T {
+  const outer = noting;
+  noting = into;
+  try {
+    return view(s, viewer);
   } finally {
     noting = outer;
   }
@@ -226,11 +238,11 @@ export function viewJson(v: unknown): HeldJson | undefined {
   const cached = sharedJson.get(v);
   if (cached !== undefined) {
     if (cached !== null) return cached;
-    const json = held(JSON.stringify(v));
+    const json = heldJson(v)!;
     sharedJson.set(v, json);
     return json;
   }
-  if (Array.isArray(v) || Object.getPrototypeOf(v) !== Object.prototype || typeof (v as { toJSON?: unknown }).toJSON === 'function') return held(JSON.stringify(v));
+  if (Array.isArray(v) || Object.getPrototypeOf(v) !== Object.prototype || typeof (v as { toJSON?: unknown }).toJSON === 'function') return heldJson(v);
   let any = false;
   for (const k in v) {
     const x = (v as Record<string, unknown>)[k];
@@ -239,7 +251,7 @@ export function viewJson(v: unknown): HeldJson | undefined {
       break;
     }
   }
-  if (!any) return held(JSON.stringify(v));
+  if (!any) return heldJson(v);
   // The object's JSON from its parts: the shared ones as they are held, the others stringified.
   const parts: HeldJson[] = [];
   const reused: [object, number, number][] = [];
@@ -247,7 +259,9 @@ export function viewJson(v: unknown): HeldJson | undefined {
   for (const k of Object.keys(v)) {
     const x = (v as Record<string, unknown>)[k];
     const shared = x !== null && typeof x === 'object' && sharedJson.has(x);
-    const j = shared ? viewJson(x) : JSON.stringify(x);
+    const text = shared ? undefined : JSON.stringify(x);
+    // A long part's JSON is encoded from its parts (section-json.ts heldOf), not read from one string.
+    const j = shared ? viewJson(x) : text === undefined ? undefined : text.length >= PIECES_MIN ? heldOf(x, text) : text;
     if (j === undefined) continue;
     parts.push(`${parts.length ? ',' : '{'}${JSON.stringify(k)}:`);
     if (shared) reused.push([x, parts.length, j.length]);

@@ -1,5 +1,5 @@
 import { VIEW_PARTS } from '../session/fold';
-import { ALL_KEYS, noteAccesses, stateVersions, trackedState, viewJson, type KeyVersions } from './state-keys';
+import { ALL_KEYS, noteViewAccesses, stateVersions, trackedState, viewJson, type KeyVersions } from './state-keys';
 import type { Principal, SessionState } from '../session/types';
 import type { Channel, ViewOp } from '../../shared/protocol/view-sync';
 import { presenceView, type Presence } from './views';
@@ -254,7 +254,7 @@ export class SessionViewMemo {
     }
     const stateReads = new Set<PropertyKey>();
     const reads = new ViewerReads();
-    const result = noteAccesses(stateReads, VIEW_PARTS[i].view.bind(null, trackedState(s), new Proxy(viewer, reads)));
+    const result = noteViewAccesses(stateReads, VIEW_PARTS[i].view, trackedState(s), new Proxy(viewer, reads));
     // Every event moves `seq`: a part that enumerated the state is valid until the next event.
     if (stateReads.has(ALL_KEYS)) {
       stateReads.delete(ALL_KEYS);

@@ -125,6 +125,30 @@ describe('views of a flush (issue 15)', () => {
   });
 });
 
+describe('a cold server (issue 15: the restart storm)', () => {
+  it("builds one `people` for a role, not one per person: a member's `me` is its own, a supplier's `people` too", async () => {
+    const r = await scoringRoom();
+    const rt = srv!.app.registry.get(r.sessionId)!;
+    const b = new ViewBuilder(new SessionViewMemo(), rt.state, {});
+    const view = (personId: string, role: Principal['role']) => b.build({ sessionId: r.sessionId, personId, role }).split;
+    const [m1, m2, s1, s2] = [view('M1', 'expert'), view('M2', 'expert'), view('S1', 'supplier'), view('S2', 'supplier')];
+    // The panel's members share one section (one view call, one JSON string, one digest)…
+    expect(m1.role.get('people')).toBe(m2.role.get('people'));
+    expect(m1.own.has('people')).toBe(false);
+    // …and each has its own `me`, in its own audience.
+    expect((m1.own.get('me')!.value as { id: string }).id).toBe('M1');
+    expect((m2.own.get('me')!.value as { id: string }).id).toBe('M2');
+    expect(m1.own.get('me')!.personal).toBe(true);
+    // A supplier's list names itself (and the agency) only: its own, never another supplier's.
+    const ids = (sp: typeof s1) => (sp.own.get('people')!.value as { id: string }[]).map((p) => p.id);
+    expect(s1.role.has('people')).toBe(false);
+    expect(ids(s1)).toContain('S1');
+    expect(ids(s1)).not.toContain('S2');
+    expect(ids(s2)).toContain('S2');
+    expect(ids(s2)).not.toContain('S1');
+  });
+});
+
 describe('memory per room (issue 15)', () => {
   it("the panel's two roles keep one JSON string of each section they see alike", async () => {
     const r = await scoringRoom();
