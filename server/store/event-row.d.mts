@@ -13,3 +13,5 @@ export interface EventRow {
   hash: string;
 }
 export declare function eventOfRow(r: EventRow): StoredEvent;
+export declare const EVENT_COLUMNS: string;
+export declare function eventsOfColumns(sessionId: string, rows: unknown[][]): StoredEvent[];

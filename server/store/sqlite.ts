@@ -12,7 +12,7 @@ import {
   type StoredEvent,
   type TokenRecord,
 } from './types';
-import { eventOfRow, type EventRow } from './event-row.mjs';
+import { EVENT_COLUMNS, eventOfRow, eventsOfColumns, type EventRow } from './event-row.mjs';
 
 // The embedded default store: one SQLite file under DATA_DIR. WAL with synchronous=FULL makes a
 // commit durable before append() resolves, and the ack is sent only after that (issue 2: "the ack is
@@ -101,7 +101,8 @@ export class SqliteEventStore implements EventStore {
     this.stmt = {
       findCommand: this.db.prepare('SELECT first_seq, last_seq, result, fingerprint FROM commands WHERE session_id = ? AND command_id = ?'),
       range: this.db.prepare('SELECT * FROM events WHERE session_id = ? AND seq >= ? AND seq <= ? ORDER BY seq'),
-      read: this.db.prepare('SELECT * FROM events WHERE session_id = ? AND seq >= ? ORDER BY seq'),
+      // As arrays (eventsOfColumns): the replay of every session at a restart reads them all (issue 15).
+      read: this.db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE session_id = ? AND seq >= ? ORDER BY seq`).raw(true),
       // Each session's first event by a seek per session (a skip-scan of the primary key), not a scan
       // of every event: at a restart of a process with many rooms the scan read the whole log before
       // the replay could begin (issue 15, the restart storm).
@@ -217,7 +218,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async read(sessionId: string, fromSeq = 1): Promise<StoredEvent[]> {
-    return (this.stmt.read.all(sessionId, fromSeq) as EventRow[]).map(eventOfRow);
+    return eventsOfColumns(sessionId, this.stmt.read.all(sessionId, fromSeq) as unknown[][]);
   }
 
   async listSessionIds(): Promise<string[]> {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteEventStore } from '../../../server/store/sqlite';
+import { eventOfRow, type EventRow } from '../../../server/store/event-row.mjs';
 import { storeSuite } from '../../helpers/store-suite';
 import { describe, it, expect } from 'vitest';
 
@@ -68,3 +69,34 @@ describe('listing the sessions (sqlite)', () => {
   });
 });
 
+
+describe('reading a session back (sqlite)', () => {
+  it('gives each event as its row holds it, from any seq (issue 15: the replay reads rows as arrays)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'panelroom-read-'));
+    const store = SqliteEventStore.open(dir);
+    try {
+      const moderator = { personId: 'A1', role: 'moderator' as const };
+      const expert = { personId: 'E2', role: 'expert' as const };
+      await store.append({ sessionId: 's1', actor: null, commandId: null, ts: 1, events: [{ type: 'session:created', payload: { name: '石景山区道路扬尘监测', amount: '1380000.00' } }] });
+      await store.append({ sessionId: 's1', actor: moderator, commandId: 'c1', ts: 2, events: [{ type: 't:x', payload: { note: '引号 " 与 \\ 反斜杠\n换行' } }, { type: 't:y', payload: [1, { a: null }] }] });
+      await store.append({ sessionId: 's1', actor: expert, commandId: 'c2', ts: 3, events: [{ type: 't:x', payload: {} }] });
+      await store.append({ sessionId: 's1', actor: moderator, commandId: 'c3', ts: 4, events: [{ type: 't:z', payload: { n: 1 } }] });
+      await store.append({ sessionId: 's2', actor: expert, commandId: 'c1', ts: 5, events: [{ type: 't:x', payload: { other: true } }] });
+      const db = new Database(join(dir, 'panelroom.sqlite'), { readonly: true });
+      const rows = (from: number) => (db.prepare('SELECT * FROM events WHERE session_id = ? AND seq >= ? ORDER BY seq').all('s1', from) as EventRow[]).map(eventOfRow);
+      for (const from of [1, 2, 4, 6]) expect(await store.read('s1', from)).toStrictEqual(rows(from));
+      db.close();
+      const read = await store.read('s1');
+      expect(read.map((e) => e.actor)).toEqual([null, moderator, moderator, expert, moderator]);
+      // A stored event's actor is not to be changed (one object per actor and read).
+      expect(Object.isFrozen(read[1].actor)).toBe(true);
+      expect(() => {
+        (read[1].actor as { role: string }).role = 'observer';
+      }).toThrow();
+      expect((await store.read('s2')).map((e) => [e.sessionId, e.seq, e.commandId])).toEqual([['s2', 1, 'c1']]);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
