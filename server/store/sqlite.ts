@@ -24,6 +24,9 @@ import { EVENT_COLUMNS, eventOfRow, eventsOfColumns, type EventRow } from './eve
 // batches wait and go together into its next transaction: each command in its own savepoint (a refused
 // one rolls back alone), one fsync for all; each append resolves only after that commit.
 
+/** How much of the database file the main thread's reading connection maps (address space, not memory). */
+export const READ_MMAP_BYTES = 1 << 30;
+
 export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite' as const;
   /** One process writes the file, through one thread, in the order posted (types.ts; off only in a test of the serial path). */
@@ -98,6 +101,10 @@ export class SqliteEventStore implements EventStore {
     if (!cols.some((c) => c.name === 'fingerprint')) this.db.exec('ALTER TABLE commands ADD COLUMN fingerprint TEXT');
     // The main thread never writes (a write here would wait for the writer's lock on the event loop).
     this.db.pragma('query_only = ON');
+    // Reads through a memory map of the file instead of a system call per page: a restart replays every
+    // session's log through this connection, its page cache empty (issue 15: about a quarter less CPU
+    // for those reads). Only reads: the writer thread's connection writes as before.
+    this.db.pragma(`mmap_size = ${READ_MMAP_BYTES}`);
     this.stmt = {
       findCommand: this.db.prepare('SELECT first_seq, last_seq, result, fingerprint FROM commands WHERE session_id = ? AND command_id = ?'),
       range: this.db.prepare('SELECT * FROM events WHERE session_id = ? AND seq >= ? AND seq <= ? ORDER BY seq'),

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteEventStore } from '../../../server/store/sqlite';
+import { READ_MMAP_BYTES, SqliteEventStore } from '../../../server/store/sqlite';
 import { eventOfRow, type EventRow } from '../../../server/store/event-row.mjs';
 import { storeSuite } from '../../helpers/store-suite';
 import { describe, it, expect } from 'vitest';
@@ -96,6 +96,21 @@ describe('reading a session back (sqlite)', () => {
       expect((await store.read('s2')).map((e) => [e.sessionId, e.seq, e.commandId])).toEqual([['s2', 1, 'c1']]);
     } finally {
       await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the reading connection (sqlite)', () => {
+  it('maps the file for its reads, and still may not write (issue 15: a restart reads every log)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'panelroom-mmap-'));
+    const store = SqliteEventStore.open(dir);
+    try {
+      const db = (store as unknown as { db: Database.Database }).db;
+      expect(db.pragma('mmap_size', { simple: true })).toBe(READ_MMAP_BYTES);
+      expect(db.pragma('query_only', { simple: true })).toBe(1);
+    } finally {
+      void store.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
