@@ -40,7 +40,8 @@ describe('a concern in a room of one', () => {
   it('runs the projector concern alone: a command is authorised, validated, logged, folded and acknowledged', async () => {
     const { store, kernel, rt, moderator, changes, view } = await roomOfOne();
     try {
-      expect(kernel.viewParts.map((p) => p.name)).toEqual(['session', 'participants', 'projector']);
+      // The participants' `me` is a part of its own (issue 15: one `people` per role).
+      expect(kernel.viewParts.map((p) => p.name)).toEqual(['session', 'participants', 'participants:own', 'projector']);
       expect(rt.state.stage).toBe('signin');
       const seq = rt.state.seq;
 
