@@ -207,11 +207,7 @@ export class SessionViewMemo {
     if (b.validAt !== v.clock) {
       // An entry found valid is marked so at this clock: the role's parts, shared by its viewers, are
       // checked once per flush, not once per viewer (issue 15: a storm's flushes for its events).
-      for (const e of b.entries) {
-        if (e.validAt === v.clock) continue;
-        if (!valid(e, v)) return null;
-        e.validAt = v.clock;
-      }
+      for (const e of b.entries) if (!this.stillValid(s, e)) return null;
       b.validAt = v.clock;
     }
     return b;
