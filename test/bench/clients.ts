@@ -1,5 +1,6 @@
 import { io as ioc, type Socket } from 'socket.io-client';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { LOOP_RESOLUTION_MS, loopDelayMs } from '../helpers/loop-delay';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version';
 import { RECONNECT } from '../../shared/protocol/reconnect';
 import { testDeviceKey } from '../helpers/device';
@@ -111,9 +112,9 @@ export async function connectAll<T>(items: T[], open: (x: T) => Promise<Lean>, b
 
 /** The event-loop delay of this (the clients') process, so that a saturated client side is visible. */
 export function clientLoop(): { reset(): void; p99(): number } {
-  const h = monitorEventLoopDelay({ resolution: 10 });
+  const h = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   h.enable();
-  return { reset: () => h.reset(), p99: () => h.percentile(99) / 1e6 };
+  return { reset: () => h.reset(), p99: () => loopDelayMs(h.percentile(99)) };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -4,6 +4,7 @@ import { constants as perf, monitorEventLoopDelay, PerformanceObserver } from 'n
 import { createApplication } from '../../server/app';
 import { SqliteEventStore } from '../../server/store/sqlite';
 import { ADMIN } from './server';
+import { LOOP_RESOLUTION_MS, loopDelayMs } from './loop-delay';
 
 // A real server in a child process, for tests that kill it (SIGKILL) and start it again on the same
 // data directory. Prints "PORT <n>" once it listens.
@@ -51,7 +52,7 @@ if (profDir) {
   await profile.start();
 }
 if (process.env.PANELROOM_METRICS === '1') {
-  const loop = monitorEventLoopDelay({ resolution: 10 });
+  const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loop.enable();
   // GC pauses in the window (issue 15: the knee's loop-delay bursts): count, total and longest, and the
   // total of the major (mark-compact) ones.
@@ -96,11 +97,11 @@ if (process.env.PANELROOM_METRICS === '1') {
       globalThis.gc?.();
     }
     const cpu = process.cpuUsage(cpu0);
-    const ns = (q: number) => loop.percentile(q) / 1e6;
+    const ns = (q: number) => loopDelayMs(loop.percentile(q));
     res.setHeader('content-type', 'application/json');
     res.end(
       JSON.stringify({
-        loop: { p50: ns(50), p99: ns(99), max: loop.max / 1e6, n: loop.count },
+        loop: { p50: ns(50), p99: ns(99), max: loopDelayMs(loop.max), n: loop.count },
         gc: { ...gc },
         commands: commandStats(commandTimes?.ms ?? []),
         cpu: { userMs: cpu.user / 1000, systemMs: cpu.system / 1000, wallMs: performance.now() - t0 },
