@@ -12,6 +12,7 @@ import { zodToDomainError } from '../session/validation';
 import { randomUUID } from 'node:crypto';
 import { buildView, type Presence } from './views';
 import { SessionViewMemo, ViewBuilder } from './view-memo';
+import { stateVersions } from './state-keys';
 import { AudienceChannel, channelRooms, roomOf } from './audiences';
 import { PresenceCoalescer } from './presence-coalesce';
 import { jsonText, sameJson, type HeldJson } from './section-json';
@@ -282,7 +283,14 @@ export class RealtimeServer {
     let m = this.lastSeen.get(p.sessionId);
     if (!m) this.lastSeen.set(p.sessionId, (m = new Map()));
     m.set(p.personId, this.opts.clock());
+    // Who is connected here changes only with a touch (a socket's arrival or departure).
+    this.localPresences.delete(p.sessionId);
   }
+
+  /** Each session's local presence as last computed, the same object until a socket arrives or leaves
+   *  or the session's people change (issue 15: most flushes carry events, not arrivals; a presence
+   *  that is the same object is not projected or compared again, view-memo.ts `presence`). */
+  private readonly localPresences = new Map<string, { state: SessionState; epoch: number; order: number; presence: Presence }>();
 
   private async route(socket: RoomSocket, event: string, payload: unknown, ack: AckCallback | null): Promise<void> {
     const p = socket.data.principal;
@@ -364,14 +372,16 @@ export class RealtimeServer {
   onLocalPresence: ((sessionId: string) => void) | null = null;
 
   presence(sessionId: string): Presence {
-    const out = this.localPresence(sessionId);
+    const local = this.localPresence(sessionId);
     const remote = this.remotePresence?.(sessionId);
-    if (remote)
-      for (const [id, r] of Object.entries(remote)) {
-        const l = out[id];
-        if (!l) continue;
-        out[id] = { connected: l.connected || r.connected, lastSeen: Math.max(l.lastSeen ?? 0, r.lastSeen ?? 0) || null };
-      }
+    if (!remote) return local;
+    // A copy: the local presence is kept as it is (localPresence) while nobody here arrives or leaves.
+    const out = { ...local };
+    for (const [id, r] of Object.entries(remote)) {
+      const l = out[id];
+      if (!l) continue;
+      out[id] = { connected: l.connected || r.connected, lastSeen: Math.max(l.lastSeen ?? 0, r.lastSeen ?? 0) || null };
+    }
     return out;
   }
 
@@ -381,9 +391,14 @@ export class RealtimeServer {
     const seen = this.lastSeen.get(sessionId);
     const rt = this.registry.get(sessionId);
     if (!rt) return out;
+    const v = stateVersions(rt.state);
+    const order = v.keys.get('order') ?? 0;
+    const last = this.localPresences.get(sessionId);
+    if (last && last.state === rt.state && last.epoch === v.epoch && last.order === order) return last.presence;
     for (const id of rt.state.order) {
       out[id] = { connected: (bySession?.get(id)?.size ?? 0) > 0, lastSeen: seen?.get(id) ?? null };
     }
+    this.localPresences.set(sessionId, { state: rt.state, epoch: v.epoch, order, presence: out });
     return out;
   }
 

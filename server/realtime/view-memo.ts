@@ -155,6 +155,27 @@ export class SessionViewMemo {
     return this;
   }
 
+  /** What each presence audience's section was last projected from (presenceOf). */
+  private presenceSources = new Map<string, { presence: Presence; state: SessionState; epoch: number; order: number; people: number }>();
+
+  /**
+   * The presence section of one presence audience for this viewer: projected again (presenceView) only
+   * when the presence object or the session's people changed since the last time. The realtime layer
+   * keeps a session's presence as the same object while nobody arrives or leaves (socket.ts
+   * localPresence), so a flush for events neither projects nor compares it (issue 15).
+   */
+  presenceOf(key: string, s: SessionState, viewer: Principal, presence: Presence, personal: boolean): Section {
+    const v = stateVersions(s);
+    const order = v.keys.get('order') ?? 0;
+    const people = v.keys.get('people') ?? 0;
+    const last = this.presenceSources.get(key);
+    const sec = this.presences.get(key);
+    if (sec && last && last.presence === presence && last.state === s && last.epoch === v.epoch && last.order === order && last.people === people) return sec;
+    const out = this.presence(key, presenceView(s, viewer, presence), personal);
+    this.presenceSources.set(key, { presence, state: s, epoch: v.epoch, order, people });
+    return out;
+  }
+
   /** The presence section of one presence audience, the same object while its JSON is the same. */
   presence(key: string, value: unknown, personal: boolean): Section {
     const prev = this.presences.get(key);
@@ -174,7 +195,7 @@ export class SessionViewMemo {
     const prev = this.logSection;
     if (prev && this.logSeq === s.seq) return prev;
     const value = { head: s.head, seq: s.seq, tail: s.tail.slice() };
-    const sec: Section = { key: 'log', value, json: held(JSON.stringify(value)), personal: false };
+    const sec: Section = { key: 'log', value, json: logJson(value), personal: false };
     const added = s.seq - this.logSeq;
     if (prev && added > 0 && added <= value.tail.length && value.tail[value.tail.length - added].seq === this.logSeq + 1) {
       const dropped = this.logLength + added - value.tail.length;
@@ -270,6 +291,25 @@ export class SessionViewMemo {
   }
 }
 
+/** The JSON of each log tail entry, encoded once (an entry is appended, never changed: session/core.ts). */
+const tailEntryJson = new WeakMap<object, string>();
+
+/**
+ * JSON.stringify(value) of a log section, from its entries' JSON encoded once each (issue 15: the log
+ * tail moves with every event, and stringifying its 40 entries again for every one was a few per cent
+ * of the server's CPU at 500 rooms). Held as section-json.ts holds any JSON.
+ */
+export function logJson(value: { head: string; seq: number; tail: readonly object[] }): HeldJson {
+  let json = `{"head":${JSON.stringify(value.head)},"seq":${JSON.stringify(value.seq)},"tail":[`;
+  for (let i = 0; i < value.tail.length; i++) {
+    const e = value.tail[i];
+    let j = tailEntryJson.get(e);
+    if (j === undefined) tailEntryJson.set(e, (j = JSON.stringify(e)));
+    json += i ? `,${j}` : j;
+  }
+  return held(`${json}]}`);
+}
+
 /** Whether two presence views (objects of flat entries) have the same keys in the same order and the
  *  same primitive values: then their JSON is the same. False when unsure (the JSON then decides). */
 export function sameEntries(a: unknown, b: unknown): boolean {
@@ -333,7 +373,7 @@ export class ViewBuilder {
     const supplier = viewer.role === 'supplier';
     const pk = supplier ? `supplier:${viewer.personId}` : 'all';
     let presence = this.presenceBy.get(pk);
-    if (!presence) this.presenceBy.set(pk, (presence = this.memo.presence(pk, presenceView(this.s, viewer, this.presence), supplier)));
+    if (!presence) this.presenceBy.set(pk, (presence = this.memo.presenceOf(pk, this.s, viewer, this.presence, supplier)));
     const log = viewer.role === 'moderator' || viewer.role === 'observer' ? this.memo.log(this.s) : null;
     const prev = this.memo.reusable(this.s, viewer);
     if (prev && prev.presence === presence && prev.log === log) return { split: prev.split, unchanged: true };

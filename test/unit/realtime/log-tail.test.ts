@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SessionViewMemo } from '../../../server/realtime/view-memo';
+import { SessionViewMemo, logJson } from '../../../server/realtime/view-memo';
 import { AudienceChannel, digestOf } from '../../../server/realtime/audiences';
 import { jsonText } from '../../../server/realtime/section-json';
 import { appliedOps } from '../../../shared/protocol/view-sync';
@@ -64,5 +64,21 @@ describe('the log tail as appended entries', () => {
     // More events than the tail holds: no delta; the section is diffed or sent whole.
     append(s, 50);
     expect(memo.log(s).delta).toBeUndefined();
+  });
+
+  it("holds exactly JSON.stringify of the section, from each entry's JSON encoded once", () => {
+    const s = state();
+    const memo = new SessionViewMemo().of(s);
+    for (const n of [1, 5, 45]) {
+      append(s, n);
+      // Entries in every form a tail holds: the system's (no actor), Chinese, quotes and control characters.
+      s.tail.push({ seq: ++s.seq, type: 'clarify:asked', ts: 5, actor: null, hash: '"\\\u0001评审' } as never);
+      const sec = memo.log(s);
+      expect(jsonText(sec.json!)).toBe(JSON.stringify(sec.value));
+    }
+    // The short and the long form (section-json.ts held): a string below BYTES_MIN, bytes above.
+    expect(typeof logJson({ head: 'h', seq: 1, tail: [] })).toBe('string');
+    expect(jsonText(logJson({ head: 'h', seq: 1, tail: [] }))).toBe('{"head":"h","seq":1,"tail":[]}');
+    expect(Buffer.isBuffer(memo.log(s).json)).toBe(true);
   });
 });
