@@ -245,6 +245,9 @@ export class RealtimeServer {
     const firstSocket = set.size === 0;
     set.add(socket);
     this.touch(p);
+    // Checked by its handshake against the state then; the next change checks it again with the others
+    // (a token reissued while the handshake was in flight: revokeStale).
+    this.seatsChecked.delete(p.sessionId);
 
     // The view this socket's audiences hold, or only what changed since what the client says it holds
     // (resume by delta). No flush of the room: the others learn of the arrival with the coalesced
@@ -348,9 +351,21 @@ export class RealtimeServer {
     acks.push(() => reply(answer));
   }
 
+  /** What each session's sockets were last checked against (revokeStale). */
+  private readonly seatsChecked = new Map<string, { state: SessionState; epoch: number; people: number; devices: number }>();
+
   private revokeStale(s: SessionState): void {
     const bySession = this.connected.get(s.id);
     if (!bySession) return;
+    // A socket's right to its seat is its person's token and its device's binding: checked again when
+    // an event touched the people or the devices (or the state was rebuilt), not after every score
+    // (issue 15). A socket arriving meanwhile was checked by its handshake (authenticate).
+    const v = stateVersions(s);
+    const people = v.keys.get('people') ?? 0;
+    const devices = v.keys.get('devices') ?? 0;
+    const last = this.seatsChecked.get(s.id);
+    if (last && last.state === s && last.epoch === v.epoch && last.people === people && last.devices === devices) return;
+    this.seatsChecked.set(s.id, { state: s, epoch: v.epoch, people, devices });
     for (const [personId, sockets] of bySession) {
       for (const sock of sockets) {
         if (s.people[personId]?.tokenHash !== sock.data.tokenHash) {

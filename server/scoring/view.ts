@@ -267,12 +267,15 @@ function memberView(s: SessionState, viewer: Principal) {
   if (!memo) built.set(raw, (memo = new Map()));
   const mine: Record<string, Sheet> = {};
   const others: Record<string, Record<string, string[]>> = {};
+  // The revealed suppliers are exactly those revealedValues holds (computed once per reveal, not asked
+  // of every active member again for each supplier in every member's view: issue 15).
+  const rv = revealedValues(s);
   for (const sid of supplierIds(s)) {
     mine[sid] = sheetOf(memo, me, sid, sc.entries[me]?.[sid], sc.submitted[me]?.[sid]?.at ?? null);
-    const revealed = revealedValues(s).get(sid);
+    const revealed = rv.get(sid);
     if (revealed) others[sid] = othersOf(memo, me, sid, revealed);
   }
-  const suppliers = activeSuppliers(s).map((sid) => ({ id: sid, label: supplierLabel(s, sid), submitted: isSubmitted(s, me, sid), revealed: supplierRevealed(s, sid) }));
+  const suppliers = activeSuppliers(s).map((sid) => ({ id: sid, label: supplierLabel(s, sid), submitted: isSubmitted(s, me, sid), revealed: rv.has(sid) }));
   // Only the member's own part: the panel's common part travels once to the whole panel (scoringView),
   // and the client shows the two as one `scoring` (shared/protocol/view-sync.ts mergeSection).
   return { flags: flagsFor(s, viewer), tie: shared(s).done ? tieView(s, viewer) : null, suppliers, mine, others };

@@ -4,6 +4,7 @@ import { SessionRuntime } from './runtime';
 import type { Kernel } from './kernel';
 import type { SessionState } from './types';
 import { Scheduler } from './scheduler';
+import { stateVersions } from '../realtime/state-keys';
 
 // Every live session of this process, rebuilt by replay at start (issue 2: "after a restart every
 // session is rebuilt by replay"), and the index from a join token's hash to its person.
@@ -53,7 +54,16 @@ export class SessionRegistry {
    *  only, not every token of every room of the process (issue 8: many rooms per process). */
   private readonly tokensOf = new Map<string, Set<string>>();
 
+  /** The people each session's tokens were last indexed from (a change that touched no one's token
+   *  — a score, a vote — leaves the index as it is: issue 15, CPU per command at many rooms). */
+  private readonly indexedFrom = new Map<string, { state: SessionState; epoch: number; people: number }>();
+
   private index(s: SessionState): void {
+    const v = stateVersions(s);
+    const people = v.keys.get('people') ?? 0;
+    const last = this.indexedFrom.get(s.id);
+    if (last && last.state === s && last.epoch === v.epoch && last.people === people) return;
+    this.indexedFrom.set(s.id, { state: s, epoch: v.epoch, people });
     let mine = this.tokensOf.get(s.id);
     if (!mine) this.tokensOf.set(s.id, (mine = new Set()));
     for (const h of mine) {
