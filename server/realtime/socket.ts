@@ -53,8 +53,21 @@ export const PRESENCE_MAX_WAIT_MS = 500;
  *  reconnects) — the windows widen to these (presence-coalesce.ts): a room's presence goes out a few
  *  times over the storm, not every half second to every device while others still wait for snapshots. */
 export const PRESENCE_STORM = { sessions: 10, quietMs: 1000, maxWaitMs: 2000 } as const;
-/** How many ticks a flush may wait for a burst of its session's commands to finish. */
-const MAX_FLUSH_DEFERRALS = 8;
+/** How many ticks a flush may wait for a burst of its session's commands to finish… */
+export const MAX_FLUSH_DEFERRALS = 8;
+/** …and for how long at most, ms: on a busy server a tick takes milliseconds, and eight of them held
+ *  every ack of the session behind another member's commit (issue 15: at 500 rooms the acks' wait for
+ *  their flush had a p99 of 155 ms). On a quiet one eight ticks take well under this. */
+export const MAX_FLUSH_DEFER_MS = 2;
+
+/** Whether a session's due flush waits another tick for its commands in flight (a burst goes out as one
+ *  patch per audience): while some are, for at most MAX_FLUSH_DEFERRALS ticks and MAX_FLUSH_DEFER_MS
+ *  since it first waited. `waited`: the ticks it waited so far and when it began, or null. */
+export function deferFlush(inFlight: number, waited: { ticks: number; since: number } | null, now: number): boolean {
+  if (inFlight <= 0) return false;
+  if (!waited) return true;
+  return waited.ticks < MAX_FLUSH_DEFERRALS && now - waited.since < MAX_FLUSH_DEFER_MS;
+}
 
 /** At most this many section digests per channel are read from a handshake (a view has a few dozen). */
 const MAX_RESUME_DIGESTS = 200;
@@ -125,7 +138,7 @@ export class RealtimeServer {
   /** The presence each session's views were last built with (what its audiences hold): a flush while the
    *  presence is held (a storm, presence-coalesce.ts) builds with it again (issue 15). */
   private readonly presenceShown = new Map<string, Presence>();
-  private readonly deferrals = new Map<string, number>();
+  private readonly deferrals = new Map<string, { ticks: number; since: number }>();
   /** Acks waiting for their session's flush. */
   private readonly pendingAcks = new Map<string, (() => void)[]>();
   private readonly memos = new Map<string, SessionViewMemo>();
@@ -348,7 +361,11 @@ export class RealtimeServer {
     if (!this.dirty.has(p.sessionId)) return reply(answer);
     let acks = this.pendingAcks.get(p.sessionId);
     if (!acks) this.pendingAcks.set(p.sessionId, (acks = []));
-    acks.push(() => reply(answer));
+    const answered = t0 ? performance.now() : 0;
+    acks.push(() => {
+      if (answered) this.commandTimes.flushWaitMs.push(performance.now() - answered);
+      reply(answer);
+    });
   }
 
   /** What each session's sockets were last checked against (revokeStale). */
@@ -445,10 +462,12 @@ export class RealtimeServer {
         return;
       }
       // A burst of one session's commands (each commits in its own tick: they are serial) goes out as
-      // one patch per audience: the flush waits while more of its commands are queued, a few ticks at most.
-      const deferred = this.deferrals.get(id) ?? 0;
-      if ((this.registry.get(id)?.inFlight ?? 0) > 0 && deferred < MAX_FLUSH_DEFERRALS) {
-        this.deferrals.set(id, deferred + 1);
+      // one patch per audience: the flush waits while more of its commands are queued, a few ticks and
+      // MAX_FLUSH_DEFER_MS at most (deferFlush).
+      const waited = this.deferrals.get(id) ?? null;
+      if (deferFlush(this.registry.get(id)?.inFlight ?? 0, waited, performance.now())) {
+        if (waited) waited.ticks++;
+        else this.deferrals.set(id, { ticks: 1, since: performance.now() });
         this.markDirty(id);
         continue;
       }
@@ -463,8 +482,9 @@ export class RealtimeServer {
   readonly flushCpu = { measure: false, flushes: 0, micros: 0 };
 
   /** While `measure` is on, each command's time in this process, from its arrival to its ack (the
-   *  benchmarks: the server's share of a round trip, apart from the clients' own delays). */
-  readonly commandTimes = { measure: false, ms: [] as number[] };
+   *  benchmarks: the server's share of a round trip, apart from the clients' own delays); and, of the
+   *  commands whose ack waited for their session's flush, how long from the answer to the ack. */
+  readonly commandTimes = { measure: false, ms: [] as number[], flushWaitMs: [] as number[] };
 
   private flushAndAck(sessionId: string): void {
     const cpu = this.flushCpu.measure ? process.cpuUsage() : null;

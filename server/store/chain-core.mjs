@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 // The hash chain's arithmetic in plain JavaScript, so that the store's writer thread
 // (server/store/sqlite-writer.mjs, issue 15 item 4) runs under plain node as well as under tsx, and
@@ -28,7 +28,8 @@ export function canonicalJson(v) {
   }
 }
 
-export const sha256 = (s) => createHash('sha256').update(s).digest('hex');
+// One call, no Hash object (issue 15: a command's fingerprint and each event's link, per command).
+export const sha256 = (s) => hash('sha256', s, 'hex');
 
 export const GENESIS_HASH = '0'.repeat(64);
 

@@ -102,6 +102,8 @@ export interface ChildMetrics {
   gc: { n: number; totalMs: number; maxMs: number; majorMs: number };
   /** Every command's time in the server, from its arrival to its ack (socket.ts `commandTimes`). */
   commands: { n: number; p50: number; p99: number; max: number };
+  /** Of the commands whose ack waited for their session's flush: from the answer to the ack. */
+  flushWaits: { n: number; p50: number; p99: number; max: number };
   cpu: { userMs: number; systemMs: number; wallMs: number };
   memory: NodeJS.MemoryUsage;
 }

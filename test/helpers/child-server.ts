@@ -16,7 +16,7 @@ import { LOOP_RESOLUTION_MS, loopDelayMs } from './loop-delay';
 const modulesAt = performance.now();
 let metricsPort = 0;
 /** The server's own command times (server/realtime/socket.ts `commandTimes`), once the app exists. */
-let commandTimes: { measure: boolean; ms: number[] } | null = null;
+let commandTimes: { measure: boolean; ms: number[]; flushWaitMs: number[] } | null = null;
 const commandStats = (ms: number[]) => {
   const s = [...ms].sort((a, b) => a - b);
   const q = (f: number) => s[Math.min(s.length - 1, Math.floor(f * s.length))] ?? 0;
@@ -90,6 +90,7 @@ if (process.env.PANELROOM_METRICS === '1') {
       if (commandTimes) {
         commandTimes.measure = true;
         commandTimes.ms.length = 0;
+        commandTimes.flushWaitMs.length = 0;
       }
       Object.assign(gc, { n: 0, totalMs: 0, maxMs: 0, majorMs: 0 });
       cpu0 = process.cpuUsage();
@@ -104,6 +105,7 @@ if (process.env.PANELROOM_METRICS === '1') {
         loop: { p50: ns(50), p99: ns(99), max: loopDelayMs(loop.max), n: loop.count },
         gc: { ...gc },
         commands: commandStats(commandTimes?.ms ?? []),
+        flushWaits: commandStats(commandTimes?.flushWaitMs ?? []),
         cpu: { userMs: cpu.user / 1000, systemMs: cpu.system / 1000, wallMs: performance.now() - t0 },
         memory: process.memoryUsage(),
       }),
