@@ -3,7 +3,7 @@ import { cite } from '../../shared/domain/rubric/citations';
 import { DomainError, type Handler, type HandlerContext, type SessionState } from '../session/types';
 import type { Factor } from '../../shared/domain/rubric/types';
 import { scoredLeaves } from '../../shared/domain/rubric/index';
-import { validateScore } from '../../shared/rules/score-entry';
+import { scoreValidator, type ScoreInput, type ScoreResult } from '../../shared/rules/score-entry';
 import { plainString } from '../../shared/rules/money/amount';
 import { isPanel } from '../../shared/protocol/roles';
 import { CHANGE_GROUND_LABEL, type ScoreValue } from '../../shared/protocol/scoring';
@@ -34,16 +34,30 @@ function supplier(s: SessionState, id: string): void {
     throw err('conflict', '该供应商已无效或已退出，不再评分', 'this supplier is invalid or has withdrawn and is not scored', 'supplierId');
 }
 
+/** A rubric's scored leaves, by id too, and one validator of entries (shared/rules/score-entry.ts
+ *  scoreValidator), made once per rubric object: a rubric is replaced, never changed in place
+ *  (session/core.ts, setup/concern.ts). A submission's 13 entries no longer walk the rubric and build
+ *  each factor's allowed values again, every one (issue 15: CPU per command). */
+const RUBRICS = new WeakMap<object, { leaves: Factor[]; byId: Map<string, Factor>; validate: (f: Factor, v: ScoreInput) => ScoreResult }>();
+function rubricOf(s: SessionState) {
+  let r = RUBRICS.get(s.rubric);
+  if (!r) {
+    const leaves = scoredLeaves(s.rubric);
+    RUBRICS.set(s.rubric, (r = { leaves, byId: new Map(leaves.map((f) => [f.id, f])), validate: scoreValidator() }));
+  }
+  return r;
+}
+
 function leaf(s: SessionState, fid: string, field = 'factorId'): Factor {
-  const f = scoredLeaves(s.rubric).find((x) => x.id === fid);
+  const f = rubricOf(s).byId.get(fid);
   if (!f) throw err('validation', `「${fid}」不是需要评分的评审因素`, `"${fid}" is not a factor members score`, field);
   return f;
 }
 
 /** validateScore is the one judge of an entry (R0: 分项评分超出评分标准范围); its message lists the
  *  allowed values, and nothing is appended when it refuses. */
-function entry(f: Factor, value: ScoreValue, evidence: string | undefined, field: string): Entry {
-  const r = validateScore(f, value as any);
+function entry(s: SessionState, f: Factor, value: ScoreValue, evidence: string | undefined, field: string): Entry {
+  const r = rubricOf(s).validate(f, value as ScoreInput);
   if (!r.ok) throw new DomainError('validation', r.error, field);
   return { value, points: plainString(r.points), evidence: evidence?.trim() ? evidence.trim() : null };
 }
@@ -68,7 +82,7 @@ export const handlers: Record<string, Handler> = {
     supplier(s, p.supplierId);
     if (isSubmitted(s, m, p.supplierId))
       throw err('conflict', '您已提交对该供应商的评分，评分已锁定', 'you have submitted this supplier; your scores are locked', 'supplierId');
-    const e = entry(leaf(s, p.factorId), p.value, p.evidence, 'value');
+    const e = entry(s, leaf(s, p.factorId), p.value, p.evidence, 'value');
     return { events: [scoringEvent('score:saved', { memberId: m, supplierId: p.supplierId, factorId: p.factorId, entry: e })], data: { points: e.points } };
   },
 
@@ -79,8 +93,8 @@ export const handlers: Record<string, Handler> = {
     supplier(s, p.supplierId);
     if (isSubmitted(s, m, p.supplierId)) throw err('conflict', '您已提交对该供应商的评分', 'you have already submitted this supplier', 'supplierId');
     const merged: Record<string, Entry> = { ...(scoringOf(s).entries[m]?.[p.supplierId] ?? {}) };
-    for (const [fid, x] of Object.entries(p.entries ?? {})) merged[fid] = entry(leaf(s, fid, `entries.${fid}`), x.value, x.evidence, `entries.${fid}`);
-    const missing = scoredLeaves(s.rubric).filter((f) => !merged[f.id]);
+    for (const [fid, x] of Object.entries(p.entries ?? {})) merged[fid] = entry(s, leaf(s, fid, `entries.${fid}`), x.value, x.evidence, `entries.${fid}`);
+    const missing = rubricOf(s).leaves.filter((f) => !merged[f.id]);
     if (missing.length)
       throw err(
         'validation',
@@ -88,7 +102,7 @@ export const handlers: Record<string, Handler> = {
         `${missing.length} factor(s) not scored yet: ${missing.map((f) => f.name_en ?? f.id).join(', ')}`,
         `entries.${missing[0].id}`,
       );
-    const entries = Object.fromEntries(scoredLeaves(s.rubric).map((f) => [f.id, merged[f.id]]));
+    const entries = Object.fromEntries(rubricOf(s).leaves.map((f) => [f.id, merged[f.id]]));
     return { events: [scoringEvent('score:submitted', { memberId: m, supplierId: p.supplierId, entries })] };
   },
 
@@ -117,7 +131,7 @@ export const handlers: Record<string, Handler> = {
     if (flags.length === 0)
       throw err('conflict', '该项评分没有待处理的复核提示，不能修改', 'there is no flag on this item to answer; it cannot be changed', 'factorId');
     const old = scoringOf(s).entries[m][p.supplierId][p.factorId];
-    const e = entry(f, p.value, p.evidence ?? old.evidence ?? undefined, 'value');
+    const e = entry(s, f, p.value, p.evidence ?? old.evidence ?? undefined, 'value');
     if (e.points === old.points && JSON.stringify(e.value) === JSON.stringify(old.value))
       throw err('validation', '新分值与原分值相同；如维持原分，请选择「维持」并说明理由', 'the new value equals the old one; to keep it, choose "keep" with a reason', 'value');
     return {
@@ -209,7 +223,7 @@ export const handlers: Record<string, Handler> = {
     supplier(s, p.supplierId);
     const old = scoringOf(s).entries[m]?.[p.supplierId]?.[p.factorId];
     if (!old) throw err('not_found', '没有该项评分', 'no such score', 'factorId');
-    const e = entry(leaf(s, p.factorId), p.value, undefined, 'value');
+    const e = entry(s, leaf(s, p.factorId), p.value, undefined, 'value');
     if (e.points === old.points) throw err('validation', '新分值与原分值相同', 'the new value equals the old one', 'value');
     if (scoringOf(s).changes.some((c) => c.status === 'open')) throw err('conflict', '尚有待表决的变更', 'another change is still being decided');
     const id = `C${scoringOf(s).changes.length + 1}`;
