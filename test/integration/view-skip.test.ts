@@ -190,6 +190,7 @@ describe('flushing many rooms (issue 15)', () => {
     const rooms = [await openRoom(srv), await openRoom(srv), await openRoom(srv)];
     const rt = srv.app.realtime;
     rt.flushSliceMs = 0;
+    rt.flushSliceMaxMs = 0;
     // Three sessions due at once: one tick flushes one of them; the others follow in the next ticks.
     const before = rt.flushCpu.flushes;
     for (const r of rooms) rt.markDirty(r.sessionId);
