@@ -326,7 +326,11 @@ export class RealtimeServer {
     const p = socket.data.principal;
     const t0 = this.commandTimes.measure ? performance.now() : 0;
     const reply = (a: Ack) => {
-      if (t0) this.commandTimes.ms.push(performance.now() - t0);
+      if (t0) {
+        const ms = performance.now() - t0;
+        this.commandTimes.ms.push(ms);
+        this.commandTimes.at.push(t0);
+      }
       if (ack) ack(a);
     };
     // A socket whose token was revoked meanwhile may no longer act.
@@ -510,9 +514,10 @@ export class RealtimeServer {
   readonly flushCpu = { measure: false, flushes: 0, micros: 0 };
 
   /** While `measure` is on, each command's time in this process, from its arrival to its ack (the
-   *  benchmarks: the server's share of a round trip, apart from the clients' own delays); and, of the
-   *  commands whose ack waited for their session's flush, how long from the answer to the ack. */
-  readonly commandTimes = { measure: false, ms: [] as number[], flushWaitMs: [] as number[] };
+   *  benchmarks: the server's share of a round trip, apart from the clients' own delays) and when it
+   *  arrived (performance.now()); and, of the commands whose ack waited for their session's flush, how
+   *  long from the answer to the ack. */
+  readonly commandTimes = { measure: false, ms: [] as number[], at: [] as number[], flushWaitMs: [] as number[] };
 
   private flushAndAck(sessionId: string): void {
     const cpu = this.flushCpu.measure ? process.cpuUsage() : null;

@@ -104,6 +104,8 @@ export interface ChildMetrics {
   commands: { n: number; p50: number; p99: number; max: number };
   /** Of the commands whose ack waited for their session's flush: from the answer to the ack. */
   flushWaits: { n: number; p50: number; p99: number; max: number };
+  /** Commands over 100 ms in the server, by the second of the window they arrived in. */
+  slow: number[];
   cpu: { userMs: number; systemMs: number; wallMs: number };
   memory: NodeJS.MemoryUsage;
 }

@@ -16,7 +16,21 @@ import { LOOP_RESOLUTION_MS, loopDelayMs } from './loop-delay';
 const modulesAt = performance.now();
 let metricsPort = 0;
 /** The server's own command times (server/realtime/socket.ts `commandTimes`), once the app exists. */
-let commandTimes: { measure: boolean; ms: number[]; flushWaitMs: number[] } | null = null;
+let commandTimes: { measure: boolean; ms: number[]; at: number[]; flushWaitMs: number[] } | null = null;
+/** Commands slower than SLOW_MS in the server, counted by the second of the window they arrived in
+ *  (whether a tail is one stall or spread over the window). */
+const SLOW_MS = 100;
+const slowBySecond = (c: { ms: number[]; at: number[] } | null, from: number): number[] => {
+  const out: number[] = [];
+  if (!c) return out;
+  for (let i = 0; i < c.ms.length; i++) {
+    if (c.ms[i] <= SLOW_MS) continue;
+    const sec = Math.max(0, Math.floor((c.at[i] - from) / 1000));
+    while (out.length <= sec) out.push(0);
+    out[sec]++;
+  }
+  return out;
+};
 const commandStats = (ms: number[]) => {
   const s = [...ms].sort((a, b) => a - b);
   const q = (f: number) => s[Math.min(s.length - 1, Math.floor(f * s.length))] ?? 0;
@@ -85,17 +99,19 @@ if (process.env.PANELROOM_METRICS === '1') {
       return void res.end(JSON.stringify({ path: writeHeapSnapshot(decodeURIComponent(heap)) }));
     }
     if (req.method === 'POST') {
+      // The forced collection first: the window's loop delay, CPU and GC pauses never hold it.
+      globalThis.gc?.();
       await profile?.start();
       loop.reset();
       if (commandTimes) {
         commandTimes.measure = true;
         commandTimes.ms.length = 0;
+        commandTimes.at.length = 0;
         commandTimes.flushWaitMs.length = 0;
       }
       Object.assign(gc, { n: 0, totalMs: 0, maxMs: 0, majorMs: 0 });
       cpu0 = process.cpuUsage();
       t0 = performance.now();
-      globalThis.gc?.();
     }
     const cpu = process.cpuUsage(cpu0);
     const ns = (q: number) => loopDelayMs(loop.percentile(q));
@@ -106,6 +122,7 @@ if (process.env.PANELROOM_METRICS === '1') {
         gc: { ...gc },
         commands: commandStats(commandTimes?.ms ?? []),
         flushWaits: commandStats(commandTimes?.flushWaitMs ?? []),
+        slow: slowBySecond(commandTimes, t0),
         cpu: { userMs: cpu.user / 1000, systemMs: cpu.system / 1000, wallMs: performance.now() - t0 },
         memory: process.memoryUsage(),
       }),
