@@ -47,8 +47,9 @@ export async function buildServer(entries, outdir) {
     sourcemap: true,
     sourcesContent: false,
     // Less source for V8 to parse at each start (about 15 % of the start-up's CPU); names are kept, and
-    // stack traces point at the sources through the map.
-    minifyWhitespace: true,
+    // stack traces point at the sources through the map. PANELROOM_BUILD_READABLE=1 keeps the lines
+    // (a CPU profile's lines, test/bench/README.md).
+    minifyWhitespace: process.env.PANELROOM_BUILD_READABLE !== '1',
     minifySyntax: true,
     outdir,
     outExtension: { '.js': '.mjs' },

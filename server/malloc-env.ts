@@ -9,3 +9,12 @@
 // two agree); the benchmarks' server child too (test/bench/fleet.ts). Read by glibc at process start
 // only, so they must be in the environment the process starts with; other C libraries ignore them.
 export const MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072' } as const;
+
+// The young generation (issue 15: the knee at 500 rooms). V8 collects short-lived objects in a young
+// generation of two semi-spaces, 16 MB each on a 64-bit Node 20; a server building and sending views
+// for hundreds of rooms filled them several times a second, and each scavenge copies what is still
+// alive. With 32 MB the rooms bench at 500 rooms (test/bench/RESULTS.md, sixth session) had half the
+// pauses (62–70 against 120–139 in 20 s) and a third less time in them, and its command tails shrank;
+// the cost is up to 32 MB more of young generation in the process. `npm start` passes it (package.json;
+// the test beside MALLOC_ENV's checks it), and so do the tests' and the benchmarks' server children.
+export const NODE_FLAGS = ['--max-semi-space-size=32'] as const;

@@ -12,7 +12,7 @@ import { newPersonToken } from '../../server/session/create';
 import { deviceHash } from '../../server/participants/devices';
 import { testDeviceKey } from '../helpers/device';
 import type { StoredEvent } from '../../server/store/types';
-import { MALLOC_ENV } from '../../server/malloc-env';
+import { MALLOC_ENV, NODE_FLAGS } from '../../server/malloc-env';
 import { MEETING } from './room.bench';
 import { lean, connectAll, type Lean } from './clients';
 
@@ -135,7 +135,7 @@ export async function startMetricChild(dataDir: string, port = 0, timeoutMs = 30
     const flags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
     // Bundled, as `npm start` runs the server (scripts/build-server.mjs): a restart's start-up is the
     // deployed one, not tsx compiling every module.
-    const proc = spawn(process.execPath, [...flags, '--expose-gc', entry], {
+    const proc = spawn(process.execPath, [...NODE_FLAGS, ...flags, '--expose-gc', entry], {
       // As `npm start` runs the server (server/malloc-env.ts); BENCH_MALLOC_DEFAULT=1 measures without.
       env: { ...(process.env.BENCH_MALLOC_DEFAULT === '1' ? {} : MALLOC_ENV), ...process.env, DATA_DIR: dataDir, PORT: String(port), PANELROOM_METRICS: '1', ...(process.env.BENCH_CPU_PROF_DIR ? { PANELROOM_CPU_PROF_DIR: process.env.BENCH_CPU_PROF_DIR } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,6 +9,7 @@ import { createClient } from 'redis';
 import { NGINX, PG_ADMIN_URL, REDIS_URL, withDatabase } from './services';
 // @ts-expect-error a plain ES module of the build scripts, without types
 import { buildServer } from '../../scripts/build-server.mjs';
+import { NODE_FLAGS } from '../../server/malloc-env';
 
 // A loopback cluster as docs/deploy.md describes it: N × the server as `npm start` runs it (the bundle
 // of scripts/build-server.mjs, with its PostgreSQL and Redis clients inside, built once per test
@@ -189,7 +190,7 @@ export async function startCluster(n = 3, extraEnv: Record<string, string> = {})
       const port = await freePort();
       const dataDir = join(dir, `node${i}`);
       mkdirSync(dataDir);
-      const proc = spawn(process.execPath, ['--enable-source-maps', entry], {
+      const proc = spawn(process.execPath, ['--enable-source-maps', ...NODE_FLAGS, entry], {
         cwd: ROOT,
         env: {
           ...process.env,

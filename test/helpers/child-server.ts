@@ -99,8 +99,10 @@ if (process.env.PANELROOM_METRICS === '1') {
       return void res.end(JSON.stringify({ path: writeHeapSnapshot(decodeURIComponent(heap)) }));
     }
     if (req.method === 'POST') {
-      // The forced collection first: the window's loop delay, CPU and GC pauses never hold it.
+      // The forced collection first, and a second for what follows it (V8 sweeps a heap of hundreds of
+      // megabytes after it): the window's loop delay, CPU, GC pauses and commands never hold it.
       globalThis.gc?.();
+      await new Promise((r) => setTimeout(r, 1000));
       await profile?.start();
       loop.reset();
       if (commandTimes) {

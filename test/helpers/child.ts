@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 // @ts-expect-error a plain ES module of the build scripts, without types
 import { buildServer } from '../../scripts/build-server.mjs';
+import { NODE_FLAGS } from '../../server/malloc-env';
 
 export interface Child {
   proc: ChildProcess;
@@ -58,7 +59,7 @@ export interface HeldChild {
  *  a test that restarts the server many times loads the next one while the current one runs. */
 export async function prepareChild(dataDir: string, timeoutMs = 30_000, hold = true): Promise<HeldChild> {
   const entry = await childEntry();
-  const proc = spawn(process.execPath, [entry], {
+  const proc = spawn(process.execPath, [...NODE_FLAGS, entry], {
     env: { ...process.env, DATA_DIR: dataDir, PORT: '0', PANELROOM_CHILD_HOLD: hold ? '1' : '0' },
     stdio: [hold ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
