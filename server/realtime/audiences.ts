@@ -139,6 +139,18 @@ const OPEN = Buffer.from('{');
 const CLOSE = Buffer.from('}');
 const COMMA = Buffer.from(',');
 
+/**
+ * A channel's JSON shorter than this (bytes, or characters for the short sections held as strings) is
+ * sent as text, not as a binary attachment (issue 15:
+ * the restart storm). Socket.IO sends a packet with a binary attachment as one WebSocket frame for the
+ * packet and one per attachment, each written on its own: a snapshot of two channels was three writes
+ * per socket. After a restart nearly every channel is answered by digest (`resumed`: the presence, the
+ * log tail, what the retried commands changed), a few KB at most, so each arrival's snapshot is now one
+ * frame; escaping a text that short inside the frame costs less than the frames did. A long channel (a
+ * first connection's whole review) still travels as bytes, encoded once and never escaped per socket.
+ */
+export const TEXT_MAX = 8 * 1024;
+
 // Each channel object numbers its versions from its own start, so that a version held from a channel
 // since dropped (a session reloaded) is never mistaken for one of a newer channel's.
 let nextStart = 0;
@@ -153,7 +165,10 @@ export class AudienceChannel {
   private sections = new Map<string, Held>();
   /** Sections removed, with the version at which they were (kept to answer a resume by delta). */
   private removed = new Map<string, number>();
-  private fullJson: { version: number; json: Buffer; digests: Record<string, string> } | null = null;
+  private fullJson: { version: number; json: Buffer | string; digests: Record<string, string> } | null = null;
+  /** The last answer of `resumed`, for the next socket of the same audience holding the same sections
+   *  (a role's devices arriving after a restart: issue 15). */
+  private lastResumed: { version: number; keep: string; answer: ChannelFull } | null = null;
   /** Sweeps since the caches were last used (see sweepChannelCaches). */
   private readonly used = { sweeps: 0 };
 
@@ -286,14 +301,34 @@ export class AudienceChannel {
     for (const [k, h] of this.sections) if (h.section.json !== undefined && Object.hasOwn(held, k) && held[k] === digestOf(h.section)) keep.push(k);
     if (keep.length === 0) return null;
     warmUp(this, this.used);
+    // The same sections kept at the same version: the same answer (the role's other devices).
+    const key = keep.join('\u0001');
+    const last = this.lastResumed;
+    if (last && last.version === this.version && last.keep === key) return { ...last.answer, keep: [...keep] };
     const digests: Record<string, string> = {};
     const json = this.assemble(new Set(keep), digests);
-    return { version: this.version, seq: this.seq, json, digests, keep };
+    const answer: ChannelFull = { version: this.version, seq: this.seq, json, digests, keep };
+    this.lastResumed = { version: this.version, keep: key, answer: { ...answer, keep: [...keep] } };
+    return answer;
   }
 
-  /** The channel's sections (but those in `skip`) as one JSON object's UTF-8 bytes, from each section's
-   *  cached bytes; their digests into `digests`. */
-  private assemble(skip: Set<string> | null, digests: Record<string, string>): Buffer {
+  /** The channel's sections (but those in `skip`) as one JSON object: its text when shorter than
+   *  TEXT_MAX, else its UTF-8 bytes, from each section's cached JSON; their digests into `digests`. */
+  private assemble(skip: Set<string> | null, digests: Record<string, string>): Buffer | string {
+    // Its size before anything is joined: a section held as bytes counts its bytes, a short one held
+    // as a string its characters.
+    let size = 2;
+    for (const [k, h] of this.sections) if (h.section.json !== undefined && !skip?.has(k)) size += k.length + 4 + jsonSize(h.section.json);
+    if (size < TEXT_MAX) {
+      let text = '{';
+      for (const [k, h] of this.sections) {
+        if (h.section.json === undefined || skip?.has(k)) continue;
+        if (text.length > 1) text += ',';
+        text += `${JSON.stringify(k)}:${jsonText(h.section.json)}`;
+        digests[k] = digestOf(h.section);
+      }
+      return text + '}';
+    }
     const parts: Buffer[] = [OPEN];
     for (const [k, h] of this.sections) {
       if (h.section.json === undefined || skip?.has(k)) continue;
@@ -316,6 +351,7 @@ export class AudienceChannel {
    *  copies. The next full() encodes again, the next path diff parses the held JSON again. */
   dropCaches(): void {
     this.fullJson = null;
+    this.lastResumed = null;
     for (const h of this.sections.values()) {
       sectionBytes.delete(h.section);
       delete h.plain;

@@ -73,6 +73,9 @@ const isPlain = (v: unknown): v is object => {
   return proto === Object.prototype || proto === null;
 };
 
+/** Lists of at most this many items inside a long JSON are written item by item (writeParts). */
+const LIST_ITEMS_MAX = 256;
+
 /** `v`'s JSON (plain: see isPlain) written at `at`, from its parts; the end. `buf` has room for 3 bytes
  *  per character of it. */
 function writeParts(buf: Buffer, at: number, v: object): number {
@@ -88,6 +91,14 @@ function writeParts(buf: Buffer, at: number, v: object): number {
   let first = true;
   for (const k of Object.keys(v)) {
     const x = (v as Record<string, unknown>)[k];
+    // A list of a few items is written item by item without stringifying it whole first: when it is
+    // long (the review's suppliers), the whole would be stringified only to be taken apart (issue 15).
+    if (Array.isArray(x) && x.length <= LIST_ITEMS_MAX && isPlain(x)) {
+      at += buf.write(`${first ? '' : ','}${JSON.stringify(k)}:`, at);
+      first = false;
+      at = writeParts(buf, at, x);
+      continue;
+    }
     const j = JSON.stringify(x);
     if (j === undefined) continue;
     at += buf.write(`${first ? '' : ','}${JSON.stringify(k)}:`, at);

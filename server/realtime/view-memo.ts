@@ -54,10 +54,77 @@ function viewerKey(fields: string[], viewer: Principal): string {
   return k;
 }
 
-function toSections(part: Record<string, unknown>, personal: boolean): Section[] {
+/** The part's result as sections, each with its JSON. A role's section whose value is, item for item,
+ *  the value of the same section another audience of the part holds takes that section's JSON instead
+ *  of encoding it again (sameValue: then their JSON is the same text); `reused` counts them. */
+function toSections(m: PartMemo, v: Readonly<KeyVersions>, part: Record<string, unknown>, personal: boolean, reused: Section[]): Section[] {
   const out: Section[] = [];
-  for (const key of Object.keys(part)) out.push({ key, value: part[key], json: viewJson(part[key]), personal });
+  for (const key of Object.keys(part)) {
+    const value = part[key];
+    const same = personal ? undefined : sameSection(m, key, value, v);
+    if (same) {
+      const sec: Section = { key, value, json: same.json, personal };
+      // One string, one digest (audiences.ts digestOf).
+      shareDigest(same, sec);
+      reused.push(sec);
+      out.push(sec);
+    } else out.push({ key, value, json: viewJson(value), personal });
+  }
   return out;
+}
+
+/**
+ * A section of another audience's entry of this part (a role's, not a person's) with this key and a
+ * value equal to `value` item for item (sameValue), or undefined. Issue 15, the restart storm: a cold
+ * server builds each role's parts for the role's first arrival, and most of them come out the same for
+ * the panel's two roles, the console, the observer and the wall (the quotes, the people, the sign-in);
+ * comparing the values costs less than encoding, allocating and then comparing their JSON (`intern`).
+ * Only the JSON is taken: each section keeps its own value, so what a viewer is sent never depends on
+ * another viewer's section, and the JSON is exactly what its own value gives.
+ */
+function sameSection(m: PartMemo, key: string, value: unknown, v: Readonly<KeyVersions>): Section | undefined {
+  for (const e of m.entries.values()) {
+    // Only an entry still valid: a view may return an object of the state itself (a list the reducers
+    // append to), and an entry made before an event changed it holds that object changed since, beside
+    // the JSON it had then. While none of the keys its view read has moved, none of it has.
+    if (e.validAt !== v.clock && !valid(e, v)) continue;
+    e.validAt = v.clock;
+    for (const o of e.sections) if (o.key === key && !o.personal && o.json !== undefined && sameValue(o.value, value, 0)) return o;
+  }
+  return undefined;
+}
+
+/** Nesting beyond which sameValue gives up (false: the JSON then decides). */
+const SAME_DEPTH = 64;
+
+/**
+ * Whether JSON.stringify gives the same text for `a` and `b`, decided without encoding either: the
+ * same object, or equal primitives, or plain objects with the same keys in the same order and arrays of
+ * the same length whose values are sameValue in turn. False when unsure: any other object (a class, a
+ * toJSON) unless it is the very same one, NaN, too deep.
+ */
+export function sameValue(a: unknown, b: unknown, depth: number): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object' || depth > SAME_DEPTH) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i], depth + 1)) return false;
+    return true;
+  }
+  if (Array.isArray(b) || !plainObject(a) || !plainObject(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i];
+    if (k !== kb[i] || !sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], depth + 1)) return false;
+  }
+  return true;
+}
+
+function plainObject(v: object): boolean {
+  const proto = Object.getPrototypeOf(v);
+  return (proto === Object.prototype || proto === null) && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
 }
 
 /** Sections whose JSON is at least this long share one string with an equal section of the same part. */
@@ -69,10 +136,11 @@ export const INTERN_MIN = 256;
  * keep one JSON string between them, not one each. Only the string is shared — each section keeps its
  * own value — so what a section is sent never depends on another viewer's section.
  */
-function intern(m: PartMemo, sections: Section[]): number {
+function intern(m: PartMemo, sections: Section[], reused: Section[]): number {
   let n = 0;
   for (const sec of sections) {
     const j = sec.json;
+    if (reused.includes(sec)) continue;
     if (j === undefined || jsonSize(j) < INTERN_MIN) continue;
     search: for (const e of m.entries.values())
       for (const o of e.sections)
@@ -280,8 +348,9 @@ export class SessionViewMemo {
     if (reads.all) for (const k of Object.keys(viewer)) reads.fields.add(k);
     const fields = [...reads.fields].sort();
     const deps = [...stateReads];
-    const sections = toSections(result, fields.some((f) => !ROLE_FIELDS.has(f)));
-    this.interned += intern(m, sections);
+    const reused: Section[] = [];
+    const sections = toSections(m, v, result, fields.some((f) => !ROLE_FIELDS.has(f)), reused);
+    this.interned += reused.length + intern(m, sections, reused);
     const entry: Entry = { validAt: v.clock, epoch: v.epoch, deps, at: deps.map((k) => v.keys.get(k) ?? 0), sections };
     const shape = fields.join(',');
     m.shapes.set(shape, fields);

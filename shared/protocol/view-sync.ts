@@ -26,9 +26,10 @@ export type Channel = (typeof CHANNELS)[number];
 
 /**
  * A whole channel: its sections as one JSON object text (assembled from the server's cached section
- * JSON). The server sends it as UTF-8 bytes, a Socket.IO binary attachment (issue 15: encoded once per
- * channel version and written to every arriving socket as is, never re-escaped inside each socket's
- * frame); it arrives as a Buffer in Node and an ArrayBuffer in the browser. A string is read too.
+ * JSON). The server sends a long one as UTF-8 bytes, a Socket.IO binary attachment (issue 15: encoded
+ * once per channel version and written to every arriving socket as is, never re-escaped inside each
+ * socket's frame); it arrives as a Buffer in Node and an ArrayBuffer in the browser. A short one (under
+ * 8 KB: most answers after a restart) is sent as a string, inside the snapshot's own frame.
  */
 export interface ChannelFull {
   version: number;

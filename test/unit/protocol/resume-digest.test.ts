@@ -37,6 +37,37 @@ describe('section digests', () => {
     expect(new ViewReplica().snapshot({ epoch: 'new', seq: 5, serverTime: 0, channels: { role: r } })).toBe(false);
   });
 
+  it('the devices of one audience holding the same sections are given one answer per version (issue 15: the restart storm)', () => {
+    const before = new AudienceChannel('s:x:role:expert');
+    before.update(sections({ stage: { current: 'scoring' }, screen: { scene: '评分' }, presence: { M1: true } }), 5);
+    const held = new ViewReplica();
+    held.snapshot({ epoch: 'old', seq: 5, serverTime: 0, channels: { role: before.full() } });
+    const digests = held.resume()!.digests!.role!;
+    const after = new AudienceChannel('s:x:role:expert');
+    after.update(sections({ stage: { current: 'scoring' }, screen: { scene: '评分' }, presence: { M1: false } }), 5);
+    const a = after.resumed(digests)!;
+    const b = after.resumed({ ...digests })!;
+    // Short: sent as text inside the snapshot's frame, the same text for both.
+    expect(typeof a.json).toBe('string');
+    expect(b.json).toBe(a.json);
+    expect(b).toEqual(a);
+    expect(b.keep).not.toBe(a.keep);
+    // Another device holding less is answered for what it holds.
+    const fewer = after.resumed({ stage: digests.stage })!;
+    expect(fewer.keep).toEqual(['stage']);
+    expect(JSON.parse(fewer.json as string)).toEqual({ screen: { scene: '评分' }, presence: { M1: false } });
+    // A new version: a new answer.
+    after.update(sections({ stage: { current: 'scoring' }, screen: { scene: '评分' }, presence: { M1: true } }), 6);
+    const c = after.resumed(digests)!;
+    expect(c.keep).toEqual(['stage', 'screen', 'presence']);
+    expect(c.json).toBe('{}');
+    expect(c.version).toBe(a.version + 1);
+    const r = new ViewReplica();
+    r.snapshot({ epoch: 'old', seq: 5, serverTime: 0, channels: { role: before.full() } });
+    expect(r.snapshot({ epoch: 'new', seq: 6, serverTime: 0, channels: { role: b } })).toBe(true);
+    expect(r.view).toEqual({ stage: { current: 'scoring' }, screen: { scene: '评分' }, presence: { M1: false } });
+  });
+
   it('patches carry the new digest of each changed section (whole or by path), and the replica follows', () => {
     const c = new AudienceChannel('s:x:role:moderator');
     c.update(sections({ review: big(1), stage: { current: 'review' } }), 1);

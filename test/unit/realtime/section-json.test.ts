@@ -47,6 +47,10 @@ describe('section JSON (issue 15: the cold views of a restart)', () => {
     const nested = [big(12), big(12), 'x'.repeat(PIECES_MIN), undefined, null];
     expect(jsonText(heldJson(nested)!)).toBe(JSON.stringify(nested));
     expect(jsonText(heldJson({ a: '中'.repeat(PIECES_MIN), b: ['文'.repeat(PIECES_MIN)] })!)).toBe(JSON.stringify({ a: '中'.repeat(PIECES_MIN), b: ['文'.repeat(PIECES_MIN)] }));
+    // Lists inside a long JSON, written item by item when short (issue 15): what JSON.stringify makes of
+    // undefined, functions and symbols in a list, a list too long for that, an empty one, a list of lists.
+    const lists = { pad: '文'.repeat(PIECES_MIN), few: [undefined, () => 1, Symbol('s'), big(1), -0, [[], [null]]], many: Array.from({ length: 300 }, (_, i) => ({ i })), none: [], last: [big(3)] };
+    expect(jsonText(heldJson(lists)!)).toBe(JSON.stringify(lists));
     expect(heldJson(undefined)).toBeUndefined();
     expect(heldJson(() => 1)).toBeUndefined();
     // And through viewJson, the path every section takes.
