@@ -153,13 +153,7 @@ export class RealtimeServer {
         next(err);
       });
     });
-    this.io.on('connection', (socket) => {
-      // Memory per room (issue 15): engine.io keeps the handshake's HTTP request for the connection's
-      // life (about 0.85 KB a socket with its parser state and raw headers). Nothing reads it after the
-      // handshake (authenticate reads `socket.handshake`, which keeps its own headers, query and auth).
-      (socket.conn as { request: unknown }).request = null;
-      this.onConnection(socket);
-    });
+    this.io.on('connection', (socket) => this.onConnection(socket));
     registry.onChange((s) => {
       this.revokeStale(s);
       this.answerWaiting(s);
