@@ -3,7 +3,8 @@ import { appliedOps, type Channel, type ChannelDelta, type ChannelFull, type Vie
 import { diffSection } from './view-diff';
 import { isPanel } from '../../shared/protocol/roles';
 import type { Principal } from '../session/types';
-import type { Section, SectionMap } from './view-memo';
+import { sectionValue, type Section, type SectionMap } from './view-memo';
+import { forgetShared } from './state-keys';
 import { jsonSize, jsonText, sameJson, type HeldJson } from './section-json';
 
 // Audiences, not persons (issue 15). A person's view splits into the sections every viewer of its role
@@ -67,6 +68,23 @@ function bytesOf(sec: Section): Buffer {
 // diff (`Held.plain`) — only save work while sockets arrive or the section keeps changing: each can be
 // rebuilt from the sections' JSON, which the channel keeps (it is what its clients hold). So a channel
 // whose caches went unused for a whole sweep interval drops them; what is sent never changes.
+// And a big section's value (the review's objects: ≈ 175 KB a room, more than its JSON) is needed only to
+// send it whole to a client resuming by delta or to diff it when it changes: while it sits unchanged its
+// JSON says the same, so an idle channel's big sections let go of their values (`sectionValue` parses
+// the JSON when one is needed again), and the shared projection's cache lets go of it too (`forgetShared`:
+// computed again when next asked). Only for JSON held as bytes of RELEASE_MIN or more.
+/** Sections whose JSON is at least this many bytes release their value when their channel goes idle. */
+export const RELEASE_MIN = 8 * 1024;
+
+/** Lets go of a big section's value (see above); false if it keeps it. */
+export function releaseValue(sec: Section): boolean {
+  if (sec.released || sec.json === undefined || typeof sec.json === 'string' || sec.json.length < RELEASE_MIN) return false;
+  forgetShared(sec.value);
+  sec.value = undefined;
+  sec.released = true;
+  return true;
+}
+
 /** How often idle channels' caches are swept; a channel unused for a whole interval drops them. */
 export const CACHE_SWEEP_MS = 10_000;
 const warm = new Set<AudienceChannel>();
@@ -220,7 +238,8 @@ export class AudienceChannel {
       if (held && held.section.json !== undefined && sec.json !== undefined && jsonSize(sec.json) >= PATH_PATCH_MIN) {
         const plain = held.plain ?? JSON.parse(jsonText(held.section.json));
         warmUp(this, this.used);
-        const mine = diffSection(k, plain, sec.value, held.section.value);
+        // A released held value is unknown (`prev`): the diff then compares every object with `plain`.
+        const mine = diffSection(k, plain, sectionValue(sec), held.section.released ? undefined : held.section.value);
         const json = mine && JSON.stringify(mine);
         if (mine && Buffer.byteLength(json!) * 2 < jsonSize(sec.json)) {
           (ops ??= []).push(...mine);
@@ -231,7 +250,7 @@ export class AudienceChannel {
           continue;
         }
       }
-      (set ??= {})[k] = sec.value;
+      (set ??= {})[k] = sectionValue(sec);
       this.sections.set(k, { section: sec, at: v });
       if (sec.json !== undefined) digests[k] = digestOf(sec);
     }
@@ -348,13 +367,15 @@ export class AudienceChannel {
   }
 
   /** Drops what can be rebuilt from the sections' JSON: the whole bytes, the sections' bytes, the parsed
-   *  copies. The next full() encodes again, the next path diff parses the held JSON again. */
+   *  copies, the big sections' values. The next full() encodes again, the next path diff parses the held
+   *  JSON again. */
   dropCaches(): void {
     this.fullJson = null;
     this.lastResumed = null;
     for (const h of this.sections.values()) {
       sectionBytes.delete(h.section);
       delete h.plain;
+      releaseValue(h.section);
     }
   }
 
@@ -367,7 +388,7 @@ export class AudienceChannel {
     if (base < this.version) {
       for (const [k, h] of this.sections)
         if (h.at > base) {
-          set[k] = h.section.value;
+          set[k] = sectionValue(h.section);
           if (h.section.json !== undefined) digests[k] = digestOf(h.section);
         }
       for (const [k, at] of this.removed) if (at > base) del.push(k);

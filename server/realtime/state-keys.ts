@@ -204,9 +204,24 @@ export function whileUnchanged<T>(s: SessionState, name: string, compute: (track
   }
   const deps = [...reads];
   m.set(name, { epoch: v.epoch, deps, at: deps.map((k) => v.keys.get(k) ?? 0), value });
+  if (value !== null && typeof value === 'object') owners.set(value, { m, name });
   if (outer) for (const k of deps) outer.add(k);
   markShared(value);
   return value;
+}
+
+/** Where each whileUnchanged result is kept (forgetShared). */
+const owners = new WeakMap<object, { m: Map<string, { value: unknown }>; name: string }>();
+
+/**
+ * Lets go of a whileUnchanged result (issue 15: memory per room): the next call computes it again. For a
+ * section that released its value (audiences.ts `releaseValue`): without this the cache would keep it.
+ */
+export function forgetShared(v: unknown): void {
+  if (v === null || typeof v !== 'object') return;
+  const o = owners.get(v);
+  if (o && o.m.get(o.name)?.value === v) o.m.delete(o.name);
+  owners.delete(v);
 }
 
 // Encode once (issue 15): a whileUnchanged result is not mutated, so its JSON (and that of each of

@@ -4,7 +4,7 @@ import type { Principal, SessionState } from '../session/types';
 import type { Channel, ViewOp } from '../../shared/protocol/view-sync';
 import { presenceView, type Presence } from './views';
 import { shareDigest } from './audiences';
-import { held, jsonSize, sameJson, type HeldJson } from './section-json';
+import { held, jsonSize, jsonText, sameJson, type HeldJson } from './section-json';
 
 // Views without recomputing what did not change (issue 8: score → projector close to the bare fan-out).
 // A concern's view is a pure function of the session state and the viewer. Each call runs against the
@@ -30,7 +30,13 @@ export interface Section {
   /** Known without a diff: the ops (paths from the section's key) that turn the section `from` into
    *  this one (issue 15: the log tail is append-only). A channel holding `from` sends them as they are. */
   delta?: { from: Section; ops: ViewOp[] };
+  /** The value was let go (audiences.ts `releaseValue`: a big section idle for a while; issue 15, memory
+   *  per room): read it with `sectionValue`, which parses the JSON. */
+  released?: true;
 }
+
+/** A section's value: as built, or, once released, parsed from its JSON (what its clients hold). */
+export const sectionValue = (sec: Section): unknown => (sec.released ? JSON.parse(jsonText(sec.json!)) : sec.value);
 
 interface Entry {
   /** The state clock at which the entry was last known valid (checked once per change, not per viewer). */
@@ -89,7 +95,8 @@ function sameSection(m: PartMemo, key: string, value: unknown, v: Readonly<KeyVe
     // the JSON it had then. While none of the keys its view read has moved, none of it has.
     if (e.validAt !== v.clock && !valid(e, v)) continue;
     e.validAt = v.clock;
-    for (const o of e.sections) if (o.key === key && !o.personal && o.json !== undefined && sameValue(o.value, value, 0)) return o;
+    // A released section's value is gone (audiences.ts releaseValue): never compared.
+    for (const o of e.sections) if (o.key === key && !o.personal && !o.released && o.json !== undefined && sameValue(o.value, value, 0)) return o;
   }
   return undefined;
 }
@@ -409,7 +416,7 @@ export type SectionMap = Map<string, Section>;
 
 export function viewOf(sections: SectionMap): Record<string, unknown> {
   const view: Record<string, unknown> = {};
-  for (const [k, sec] of sections) view[k] = sec.value;
+  for (const [k, sec] of sections) view[k] = sectionValue(sec);
   return view;
 }
 

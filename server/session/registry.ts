@@ -103,6 +103,8 @@ export class SessionRegistry {
         await this.load(id);
         if (opts.yieldEvery) await new Promise<void>((r) => setImmediate(r));
       }
+      // What the store held only to read every log at once goes (issue 15: memory per room).
+      this.store.replayed?.();
       this.settleReady();
       return ids.length;
     } catch (e) {

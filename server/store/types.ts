@@ -93,6 +93,12 @@ export interface EventStore {
   tokens(sessionId: string): Promise<(TokenRecord & { revoked: boolean })[]>;
   findToken(tokenHash: string): Promise<(TokenRecord & { revoked: boolean }) | null>;
   close(): Promise<void>;
+  /**
+   * The start-up's replay of every session is over (SessionRegistry.loadAll): the store may let go of
+   * what it held only to read every log at once (issue 15: memory per room; the SQLite store unmaps its
+   * file, whose pages the replay brought into the process's RSS).
+   */
+  replayed?(): void;
   /** Shared stores only (several processes, issue 9): follow every committed append. Resolves to an unsubscribe. */
   watch?(fn: AppendListener): Promise<() => void>;
   /**

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import Decimal from 'decimal.js';
 import { SessionViewMemo, sameValue, type Section } from '../../../server/realtime/view-memo';
-import { digestOf, digestCount } from '../../../server/realtime/audiences';
+import { digestOf, digestCount, releaseValue } from '../../../server/realtime/audiences';
 import { jsonText } from '../../../server/realtime/section-json';
 import { applyEventTracked } from '../../../server/realtime/state-keys';
 import { VIEW_PARTS } from '../../../server/session/fold';
@@ -53,6 +53,8 @@ const saved = VIEW_PARTS.splice(0, VIEW_PARTS.length, {
   view: (s, viewer) => {
     const d = s as Demo;
     const board = viewer.role === 'screen' ? { n: d.items.length, title: '评分' } : { title: '评分', n: d.items.length };
+    // An observer told to look away gets no items (a key whose value is undefined: no JSON at all).
+    if (viewer.role === 'observer' && d.counts.away) return { items: undefined, board };
     return viewer.role === 'moderator' || viewer.role === 'observer' ? { items: d.items, board } : { board, role: viewer.role };
   },
 });
@@ -103,5 +105,17 @@ describe("a role's sections equal to another role's (issue 15: the restart storm
     // Rebuilt after the event, the moderator's is equal to the observer's: that one is taken.
     const again = build(memo, s, who('moderator', 'A'));
     expect(again.get('items')!.json).toBe(obs.get('items')!.json);
+  });
+
+  it('never takes the JSON of a section whose value was let go (an idle big section: audiences.ts releaseValue)', () => {
+    const s = { seq: 0, items: Array.from({ length: 3000 }, (_, i) => i), counts: {} } as unknown as Demo;
+    const memo = new SessionViewMemo().of(s);
+    const mod = build(memo, s, who('moderator', 'A'));
+    expect(releaseValue(mod.get('items')!)).toBe(true);
+    expect(mod.get('items')!.value).toBeUndefined();
+    (s.counts as Record<string, number>).away = 1;
+    const obs = build(memo, s, who('observer', 'O'));
+    // Its own value is undefined: no JSON, not the released section's.
+    expect(obs.get('items')!.json).toBeUndefined();
   });
 });

@@ -5,6 +5,12 @@ import Database from 'better-sqlite3';
 import { READ_MMAP_BYTES, SqliteEventStore } from '../../../server/store/sqlite';
 import { eventOfRow, type EventRow } from '../../../server/store/event-row.mjs';
 import { storeSuite } from '../../helpers/store-suite';
+import { SessionRegistry } from '../../../server/session/registry';
+import { createKernel } from '../../../server/session/kernel';
+import { buildSession } from '../../../server/session/create';
+import { sessionConcern } from '../../../server/session/core';
+import { participantsConcern } from '../../../server/participants/concern';
+import { DEMO_SESSION } from '../../../server/demo/demo-session';
 import { describe, it, expect } from 'vitest';
 
 // The shared event-store contract against the embedded default store, one temporary file per test.
@@ -111,6 +117,28 @@ describe('the reading connection (sqlite)', () => {
       expect(db.pragma('query_only', { simple: true })).toBe(1);
     } finally {
       void store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('maps the file only for the start-up replay: after it, reads go by system call (issue 15: RSS per room)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'panelroom-mmap-'));
+    const store = SqliteEventStore.open(dir);
+    try {
+      const built = buildSession(DEMO_SESSION, 1_700_000_000_000);
+      await store.append({ sessionId: built.sessionId, actor: null, commandId: null, ts: 1_700_000_000_000, events: built.events, tokens: built.tokens, expectedSeq: 0 });
+      const db = (store as unknown as { db: Database.Database }).db;
+      const registry = new SessionRegistry(store, createKernel([sessionConcern, participantsConcern]), () => 1_700_000_100_000);
+      expect(db.pragma('mmap_size', { simple: true })).toBe(READ_MMAP_BYTES);
+      expect(await registry.loadAll()).toBe(1);
+      expect(registry.isReady).toBe(true);
+      expect(db.pragma('mmap_size', { simple: true })).toBe(0);
+      // Still readable, and still read-only.
+      expect((await store.read(built.sessionId)).length).toBe(built.events.length);
+      expect(await registry.load(built.sessionId)).not.toBeNull();
+      expect(db.pragma('query_only', { simple: true })).toBe(1);
+    } finally {
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
