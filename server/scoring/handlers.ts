@@ -35,7 +35,8 @@ function supplier(s: SessionState, id: string): void {
 }
 
 /** A rubric's scored leaves, by id too, and one validator of entries (shared/rules/score-entry.ts
- *  scoreValidator), made once per rubric object: a rubric is replaced, never changed in place
+ *  scoreValidator, keeping each factor's allowed values but no results: what members type is
+ *  unbounded), made once per rubric object: a rubric is replaced, never changed in place
  *  (session/core.ts, setup/concern.ts). A submission's 13 entries no longer walk the rubric and build
  *  each factor's allowed values again, every one (issue 15: CPU per command). */
 const RUBRICS = new WeakMap<object, { leaves: Factor[]; byId: Map<string, Factor>; validate: (f: Factor, v: ScoreInput) => ScoreResult }>();
@@ -43,7 +44,7 @@ function rubricOf(s: SessionState) {
   let r = RUBRICS.get(s.rubric);
   if (!r) {
     const leaves = scoredLeaves(s.rubric);
-    RUBRICS.set(s.rubric, (r = { leaves, byId: new Map(leaves.map((f) => [f.id, f])), validate: scoreValidator() }));
+    RUBRICS.set(s.rubric, (r = { leaves, byId: new Map(leaves.map((f) => [f.id, f])), validate: scoreValidator({ remember: false }) }));
   }
   return r;
 }

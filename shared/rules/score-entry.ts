@@ -261,15 +261,18 @@ export function validateScore(factor: Factor, input: ScoreInput): ScoreResult {
  * `validateScore` for many entries against one rubric (an evaluation): each factor's allowed set is
  * built once, and the result for a plain entry ("8", 8) is computed once per factor and shared (the
  * results are read, never changed). Use a fresh validator per evaluation: it assumes the factors do
- * not change while it is in use.
+ * not change while it is in use. `remember: false` keeps the allowed sets only (bounded by the
+ * rubric's factors), for a validator that lives as long as its rubric and sees whatever members type
+ * (server/scoring/handlers.ts): remembered results would grow with every distinct entry.
  */
-export function scoreValidator(): (factor: Factor, input: ScoreInput) => ScoreResult {
+export function scoreValidator(opts: { remember?: boolean } = {}): (factor: Factor, input: ScoreInput) => ScoreResult {
   const sets = new Map<Factor, Dec[] | null>();
   const setOf = (f: Factor) => {
     let set = sets.get(f);
     if (set === undefined) sets.set(f, (set = allowedSet(f)));
     return set;
   };
+  if (opts.remember === false) return (factor, input) => validate(factor, input, setOf);
   const plainResults = new Map<Factor, Map<string, ScoreResult>>();
   return (factor, input) => {
     if (typeof input !== 'string' && typeof input !== 'number') return validate(factor, input, setOf);

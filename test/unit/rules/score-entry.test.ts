@@ -1,9 +1,9 @@
 // validateScore (shared/rules/score-entry.ts): every factor kind, count tiers at their edges,
 // gates, the deduction floor, the per-unit cap, and the refusals of docs/anomaly.md R0.
 import { describe, expect, it } from 'vitest';
-import { validateScore, type ScoreInput } from '../../../shared/rules/score-entry';
+import { scoreValidator, validateScore, type ScoreInput } from '../../../shared/rules/score-entry';
 import { loadTemplate } from '../../../shared/domain/rubric/templates';
-import { findFactor } from '../../../shared/domain/rubric/index';
+import { findFactor, scoredLeaves } from '../../../shared/domain/rubric/index';
 import type { Factor } from '../../../shared/domain/rubric/types';
 
 const s000 = loadTemplate('seed000');
@@ -192,5 +192,28 @@ describe('computed factors refuse input', () => {
   it('price_formula and composite', () => {
     expect(refused(f(s003, '1'), '10').error.zh).toContain('由系统计算');
     expect(refused(f(s000, '2.2'), '30').error.zh).toContain('组合因素');
+  });
+});
+
+// The scoring handlers keep one validator per rubric for as long as the rubric lives
+// (server/scoring/handlers.ts): it must judge exactly as validateScore does, and with `remember: false`
+// keep no result of what was typed (the entries members type are unbounded).
+describe('a validator kept with its rubric', () => {
+  const inputs: ScoreInput[] = ['8', 8, '8.0', '7.5', '-1', 'abc', '', 100, '12'];
+  it('judges every entry as validateScore does, remembering or not', () => {
+    for (const rubric of [s000, s003, s004])
+      for (const remember of [true, false]) {
+        const v = scoreValidator({ remember });
+        for (const factor of scoredLeaves(rubric))
+          for (const input of inputs) expect(JSON.stringify(v(factor, input))).toBe(JSON.stringify(validateScore(factor, input)));
+      }
+  });
+
+  it('with remember: false gives a new result for each entry, so nothing typed is kept', () => {
+    const factor = scoredLeaves(s003)[0];
+    const kept = scoreValidator();
+    expect(kept(factor, '8')).toBe(kept(factor, '8'));
+    const fresh = scoreValidator({ remember: false });
+    expect(fresh(factor, '8')).not.toBe(fresh(factor, '8'));
   });
 });
