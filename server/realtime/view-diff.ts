@@ -25,15 +25,12 @@ function norm(v: unknown): unknown {
 /** The same inside an array (where undefined is written as null). */
 const normItem = (v: unknown): unknown => norm(v) ?? null;
 
-/** The keys JSON.stringify writes, in its order, with their values. */
-function entries(o: object): [string, unknown][] {
-  const out: [string, unknown][] = [];
-  for (const k of Object.keys(o)) {
-    const v = norm((o as Record<string, unknown>)[k]);
-    if (v !== undefined) out.push([k, v]);
-  }
-  return out;
-}
+const writesKey = Object.prototype.propertyIsEnumerable;
+const hasKey = Object.prototype.hasOwnProperty;
+
+/** Whether JSON.stringify writes key `k` of `o` (its own enumerable key, with a value JSON writes).
+ *  Object.keys lists the own enumerable keys in JSON.stringify's order. */
+const writes = (o: object, k: string): boolean => writesKey.call(o, k) && norm((o as Record<string, unknown>)[k]) !== undefined;
 
 const isObj = (v: unknown): v is object => v !== null && typeof v === 'object';
 
@@ -47,11 +44,16 @@ function equal(held: Plain, next: unknown): boolean {
     return true;
   }
   if (Array.isArray(next)) return false;
+  // Key by key in JSON's order, without building the pairs (issue 15: allocation per flush).
   const hk = Object.keys(held);
-  const ne = entries(next);
-  if (hk.length !== ne.length) return false;
-  for (let i = 0; i < ne.length; i++) if (hk[i] !== ne[i][0] || !equal((held as Record<string, unknown>)[hk[i]], ne[i][1])) return false;
-  return true;
+  let n = 0;
+  for (const k of Object.keys(next)) {
+    const v = norm((next as Record<string, unknown>)[k]);
+    if (v === undefined) continue;
+    if (hk[n] !== k || !equal((held as Record<string, unknown>)[k], v)) return false;
+    n++;
+  }
+  return n === hk.length;
 }
 
 // Settled view objects (issue 15: a change is diffed by what changed, not by walking the whole section).
@@ -73,10 +75,8 @@ function push(ops: ViewOp[], op: ViewOp): void {
   ops.push(op);
 }
 
-/** Ops for the children of a container; replaced whole when most of its children changed. */
-function container(held: object, next: object, path: Path, ops: ViewOp[], children: number, diffChildren: () => void): void {
-  const before = ops.length;
-  diffChildren();
+/** A container whose children changed this much is replaced whole (its ops since `before` dropped). */
+function replacedIfMost(next: object, path: Path, ops: ViewOp[], before: number, children: number): void {
   if (ops.length - before > Math.max(4, children / 2)) {
     ops.length = before;
     push(ops, { p: path.slice(), v: next });
@@ -94,41 +94,40 @@ function diff(held: Plain, next: unknown, path: Path, ops: ViewOp[], prev: unkno
   if (Array.isArray(held)) return diffArray(held, next as unknown[], path, ops, Array.isArray(prev) ? prev : undefined);
   const pv = isObj(prev) && !Array.isArray(prev) ? (prev as Record<string, unknown>) : undefined;
   const h = held as Record<string, unknown>;
-  const ne = entries(next);
-  // Kept keys must keep their order and new keys come last (a new key is appended by the client).
+  const n = next as Record<string, unknown>;
+  // Kept keys must keep their order and new keys come last (a new key is appended by the client): the
+  // keys next writes, in order, matched against the held keys next still writes, in theirs. Walked
+  // without building pairs, sets or closures (issue 15: what a flush allocates drives the collector).
   const hk = Object.keys(h);
-  const inNext = new Set<string>();
-  const keptNext: string[] = [];
+  const nk = Object.keys(n);
+  let i = 0;
   let added = false;
-  let ordered = true;
-  for (const [k] of ne) {
-    inNext.add(k);
-    if (Object.prototype.hasOwnProperty.call(h, k)) {
-      if (added) ordered = false;
-      keptNext.push(k);
-    } else added = true;
-  }
-  if (ordered) {
-    let j = 0;
-    for (const k of hk)
-      if (inNext.has(k) && keptNext[j++] !== k) {
-        ordered = false;
-        break;
-      }
-  }
-  if (!ordered) {
-    push(ops, { p: path.slice(), v: next });
-    return;
-  }
-  container(held, next, path, ops, ne.length, () => {
-    for (const k of hk) if (!inNext.has(k)) push(ops, { p: [...path, k], d: 1 });
-    for (const [k, v] of ne) {
-      path.push(k);
-      if (Object.prototype.hasOwnProperty.call(h, k)) diff(h[k], v, path, ops, pv?.[k]);
-      else push(ops, { p: path.slice(), v });
-      path.pop();
+  let children = 0;
+  for (const k of nk) {
+    if (norm(n[k]) === undefined) continue;
+    children++;
+    if (!hasKey.call(h, k)) {
+      added = true;
+      continue;
     }
-  });
+    while (i < hk.length && !writes(n, hk[i])) i++;
+    if (added || hk[i] !== k) {
+      push(ops, { p: path.slice(), v: next });
+      return;
+    }
+    i++;
+  }
+  const before = ops.length;
+  for (const k of hk) if (!writes(n, k)) push(ops, { p: [...path, k], d: 1 });
+  for (const k of nk) {
+    const v = norm(n[k]);
+    if (v === undefined) continue;
+    path.push(k);
+    if (hasKey.call(h, k)) diff(h[k], v, path, ops, pv?.[k]);
+    else push(ops, { p: path.slice(), v });
+    path.pop();
+  }
+  replacedIfMost(next, path, ops, before, children);
 }
 
 function diffArray(held: unknown[], next: unknown[], path: Path, ops: ViewOp[], prev: unknown[] | undefined): void {
@@ -154,13 +153,13 @@ function diffArray(held: unknown[], next: unknown[], path: Path, ops: ViewOp[], 
     push(ops, { p: path.slice(), v: next });
     return;
   }
-  container(held, next, path, ops, next.length, () => {
-    for (let j = 0; j < next.length; j++) {
-      path.push(j);
-      diff(held[j], normItem(next[j]), path, ops, prev?.[j]);
-      path.pop();
-    }
-  });
+  const before = ops.length;
+  for (let j = 0; j < next.length; j++) {
+    path.push(j);
+    diff(held[j], normItem(next[j]), path, ops, prev?.[j]);
+    path.pop();
+  }
+  replacedIfMost(next, path, ops, before, next.length);
 }
 
 /**

@@ -117,6 +117,46 @@ describe('path-level patches', () => {
     expect(patched).toBeGreaterThan(500);
   });
 
+  it('rebuilds random edits exactly where keys move, vanish as undefined or hold NaN and dates (a thousand seeded cases)', () => {
+    const rand = rng(16);
+    const leaf = (): unknown => {
+      const r = rand();
+      return r < 0.1 ? undefined : r < 0.2 ? Number.NaN : r < 0.3 ? new Date(Date.UTC(2026, 0, 1 + Math.floor(rand() * 3))) : r < 0.6 ? Math.floor(rand() * 5) : `v${Math.floor(rand() * 4)}`;
+    };
+    const gen = (depth: number): unknown => {
+      const r = rand();
+      if (depth > 3 || r < 0.3) return leaf();
+      if (r < 0.5) return Array.from({ length: Math.floor(rand() * 5) }, () => gen(depth + 1));
+      const o: Record<string, unknown> = {};
+      for (let i = 0; i < Math.floor(rand() * 6); i++) o[`k${Math.floor(rand() * 6)}`] = gen(depth + 1);
+      return o;
+    };
+    const mutate = (v: unknown, depth: number): unknown => {
+      if (rand() < 0.1) return gen(depth);
+      if (Array.isArray(v)) return v.map((x) => mutate(x, depth + 1));
+      if (v && typeof v === 'object' && !(v instanceof Date)) {
+        const kept = Object.entries(v).filter(() => rand() > 0.1);
+        // Sometimes two keys trade places, sometimes a value becomes undefined (JSON leaves the key out).
+        if (kept.length > 1 && rand() < 0.2) kept.push(kept.splice(Math.floor(rand() * kept.length), 1)[0]);
+        const out: Record<string, unknown> = {};
+        for (const [k, x] of kept) out[k] = rand() < 0.1 ? undefined : mutate(x, depth + 1);
+        if (rand() < 0.2) out[`k${Math.floor(rand() * 8)}`] = gen(depth + 1);
+        return out;
+      }
+      return v;
+    };
+    let patched = 0;
+    for (let i = 0; i < 1000; i++) {
+      const held = { root: gen(0), pad: 'p' };
+      const next = { root: mutate(held.root, 0), pad: 'p' };
+      const r = roundTrip(held, next);
+      if (!r) continue;
+      patched++;
+      expect(r.out).toBe(json(next));
+    }
+    expect(patched).toBeGreaterThan(500);
+  });
+
   it('a replica applies a patch with ops, and refuses one whose path it does not hold', () => {
     const r = new ViewReplica();
     r.snapshot({ epoch: 'e', seq: 1, serverTime: 0, channels: { role: { version: 5, seq: 1, json: json({ review: { suppliers: [{ id: 'S1', n: 0 }] }, other: { keep: true } }) } } });
