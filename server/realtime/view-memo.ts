@@ -200,7 +200,34 @@ interface ViewerBuild {
   entries: Entry[];
   presence: Section;
   log: Section | null;
-  split: Record<Channel, SectionMap>;
+}
+
+/**
+ * A view's sections by the channel they travel in, from what it was made of: the concern parts' sections
+ * in VIEW_PARTS order (a key set twice: the later wins, as buildView's Object.assign), then the presence
+ * and the log tail. A section is the viewer's own if its view read who the viewer is.
+ */
+function splitOf(entries: readonly Entry[], presence: Section, log: Section | null): Record<Channel, SectionMap> {
+  const out: Record<Channel, SectionMap> = { role: new Map(), own: new Map() };
+  for (const e of entries) for (const sec of e.sections) (sec.personal ? out.own : out.role).set(sec.key, sec);
+  (presence.personal ? out.own : out.role).set('presence', presence);
+  if (log) out.role.set('log', log);
+  return out;
+}
+
+/**
+ * A viewer's build that nothing changed since: its split made only if asked for (issue 15: a viewer's
+ * two maps kept from one change to the next outlived the young generation, a tenth of what grew the
+ * old one at 500 rooms; a flush skips an unchanged viewer without reading them). The same sections,
+ * in the same maps' order, as the build it repeats.
+ */
+class UnchangedBuild {
+  readonly unchanged = true;
+  private made: Record<Channel, SectionMap> | null = null;
+  constructor(private readonly b: ViewerBuild) {}
+  get split(): Record<Channel, SectionMap> {
+    return (this.made ??= splitOf(this.b.entries, this.b.presence, this.b.log));
+  }
 }
 
 /** The memoised view parts of one session; forgets everything when the state object is replaced. */
@@ -324,8 +351,8 @@ export class SessionViewMemo {
     return true;
   }
 
-  remember(s: SessionState, viewer: Principal, entries: Entry[], presence: Section, log: Section | null, split: Record<Channel, SectionMap>): void {
-    this.viewers.set(viewerId(viewer), { validAt: stateVersions(s).clock, entries, presence, log, split });
+  remember(s: SessionState, viewer: Principal, entries: Entry[], presence: Section, log: Section | null): void {
+    this.viewers.set(viewerId(viewer), { validAt: stateVersions(s).clock, entries, presence, log });
   }
 
   /** The sections of VIEW_PARTS[i] for this viewer, reused when still valid. `keys`: this viewer's
@@ -360,7 +387,9 @@ export class SessionViewMemo {
     this.interned += reused.length + intern(m, sections, reused);
     const entry: Entry = { validAt: v.clock, epoch: v.epoch, deps, at: deps.map((k) => v.keys.get(k) ?? 0), sections };
     const shape = fields.join(',');
-    m.shapes.set(shape, fields);
+    // A shape seen before keeps its list (the same fields): a new one per rebuild outlived the young
+    // generation with the entry (issue 15: what grows the old generation).
+    if (!m.shapes.has(shape)) m.shapes.set(shape, fields);
     m.entries.set(viewerKey(fields, viewer), entry);
     used.push(entry);
     return entry.sections;
@@ -452,15 +481,12 @@ export class ViewBuilder {
     if (!presence) this.presenceBy.set(pk, (presence = this.memo.presenceOf(pk, this.s, viewer, this.presence, supplier)));
     const log = viewer.role === 'moderator' || viewer.role === 'observer' ? this.memo.log(this.s) : null;
     const prev = this.memo.reusable(this.s, viewer);
-    if (prev && prev.presence === presence && prev.log === log) return { split: prev.split, unchanged: true };
-    let out: Record<Channel, SectionMap>;
+    if (prev && prev.presence === presence && prev.log === log) return new UnchangedBuild(prev);
     let used: Entry[];
     if (prev) {
       // Only who is connected (or the staff's log) moved: the concern parts are the very same sections.
-      out = { role: new Map(prev.split.role), own: new Map(prev.split.own) };
       used = prev.entries;
     } else {
-      out = { role: new Map(), own: new Map() } as Record<Channel, SectionMap>;
       used = [];
       const keys = new Map<string, string>();
       // The parts of this viewer's last build still valid are taken as they are (the very entries
@@ -469,12 +495,12 @@ export class ViewBuilder {
       for (let i = 0; i < VIEW_PARTS.length; i++) {
         const e = last?.length === VIEW_PARTS.length && this.memo.stillValid(this.s, last[i]) ? last[i] : null;
         if (e) used.push(e);
-        for (const sec of e ? e.sections : this.memo.part(i, this.s, viewer, keys, used)) (sec.personal ? out.own : out.role).set(sec.key, sec);
+        else this.memo.part(i, this.s, viewer, keys, used);
       }
     }
-    (presence.personal ? out.own : out.role).set('presence', presence);
-    if (log) out.role.set('log', log);
-    this.memo.remember(this.s, viewer, used, presence, log, out);
+    // Not kept with the build: made again from its entries when asked for (UnchangedBuild).
+    const out = splitOf(used, presence, log);
+    this.memo.remember(this.s, viewer, used, presence, log);
     // The check mode (PANELROOM_CHECK_VIEWS=1) compares what the audiences hold after each flush with a
     // fresh buildView for every connected person (server/realtime/socket.ts checkMerged).
     return { split: out, unchanged: false };

@@ -117,11 +117,15 @@ const batchTx = db.transaction((items) =>
   }),
 );
 
+const TRACE_TX_MS = Number(process.env.PANELROOM_TRACE_TX_MS ?? Infinity);
 function commit(items) {
   if (items.length === 0) return;
   let results;
   try {
+    const t0 = performance.now();
     results = batchTx.immediate(items);
+    const ms = performance.now() - t0;
+    if (ms > TRACE_TX_MS) process.stderr.write(`TX ${ms.toFixed(1)} n=${items.length} at=${Date.now()}\n`);
   } catch (e) {
     parentPort.postMessage({ t: 'failed', n: items.length, error: errorOf(e) });
     return;

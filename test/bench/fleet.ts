@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -137,7 +137,7 @@ export async function startMetricChild(dataDir: string, port = 0, timeoutMs = 30
     // deployed one, not tsx compiling every module.
     const proc = spawn(process.execPath, [...NODE_FLAGS, ...flags, '--expose-gc', entry], {
       // As `npm start` runs the server (server/malloc-env.ts); BENCH_MALLOC_DEFAULT=1 measures without.
-      env: { ...(process.env.BENCH_MALLOC_DEFAULT === '1' ? {} : MALLOC_ENV), ...process.env, DATA_DIR: dataDir, PORT: String(port), PANELROOM_METRICS: '1', ...(process.env.BENCH_CPU_PROF_DIR ? { PANELROOM_CPU_PROF_DIR: process.env.BENCH_CPU_PROF_DIR } : {}) },
+      env: { ...(process.env.BENCH_MALLOC_DEFAULT === '1' ? {} : MALLOC_ENV), ...process.env, DATA_DIR: dataDir, PORT: String(port), PANELROOM_METRICS: '1', ...(process.env.BENCH_CPU_PROF_DIR ? { PANELROOM_CPU_PROF_DIR: process.env.BENCH_CPU_PROF_DIR, PANELROOM_HEAP_PROF: process.env.BENCH_HEAP_PROF ?? '' } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -149,9 +149,16 @@ export async function startMetricChild(dataDir: string, port = 0, timeoutMs = 30
       reject(new Error(`child did not start: ${err}`));
     }, timeoutMs);
     let started = false;
-    proc.stderr!.on('data', (d) => (err += d));
+    // BENCH_CHILD_LOG: the child's output kept in that file too (e.g. with BENCH_SERVER_NODE_FLAGS=--trace-gc,
+    // its collections beside the "WINDOW <ms>" line each metrics reset writes).
+    const log = process.env.BENCH_CHILD_LOG;
+    proc.stderr!.on('data', (d) => {
+      err += d;
+      if (log) appendFileSync(log, d);
+    });
     proc.stdout!.on('data', (d) => {
       out += d;
+      if (log) appendFileSync(log, d);
       if (/READY /.test(out)) readyAt(performance.now());
       const m = /PORT (\d+)/.exec(out);
       const mm = /METRICS (\d+)/.exec(out);

@@ -1,12 +1,12 @@
 import { rmSync } from 'node:fs';
-import { templateOnce, cloneRoom, startMetricChild, connectRooms, fleetDir, FULL, type Clone } from './fleet';
+import { templateOnce, cloneRoom, startMetricChild, connectRooms, fleetDir, FULL, LIGHT, type Clone } from './fleet';
 import { factorsOf, memberLoad } from './rooms.bench';
 import { sleep } from './clients';
 
 // What N full rooms hold in one server process (issue 15: memory per active room), for finding what to
 // cut rather than for RESULTS.md: `npx tsx test/bench/heap.ts` with BENCH_HEAP_ROOMS (10), BENCH_HEAP_LOAD_MS
 // (a window of scoring turns, 0 for none), BENCH_HEAP_IDLE_MS
-// (then a quiet wait, 0 for none) and BENCH_HEAP_DIR (write heap
+// (then a quiet wait, 0 for none), BENCH_HEAP_LIGHT=1 (every room as the rooms bench's light ones) and BENCH_HEAP_DIR (write heap
 // snapshots there: loaded, connected, after the load). Prints process.memoryUsage() of the child at
 // each step, after a GC, and the difference per room. Group a snapshot with scripts/heap-groups.mjs.
 const N = Number(process.env.BENCH_HEAP_ROOMS ?? 10);
@@ -33,7 +33,8 @@ try {
   const loaded = (await child.metrics(true)).memory;
   show('loaded', loaded);
   if (DIR) await child.heap(`${DIR}/loaded.heapsnapshot`);
-  const rooms = await connectRooms(child.url, clones, () => FULL);
+  // BENCH_HEAP_LIGHT=1: the rooms bench's rooms beyond its first 50 (moderator, projector, 3 members, 2 suppliers).
+  const rooms = await connectRooms(child.url, clones, () => (process.env.BENCH_HEAP_LIGHT === '1' ? LIGHT : FULL));
   await sleep(2000);
   const connected = (await child.metrics(true)).memory;
   show('connected', connected, loaded);

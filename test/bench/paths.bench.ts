@@ -155,21 +155,37 @@ function provider(room: Room, personId: string): { doc: Y.Doc; text: Y.Text; p: 
 
 /** With BENCH_CPU_PROF_DIR: the CPU profile of `run` (the server runs in this process), written there. */
 async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
+  // BENCH_CPU_PROF_DIR: a CPU profile of the part; BENCH_HEAP_PROF_DIR: a sampling profile of what it
+  // allocates (server and clients alike: one process), by the stack that allocated (a .heapprofile).
   const dir = process.env.BENCH_CPU_PROF_DIR;
-  if (!dir) return run();
+  const heapDir = process.env.BENCH_HEAP_PROF_DIR;
+  if (!dir && !heapDir) return run();
   const { Session } = await import('node:inspector/promises');
   const { writeFileSync, mkdirSync } = await import('node:fs');
   const s = new Session();
   s.connect();
-  await s.post('Profiler.enable');
-  await s.post('Profiler.setSamplingInterval', { interval: 100 });
-  await s.post('Profiler.start');
+  if (dir) {
+    await s.post('Profiler.enable');
+    await s.post('Profiler.setSamplingInterval', { interval: 100 });
+    await s.post('Profiler.start');
+  }
+  if (heapDir) {
+    await s.post('HeapProfiler.enable');
+    await s.post('HeapProfiler.startSampling', { samplingInterval: 8192, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  }
   try {
     return await run();
   } finally {
-    const { profile } = await s.post('Profiler.stop');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(`${dir}/${name}.cpuprofile`, JSON.stringify(profile));
+    if (dir) {
+      const { profile } = await s.post('Profiler.stop');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(`${dir}/${name}.cpuprofile`, JSON.stringify(profile));
+    }
+    if (heapDir) {
+      const { profile } = await s.post('HeapProfiler.stopSampling');
+      mkdirSync(heapDir, { recursive: true });
+      writeFileSync(`${heapDir}/${name}.heapprofile`, JSON.stringify(profile));
+    }
     s.disconnect();
   }
 }

@@ -49,17 +49,26 @@ if (profDir) {
   const post = (m: string, params?: object) => new Promise<any>((res, rej) => s.post(m, params ?? {}, (e, r) => (e ? rej(e) : res(r))));
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: 500 });
+  // PANELROOM_HEAP_PROF=1 (BENCH_HEAP_PROF=1): also <name>.heapprofile, the allocations sampled since the
+  // same point that outlived the young generation (promoted: alive, or collected by a major GC), by the
+  // stack that allocated them (issue 15: what makes the old generation grow and its marking long).
+  const heap = process.env.PANELROOM_HEAP_PROF === '1';
+  if (heap) await post('HeapProfiler.enable');
   let on = false;
   profile = {
     async start() {
       if (on) await post('Profiler.stop');
+      if (on && heap) await post('HeapProfiler.stopSampling');
       await post('Profiler.start');
+      if (heap) await post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true });
       on = true;
     },
     async write(name) {
       const r = await post('Profiler.stop');
+      const file = `${profDir}/${name.replace(/[^\w.-]/g, '_')}`;
+      if (heap) writeFileSync(`${file}.heapprofile`, JSON.stringify((await post('HeapProfiler.stopSampling')).profile));
       on = false;
-      writeFileSync(`${profDir}/${name.replace(/[^\w.-]/g, '_')}.cpuprofile`, JSON.stringify(r.profile));
+      writeFileSync(`${file}.cpuprofile`, JSON.stringify(r.profile));
       await this.start();
     },
   };
@@ -114,6 +123,9 @@ if (process.env.PANELROOM_METRICS === '1') {
       Object.assign(gc, { n: 0, totalMs: 0, maxMs: 0, majorMs: 0 });
       cpu0 = process.cpuUsage();
       t0 = performance.now();
+      // The window's start on this process's clock (ms since it began, as --trace-gc's lines) and the
+      // wall clock's (as other threads' lines).
+      process.stdout.write(`WINDOW ${t0.toFixed(1)} ${Date.now()}\n`);
     }
     const cpu = process.cpuUsage(cpu0);
     const ns = (q: number) => loopDelayMs(loop.percentile(q));
