@@ -135,7 +135,12 @@ export async function startMetricChild(dataDir: string, port = 0, timeoutMs = 30
     const flags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
     // Bundled, as `npm start` runs the server (scripts/build-server.mjs): a restart's start-up is the
     // deployed one, not tsx compiling every module.
-    const proc = spawn(process.execPath, [...NODE_FLAGS, ...flags, '--expose-gc', entry], {
+    // BENCH_SERVER_NICE: the child's niceness relative to this process (`nice -n`), e.g. the clients run
+    // with `nice -n 10` and the server with -10, back at 0: the server's threads (V8's concurrent
+    // markers among them) before the clients' on the shared cores. A diagnostic, not the tables' setup.
+    const nice = process.env.BENCH_SERVER_NICE;
+    const argv = [...NODE_FLAGS, ...flags, '--expose-gc', entry];
+    const proc = spawn(nice ? 'nice' : process.execPath, nice ? ['-n', nice, process.execPath, ...argv] : argv, {
       // As `npm start` runs the server (server/malloc-env.ts); BENCH_MALLOC_DEFAULT=1 measures without.
       env: { ...(process.env.BENCH_MALLOC_DEFAULT === '1' ? {} : MALLOC_ENV), ...process.env, DATA_DIR: dataDir, PORT: String(port), PANELROOM_METRICS: '1', ...(process.env.BENCH_CPU_PROF_DIR ? { PANELROOM_CPU_PROF_DIR: process.env.BENCH_CPU_PROF_DIR, PANELROOM_HEAP_PROF: process.env.BENCH_HEAP_PROF ?? '' } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],

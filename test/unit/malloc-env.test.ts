@@ -21,7 +21,7 @@ describe('the malloc thresholds the server starts with', () => {
   });
 
   it("the tests' and the benchmarks' server children start with the same Node flags", () => {
-    expect(readFileSync('test/bench/fleet.ts', 'utf8')).toContain('spawn(process.execPath, [...NODE_FLAGS, ...flags');
+    expect(readFileSync('test/bench/fleet.ts', 'utf8')).toContain("const argv = [...NODE_FLAGS, ...flags, '--expose-gc', entry];");
     expect(readFileSync('test/helpers/child.ts', 'utf8')).toContain('spawn(process.execPath, [...NODE_FLAGS, entry]');
     expect(readFileSync('test/cluster/harness.ts', 'utf8')).toContain("spawn(process.execPath, ['--enable-source-maps', ...NODE_FLAGS, entry]");
   });
