@@ -591,16 +591,18 @@ export class RealtimeServer {
       if (sockets.size === 0) continue;
       const p = sockets.values().next().value!.data.principal;
       const rooms = channelRooms(p);
-      const { split, unchanged } = views.build(p);
-      // Nothing this person's view was made of changed (issue 15): its audiences hold it already.
-      if (unchanged) {
+      const built = views.build(p);
+      // Nothing this person's view was made of changed (issue 15): its audiences hold it already (its
+      // split is not made: view-memo.ts UnchangedBuild).
+      if (built.unchanged) {
         if (CHECK) {
-          if (rolesDone.has(p.role)) this.checkAudience(p, this.channel(sessionId, rooms.role), split.role);
+          if (rolesDone.has(p.role)) this.checkAudience(p, this.channel(sessionId, rooms.role), built.split.role);
           this.checkMerged(p, rt.state, views, sessionId);
         }
         rolesDone.add(p.role);
         continue;
       }
+      const split = built.split;
       for (const ch of CHANNELS) {
         if (ch === 'role' && rolesDone.has(p.role)) {
           if (CHECK) this.checkAudience(p, this.channel(sessionId, rooms.role), split.role);
