@@ -103,6 +103,7 @@ function diff(held: Plain, next: unknown, path: Path, ops: ViewOp[], prev: unkno
   let i = 0;
   let added = false;
   let children = 0;
+  let kept = 0;
   for (const k of nk) {
     if (norm(n[k]) === undefined) continue;
     children++;
@@ -110,15 +111,18 @@ function diff(held: Plain, next: unknown, path: Path, ops: ViewOp[], prev: unkno
       added = true;
       continue;
     }
-    while (i < hk.length && !writes(n, hk[i])) i++;
+    // Mostly the very next held key; else skip the held keys next does not write.
+    if (hk[i] !== k) while (i < hk.length && !writes(n, hk[i])) i++;
     if (added || hk[i] !== k) {
       push(ops, { p: path.slice(), v: next });
       return;
     }
     i++;
+    kept++;
   }
   const before = ops.length;
-  for (const k of hk) if (!writes(n, k)) push(ops, { p: [...path, k], d: 1 });
+  // Held keys next no longer writes (none when every held key was kept).
+  if (kept < hk.length) for (const k of hk) if (!writes(n, k)) push(ops, { p: [...path, k], d: 1 });
   for (const k of nk) {
     const v = norm(n[k]);
     if (v === undefined) continue;
