@@ -385,15 +385,57 @@ export class SessionViewMemo {
     const reused: Section[] = [];
     const sections = toSections(m, v, result, fields.some((f) => !ROLE_FIELDS.has(f)), reused);
     this.interned += reused.length + intern(m, sections, reused);
-    const entry: Entry = { validAt: v.clock, epoch: v.epoch, deps, at: deps.map((k) => v.keys.get(k) ?? 0), sections };
     const shape = fields.join(',');
     // A shape seen before keeps its list (the same fields): a new one per rebuild outlived the young
     // generation with the entry (issue 15: what grows the old generation).
     if (!m.shapes.has(shape)) m.shapes.set(shape, fields);
-    m.entries.set(viewerKey(fields, viewer), entry);
+    const key = viewerKey(fields, viewer);
+    const last = m.entries.get(key);
+    const entry = last ? kept(last, sections, deps, v) : newEntry(sections, deps, v);
+    if (entry !== last) m.entries.set(key, entry);
     used.push(entry);
     return entry.sections;
   }
+}
+
+/** The section of `key` in `sections`, looked for at index `i` first (a part returns its keys in the same
+ *  order each time). */
+function sectionOf(sections: Section[], key: string, i: number): Section | undefined {
+  if (sections[i]?.key === key) return sections[i];
+  for (const o of sections) if (o.key === key) return o;
+  return undefined;
+}
+
+function newEntry(sections: Section[], deps: PropertyKey[], v: Readonly<KeyVersions>): Entry {
+  return { validAt: v.clock, epoch: v.epoch, deps, at: deps.map((k) => v.keys.get(k) ?? 0), sections };
+}
+
+/**
+ * The part rebuilt for the same viewer key as `last` (which an event made invalid): each section that
+ * came out the same as last's — the same JSON, and a value sameValue to last's — is last's section
+ * object, not the new one; when every one did and the view read the same state keys, `last` itself is
+ * the entry, valid again at the state's versions now. Issue 15, what outlives the young generation:
+ * an event that touches a key many views read (every score moves `scoring`) rebuilds every member's
+ * scoring, and all but one come out as before; kept, the new sections lived until the room's next
+ * change, outlived two scavenges and were promoted, only to replace equal ones already old. Exact:
+ * the section kept says what the new one says (its JSON is the same text, and its value is the same
+ * JSON now, so a value of the state changed in place since is never kept), and the entry's versions
+ * are the ones the part was just run at.
+ */
+function kept(last: Entry, sections: Section[], deps: PropertyKey[], v: Readonly<KeyVersions>): Entry {
+  let all = last.epoch === v.epoch && last.sections.length === sections.length && last.deps.length === deps.length;
+  for (let i = 0; i < sections.length; i++) {
+    const sec = sections[i];
+    const old = sectionOf(last.sections, sec.key, i);
+    if (old && old !== sec && !old.released && !old.delta && old.personal === sec.personal && sameJson(old.json, sec.json) && sameValue(old.value, sec.value, 0)) sections[i] = old;
+    else if (old !== sec) all = false;
+  }
+  if (all) for (let j = 0; j < deps.length && all; j++) all = last.deps[j] === deps[j];
+  if (!all) return newEntry(sections, deps, v);
+  for (let i = 0; i < sections.length; i++) if (last.sections[i] !== sections[i]) return newEntry(sections, deps, v);
+  for (let j = 0; j < deps.length; j++) last.at[j] = v.keys.get(deps[j]) ?? 0;
+  last.validAt = v.clock;
+  return last;
 }
 
 /** The JSON of each log tail entry, encoded once (an entry is appended, never changed: session/core.ts). */
