@@ -52,7 +52,10 @@ if (profDir) {
   // PANELROOM_HEAP_PROF=1 (BENCH_HEAP_PROF=1): also <name>.heapprofile, the allocations sampled since the
   // same point that outlived the young generation (promoted: alive, or collected by a major GC), by the
   // stack that allocated them (issue 15: what makes the old generation grow and its marking long).
-  const heap = process.env.PANELROOM_HEAP_PROF === '1';
+  // PANELROOM_HEAP_PROF=all (BENCH_HEAP_PROF=all): every allocation sampled, also what a scavenge collected
+  // (what drives the scavenges and, while V8 marks, its marking steps on allocation).
+  const heap = process.env.PANELROOM_HEAP_PROF === '1' || process.env.PANELROOM_HEAP_PROF === 'all';
+  const young = process.env.PANELROOM_HEAP_PROF === 'all';
   if (heap) await post('HeapProfiler.enable');
   let on = false;
   profile = {
@@ -60,7 +63,7 @@ if (profDir) {
       if (on) await post('Profiler.stop');
       if (on && heap) await post('HeapProfiler.stopSampling');
       await post('Profiler.start');
-      if (heap) await post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true });
+      if (heap) await post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: young });
       on = true;
     },
     async write(name) {

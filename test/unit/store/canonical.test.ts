@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../../server/store/canonical';
+
+// The hash chain's canonical JSON must never change: every stored event's hash was computed from it.
+// The module appends its text (issue 15: fewer allocations per command); this is the form it was first
+// written in, kept to compare with.
+function firstForm(v: unknown): string {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'number':
+      if (!Number.isFinite(v)) throw new TypeError('non-finite number in an event');
+      return JSON.stringify(v);
+    case 'object': {
+      if (Array.isArray(v)) return '[' + v.map((x) => (x === undefined ? 'null' : firstForm(x))).join(',') + ']';
+      const o = v as Record<string, unknown>;
+      const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+      return '{' + keys.map((k) => JSON.stringify(k) + ':' + firstForm(o[k])).join(',') + '}';
+    }
+    default:
+      throw new TypeError(`cannot hash a ${typeof v}`);
+  }
+}
+
+/** A small deterministic generator (mulberry32). */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS = ['a', 'b', 'B', '10', '2', '', 'é', '评分', '供应商', 'z\u0000', 'q"uote', 'back\\slash', '\ud83d\ude00', 'line\nbreak', '__proto_', 'constructor'];
+
+function value(r: () => number, depth: number): unknown {
+  const k = Math.floor(r() * (depth > 3 ? 6 : 9));
+  switch (k) {
+    case 0:
+      return null;
+    case 1:
+      return r() < 0.5;
+    case 2:
+      return [0, -0, 1, -1, 0.5, 1e21, 123456789.125, -3.75e-7][Math.floor(r() * 8)];
+    case 3:
+      return WORDS[Math.floor(r() * WORDS.length)] + (r() < 0.3 ? String(Math.floor(r() * 100)) : '');
+    case 4:
+      return undefined;
+    case 5:
+      return '0.' + String(Math.floor(r() * 1e6)).padStart(6, '0');
+    case 6:
+    case 7: {
+      const o: Record<string, unknown> = {};
+      const n = Math.floor(r() * 6);
+      for (let i = 0; i < n; i++) o[WORDS[Math.floor(r() * WORDS.length)] + (r() < 0.4 ? String(i) : '')] = value(r, depth + 1);
+      return o;
+    }
+    default: {
+      const n = Math.floor(r() * 5);
+      return Array.from({ length: n }, () => value(r, depth + 1));
+    }
+  }
+}
+
+describe('canonical JSON: the same text as its first form', () => {
+  it('over 20,000 random values (sorted keys, undefined members dropped, undefined items as null, escapes)', () => {
+    const r = rng(20261207);
+    let objects = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const v = { payload: value(r, 0), seq: i, ts: 1765100000000 + i, sender: 'M1' };
+      expect(canonicalJson(v)).toBe(firstForm(v));
+      if (JSON.stringify(v.payload)?.startsWith('{')) objects++;
+    }
+    expect(objects).toBeGreaterThan(2_000);
+  });
+
+  it('keeps the examples it has always given, and refuses what cannot be hashed', () => {
+    expect(canonicalJson({ b: 1, a: [1, { d: 'x', c: undefined }, undefined] })).toBe('{"a":[1,{"d":"x"},null],"b":1}');
+    expect(canonicalJson({ 评分: '1.50', B: true, a: null, '10': 0, '2': -0 })).toBe('{"10":0,"2":0,"B":true,"a":null,"评分":"1.50"}');
+    expect(canonicalJson({})).toBe('{}');
+    expect(canonicalJson([])).toBe('[]');
+    expect(canonicalJson({ x: undefined })).toBe('{}');
+    expect(() => canonicalJson({ a: [Number.NaN] })).toThrow(TypeError);
+    expect(() => canonicalJson({ a: -Infinity })).toThrow(TypeError);
+    expect(() => canonicalJson({ a: () => 1 })).toThrow(TypeError);
+    expect(() => canonicalJson({ a: 1n })).toThrow(TypeError);
+  });
+});
