@@ -8,6 +8,7 @@ export type SessionEvents = {
 };
 export const sessionEvent = eventOf<SessionEvents>();
 import { STAGE_LABEL } from './types';
+import { sharedRubric } from './rubric-share';
 import { citationsView } from '../../shared/domain/rubric/citations';
 
 const TAIL = 40;
@@ -21,7 +22,8 @@ export const sessionConcern: Concern = {
       const p = e.payload;
       s.project = p.project;
       s.settings = p.settings;
-      s.rubric = p.rubric;
+      // One object for the sessions of one rubric (issue 15: memory per room; rubric-share.ts).
+      s.rubric = sharedRubric(p.rubricHash, p.rubric);
       s.rubricHash = p.rubricHash;
       s.checklists = p.checklists;
       s.stage = p.stage;

@@ -1,3 +1,4 @@
+import { sharedRubric } from '../session/rubric-share';
 import { validateRubric } from '../../shared/domain/rubric/validate';
 import type { Checklists } from '../../shared/domain/checklists';
 import type { ProjectSettings, Rubric } from '../../shared/domain/rubric/types';
@@ -119,7 +120,7 @@ export const setupConcern: Concern = {
         s.settings = e.payload.settings;
       },
       'setup:rubric_replaced': (s, e) => {
-        s.rubric = e.payload.rubric;
+        s.rubric = sharedRubric(e.payload.rubricHash, e.payload.rubric);
         s.rubricHash = e.payload.rubricHash;
       },
       'setup:checklists_changed': (s, e) => {

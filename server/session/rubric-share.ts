@@ -1,0 +1,48 @@
+import type { Rubric } from '../../shared/domain/rubric/types';
+
+// One rubric object for every session of this process whose rubric is the same (issue 15: memory per
+// room). Most sessions are created from one of a few templates, and each session replayed at start held
+// its own parsed copy (about 36 KB of heap for the consultation template; 18 MB at 500 rooms, all of it
+// marked by every major collection). Sessions created while the server runs already shared one: the
+// template as `loadTemplate` caches it. A session's rubric is only ever replaced whole
+// (`session:created`, `setup:rubric_replaced`), never changed in place. Keyed by the event's
+// `rubricHash` (SHA-256 of the rubric's canonical JSON), and taken only when the two are the same tree
+// with their keys in the same order (the views' JSON follows that order): a hash that does not match its
+// rubric shares nothing.
+
+const byHash = new Map<string, WeakRef<Rubric>>();
+
+/** Above this many hashes held, those whose rubric is gone are forgotten. */
+const SWEEP_AT = 256;
+
+/** `rubric`, or the equal rubric another session of this process already holds. */
+export function sharedRubric(hash: unknown, rubric: Rubric): Rubric {
+  if (typeof hash !== 'string' || rubric === null || typeof rubric !== 'object') return rubric;
+  const held = byHash.get(hash)?.deref();
+  if (held === rubric) return rubric;
+  if (held !== undefined) return sameTree(held, rubric, 0) ? held : rubric;
+  if (byHash.size >= SWEEP_AT) for (const [h, r] of byHash) if (r.deref() === undefined) byHash.delete(h);
+  byHash.set(hash, new WeakRef(rubric));
+  return rubric;
+}
+
+/** Deeper than this, two trees are not compared (not shared). */
+const MAX_DEPTH = 64;
+
+/** The same JSON value, with the same keys in the same order (JSON.stringify would give the same text). */
+function sameTree(a: unknown, b: unknown, depth: number): boolean {
+  if (a === b) return typeof a !== 'number' || Number.isFinite(a);
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object' || depth > MAX_DEPTH) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    if (ka[i] !== kb[i]) return false;
+    if (!sameTree((a as Record<string, unknown>)[ka[i]], (b as Record<string, unknown>)[kb[i]], depth + 1)) return false;
+  }
+  return true;
+}
+
+/** How many rubrics are shared now (the tests read it). */
+export const sharedRubricCount = (): number => [...byHash.values()].filter((r) => r.deref() !== undefined).length;
