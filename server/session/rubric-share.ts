@@ -12,8 +12,9 @@ import type { Rubric } from '../../shared/domain/rubric/types';
 
 const byHash = new Map<string, WeakRef<Rubric>>();
 
-/** Above this many hashes held, those whose rubric is gone are forgotten. */
-const SWEEP_AT = 256;
+/** At this many hashes held, those whose rubric is gone are forgotten (and the mark doubles from what
+ *  is left, so that a sweep is not a scan per new rubric). */
+let sweepAt = 256;
 
 /** `rubric`, or the equal rubric another session of this process already holds. */
 export function sharedRubric(hash: unknown, rubric: Rubric): Rubric {
@@ -21,7 +22,10 @@ export function sharedRubric(hash: unknown, rubric: Rubric): Rubric {
   const held = byHash.get(hash)?.deref();
   if (held === rubric) return rubric;
   if (held !== undefined) return sameTree(held, rubric, 0) ? held : rubric;
-  if (byHash.size >= SWEEP_AT) for (const [h, r] of byHash) if (r.deref() === undefined) byHash.delete(h);
+  if (byHash.size >= sweepAt) {
+    for (const [h, r] of byHash) if (r.deref() === undefined) byHash.delete(h);
+    sweepAt = Math.max(256, 2 * byHash.size);
+  }
   byHash.set(hash, new WeakRef(rubric));
   return rubric;
 }

@@ -10,7 +10,9 @@ import { hash } from 'node:crypto';
 // refused: money and scores travel as decimal strings, so a float here is a bug.
 // Written by appending, not by mapping, filtering and joining arrays (issue 15: every command's
 // fingerprint is hashed from it, and those arrays were about a twentieth of all a busy server allocated);
-// the same text as the first form, which test/unit/store/canonical.test.ts keeps and compares with.
+// the same text as the first form, which test/unit/store/canonical.test.ts keeps and compares with, for
+// every value JSON can carry. A hole in an array (never in a payload: they are parsed or built whole)
+// is written `null`, as JSON.stringify stores it, where the first form wrote nothing.
 export function canonicalJson(v) {
   if (v === null) return 'null';
   switch (typeof v) {

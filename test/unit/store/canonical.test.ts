@@ -62,6 +62,16 @@ describe('canonical JSON: the same text as its first form', () => {
     expect(canonicalJson({})).toBe('{}');
     expect(canonicalJson([])).toBe('[]');
     expect(canonicalJson({ x: undefined })).toBe('{}');
+    // A key JSON.parse makes an own property, as any other.
+    const proto = JSON.parse('{"b":1,"__proto__":{"x":true},"a":[2]}');
+    expect(canonicalJson(proto)).toBe('{"__proto__":{"x":true},"a":[2],"b":1}');
+    expect(canonicalJson(proto)).toBe(firstForm(proto));
+    // A hole is written as JSON.stringify stores it (null), so that the text is the same before and after
+    // the value is stored and read back.
+    // eslint-disable-next-line no-sparse-arrays
+    const holes = [1, , 2];
+    expect(canonicalJson({ holes })).toBe('{"holes":[1,null,2]}');
+    expect(canonicalJson({ holes })).toBe(canonicalJson(JSON.parse(JSON.stringify({ holes }))));
     expect(() => canonicalJson({ a: [Number.NaN] })).toThrow(TypeError);
     expect(() => canonicalJson({ a: -Infinity })).toThrow(TypeError);
     expect(() => canonicalJson({ a: () => 1 })).toThrow(TypeError);
