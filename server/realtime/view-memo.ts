@@ -5,6 +5,9 @@ import type { Channel, ViewOp } from '../../shared/protocol/view-sync';
 import { presenceView, type Presence } from './views';
 import { shareDigest } from './audiences';
 import { held, jsonSize, jsonText, sameJson, type HeldJson } from './section-json';
+import { sameValue } from './same-value';
+
+export { sameValue };
 
 // Views without recomputing what did not change (issue 8: score → projector close to the bare fan-out).
 // A concern's view is a pure function of the session state and the viewer. Each call runs against the
@@ -99,39 +102,6 @@ function sameSection(m: PartMemo, key: string, value: unknown, v: Readonly<KeyVe
     for (const o of e.sections) if (o.key === key && !o.personal && !o.released && o.json !== undefined && sameValue(o.value, value, 0)) return o;
   }
   return undefined;
-}
-
-/** Nesting beyond which sameValue gives up (false: the JSON then decides). */
-const SAME_DEPTH = 64;
-
-/**
- * Whether JSON.stringify gives the same text for `a` and `b`, decided without encoding either: the
- * same object, or equal primitives, or plain objects with the same keys in the same order and arrays of
- * the same length whose values are sameValue in turn. False when unsure: any other object (a class, a
- * toJSON) unless it is the very same one, NaN, too deep.
- */
-export function sameValue(a: unknown, b: unknown, depth: number): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object' || depth > SAME_DEPTH) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i], depth + 1)) return false;
-    return true;
-  }
-  if (Array.isArray(b) || !plainObject(a) || !plainObject(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  for (let i = 0; i < ka.length; i++) {
-    const k = ka[i];
-    if (k !== kb[i] || !sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], depth + 1)) return false;
-  }
-  return true;
-}
-
-function plainObject(v: object): boolean {
-  const proto = Object.getPrototypeOf(v);
-  return (proto === Object.prototype || proto === null) && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
 }
 
 /** Sections whose JSON is at least this long share one string with an equal section of the same part. */
@@ -414,10 +384,11 @@ function newEntry(sections: Section[], deps: PropertyKey[], v: Readonly<KeyVersi
  * The part rebuilt for the same viewer key as `last` (which an event made invalid): each section that
  * came out the same as last's — the same JSON, and a value sameValue to last's — is last's section
  * object, not the new one; when every one did and the view read the same state keys, `last` itself is
- * the entry, valid again at the state's versions now. Issue 15, what outlives the young generation:
- * an event that touches a key many views read (every score moves `scoring`) rebuilds every member's
- * scoring, and all but one come out as before; kept, the new sections lived until the room's next
- * change, outlived two scavenges and were promoted, only to replace equal ones already old. Exact:
+ * the entry, valid again at the state's versions now. Issue 15, what outlives the young generation: a
+ * part returns several sections and runs again when anything it read moved, so most of them come out
+ * as before (the rubric's factors beside the panel's progress, the wall's scoring while nothing is
+ * released); kept, the new copies lived until the room's next change, outlived two scavenges and were
+ * promoted, only to replace equal ones already old. Exact:
  * the section kept says what the new one says (its JSON is the same text, and its value is the same
  * JSON now, so a value of the state changed in place since is never kept), and the entry's versions
  * are the ones the part was just run at.

@@ -1,4 +1,5 @@
 import type { Rubric } from '../../shared/domain/rubric/types';
+import { sameValue } from '../realtime/same-value';
 
 // One rubric object for every session of this process whose rubric is the same (issue 15: memory per
 // room). Most sessions are created from one of a few templates, and each session replayed at start held
@@ -21,7 +22,7 @@ export function sharedRubric(hash: unknown, rubric: Rubric): Rubric {
   if (typeof hash !== 'string' || rubric === null || typeof rubric !== 'object') return rubric;
   const held = byHash.get(hash)?.deref();
   if (held === rubric) return rubric;
-  if (held !== undefined) return sameTree(held, rubric, 0) ? held : rubric;
+  if (held !== undefined) return sameValue(held, rubric, 0) ? held : rubric;
   if (byHash.size >= sweepAt) {
     for (const [h, r] of byHash) if (r.deref() === undefined) byHash.delete(h);
     sweepAt = Math.max(256, 2 * byHash.size);
@@ -29,24 +30,3 @@ export function sharedRubric(hash: unknown, rubric: Rubric): Rubric {
   byHash.set(hash, new WeakRef(rubric));
   return rubric;
 }
-
-/** Deeper than this, two trees are not compared (not shared). */
-const MAX_DEPTH = 64;
-
-/** The same JSON value, with the same keys in the same order (JSON.stringify would give the same text). */
-function sameTree(a: unknown, b: unknown, depth: number): boolean {
-  if (a === b) return typeof a !== 'number' || Number.isFinite(a);
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object' || depth > MAX_DEPTH) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  for (let i = 0; i < ka.length; i++) {
-    if (ka[i] !== kb[i]) return false;
-    if (!sameTree((a as Record<string, unknown>)[ka[i]], (b as Record<string, unknown>)[kb[i]], depth + 1)) return false;
-  }
-  return true;
-}
-
-/** How many rubrics are shared now (the tests read it). */
-export const sharedRubricCount = (): number => [...byHash.values()].filter((r) => r.deref() !== undefined).length;
