@@ -5,7 +5,7 @@ import { isPanel } from '../../shared/protocol/roles';
 import type { Principal } from '../session/types';
 import { sectionValue, type Section, type SectionMap } from './view-memo';
 import { forgetShared } from './state-keys';
-import { jsonSize, jsonText, sameJson, type HeldJson } from './section-json';
+import { PACK_MIN, PackedJson, heldForm, jsonSize, jsonText, packLater, sameJson, unpacked, type HeldJson, type SectionJson } from './section-json';
 
 // Audiences, not persons (issue 15). A person's view splits into the sections every viewer of its role
 // sees (its role's audience) and the sections only it sees (its own audience). Which is which is not
@@ -56,10 +56,12 @@ export interface ChannelChange {
  *  channel's other caches when it goes unused (sweepChannelCaches). */
 const sectionBytes = new WeakMap<Section, Buffer>();
 function bytesOf(sec: Section): Buffer {
-  // A long section's JSON is held as its bytes already (section-json.ts); only a short one is encoded.
-  if (typeof sec.json !== 'string') return sec.json!;
+  const j = sec.json!;
+  // A long section's JSON is held as its bytes already (section-json.ts); only a short one is encoded,
+  // and a packed one inflated.
+  if (typeof j !== 'string' && !(j instanceof PackedJson)) return j;
   let b = sectionBytes.get(sec);
-  if (!b) sectionBytes.set(sec, (b = Buffer.from(sec.json)));
+  if (!b) sectionBytes.set(sec, (b = typeof j === 'string' ? Buffer.from(j) : unpacked(j)));
   return b;
 }
 
@@ -78,7 +80,7 @@ export const RELEASE_MIN = 8 * 1024;
 
 /** Lets go of a big section's value (see above); false if it keeps it. */
 export function releaseValue(sec: Section): boolean {
-  if (sec.released || sec.json === undefined || typeof sec.json === 'string' || sec.json.length < RELEASE_MIN) return false;
+  if (sec.released || sec.json === undefined || typeof sec.json === 'string' || sec.json instanceof PackedJson || sec.json.length < RELEASE_MIN) return false;
   forgetShared(sec.value);
   sec.value = undefined;
   sec.released = true;
@@ -142,7 +144,7 @@ export function digestOf(sec: Section): string {
   const h = digestHolders.get(sec);
   d = h?.digest;
   if (d === undefined) {
-    d = jsonDigest(sec.json ?? '');
+    d = jsonDigest(heldForm(sec.json ?? ''));
     digestCount.computed++;
     if (h) h.digest = d;
   }
@@ -376,6 +378,17 @@ export class AudienceChannel {
       sectionBytes.delete(h.section);
       delete h.plain;
       releaseValue(h.section);
+      // A section whose value went keeps its JSON packed (section-json.ts), its digest first taken from
+      // the bytes (a resuming client compares it). Packed off the event loop: the section takes the
+      // packed form only if it still holds the same bytes then.
+      const sec = h.section;
+      const json = sec.json;
+      if (sec.released && Buffer.isBuffer(json) && json.length >= PACK_MIN) {
+        digestOf(sec);
+        void packLater(json).then((p) => {
+          if (p && sec.json === json && sec.released) sec.json = p;
+        });
+      }
     }
   }
 
@@ -397,8 +410,8 @@ export class AudienceChannel {
   }
 
   /** The held sections' JSON by key (the check mode compares them with a fresh build). */
-  jsonByKey(): Map<string, HeldJson | undefined> {
-    const out = new Map<string, HeldJson | undefined>();
+  jsonByKey(): Map<string, SectionJson | undefined> {
+    const out = new Map<string, SectionJson | undefined>();
     for (const [k, h] of this.sections) out.set(k, h.section.json);
     return out;
   }

@@ -9,6 +9,8 @@
 // object and its allocation, more than a short string saves). Equal JSON gives equal bytes, so a
 // section's digest (SHA-256 of its UTF-8) is the same whichever form holds it.
 
+import { deflateRaw, inflateRawSync, constants as zlib } from 'node:zlib';
+
 export type HeldJson = string | Buffer;
 
 /** JSON at least this many characters long is held as UTF-8 bytes. */
@@ -132,17 +134,101 @@ export function heldJson(v: unknown): HeldJson | undefined {
 }
 
 /** Whether two held JSONs are the same text. */
-export function sameJson(a: HeldJson | undefined, b: HeldJson | undefined): boolean {
+export function sameJson(a: SectionJson | undefined, b: SectionJson | undefined): boolean {
   if (a === b) return true;
   if (a === undefined || b === undefined) return false;
+  // Packed: the same length of bytes first (a changed section seldom keeps it), then the bytes.
+  if (a instanceof PackedJson || b instanceof PackedJson) {
+    if (typeof a !== 'string' && typeof b !== 'string' && a.length !== b.length) return false;
+    return sameJson(heldForm(a), heldForm(b));
+  }
   if (typeof a === 'string' && typeof b === 'string') return false;
   if (typeof a !== 'string' && typeof b !== 'string') return a.length === b.length && a.equals(b);
   // Never for JSON held by `held` (the form follows the text), but exact anyway.
   return jsonText(a) === jsonText(b);
 }
 
-/** Its size: bytes when held as bytes, else characters. */
-export const jsonSize = (j: HeldJson): number => j.length;
+/** Its size: bytes when held as bytes (or packed), else characters. */
+export const jsonSize = (j: SectionJson): number => j.length;
 
 /** The text (a string decoded from the bytes: for parsing, the check mode and the tests). */
-export const jsonText = (j: HeldJson): string => (typeof j === 'string' ? j : j.toString('utf8'));
+export const jsonText = (j: SectionJson): string => (typeof j === 'string' ? j : heldForm(j).toString('utf8'));
+
+// Packed while idle (issue 15: memory per room; docs/architecture.md "What a room holds, and why").
+// Most of the bytes a room holds are the JSON of big sections that no longer change: the review once
+// it is done, the quotes once opened, the rubric's factors. Their clients hold them, so the channel
+// keeps them to answer a reconnecting client; meanwhile nothing reads them. When a channel goes idle
+// (audiences.ts dropCaches) a big section that let go of its value keeps its JSON deflated: the
+// review's JSON, the same text over and over (the items, the suppliers, the reasons), takes about a
+// twentieth of its bytes, the factors and the quotes about a fifth. It is inflated when read again
+// (a snapshot for an arriving client, a change to diff) and the channel keeps those bytes while it is
+// in use. The form never changes what is sent: `jsonText` and `unpacked` give the very same UTF-8.
+
+/** A section's JSON deflated (zlib's raw deflate), with the length of its UTF-8 bytes. */
+export class PackedJson {
+  constructor(
+    readonly deflated: Buffer,
+    /** The UTF-8 bytes' length (jsonSize). */
+    readonly length: number,
+  ) {}
+}
+
+/** The JSON a section holds: as built (HeldJson), or packed while idle. */
+export type SectionJson = HeldJson | PackedJson;
+
+/** Bytes of JSON at least this long are packed when their section goes idle. */
+export const PACK_MIN = 8 * 1024;
+
+/** One packed form per buffer: sections sharing one JSON (view-memo.ts intern) share its packed form,
+ *  and the bytes go once none of them holds them any more. */
+const packs = new WeakMap<Buffer, PackedJson>();
+
+// Off the event loop: deflating a room's review takes a fraction of a millisecond, but an idle sweep
+// over hundreds of rooms finds thousands of sections at once (issue 15: at 500 rooms, packed in the
+// sweep itself, the loop stalled for 0.8 s). So a sweep asks for the packed form (`packLater`) and
+// zlib's thread pool makes it, a few at a time; the section takes it if it still holds those bytes.
+/** Deflations in zlib's thread pool at once (the pool has four threads; the others serve the files). */
+const PACKING_MAX = 2;
+let packingNow = 0;
+const packQueue: { json: Buffer; done: (p: PackedJson | null) => void }[] = [];
+const packing = new WeakMap<Buffer, Promise<PackedJson | null>>();
+const drained: (() => void)[] = [];
+
+function nextPack(): void {
+  while (packingNow < PACKING_MAX && packQueue.length > 0) {
+    const { json, done } = packQueue.shift()!;
+    packingNow++;
+    deflateRaw(json, { level: zlib.Z_BEST_SPEED }, (err, out) => {
+      packingNow--;
+      let p: PackedJson | null = null;
+      if (!err) packs.set(json, (p = packs.get(json) ?? new PackedJson(out, json.length)));
+      done(p);
+      nextPack();
+      if (packingNow === 0 && packQueue.length === 0) for (const f of drained.splice(0)) f();
+    });
+  }
+}
+
+/** The packed form of `json` (bytes of PACK_MIN or more), made off the event loop; null if it could
+ *  not be made (the section then keeps its bytes). One deflation per buffer however often asked. */
+export function packLater(json: Buffer): Promise<PackedJson | null> {
+  const made = packs.get(json);
+  if (made) return Promise.resolve(made);
+  let p = packing.get(json);
+  if (!p) {
+    p = new Promise((done) => packQueue.push({ json, done }));
+    packing.set(json, p);
+    nextPack();
+  }
+  return p;
+}
+
+/** Resolves once every packing asked for so far is done (the tests). */
+export const packingDrained = (): Promise<void> =>
+  packingNow === 0 && packQueue.length === 0 ? Promise.resolve() : new Promise((r) => drained.push(r));
+
+/** The bytes of a packed JSON, inflated (a new buffer each call: the caller keeps it as long as needed). */
+export const unpacked = (p: PackedJson): Buffer => inflateRawSync(p.deflated);
+
+/** The JSON as it is held (a packed one inflated): for hashing and for writing it out. */
+export const heldForm = (j: SectionJson): HeldJson => (j instanceof PackedJson ? unpacked(j) : j);

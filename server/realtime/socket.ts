@@ -15,7 +15,7 @@ import { SessionViewMemo, ViewBuilder } from './view-memo';
 import { stateVersions } from './state-keys';
 import { AudienceChannel, channelRooms, roomOf } from './audiences';
 import { PresenceCoalescer } from './presence-coalesce';
-import { jsonText, sameJson, type HeldJson } from './section-json';
+import { jsonText, sameJson, type SectionJson } from './section-json';
 import { CHANNELS, mergeSection, type Channel, type ChannelDelta, type ChannelFull, type ResumeState, type ViewPatch, type ViewSnapshot } from '../../shared/protocol/view-sync';
 import { VIEW_SECTIONS } from '../../shared/protocol/views';
 import type { AckCallback, ClientToServerEvents, InterServerEvents, Notice, ServerToClientEvents } from '../../shared/protocol/events';
@@ -628,7 +628,7 @@ export class RealtimeServer {
   }
 
   /** Check mode: another viewer of the role has exactly the role audience's sections. */
-  private checkAudience(p: Principal, c: AudienceChannel, mine: Map<string, { json: HeldJson | undefined }>): void {
+  private checkAudience(p: Principal, c: AudienceChannel, mine: Map<string, { json: SectionJson | undefined }>): void {
     const held = c.jsonByKey();
     const same = held.size === mine.size && [...mine].every(([k, sec]) => held.has(k) && sameJson(held.get(k), sec.json));
     if (!same) throw new Error(`the ${p.role} audience's sections differ for ${p.personId} at seq ${c.seq}`);

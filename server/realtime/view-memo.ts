@@ -4,7 +4,7 @@ import type { Principal, SessionState } from '../session/types';
 import type { Channel, ViewOp } from '../../shared/protocol/view-sync';
 import { presenceView, type Presence } from './views';
 import { shareDigest } from './audiences';
-import { held, jsonSize, jsonText, sameJson, type HeldJson } from './section-json';
+import { PackedJson, held, jsonSize, jsonText, sameJson, type HeldJson, type SectionJson } from './section-json';
 import { sameValue } from './same-value';
 
 export { sameValue };
@@ -25,8 +25,8 @@ export interface Section {
   key: string;
   value: unknown;
   /** JSON.stringify(value), computed once for every viewer sharing the section; held as UTF-8 bytes
-   *  when long (section-json.ts: issue 15, memory per room). */
-  json: HeldJson | undefined;
+   *  when long, and packed once the section sits idle (section-json.ts: issue 15, memory per room). */
+  json: SectionJson | undefined;
   /** The view that made it read a viewer field besides `role` and `sessionId` (the person's own
    *  audience); otherwise every viewer of the role sees it (the role's audience). */
   personal: boolean;
@@ -121,7 +121,8 @@ function intern(m: PartMemo, sections: Section[], reused: Section[]): number {
     if (j === undefined || jsonSize(j) < INTERN_MIN) continue;
     search: for (const e of m.entries.values())
       for (const o of e.sections)
-        if (o.key === sec.key && o.json !== undefined && jsonSize(o.json) === jsonSize(j) && sameJson(o.json, j)) {
+        // Not a packed JSON (an idle section's, audiences.ts dropCaches): a section being built is in use.
+        if (o.key === sec.key && o.json !== undefined && !(o.json instanceof PackedJson) && jsonSize(o.json) === jsonSize(j) && sameJson(o.json, j)) {
           sec.json = o.json;
           // One string, one digest: hashed once for both (audiences.ts digestOf).
           shareDigest(o, sec);
