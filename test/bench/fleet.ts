@@ -100,6 +100,8 @@ export interface ChildMetrics {
   loop: { p50: number; p99: number; max: number; n: number };
   /** GC pauses in the window (child-server.ts): count, total, longest, and the total of the major ones. */
   gc: { n: number; totalMs: number; maxMs: number; majorMs: number };
+  /** The pause of the full GC this call forced (with `reset`): marking and compacting all it holds. */
+  forcedGcMs: number;
   /** Every command's time in the server, from its arrival to its ack (socket.ts `commandTimes`). */
   commands: { n: number; p50: number; p99: number; max: number };
   /** Of the commands whose ack waited for their session's flush: from the answer to the ack. */

@@ -23,21 +23,23 @@ while (clones.length < N) clones.push(await cloneRoom(store, t));
 await store.close();
 const child = await startMetricChild(dir.dataDir);
 const mb = (b: number) => (b / 2 ** 20).toFixed(1);
-const show = (what: string, m: NodeJS.MemoryUsage, base?: NodeJS.MemoryUsage) =>
+const show = (what: string, m: NodeJS.MemoryUsage, base?: NodeJS.MemoryUsage, gcMs?: number) =>
   console.log(
-    `${what.padEnd(10)} ` +
+    `${what.padEnd(10)} ` + (gcMs !== undefined ? `full GC ${gcMs.toFixed(1)} ms  ` : '') +
       (['rss', 'heapTotal', 'heapUsed', 'external', 'arrayBuffers'] as const).map((k) => `${k} ${mb(m[k])}${base ? ` (+${((m[k] - base[k]) / 2 ** 20 / N).toFixed(2)}/room)` : ''}`).join('  '),
   );
 try {
   await child.ready;
-  const loaded = (await child.metrics(true)).memory;
-  show('loaded', loaded);
+  const l0 = await child.metrics(true);
+  const loaded = l0.memory;
+  show('loaded', loaded, undefined, l0.forcedGcMs);
   if (DIR) await child.heap(`${DIR}/loaded.heapsnapshot`);
   // BENCH_HEAP_LIGHT=1: the rooms bench's rooms beyond its first 50 (moderator, projector, 3 members, 2 suppliers).
   const rooms = await connectRooms(child.url, clones, () => (process.env.BENCH_HEAP_LIGHT === '1' ? LIGHT : FULL));
   await sleep(2000);
-  const connected = (await child.metrics(true)).memory;
-  show('connected', connected, loaded);
+  const c0 = await child.metrics(true);
+  const connected = c0.memory;
+  show('connected', connected, loaded, c0.forcedGcMs);
   if (DIR) await child.heap(`${DIR}/connected.heapsnapshot`);
   if (LOAD_MS > 0) {
     const factors = factorsOf(t);
@@ -47,10 +49,11 @@ try {
     for (const r of rooms) for (const [pid, c] of r.clients) if (pid.startsWith('M')) loads.push(memberLoad(c, r.clients.get('A1'), factors, until, out));
     await Promise.all(loads);
     await sleep(500);
-    const after = (await child.metrics(true)).memory;
-    show('after load', after, loaded);
+    const a0 = await child.metrics(true);
+    show('after load', a0.memory, loaded, a0.forcedGcMs);
     await sleep(3000);
-    show('+3 s', (await child.metrics(true)).memory, loaded);
+    const a1 = await child.metrics(true);
+    show('+3 s', a1.memory, loaded, a1.forcedGcMs);
     console.log(`  ${out.submit.length} submits, ${out.errors} refused`);
     if (DIR) await child.heap(`${DIR}/after-load.heapsnapshot`);
   }

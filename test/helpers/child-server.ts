@@ -83,11 +83,17 @@ if (process.env.PANELROOM_METRICS === '1') {
   // GC pauses in the window (issue 15: the knee's loop-delay bursts): count, total and longest, and the
   // total of the major (mark-compact) ones.
   const gc = { n: 0, totalMs: 0, maxMs: 0, majorMs: 0 };
+  // The pause of the last full GC the metrics forced (below): a whole mark-compact of everything the
+  // process holds, done at once, which says what marking the heap costs (issue 15).
+  let forcedMs = 0;
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       const detail = (e as unknown as { detail?: { kind?: number; flags?: number } }).detail;
       // Not the window's: the full GC the metrics reset forces (below).
-      if ((detail?.flags ?? 0) & perf.NODE_PERFORMANCE_GC_FLAGS_FORCED) continue;
+      if ((detail?.flags ?? 0) & perf.NODE_PERFORMANCE_GC_FLAGS_FORCED) {
+        if (detail?.kind === perf.NODE_PERFORMANCE_GC_MAJOR) forcedMs = e.duration;
+        continue;
+      }
       gc.n++;
       gc.totalMs += e.duration;
       gc.maxMs = Math.max(gc.maxMs, e.duration);
@@ -137,6 +143,7 @@ if (process.env.PANELROOM_METRICS === '1') {
       JSON.stringify({
         loop: { p50: ns(50), p99: ns(99), max: loopDelayMs(loop.max), n: loop.count },
         gc: { ...gc },
+        forcedGcMs: forcedMs,
         commands: commandStats(commandTimes?.ms ?? []),
         flushWaits: commandStats(commandTimes?.flushWaitMs ?? []),
         slow: slowBySecond(commandTimes, t0),
