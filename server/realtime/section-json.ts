@@ -183,30 +183,36 @@ export const PACK_MIN = 8 * 1024;
  *  and the bytes go once none of them holds them any more. */
 const packs = new WeakMap<Buffer, PackedJson>();
 
-// Off the event loop: deflating a room's review takes a fraction of a millisecond, but an idle sweep
-// over hundreds of rooms finds thousands of sections at once (issue 15: at 500 rooms, packed in the
-// sweep itself, the loop stalled for 0.8 s). So a sweep asks for the packed form (`packLater`) and
-// zlib's thread pool makes it, a few at a time; the section takes it if it still holds those bytes.
-/** Deflations in zlib's thread pool at once (the pool has four threads; the others serve the files). */
-const PACKING_MAX = 2;
-let packingNow = 0;
+// Off the event loop, and paced: deflating a room's review takes a fraction of a millisecond, but an
+// idle sweep over hundreds of rooms finds thousands of sections at once (issue 15: at 500 rooms,
+// packed in the sweep itself, the loop stalled for 0.8 s; deflated two at a time in zlib's thread
+// pool, they took the cores the loop needed, and the commands of the next second waited). So a sweep
+// asks for the packed form (`packLater`) and zlib's thread pool makes one at a time, PACK_GAP_MS apart:
+// a few per cent of a core however many are waiting. Nothing is urgent about it; the section takes the
+// packed form when it comes, if it still holds those bytes.
+/** The pause between two deflations (ms). */
+const PACK_GAP_MS = 4;
+let packingNow = false;
+let packTimer: NodeJS.Timeout | null = null;
 const packQueue: { json: Buffer; done: (p: PackedJson | null) => void }[] = [];
 const packing = new WeakMap<Buffer, Promise<PackedJson | null>>();
 const drained: (() => void)[] = [];
 
 function nextPack(): void {
-  while (packingNow < PACKING_MAX && packQueue.length > 0) {
-    const { json, done } = packQueue.shift()!;
-    packingNow++;
-    deflateRaw(json, { level: zlib.Z_BEST_SPEED }, (err, out) => {
-      packingNow--;
-      let p: PackedJson | null = null;
-      if (!err) packs.set(json, (p = packs.get(json) ?? new PackedJson(out, json.length)));
-      done(p);
-      nextPack();
-      if (packingNow === 0 && packQueue.length === 0) for (const f of drained.splice(0)) f();
-    });
+  packTimer = null;
+  const job = packQueue.shift();
+  if (!job) {
+    for (const f of drained.splice(0)) f();
+    return;
   }
+  packingNow = true;
+  deflateRaw(job.json, { level: zlib.Z_BEST_SPEED }, (err, out) => {
+    packingNow = false;
+    let p: PackedJson | null = null;
+    if (!err) packs.set(job.json, (p = packs.get(job.json) ?? new PackedJson(out, job.json.length)));
+    job.done(p);
+    packTimer = setTimeout(nextPack, PACK_GAP_MS);
+  });
 }
 
 /** The packed form of `json` (bytes of PACK_MIN or more), made off the event loop; null if it could
@@ -218,14 +224,14 @@ export function packLater(json: Buffer): Promise<PackedJson | null> {
   if (!p) {
     p = new Promise((done) => packQueue.push({ json, done }));
     packing.set(json, p);
-    nextPack();
+    if (!packingNow && !packTimer) nextPack();
   }
   return p;
 }
 
 /** Resolves once every packing asked for so far is done (the tests). */
 export const packingDrained = (): Promise<void> =>
-  packingNow === 0 && packQueue.length === 0 ? Promise.resolve() : new Promise((r) => drained.push(r));
+  !packingNow && !packTimer && packQueue.length === 0 ? Promise.resolve() : new Promise((r) => drained.push(r));
 
 /** The bytes of a packed JSON, inflated (a new buffer each call: the caller keeps it as long as needed). */
 export const unpacked = (p: PackedJson): Buffer => inflateRawSync(p.deflated);
