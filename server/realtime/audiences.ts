@@ -4,7 +4,7 @@ import { diffSection } from './view-diff';
 import { isPanel } from '../../shared/protocol/roles';
 import type { Principal } from '../session/types';
 import { sectionValue, type Section, type SectionMap } from './view-memo';
-import { forgetShared } from './state-keys';
+import { forgetShared, unsliceShared } from './state-keys';
 import { PACK_MIN, PackedJson, heldForm, jsonSize, jsonText, packLater, sameJson, unpacked, type HeldJson, type SectionJson } from './section-json';
 
 // Audiences, not persons (issue 15). A person's view splits into the sections every viewer of its role
@@ -219,8 +219,10 @@ export class AudienceChannel {
       if (held && (held.section === sec || sameJson(held.section.json, sec.json))) {
         // The same JSON in a new section object: its bytes and digest, if computed, are the same too.
         if (held.section !== sec) {
+          // Only for a short JSON held as a string (a section held as bytes is its own bytes; a packed
+          // one's inflated copy is not the new section's to keep).
           const b = sectionBytes.get(held.section);
-          if (b && !sectionBytes.has(sec)) sectionBytes.set(sec, b);
+          if (b && typeof sec.json === 'string' && !sectionBytes.has(sec)) sectionBytes.set(sec, b);
           const d = sectionDigests.get(held.section);
           if (d !== undefined && !sectionDigests.has(sec)) sectionDigests.set(sec, d);
         }
@@ -386,7 +388,9 @@ export class AudienceChannel {
       if (sec.released && Buffer.isBuffer(json) && json.length >= PACK_MIN) {
         digestOf(sec);
         void packLater(json).then((p) => {
-          if (p && sec.json === json && sec.released) sec.json = p;
+          if (!p || sec.json !== json || !sec.released) return;
+          sec.json = p;
+          unsliceShared(json);
         });
       }
     }

@@ -41,6 +41,13 @@ export function ownBytes(s: string): Buffer {
   return b;
 }
 
+/** `b`'s bytes in an allocation of their own (not a view of a bigger one it would keep alive). */
+export function ownCopy(b: Buffer): Buffer {
+  const out = Buffer.allocUnsafeSlow(b.length);
+  b.copy(out);
+  return out;
+}
+
 /** Buffers (and strings, as UTF-8) concatenated into an allocation of their own. */
 export function ownConcat(parts: HeldJson[]): Buffer {
   let max = 0;
@@ -209,9 +216,12 @@ function nextPack(): void {
   deflateRaw(job.json, { level: zlib.Z_BEST_SPEED }, (err, out) => {
     packingNow = false;
     let p: PackedJson | null = null;
-    if (!err) packs.set(job.json, (p = packs.get(job.json) ?? new PackedJson(out, job.json.length)));
+    // In an allocation of its own: zlib hands a short output as a slice of its 16 KB chunk, which it
+    // would keep alive (a review's 7 KB held 16 KB).
+    if (!err) packs.set(job.json, (p = packs.get(job.json) ?? new PackedJson(ownCopy(out), job.json.length)));
     job.done(p);
-    packTimer = setTimeout(nextPack, PACK_GAP_MS);
+    // Unref'd: waiting packings never keep a process alive (they are only memory saved).
+    packTimer = setTimeout(nextPack, PACK_GAP_MS).unref();
   });
 }
 

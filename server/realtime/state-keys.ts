@@ -299,12 +299,35 @@ export function viewJson(v: unknown): HeldJson | undefined {
     offsets.push(at);
     at += typeof p === 'string' ? Buffer.byteLength(p) : p.length;
   }
+  let sliced: object[] | null = null;
   for (const [x, i] of reused) {
     const p = parts[i];
     const n = typeof p === 'string' ? Buffer.byteLength(p) : p.length;
-    if (n >= SLICE_MIN) sharedJson.set(x, out.subarray(offsets[i], offsets[i] + n));
+    if (n >= SLICE_MIN) {
+      sharedJson.set(x, out.subarray(offsets[i], offsets[i] + n));
+      (sliced ??= []).push(x);
+    }
   }
+  if (sliced) slicedFrom.set(out, sliced);
   return out;
+}
+
+/** The shared parts whose JSON is kept as a slice of a section's bytes, by those bytes. */
+const slicedFrom = new WeakMap<Buffer, object[]>();
+
+/**
+ * A section's bytes were packed (audiences.ts dropCaches, section-json.ts): the shared parts whose JSON
+ * was a slice of them no longer keep them alive (a slice is a view of the whole allocation); their JSON
+ * is encoded again when next needed.
+ */
+export function unsliceShared(bytes: Buffer): void {
+  const parts = slicedFrom.get(bytes);
+  if (!parts) return;
+  slicedFrom.delete(bytes);
+  for (const x of parts) {
+    const j = sharedJson.get(x);
+    if (j !== undefined && j !== null && typeof j !== 'string' && j.buffer === bytes.buffer) sharedJson.set(x, null);
+  }
 }
 
 /** Shared parts at least this long (in bytes) are kept as slices of the section that holds them. */

@@ -3,6 +3,8 @@ import { AudienceChannel, digestOf, jsonDigest, sweepChannelCaches } from '../..
 import { sectionValue, type Section, type SectionMap } from '../../../server/realtime/view-memo';
 import { PACK_MIN, PackedJson, held, heldForm, jsonSize, jsonText, packLater, packingDrained, sameJson } from '../../../server/realtime/section-json';
 import { appliedOps } from '../../../shared/protocol/view-sync';
+import { viewJson, whileUnchanged } from '../../../server/realtime/state-keys';
+import type { SessionState } from '../../../server/session/types';
 
 // Memory per room (issue 15, server/realtime/section-json.ts `packed`): a big section whose channel went
 // idle and let go of its value keeps its JSON deflated. Whatever reads it again — a whole channel for
@@ -77,13 +79,56 @@ describe('an idle big section keeps its JSON packed (issue 15)', () => {
     const big = section('review', review(0));
     const c = new AudienceChannel('s:y:role:observer', true);
     c.update(view(big), 1);
+    c.full(); // used: the next sweep but one finds it idle
     sweepChannelCaches();
     sweepChannelCaches();
+    expect(big.released).toBe(true);
     // Meanwhile the section took other bytes (as a view rebuilt in place would): the packed form of
     // the old ones is not put on it.
     const other = held(JSON.stringify(review(2)));
     big.json = other;
     await packingDrained();
     expect(big.json).toBe(other);
+    // The same bytes packed again are the form made then, in an allocation of its own.
+    const p = (await packLater(held(JSON.stringify(review(0))) as Buffer))!;
+    expect(p.deflated.buffer.byteLength).toBe(p.deflated.length);
+  });
+
+  it('diffs the next change from a packed section: the same ops as from the bytes', async () => {
+    const big = section('review', review(0));
+    const c = new AudienceChannel('s:z:role:observer', true);
+    c.update(view(big), 1);
+    c.full();
+    sweepChannelCaches();
+    sweepChannelCaches();
+    await packingDrained();
+    expect(big.json).toBeInstanceOf(PackedJson);
+    const next = c.update(view(section('review', review(1))), 2)!;
+    const plain = new AudienceChannel('s:z:role:moderator', true);
+    plain.update(view(section('review', review(0))), 1);
+    expect(next.ops.length).toBeGreaterThan(0);
+    expect(next.ops).toEqual(plain.update(view(section('review', review(1))), 2)!.ops);
+    expect(c.checkMirror()).toBeNull();
+  });
+
+  it('a shared part whose JSON was a slice of the packed bytes lets go of them', async () => {
+    const s = { seq: 0 } as unknown as SessionState;
+    const part = whileUnchanged(s, 'demo.packedPart', () => review(0));
+    const value = { reveal: part, at: 1 };
+    const json = viewJson(value) as Buffer;
+    // The part's JSON is kept as a slice of the section's bytes.
+    expect((viewJson(part) as Buffer).buffer).toBe(json.buffer);
+    const sec: Section = { key: 'quotes', value, json, personal: false };
+    const c = new AudienceChannel('s:w:role:observer', true);
+    c.update(new Map([['quotes', sec]]), 1);
+    c.full();
+    sweepChannelCaches();
+    sweepChannelCaches();
+    await packingDrained();
+    expect(sec.json).toBeInstanceOf(PackedJson);
+    // Encoded again, not a view of the packed section's bytes; the same text.
+    const again = viewJson(part) as Buffer;
+    expect(again.buffer).not.toBe(json.buffer);
+    expect(jsonText(again)).toBe(JSON.stringify(review(0)));
   });
 });
