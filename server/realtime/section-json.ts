@@ -41,13 +41,6 @@ export function ownBytes(s: string): Buffer {
   return b;
 }
 
-/** `b`'s bytes in an allocation of their own (not a view of a bigger one it would keep alive). */
-export function ownCopy(b: Buffer): Buffer {
-  const out = Buffer.allocUnsafeSlow(b.length);
-  b.copy(out);
-  return out;
-}
-
 /** Buffers (and strings, as UTF-8) concatenated into an allocation of their own. */
 export function ownConcat(parts: HeldJson[]): Buffer {
   let max = 0;
@@ -161,7 +154,7 @@ export const jsonSize = (j: SectionJson): number => j.length;
 /** The text (a string decoded from the bytes: for parsing, the check mode and the tests). */
 export const jsonText = (j: SectionJson): string => (typeof j === 'string' ? j : heldForm(j).toString('utf8'));
 
-// Packed while idle (issue 15: memory per room; docs/architecture.md "What a room holds, and why").
+// Packed while idle (issue 15: memory per room; docs/architecture.md "Big values let go when idle").
 // Most of the bytes a room holds are the JSON of big sections that no longer change: the review once
 // it is done, the quotes once opened, the rubric's factors. Their clients hold them, so the channel
 // keeps them to answer a reconnecting client; meanwhile nothing reads them. When a channel goes idle
@@ -218,7 +211,7 @@ function nextPack(): void {
     let p: PackedJson | null = null;
     // In an allocation of its own: zlib hands a short output as a slice of its 16 KB chunk, which it
     // would keep alive (a review's 7 KB held 16 KB).
-    if (!err) packs.set(job.json, (p = packs.get(job.json) ?? new PackedJson(ownCopy(out), job.json.length)));
+    if (!err) packs.set(job.json, (p = packs.get(job.json) ?? new PackedJson(ownConcat([out]), job.json.length)));
     job.done(p);
     // Unref'd: waiting packings never keep a process alive (they are only memory saved).
     packTimer = setTimeout(nextPack, PACK_GAP_MS).unref();
