@@ -7,6 +7,7 @@ import { checkAttachment } from './attachment';
 import { clarifyOf, emptyClarify, openForItem, type AttachmentMeta, type Clarification } from './state';
 import { labelIn } from '../../shared/labels/people';
 import { eventOf, typedReducers } from '../session/events';
+import { extend } from '../../shared/extend';
 
 /** This concern's events (server/session/events.ts): what its handlers write, its reducers fold. */
 type ClarifyEvents = {
@@ -157,7 +158,7 @@ export const clarifyConcern: Concern = {
       if (p.attachment) {
         const { data, ...m } = p.attachment;
         meta = m;
-        sl.files[m.sha256] = { ...m, data };
+        sl.files[m.sha256] = extend(m, { data });
       }
       Object.assign(sl.items[p.clarificationId], { status: 'answered', answer: { text: p.text, signer: p.signer, at: p.at, attachment: meta } });
     },
@@ -170,7 +171,7 @@ export const clarifyConcern: Concern = {
     if (viewer.role === 'screen') return {};
     const sl = clarifyOf(s);
     const all = sl.order.map((id) => sl.items[id]);
-    const withUrl = (a: AttachmentMeta | null) => (a ? { ...a, url: attachmentPath(s.id, a.sha256) } : null);
+    const withUrl = (a: AttachmentMeta | null) => (a ? extend(a, { url: attachmentPath(s.id, a.sha256) }) : null);
     if (viewer.role === 'supplier') {
       // Only the questions sent to this supplier, never a draft, never who wrote it (000 §21.1 L485).
       return {
@@ -183,7 +184,7 @@ export const clarifyConcern: Concern = {
               sentAt: c.sentAt,
               deadline: c.deadline,
               status: c.status,
-              answer: c.answer ? { ...c.answer, attachment: withUrl(c.answer.attachment) } : null,
+              answer: c.answer ? extend(c.answer, { attachment: withUrl(c.answer.attachment) }) : null,
             })),
         },
       };
@@ -194,12 +195,13 @@ export const clarifyConcern: Concern = {
         stageAllows: STAGES.includes(s.stage),
         items: all
           .filter((c) => c.status !== 'discarded')
-          .map((c) => ({
-            ...c,
-            supplierLabel: supplierLabel(s, c.supplierId),
-            authorLabel: memberLabel(c.author),
-            answer: c.answer ? { ...c.answer, attachment: withUrl(c.answer.attachment) } : null,
-          })),
+          .map((c) =>
+            extend(c, {
+              supplierLabel: supplierLabel(s, c.supplierId),
+              authorLabel: memberLabel(c.author),
+              answer: c.answer ? extend(c.answer, { attachment: withUrl(c.answer.attachment) }) : null,
+            }),
+          ),
       },
     };
   },

@@ -4,6 +4,7 @@ import { errorBody } from '../../shared/protocol/errors';
 import { ROLE_PATH } from '../../shared/protocol/roles';
 import type { SessionRegistry } from '../session/registry';
 import { CHECKIN_LIMITS, CheckinLimiter, checkinCode, normaliseCode, sameCode } from '../participants/checkin';
+import { extend } from '../../shared/extend';
 
 // Check-in by code (issue 12 item 1). The wall shows the session's check-in QR code, which opens
 // /join?s=<session> (no credential in it); the person types the code from their own join card and
@@ -18,7 +19,7 @@ const CLOSED = new Set(['archived', 'terminated']);
 
 export function checkinRouter(registry: SessionRegistry, opts: { publicUrl: string | null; clock: () => number; limiter?: CheckinLimiter }): Router {
   const r = Router();
-  const limiter = opts.limiter ?? new CheckinLimiter({ ...CHECKIN_LIMITS, clock: opts.clock });
+  const limiter = opts.limiter ?? new CheckinLimiter(extend(CHECKIN_LIMITS, { clock: opts.clock }));
   const base = (req: Request) => opts.publicUrl ?? `${req.protocol}://${req.get('host')}`;
 
   /** The check-in page's heading: which session this is (public in the room: the project's name). */

@@ -10,6 +10,7 @@ const ev = personEvent;
 import { labelIn } from '../../shared/labels/people';
 import { deviceHandlers, deviceReducers, initDevices, waitingView } from './devices';
 import { wallMayName } from '../projector/in-room';
+import { extend } from '../../shared/extend';
 
 // People in the room and their join tokens. A reissued token replaces the old one at once
 // (issue 2: "The moderator can revoke and reissue a token (a lost tablet)").
@@ -36,7 +37,7 @@ export const participantsConcern: Concern = {
       'person:added': (s, e) => {
         const p = e.payload;
         const ordinal = s.order.filter((id) => sameKind(s.people[id].role, p.role)).length + 1;
-        s.people[p.id] = { ...p, ordinal, active: true, replaces: p.replaces ?? null };
+        s.people[p.id] = extend(p, { ordinal, active: true, replaces: p.replaces ?? null });
         s.order.push(p.id);
       },
       'participant:reissued': (s, e) => {

@@ -10,6 +10,7 @@ import type { Due } from '../session/scheduler';
 import { typedReducers } from '../session/events';
 import { closeOpening, confirmOpening, isTender, markAbsent, noWindowInTender, openingBlocker, openingReducers, recordOpening } from './opening';
 import type { Handler } from '../session/types';
+import { extend } from '../../shared/extend';
 
 /** A consultation's window commands are refused in a tender: its price was read at the opening. */
 const consultationOnly = (h: Handler): Handler => (ctx, p) => {
@@ -149,7 +150,7 @@ export const quotesConcern: Concern = {
       const r = quotesOf(s).results[supplierId];
       r.response = 'confirmed';
       r.respondedAt = e.ts;
-      r.written = { ...written, at: e.ts };
+      r.written = extend(written, { at: e.ts });
     },
     'quotes:correction_refused': (s, e) => {
       const p = e.payload;

@@ -4,6 +4,7 @@ import { consequences } from './settle';
 import { quotesOf, supplierLabel, type ClosingResult, quotesEvent } from './state';
 import { isTender, openingOf } from './opening';
 import { per } from '../../shared/domain/rubric/citations';
+import { extend } from '../../shared/extend';
 
 // The supplier's written confirmation of its corrected quote: "修正后的报价经供应商书面确认后产生约束力，
 // 供应商不确认的，其响应无效" (003 Ch3 §3.2.6 L667; §5.6 L739; 004 §5.2.1(2) L1121).
@@ -22,8 +23,8 @@ export function respondToCorrection(
       zh: r.response === 'not_needed' ? '您的报价无需修正' : '您已答复过修正结果',
       en: r.response === 'not_needed' ? 'your quote needed no correction' : 'you have already answered the correction',
     });
-  const answered: ClosingResult = { ...r, response: p.accept ? 'confirmed' : 'refused', respondedAt: now };
-  const results = { ...q.results, [actor.personId]: answered };
+  const answered: ClosingResult = extend(r, { response: p.accept ? 'confirmed' : 'refused', respondedAt: now });
+  const results = extend(q.results, { [actor.personId]: answered });
   if (p.accept) {
     return {
       events: [
@@ -85,7 +86,7 @@ export function confirmInWriting(
   if (standing(state, p.supplierId).status !== 'active')
     throw new DomainError('conflict', { zh: `${label}已不在本次评标中`, en: `${label} is no longer in the evaluation` }, 'supplierId');
   const written = { signer: p.signer.trim(), signedAt: p.signedAt.trim(), note: p.note?.trim() || null, recordedBy: actor.personId };
-  const results = { ...q.results, [p.supplierId]: { ...r, response: 'confirmed' as const, respondedAt: now } };
+  const results = extend(q.results, { [p.supplierId]: extend(r, { response: 'confirmed' as const, respondedAt: now }) });
   return {
     events: [
       quotesEvent('quotes:correction_confirmed_in_writing', { supplierId: p.supplierId, corrected: r.correction.corrected, ...written }),

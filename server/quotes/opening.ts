@@ -6,6 +6,7 @@ import { dryRun, readSheet, seal } from './sheet';
 import { closingEvents, consequences } from './settle';
 import { quotesOf, recordSubmission, supplierLabel, type OpeningRecord, type SealedQuote, type Submission } from './state';
 import { per } from '../../shared/domain/rubric/citations';
+import { extend } from '../../shared/extend';
 
 // The opening record of a public tender (开标一览表; docs/tender.md "Bid prices"). A tender's price is
 // the one sealed in the bid and read aloud at the opening (docs/rules.md §2.11 "A tender has no final
@@ -69,7 +70,7 @@ export function recordOpening({ state, actor, now }: HandlerContext, p: Cmd<'quo
   // The bid document's own total, where it differs from the 开标一览表: the correction step
   // 'summary_sheet_over_body' makes the 开标一览表 govern (docs/rules.md §2.12).
   const body = p.bodyAmount ? readSheet({ amount: p.bodyAmount, amountInWords: p.amountInWords, lines: [] }).sheet.amount : null;
-  const sealedSheet: SealedQuote['sheet'] = { ...sheet, amount: body ?? sheet.amount, summaryTotal: sheet.amount };
+  const sealedSheet: SealedQuote['sheet'] = extend(sheet, { amount: body ?? sheet.amount, summaryTotal: sheet.amount });
   const policy = determinedPolicy(state, p.supplierId);
   dryRun(state, sealedSheet, policy);
   const version = (prev?.version ?? 0) + 1;

@@ -6,6 +6,7 @@ import { beijing } from './time';
 import type { NewEvent } from '../store/types';
 import { bindingQuote, explanationMinimum, quotesOf, supplierLabel, type Review, quotesEvent } from './state';
 import { per } from '../../shared/domain/rubric/citations';
+import { extend } from '../../shared/extend';
 
 // The abnormal-low-price review (异常低价审查): 003 Ch3 §4 L705-725; docs/rules.md §2.14; docs/anomaly.md R8.
 // The triggers open it at settlement (settle.ts); the panel may open it for any supplier on its
@@ -125,7 +126,7 @@ export function vote(
   // The panel reads the answer first; with no answer by the end of the time, it decides without one.
   if (!r.explanation && !r.exemption && now < r.endsAt)
     throw new DomainError('conflict', { zh: `供应商尚未提交说明（时限至 ${beijing(r.endsAt)}）`, en: `the supplier has not explained yet (time ends ${beijing(r.endsAt)})` });
-  const votes = { ...r.votes, [actor.personId]: { verdict: p.verdict, reason: p.reason.trim(), at: now } };
+  const votes = extend(r.votes, { [actor.personId]: { verdict: p.verdict, reason: p.reason.trim(), at: now } });
   const events: NewEvent[] = [quotesEvent('quotes:review_voted', { supplierId: p.supplierId, verdict: p.verdict, reason: p.reason.trim() })];
   if (members.every((m) => votes[m])) {
     const accept = members.filter((m) => votes[m].verdict === 'accept').length;

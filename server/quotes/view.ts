@@ -12,6 +12,7 @@ import { wallMayName } from '../projector/in-room';
 import { labelIn } from '../../shared/labels/people';
 import { per } from '../../shared/domain/rubric/citations';
 import { whileUnchanged } from '../realtime/state-keys';
+import { extend } from '../../shared/extend';
 
 // What each person receives of the quotes (docs/rules.md §1.8; docs/architecture.md "sealed final
 // quotes reach nobody before the window closes"). Before closing, nobody but the submitting supplier
@@ -34,7 +35,7 @@ export function quotesView(s: SessionState, viewer: Principal): Record<string, u
     closedAt: q.closedAt,
   };
   if (viewer.role === 'supplier')
-    return { quotes: { ...base, mine: { ...mine(s, viewer.personId), ...(isTender(s) ? { opening: openingEntry(s, viewer.personId) } : {}) } } };
+    return { quotes: extend(base, { mine: extend(mine(s, viewer.personId), (isTender(s) ? { opening: openingEntry(s, viewer.personId) } : {})) }) };
 
   const active = new Set(supplierIds(s).filter((id) => standing(s, id).status === 'active'));
   const all = q.closedAt === null ? supplierIds(s).filter((id) => active.has(id) || q.submissions[id]) : q.eligible;
@@ -50,7 +51,7 @@ export function quotesView(s: SessionState, viewer: Principal): Record<string, u
     version: q.submissions[id]?.version ?? 0,
     receipt: q.closedAt !== null ? q.submissions[id]?.receipt ?? null : null,
   }));
-  const out: Record<string, unknown> = { ...base, submitted };
+  const out: Record<string, unknown> = extend(base, { submitted });
   // The opening record was read in public: the room sees every bidder's figures and answers.
   if (isTender(s)) out.opening = roster.map((id) => ({ supplierId: id, label: supplierLabel(s, id), ...openingEntry(s, id) }));
   if (viewer.role !== 'screen') out.late = q.late.map((l) => ({ supplierId: l.supplierId, label: supplierLabel(s, l.supplierId), at: l.at }));
@@ -116,7 +117,7 @@ function reviewView(s: SessionState, r: Review, viewer: Principal) {
     openedBy: r.openedBy,
     byTriggers: r.openedBy === null,
     reason: r.reason,
-    hits: r.hits.map((h) => ({ ...h, referenceText: formatYuan(dec(h.reference)), thresholdText: formatYuan(dec(h.threshold)) })),
+    hits: r.hits.map((h) => extend(h, { referenceText: formatYuan(dec(h.reference)), thresholdText: formatYuan(dec(h.threshold)) })),
     minimumMinutes: r.minimumMinutes,
     minutes: r.minutes,
     endsAt: r.endsAt,

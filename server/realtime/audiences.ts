@@ -6,6 +6,7 @@ import type { Principal } from '../session/types';
 import { sectionValue, type Section, type SectionMap } from './view-memo';
 import { forgetShared, unsliceShared } from './state-keys';
 import { PACK_MIN, PackedJson, heldForm, jsonSize, jsonText, packLater, sameJson, unpacked, type HeldJson, type SectionJson } from './section-json';
+import { extend } from '../../shared/extend';
 
 // Audiences, not persons (issue 15). A person's view splits into the sections every viewer of its role
 // sees (its role's audience) and the sections only it sees (its own audience). Which is which is not
@@ -327,11 +328,11 @@ export class AudienceChannel {
     // The same sections kept at the same version: the same answer (the role's other devices).
     const key = keep.join('\u0001');
     const last = this.lastResumed;
-    if (last && last.version === this.version && last.keep === key) return { ...last.answer, keep: [...keep] };
+    if (last && last.version === this.version && last.keep === key) return extend(last.answer, { keep: [...keep] });
     const digests: Record<string, string> = {};
     const json = this.assemble(new Set(keep), digests);
     const answer: ChannelFull = { version: this.version, seq: this.seq, json, digests, keep };
-    this.lastResumed = { version: this.version, keep: key, answer: { ...answer, keep: [...keep] } };
+    this.lastResumed = { version: this.version, keep: key, answer: extend(answer, { keep: [...keep] }) };
     return answer;
   }
 

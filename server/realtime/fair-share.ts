@@ -1,3 +1,4 @@
+import { extend } from '../../shared/extend';
 // A fair share per socket and per person (issue 12, item 8): token buckets for commands, resyncs, Yjs
 // updates and inbound bytes. One socket (or one person with several) that floods the server is refused
 // with `rate_limited` while everyone else's round trip stays as it was. The limits are sized far above
@@ -45,13 +46,13 @@ export const KIND_LABEL: Record<FairShareKind, { zh: string; en: string }> = {
  */
 export function fairShareLimits(opt: Partial<FairShareLimits> | false | undefined, env = process.env): FairShareLimits | null {
   if (opt === false) return null;
-  if (opt) return { ...DEFAULT_FAIR_SHARE, ...opt };
+  if (opt) return extend(DEFAULT_FAIR_SHARE, opt) as FairShareLimits;
   const v = env.PANELROOM_FAIR_SHARE;
   if (v === 'off' || v === '0') return null;
   const k = v ? Number(v) : 1;
   if (!Number.isFinite(k) || k <= 0) return DEFAULT_FAIR_SHARE;
   const scale = (r: Rate): Rate => ({ burst: r.burst * k, perSecond: r.perSecond * k });
-  return { ...DEFAULT_FAIR_SHARE, commands: scale(DEFAULT_FAIR_SHARE.commands), resyncs: scale(DEFAULT_FAIR_SHARE.resyncs), yjsUpdates: scale(DEFAULT_FAIR_SHARE.yjsUpdates), bytes: scale(DEFAULT_FAIR_SHARE.bytes) };
+  return extend(DEFAULT_FAIR_SHARE, { commands: scale(DEFAULT_FAIR_SHARE.commands), resyncs: scale(DEFAULT_FAIR_SHARE.resyncs), yjsUpdates: scale(DEFAULT_FAIR_SHARE.yjsUpdates), bytes: scale(DEFAULT_FAIR_SHARE.bytes) });
 }
 
 class Bucket {
@@ -124,7 +125,7 @@ export class FairShare {
       return;
     }
     this.notices.set(key, { at: now, refused: 0 });
-    this.onTrip({ ...who, kind, refused: 1 + (n?.refused ?? 0) });
+    this.onTrip(extend(who, { kind, refused: 1 + (n?.refused ?? 0) }));
   }
 
   /** A socket that left: its buckets go (a person's stay, so that reconnecting does not refill them). */

@@ -8,6 +8,7 @@ import { labelIn } from '../../shared/labels/people';
 import { typedReducers } from '../session/events';
 import { type ScoringEvents } from '../scoring/state';
 import { cite } from '../../shared/domain/rubric/citations';
+import { extend } from '../../shared/extend';
 
 // The report concern (评审报告, docs/rules.md §2.22): the panel signs the report generated from the log on
 // the tablets, with or without dissent; disputes over joint determinations are decided by majority;
@@ -170,7 +171,7 @@ export const reportConcern: Concern = {
     },
     'report:reopen_requested': (s, e) => {
       const p = e.payload;
-      reportOf(s).reopenRequest = { ...p, at: e.ts, seq: e.seq };
+      reportOf(s).reopenRequest = extend(p, { at: e.ts, seq: e.seq });
     },
     'report:reopened': (s, e) => {
       const p = e.payload;
@@ -215,7 +216,7 @@ export const reportConcern: Concern = {
 function voidSignatures(s: SessionState, at: number, seq: number, why: string): void {
   const r = currentRevision(s);
   if (!r || r.final) return;
-  for (const sig of Object.values(r.signatures)) r.voided.push({ ...sig, voidedAt: at, voidedSeq: seq, why });
+  for (const sig of Object.values(r.signatures)) r.voided.push(extend(sig, { voidedAt: at, voidedSeq: seq, why }));
   // A deemed agreement was to the content as it was: it lapses with the signatures.
   for (const d of Object.values(r.deemed)) r.voided.push({ memberId: d.memberId, name: '', path: '', dissent: null, at: d.at, seq: d.seq, voidedAt: at, voidedSeq: seq, why, deemed: true });
   r.signatures = {};
@@ -255,13 +256,14 @@ function reportView(s: SessionState, viewer: Principal): Record<string, unknown>
       /** The clause a member who neither signs nor gives reasons is deemed to agree under. */
       deemedCite: cite(s.rubric, 'report', s.project.method),
       signatures: Object.values(r.signatures).map(sig),
-      voided: r.voided.map((v) => ({ ...sig(v), why: v.why, deemed: !!v.deemed })),
-      disputes: reportOf(s).disputes.map((d) => ({
-        ...d,
-        byLabel: memberLabel(s, d.by),
-        votes: d.votes.map((v) => ({ ...v, label: memberLabel(s, v.memberId) })),
-        myVote: d.votes.find((v) => v.memberId === viewer.personId)?.agree ?? null,
-      })),
+      voided: r.voided.map((v) => extend(sig(v), { why: v.why, deemed: !!v.deemed })),
+      disputes: reportOf(s).disputes.map((d) =>
+        extend(d, {
+          byLabel: memberLabel(s, d.by),
+          votes: d.votes.map((v) => extend(v, { label: memberLabel(s, v.memberId) })),
+          myVote: d.votes.find((v) => v.memberId === viewer.personId)?.agree ?? null,
+        }),
+      ),
       reopenRequest: reportOf(s).reopenRequest,
       mine: r.signatures[viewer.personId] ? sig(r.signatures[viewer.personId]) : null,
       myDeemed: r.deemed[viewer.personId] ? { note: r.deemed[viewer.personId].note, at: r.deemed[viewer.personId].at } : null,

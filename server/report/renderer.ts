@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { extend } from '../../shared/extend';
 
 // The room's handle on the render worker (render-worker.mjs): jobs go out as messages, PDF bytes come
 // back as a transferred buffer, so neither Chromium nor the PDF encoding runs on the room's event loop.
@@ -50,7 +51,7 @@ export class PdfRenderer {
       this.pending.set(id, { resolve, reject });
       // Keep the process alive while a job is under way, not while idle.
       w.ref();
-      w.postMessage({ ...msg, id });
+      w.postMessage(extend(msg, { id }));
     }).finally(() => {
       if (this.pending.size === 0) this.worker?.unref();
     });

@@ -7,6 +7,7 @@ import { reportFiles, type ReportFiles } from './files';
 import { currentRevision, readyToFinalize, reportEvent } from './state';
 import { pdfJob } from './pdf-job';
 import { reportHtml, type ReportContext } from './html';
+import { extend } from '../../shared/extend';
 
 // The report's work outside the command path: when every sitting member has signed, the final PDF
 // is rendered in the render worker (never inside a handler: handlers are pure and synchronous),
@@ -51,7 +52,7 @@ export class ReportService {
   /** The current revision as HTML; `en` is its English twin, for reading (the filed PDF is Chinese). */
   async html(rt: SessionRuntime, lang: 'zh' | 'en' = 'zh'): Promise<string> {
     const { state, events } = await this.snapshot(rt);
-    return reportHtml(state, events, { ...this.context(state, false), lang });
+    return reportHtml(state, events, extend(this.context(state, false), { lang }));
   }
 
   /** The current revision as a draft PDF (rendered now, not recorded). */

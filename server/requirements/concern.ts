@@ -7,6 +7,7 @@ import { emptyReceipt, latestFor, latestVersion, receiptOf, reqOf, type Proposal
 import { requirementsView } from './view';
 import { unconfirmedSuppliers } from './status';
 import { eventOf, typedReducers } from '../session/events';
+import { extend } from '../../shared/extend';
 
 /** This concern's events (server/session/events.ts): what its handlers write, its reducers fold. */
 type RequirementsEvents = {
@@ -213,7 +214,7 @@ export const requirementsConcern: Concern = {
       const p = e.payload;
       const r = reqOf(s);
       r.proposal = null;
-      r.cancelled.push({ ...p, at: e.ts });
+      r.cancelled.push(extend(p, { at: e.ts }));
     },
     'requirements:published': (s, e) => {
       const v = e.payload;

@@ -6,6 +6,7 @@ import { checkAttachment } from '../clarify/attachment';
 import type { AttachmentMeta } from '../clarify/state';
 import { latestFor, reqOf } from './state';
 import { eventOf, typedReducers } from '../session/events';
+import { extend } from '../../shared/extend';
 
 /** This concern's events (server/session/events.ts): what its handlers write, its reducers fold. */
 type ResubmissionEvents = {
@@ -109,8 +110,8 @@ export const resubmissionConcern: Concern = {
       const p = e.payload;
       const sl = resubmissionOf(s);
       const { data, ...meta } = p.file;
-      sl.files[meta.sha256] = { ...meta, data };
-      entry(sl, p.version, p.supplierId).files.push({ ...meta, signer: p.signer, at: e.ts });
+      sl.files[meta.sha256] = extend(meta, { data });
+      entry(sl, p.version, p.supplierId).files.push(extend(meta, { signer: p.signer, at: e.ts }));
     },
     'resubmission:unchanged_signed': (s, e) => {
       const p = e.payload;

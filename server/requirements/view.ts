@@ -5,6 +5,7 @@ import { changedLines } from './line-diff';
 import { latestVersion, reqOf } from './state';
 import { unconfirmedSuppliers, unconfirmedVersion } from './status';
 import { labelIn } from '../../shared/labels/people';
+import { extend } from '../../shared/extend';
 
 // Who sees what of the changes (docs/rules.md §1.8): the panel, the moderator and the observer see the log
 // and every supplier's receipt; the wall sees the latest published diff and a tick per supplier; a
@@ -64,7 +65,7 @@ export function requirementsView(s: SessionState, viewer: Principal): Record<str
       editable: s.stage === 'consultation',
       baseline: r.baseline ? { sha256: r.baseline.sha256 } : null,
       proposal: r.proposal
-        ? { ...r.proposal, proposedByLabel: s.people[r.proposal.proposedBy]?.name ?? r.proposal.proposedBy, base: last?.version ?? 0 }
+        ? extend(r.proposal, { proposedByLabel: s.people[r.proposal.proposedBy]?.name ?? r.proposal.proposedBy, base: last?.version ?? 0 })
         : null,
       versions: r.versions.map((v) => ({
         version: v.version,

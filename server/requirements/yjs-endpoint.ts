@@ -13,6 +13,7 @@ import { authenticateUpgrade, chooseProtocol, currentAccess, PATH } from './yjs-
 import { OpenDocs, persist } from './yjs-docs';
 import { converse, wireBroadcast, type Conn, type RelayHooks } from './yjs-relay';
 import { MAX_CONNS_PER_DOC, MAX_UPDATE_BYTES } from './yjs-limits';
+import { extend } from '../../shared/extend';
 
 // The requirements document's Yjs websocket endpoint, `/yjs/<sessionId>`, on the same http.Server as
 // Socket.IO (docs/architecture.md), in four parts (issue 17):
@@ -93,7 +94,7 @@ export function attachRequirementsYjs(
     const d = docs.get(v.state);
     if (d.conns.size >= MAX_CONNS_PER_DOC) return refuse(socket, 503, 'Service Unavailable');
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const c: Conn = { ...v.who, ws, id: `yjs:${randomUUID()}`, queue: [], clients: new Set(), alive: true };
+      const c: Conn = extend(v.who, { ws, id: `yjs:${randomUUID()}`, queue: [], clients: new Set(), alive: true });
       ws.on('close', () => opts.fairShare?.forget(c.id));
       converse(c, d, hooks);
     });

@@ -11,6 +11,7 @@ import type { SessionState } from '../session/types';
 import type { YjsPrincipal } from './yjs-auth';
 import type { SharedDoc } from './yjs-docs';
 import { checkUpdate, MAX_AWARENESS_IDS, MAX_QUEUED } from './yjs-limits';
+import { extend } from '../../shared/extend';
 
 // The endpoint's "relay" part: the y-protocols conversation with one connection (sync steps, updates,
 // awareness) and the broadcast of every change of a document to its other connections. Read-only is
@@ -169,7 +170,7 @@ function applyAwareness(c: Conn, d: SharedDoc, s: SessionState, update: Uint8Arr
     if (taken.has(clientID) || json.length > MAX_AWARENESS_STATE) continue;
     if (!c.clients.has(clientID) && c.clients.size >= MAX_AWARENESS_IDS) continue;
     const state = JSON.parse(json);
-    const stamped = state === null ? null : { ...(typeof state === 'object' ? state : {}), user };
+    const stamped = state === null ? null : extend(typeof state === 'object' ? state : {}, { user });
     if (stamped !== null) c.clients.add(clientID);
     entries.push([clientID, clock, JSON.stringify(stamped)]);
   }

@@ -20,6 +20,7 @@ type ReviewEvents = {
 };
 const ev = eventOf<ReviewEvents>();
 import { whileUnchanged } from '../realtime/state-keys';
+import { extend } from '../../shared/extend';
 
 // Qualification and compliance review (资格审查、符合性审查, docs/rules.md §2.4-2.5) and the final review
 // (终审, 000 §19.3 L295-296): per supplier and item each member votes pass or fail with a reason; the
@@ -205,12 +206,11 @@ function supplierView(s: SessionState, viewer: Principal) {
  *  panel's `review` so that the staff's audiences share the panel's section instead of a copy of it
  *  with these few fields added (issue 15). */
 function staffView(s: SessionState, viewer: Principal, phase: Phase) {
-  return {
-    ...(viewer.role === 'moderator' ? { canConclude: true } : {}),
+  return extend(viewer.role === 'moderator' ? { canConclude: true } : {}, {
     minimum: minimumStatus(s, 'afterReview'),
     belowMinimum: reviewOf(s).belowMinimum,
     remaining: unconcluded(s, phase).length,
-  };
+  });
 }
 
 /** The panel's review, the same for every viewer of the panel, the console and the observer: computed
@@ -229,13 +229,12 @@ function panelShared(s: SessionState) {
     for (const it of items) {
       const t = tally(s, phase, id, it.id);
       const c = latestForItem(s, id, phase, it.id);
-      perItem[it.id] = {
-        ...t,
+      perItem[it.id] = extend(t, {
         votes: Object.entries(votes[it.id] ?? {})
           .filter(([m]) => members.includes(m))
           .map(([m, v]) => ({ memberId: m, label: labels.get(m)!.zh, labelEn: labels.get(m)!.en, pass: v.pass, reason: v.reason })),
         clarification: c ? { id: c.id, status: c.status } : null,
-      };
+      });
     }
     return {
       id,

@@ -8,6 +8,7 @@ import { standing } from '../suppliers/status';
 import { signinOf } from '../signin/state';
 import { conflict, invalid, notFound, requireStage } from '../signin/refuse';
 import { eventOf, typedReducers } from '../session/events';
+import { extend } from '../../shared/extend';
 
 /** This concern's events (server/session/events.ts): what its handlers write, its reducers fold. */
 type PolicyEvents = {
@@ -183,8 +184,8 @@ export const policyConcern: Concern = {
       const prev = c.votes[actor.personId];
       if (prev && prev.accept === p.accept && prev.reason === reason) return { events: [], data: { unchanged: true } };
       const events: { type: string; payload: unknown }[] = [ev('policy:voted', { supplierId: p.supplierId, kind: p.kind, memberId: actor.personId, accept: p.accept, reason, at: now })];
-      const votes = { ...c.votes, [actor.personId]: { accept: p.accept, reason, at: now } };
-      const t = policyTally(s, { ...c, votes });
+      const votes = extend(c.votes, { [actor.personId]: { accept: p.accept, reason, at: now } });
+      const t = policyTally(s, extend(c, { votes }));
       if (t.result === 'accepted' || t.result === 'not_accepted') {
         const members = new Set(activeMembers(s).map((m) => m.id));
         const reasons = [...new Set(Object.entries(votes).filter(([m, v]) => members.has(m) && v.accept === (t.result === 'accepted') && v.reason).map(([, v]) => v.reason))];
@@ -237,14 +238,15 @@ export function policyView(s: SessionState, viewer: Principal): Record<string, u
           sid,
           Object.values(byKind)
             .filter((c): c is PolicyClaim => !!c)
-            .map((c) => ({
-              ...claimOut(c),
-              tally: policyTally(s, c),
-              votes: Object.entries(c.votes)
-                .filter(([m]) => members.has(m))
-                // 专家 n or 采购人代表 (issue 13 item 7), as everywhere else.
-                .map(([m, v]) => ({ memberId: m, label: labelIn(s.people, s.order, m).zh, labelEn: labelIn(s.people, s.order, m).en, accept: v.accept, reason: v.reason })),
-            })),
+            .map((c) =>
+              extend(claimOut(c), {
+                tally: policyTally(s, c),
+                votes: Object.entries(c.votes)
+                  .filter(([m]) => members.has(m))
+                  // 专家 n or 采购人代表 (issue 13 item 7), as everywhere else.
+                  .map(([m, v]) => ({ memberId: m, label: labelIn(s.people, s.order, m).zh, labelEn: labelIn(s.people, s.order, m).en, accept: v.accept, reason: v.reason })),
+              }),
+            ),
         ]),
       ),
     },

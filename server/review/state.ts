@@ -1,5 +1,6 @@
 import type { ChecklistItem, ChecklistKind } from '../../shared/domain/checklists';
 import type { SessionState, Stage } from '../session/types';
+import { extend } from '../../shared/extend';
 
 // The review slice: votes per phase, supplier, item and member; each supplier's conclusion.
 export type Phase = 'review' | 'final_review';
@@ -40,6 +41,6 @@ export const isPhase = (st: Stage): st is Phase => st === 'review' || st === 'fi
 
 /** The checklist of a phase: qualification then compliance at the review (003 Ch3 §1.3-1.4), the final list at 终审. */
 export function checklistOf(s: SessionState, phase: Phase): (ChecklistItem & { kind: ChecklistKind })[] {
-  if (phase === 'final_review') return s.checklists.final.map((i) => ({ ...i, kind: 'final' as const }));
-  return [...s.checklists.qualification.map((i) => ({ ...i, kind: 'qualification' as const })), ...s.checklists.compliance.map((i) => ({ ...i, kind: 'compliance' as const }))];
+  if (phase === 'final_review') return s.checklists.final.map((i) => extend(i, { kind: 'final' as const }));
+  return [...s.checklists.qualification.map((i) => extend(i, { kind: 'qualification' as const })), ...s.checklists.compliance.map((i) => extend(i, { kind: 'compliance' as const }))];
 }

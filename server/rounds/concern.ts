@@ -19,6 +19,7 @@ const ev = eventOf<RoundEvents>();
 import { minutesView } from './minutes-view';
 import { minutesReducers, presentMembers, saveMinutes, signMinutes, upload } from './minutes';
 import { signinOf } from '../signin/state';
+import { extend } from '../../shared/extend';
 
 // One-on-one rounds (磋商, docs/rules.md §2.7): all panel members together consult one supplier at a time,
 // giving every supplier an equal opportunity (003 Ch3 §2.1 L625; 000 §19.1 L287), in the sign-in
@@ -160,7 +161,7 @@ export const roundsConcern: Concern = {
     'round:started': (s, e) => {
       const p = e.payload;
       const l = roundsOf(s).sittings;
-      l.push({ ...p, startedAt: e.ts, status: 'running', remainingMs: null, extensions: [], endedAt: null, n: l.length + 1, present: p.present ?? [], representative: p.representative ?? null, minutes: null, documents: [], signatures: {} });
+      l.push(extend(p, { startedAt: e.ts, status: 'running', remainingMs: null, extensions: [], endedAt: null, n: l.length + 1, present: p.present ?? [], representative: p.representative ?? null, minutes: null, documents: [], signatures: {} }));
     },
     ...minutesReducers,
     'round:paused': (s, e) => {
@@ -204,5 +205,5 @@ export const roundsConcern: Concern = {
       used[p.memberId] = (used[p.memberId] ?? 0) + p.text.length;
     },
   }),
-  view: (s, viewer) => ({ ...roundsView(s, viewer), ...minutesView(s, viewer) }),
+  view: (s, viewer) => extend(roundsView(s, viewer), minutesView(s, viewer)),
 };

@@ -2,6 +2,7 @@ import { isPanel } from '../../shared/protocol/roles';
 import type { Principal, SessionState } from '../session/types';
 import { consultationOrder } from './order';
 import { currentSitting, roundsOf, upcoming, type Sitting } from './state';
+import { extend } from '../../shared/extend';
 
 // Who sees what of the rounds (docs/rules.md §1.8): the wall shows only the supplier in session and the
 // queue (docs/rules.md §2.7 Derived); the panel also sees its documents and each member its own notes; a
@@ -51,7 +52,7 @@ export function roundsView(s: SessionState, viewer: Principal): Record<string, u
     // no other supplier's name or place is on it while one sits in the room.
     return {
       rounds: {
-        current: cur ? { ...clock(cur), label: label(s, cur.supplierId) } : null,
+        current: cur ? extend(clock(cur), { label: label(s, cur.supplierId) }) : null,
         queue: { round: next.round, waiting: next.ids.filter((id) => id !== cur?.supplierId).length },
       },
     };
@@ -60,10 +61,10 @@ export function roundsView(s: SessionState, viewer: Principal): Record<string, u
   // Moderator, observer and panel.
   const out: Record<string, unknown> = {
     live,
-    current: cur ? { ...clock(cur), supplierId: cur.supplierId, label: label(s, cur.supplierId), extensions: cur.extensions } : null,
+    current: cur ? extend(clock(cur), { supplierId: cur.supplierId, label: label(s, cur.supplierId), extensions: cur.extensions }) : null,
     queue: { round: next.round, suppliers: next.ids.map((id) => ({ id, label: label(s, id) })) },
     order: consultationOrder(s).map((id) => ({ id, label: label(s, id) })),
-    history: r.sittings.map((x) => ({ ...clock(x), supplierId: x.supplierId, label: label(s, x.supplierId), extensions: x.extensions, endedAt: x.endedAt })),
+    history: r.sittings.map((x) => extend(clock(x), { supplierId: x.supplierId, label: label(s, x.supplierId), extensions: x.extensions, endedAt: x.endedAt })),
     documents: r.documents,
   };
   // Each member's notes reach that member alone (not the observer, not the moderator, not the others).

@@ -9,6 +9,7 @@ import { standing, supplierIds } from '../suppliers/status';
 import { quoteInputs } from '../quotes/inputs';
 import { allSubmitted, scoringOf } from './state';
 import { labelIn } from '../../shared/labels/people';
+import { extend } from '../../shared/extend';
 
 // The session as an evaluation file (docs/evaluate.md), built in ONE place so that
 // the room's numbers and `npm run evaluate` on the export can never disagree: every number the room
@@ -108,7 +109,7 @@ const cache = new WeakMap<SessionState, { seq: number; key: string; rubric: Rubr
  *  file give the same results, so votes, reasons and presence (which do not change the file) do not
  *  re-run the engine. The rubric (the biggest part, replaced whole by setup:rubric_replaced, never
  *  changed in place) is compared by identity instead of being stringified on every event (issue 15). */
-const fileKey = (f: EvaluationFile): string => JSON.stringify({ ...f, rubric: null });
+const fileKey = (f: EvaluationFile): string => JSON.stringify(extend(f, { rubric: null }));
 
 /** evaluateDetailed on evaluationFile(s), memoised per session state: recomputed only when the
  *  evaluation file itself changed (views are built per viewer after every event). */
@@ -141,7 +142,7 @@ function computeRoomEvaluation(s: SessionState, file: EvaluationFile): RoomEvalu
     // evaluated, with the same nominal quote for every supplier. The same price score for all shifts
     // every total by the same amount, so ranks, ties and the anomaly rules (R1–R7) are unchanged;
     // every price field is hidden and the final score is shown without the price part.
-    const nominal: EvaluationFile = { ...file, suppliers: file.suppliers.map((x) => (x.status === 'responsive' ? { ...x, finalQuote: '1.00', quoteSheet: null, policy: {} } : x)) };
+    const nominal: EvaluationFile = extend(file, { suppliers: file.suppliers.map((x) => (x.status === 'responsive' ? extend(x, { finalQuote: '1.00', quoteSheet: null, policy: {} }) : x)) });
     try {
       return { file, detail: evaluateDetailed(input(nominal), s.rubric), pricePending: true, error: null };
     } catch (e) {

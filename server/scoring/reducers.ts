@@ -2,6 +2,7 @@ import type { SessionState } from '../session/types';
 import type { StoredEvent } from '../store/types';
 import { scoringOf, type Entry, type ScoringEvents } from './state';
 import { typedReducers } from '../session/events';
+import { extend } from '../../shared/extend';
 
 // The fold of scoring events. Every event is also kept in `record` for the report's appendix
 // 评分复核记录 (docs/anomaly.md "Report content": rule, values, reasons, votes, seq).
@@ -100,7 +101,7 @@ export const reducers = typedReducers<ScoringEvents>({
   },
   'scoring:change_proposed': (s, e) => {
     const p = e.payload;
-    scoringOf(s).changes.push({ ...p, votes: [], status: 'open', at: e.ts, seq: e.seq });
+    scoringOf(s).changes.push(extend(p, { votes: [], status: 'open', at: e.ts, seq: e.seq }));
     keep(s, e);
   },
   'scoring:change_voted': (s, e) => {

@@ -12,6 +12,7 @@ import { labelIn } from '../../shared/labels/people';
 import { readingSubKeys, subKeys, untracked, whileUnchanged } from '../realtime/state-keys';
 import { settledView } from '../realtime/view-diff';
 import type { Bilingual } from '../session/types';
+import { extend } from '../../shared/extend';
 
 // What each viewer may see of the scoring (docs/rules.md §1.8; docs/anomaly.md "Blind first round"):
 // - a member: its own entries always; another member's values for a supplier only once EVERY active
@@ -52,7 +53,7 @@ function resultsRows(s: SessionState, withMembers: boolean) {
     })),
     tieBreaks: tieBreaks.map((t) => ({ above: t.above, below: t.below, key: t.key })),
     outcome: out.outcome,
-    recheckFocus: ev.pricePending ? { ...out.recheckFocus, lowestQuote: null, lowestEvaluatedPrice: null } : out.recheckFocus,
+    recheckFocus: ev.pricePending ? extend(out.recheckFocus, { lowestQuote: null, lowestEvaluatedPrice: null }) : out.recheckFocus,
     members: withMembers ? activeMembers(s).map((m) => ({ id: m.id, label: memberLabel(s, m.id) })) : [],
   };
 }
@@ -62,7 +63,7 @@ function resultsRows(s: SessionState, withMembers: boolean) {
 type SharedFlag = RoomFlag & { othersMessage: Bilingual };
 function sharedFlag(s: SessionState, f: RoomFlag): SharedFlag {
   const m = flagMessages(s, f);
-  return { ...f, message: m.own, othersMessage: m.others };
+  return extend(f, { message: m.own, othersMessage: m.others });
 }
 
 /** A flag as the room shows it to everyone but the flagged member: built once per event (flagViews). */
@@ -118,7 +119,7 @@ function flagsFor(s: SessionState, viewer: Principal) {
     const mine = f.member === me;
     const myVote = f.votes.find((v) => v.memberId === me)?.verdict ?? null;
     // The flagged member reads its own flag's message in the second person (flags.ts flagMessages).
-    out.push(mine ? { ...views[i], mine, myVote, message: f.message } : myVote !== null ? { ...views[i], myVote } : views[i]);
+    out.push(mine ? extend(views[i], { mine, myVote, message: f.message }) : myVote !== null ? extend(views[i], { myVote }) : views[i]);
   }
   return out;
 }
@@ -147,15 +148,15 @@ function shared(t: SessionState) {
     return {
       done,
       flags: done ? roomFlags(s).map((f) => sharedFlag(s, f)) : [],
-      progress: progress(s).map((p) => ({ ...p, label: supplierLabel(s, p.supplierId) })),
+      progress: progress(s).map((p) => extend(p, { label: supplierLabel(s, p.supplierId) })),
       pending: done ? (reviewPending(s) ?? tiePending(s)) : null,
       results: done ? resultsRows(s, true) : null,
-      changes: sc.changes.map((c) => ({ ...c, memberLabel: memberLabel(s, c.memberId), supplierLabel: supplierLabel(s, c.supplierId) })),
+      changes: sc.changes.map((c) => extend(c, { memberLabel: memberLabel(s, c.memberId), supplierLabel: supplierLabel(s, c.supplierId) })),
       revisions: done
         ? sc.revisions.map((r) => {
             // By the names people use (issue 17): the supplier's name and the factor's, not their ids.
             const leaf = findFactor(s.rubric, r.factorId);
-            return { ...r, memberLabel: memberLabel(s, r.memberId), supplierLabel: supplierLabel(s, r.supplierId), factorName: leaf ? { zh: leaf.name_zh, en: leaf.name_en ?? leaf.name_zh } : null };
+            return extend(r, { memberLabel: memberLabel(s, r.memberId), supplierLabel: supplierLabel(s, r.supplierId), factorName: leaf ? { zh: leaf.name_zh, en: leaf.name_en ?? leaf.name_zh } : null });
           })
         : [],
       exportable: done && !roomEvaluation(s).pricePending && !!roomEvaluation(s).detail,
@@ -188,7 +189,7 @@ function panelCommonOf(s: SessionState) {
 
 function common(s: SessionState, viewer: Principal) {
   const sh = shared(s);
-  return { ...panelCommon(s), flags: flagsFor(s, viewer), tie: sh.done ? tieView(s, viewer) : null };
+  return extend(panelCommon(s), { flags: flagsFor(s, viewer), tie: sh.done ? tieView(s, viewer) : null });
 }
 
 /** For each revealed supplier and scored factor, every active member's value with its member, in

@@ -12,6 +12,7 @@ import { defaultChecklists } from '../../shared/domain/checklists';
 import { TEMPLATE_CHECKLISTS } from '../../shared/domain/checklists-seed000';
 import { personEvent } from '../participants/state';
 import { sessionEvent } from './core';
+import { extend } from '../../shared/extend';
 
 /** A join token: 192 random bits (issue 2 asks for at least 128), URL-safe. */
 export function newToken(): string {
@@ -57,18 +58,20 @@ export function buildSession(body: unknown, now: number): CreatedSession {
   const sessionId = randomUUID();
   const rp = rubric.project;
   const p = input.project ?? {};
-  const project = {
-    name: p.name ?? rp.name_zh,
-    projectNumber: p.projectNumber ?? (rp.project_number as string | null) ?? null,
-    purchaser: p.purchaser ?? rp.purchaser_zh ?? null,
-    agency: p.agency ?? rp.agency_zh ?? null,
-    method: p.method ?? rp.procurement_method,
-    budget: p.budget !== undefined ? p.budget : rubric.rules.budget,
-    maxPrice: p.maxPrice !== undefined ? p.maxPrice : rubric.rules.maxPrice,
-    scheduledAt: p.scheduledAt ?? rp.opening_time ?? null,
-    ...((p.method ?? rp.procurement_method) === 'public_tender' ? { announcementMedia: p.announcementMedia?.trim() || null, openingPlace: p.openingPlace?.trim() || null } : {}),
-    requirements: input.requirements?.trim() || null,
-  };
+  const project = extend(
+    {
+      name: p.name ?? rp.name_zh,
+      projectNumber: p.projectNumber ?? (rp.project_number as string | null) ?? null,
+      purchaser: p.purchaser ?? rp.purchaser_zh ?? null,
+      agency: p.agency ?? rp.agency_zh ?? null,
+      method: p.method ?? rp.procurement_method,
+      budget: p.budget !== undefined ? p.budget : rubric.rules.budget,
+      maxPrice: p.maxPrice !== undefined ? p.maxPrice : rubric.rules.maxPrice,
+      scheduledAt: p.scheduledAt ?? rp.opening_time ?? null,
+      ...((p.method ?? rp.procurement_method) === 'public_tender' ? { announcementMedia: p.announcementMedia?.trim() || null, openingPlace: p.openingPlace?.trim() || null } : {}),
+    },
+    { requirements: input.requirements?.trim() || null },
+  );
   const s = input.settings ?? {};
   const settings = {
     reservedForSme: s.reservedForSme ?? false,

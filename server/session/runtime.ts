@@ -10,6 +10,7 @@ import { zodToDomainError } from './validation';
 import { CommandIndex, commandFingerprint, commandReused, isRetry } from './command-memory';
 import { dueOf, timerCommandId, type Due } from './scheduler';
 import { sameState, workingCopy } from './working-state';
+import { extend } from '../../shared/extend';
 
 export type ChangeListener = (s: SessionState, events: StoredEvent[]) => void;
 
@@ -262,7 +263,7 @@ export class SessionRuntime {
 
   /** Applies posted events to the working state (payloads copied: the committed state has the originals). */
   private applySpeculative(w: SessionState, events: StoredEvent[]): void {
-    for (const e of events) this.kernel.applyEvent(w, { ...e, payload: structuredClone(e.payload) });
+    for (const e of events) this.kernel.applyEvent(w, extend(e, { payload: structuredClone(e.payload) }));
   }
 
   /** Posts an append; its events join the working state at once, and `state` at its commit. */
@@ -270,7 +271,7 @@ export class SessionRuntime {
     const before = this.posted.at(-1);
     // A handler that read the working state may have put its objects in the payload, and the next
     // command's events change them before the store copies the request (at the end of the tick): copied now.
-    if (this.working) req = { ...req, events: structuredClone(req.events) };
+    if (this.working) req = extend(req, { events: structuredClone(req.events) });
     const first = req.expectedSeq! + 1;
     const events: StoredEvent[] = req.events.map((ne, i) => ({
       sessionId: req.sessionId,

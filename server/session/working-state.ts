@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { SessionState } from './types';
+import { extend } from '../../shared/extend';
 
 // The working state of a pipelined session (issue 15; server/session/runtime.ts): the committed state
 // plus the events of the appends in flight, which the next command's handler runs on.
@@ -48,6 +49,6 @@ export function workingCopy(committed: SessionState): { state: SessionState; wri
 
 /** The working state against the committed one, but for the hashes (unknown when it was built). */
 export function sameState(working: SessionState, committed: SessionState): boolean {
-  const strip = (s: SessionState) => ({ ...s, head: '', tail: s.tail.map((t) => ({ ...t, hash: '' })) });
+  const strip = (s: SessionState) => extend(s, { head: '', tail: s.tail.map((t) => extend(t, { hash: '' })) });
   return isDeepStrictEqual(strip(working), strip(committed));
 }

@@ -9,6 +9,7 @@ import { addPerson, peopleReducers, removePerson, updatePerson } from './people'
 import { setupProblems } from './problems';
 import { setupEvent, setupSlice, type SetupEvents, type SetupSlice } from './slice';
 import { typedReducers } from '../session/events';
+import { extend } from '../../shared/extend';
 
 // The setup concern: the agency's moderator edits a draft session (stage `setup`) from the console,
 // one validated command at a time, each appended to the event log; the session opens for sign-in
@@ -34,7 +35,7 @@ const DERIVED = {
 } as const;
 
 function nextSettings(prev: ProjectSettings & Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...prev, ...patch };
+  const merged: Record<string, unknown> = extend(prev, patch);
   const base = ((patch.exceptions ?? prev.exceptions ?? []) as string[]).filter((x) => !Object.values(DERIVED).includes(x as any));
   const derived = (Object.keys(DERIVED) as (keyof typeof DERIVED)[]).filter((k) => merged[k]).map((k) => DERIVED[k]);
   merged.exceptions = [...new Set([...base, ...derived])];
@@ -114,7 +115,7 @@ export const setupConcern: Concern = {
         const { project } = e.payload;
         s.project = project;
         // The project's budget and maximum price are what the engine compares quotes with (docs/rules.md §2.15 5.4).
-        s.settings = { ...s.settings, budget: project.budget, maxPrice: project.maxPrice };
+        s.settings = extend(s.settings, { budget: project.budget, maxPrice: project.maxPrice });
       },
       'setup:settings_changed': (s, e) => {
         s.settings = e.payload.settings;
@@ -127,7 +128,7 @@ export const setupConcern: Concern = {
         s.checklists = e.payload.checklists;
       },
       'setup:frozen': (s, e) => {
-        setupSlice(s).frozen = { ...e.payload, at: e.ts, seq: e.seq };
+        setupSlice(s).frozen = extend(e.payload, { at: e.ts, seq: e.seq });
         s.rubricHash = e.payload.rubricHash;
       },
     }),

@@ -24,6 +24,7 @@ type SigninEvents = {
 const ev = eventOf<SigninEvents>();
 import { labelIn } from '../../shared/labels/people';
 import { eventOf, typedReducers } from '../session/events';
+import { extend } from '../../shared/extend';
 
 // Sign-in (签到, docs/rules.md §2.2), the opening's minimum check (docs/rules.md §2.3, §2.24), member recusal and
 // replacement (003 §17.3 L496; 004 §5.2.5(1)⑥ L1247), and the supplier's withdrawal (003 Ch3 §2.9 L647).
@@ -297,12 +298,11 @@ function signinView(s: SessionState, viewer: Principal): Record<string, unknown>
   // A member's own sign-in is its `signinSeat` (ownView).
   if (isPanel(viewer.role)) return base;
   const panel = citedPanelCheck(checkPanel(activeMembers(s).map((m) => ({ id: m.id, role: m.role as 'expert' | 'purchaser_rep' })), s.rubric?.rules.panel ?? null), s.rubric?.rules.panel ? per(s.rubric, 'panel', s.project.method) : null);
-  return {
-    ...base,
+  return extend(base, {
     reorders: sl.reorders,
     replacements: sl.replacements,
     panel,
     blockers: signinBlockers(s),
     openingCheck: s.rubric ? minimumStatus(s, 'open') : null,
-  };
+  });
 }

@@ -3,6 +3,7 @@ import { DomainError, STAGE_LABEL, type Concern, type Stage, type Bilingual } fr
 import { nextStage, stagesOf } from './machine';
 import { typedReducers, type Cmd } from '../session/events';
 import { stageEvent, type StageEvents } from './machine';
+import { extend } from '../../shared/extend';
 
 const ev = stageEvent;
 
@@ -63,11 +64,11 @@ export const createStageConcern = (concerns: readonly Concern[]): Concern => ({
   view: (s, viewer) => {
     const stage: StageSection = { current: s.stage, label: STAGE_LABEL[s.stage], termination: s.termination };
     // The console's stage rail shows the stages this session has, and where it is among them.
-    if (viewer.role === 'observer') return { stage: { ...stage, stages: stagesOf(s) } satisfies RailStageSection };
+    if (viewer.role === 'observer') return { stage: extend(stage, { stages: stagesOf(s) }) satisfies RailStageSection };
     if (viewer.role !== 'moderator') return { stage };
     // Only the console needs to know what is next and why it is not allowed yet.
     const to = nextStage(s);
     const next = to ? { id: to, label: STAGE_LABEL[to], blockedBy: blockingReason(concerns, s) } : null;
-    return { stage: { ...stage, stages: stagesOf(s), next } satisfies StaffStageSection };
+    return { stage: extend(stage, { stages: stagesOf(s), next }) satisfies StaffStageSection };
   },
 });

@@ -1,5 +1,6 @@
 import { STAGES, type SessionState, type Stage } from '../session/types';
 import { eventOf, type Cmd } from '../session/events';
+import { extend } from '../../shared/extend';
 
 /** The stage's events (server/session/events.ts), written by stage/concern.ts, read back by the report. */
 export type StageEvents = {
@@ -51,7 +52,7 @@ export function stagesOf(s: SessionState): Stage[] {
 /** Stages at or after `stage` in this session's order (for "is it too late to …" checks). */
 export function stageIndex(s: SessionState, stage: Stage): number {
   const order: Stage[] = [];
-  const probe = { ...s, stage: 'setup' as Stage } as SessionState;
+  const probe = extend(s, { stage: 'setup' as Stage }) as SessionState;
   let cur: Stage | null = 'setup';
   while (cur) {
     order.push(cur);

@@ -11,6 +11,7 @@ import {
   type StoredEvent,
   type TokenRecord,
 } from './types';
+import { extend } from '../../shared/extend';
 
 // The shared store for several server processes (issue 9): the same three tables and the same hash
 // chain as SQLite. Several processes may append to one session at once, so each append takes a
@@ -247,7 +248,7 @@ export class PostgresEventStore implements EventStore {
       seq++;
       const base = { sessionId: req.sessionId, seq, type: ne.type, ts: req.ts, actor: req.actor, commandId: req.commandId, payload: ne.payload ?? null };
       const hash = eventHash(prev, base);
-      out.push({ ...base, prevHash: prev, hash });
+      out.push(extend(base, { prevHash: prev, hash }));
       prev = hash;
     }
     if (out.length > 0) {

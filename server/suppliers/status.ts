@@ -4,6 +4,7 @@ import { minimumCheck } from '../../shared/rules/outcome';
 import type { Concern, SessionState, Bilingual } from '../session/types';
 import { eventOf, typedReducers } from '../session/events';
 import type { ParticipantEvents } from '../participants/state';
+import { extend } from '../../shared/extend';
 
 // Whether each supplier is still in the evaluation. Any concern may end a supplier's participation
 // by appending `supplier:invalidated` (a failed review item, a refused correction, an over-budget
@@ -76,7 +77,7 @@ export const suppliersConcern: Concern = {
     // written reason for withdrawing or the panel's reason for invalidating it is not for the wall
     // (000 §21.1 L485: nothing about the review reaches suppliers; docs/views.md "Projector screen":
     // nothing confidential). Found by test/integration/isolation.test.ts.
-    if (viewer.role === 'screen') for (const id of ids) out[id] = { ...out[id], reason: null };
+    if (viewer.role === 'screen') for (const id of ids) out[id] = extend(out[id], { reason: null });
     const suppliers: SuppliersSection = { standing: out };
     if (viewer.role === 'moderator' || viewer.role === 'observer' || viewer.role === 'expert' || viewer.role === 'purchaser_rep') {
       const active = activeSuppliers(s).length;

@@ -1,3 +1,4 @@
+import { extend } from '../extend';
 // How a client holds the views the server pushes (issue 15: audiences, not persons).
 //
 // A view belongs to an audience, and each audience has its own channel and version (the count of its
@@ -202,7 +203,7 @@ function digestsAfter(held: Record<string, string>, set: Record<string, unknown>
 }
 
 function applied(view: Record<string, unknown>, set: Record<string, unknown>, del: string[]): Record<string, unknown> {
-  const next = { ...view, ...set };
+  const next = extend(view, set);
   for (const k of del) delete next[k];
   return next;
 }
@@ -214,7 +215,7 @@ function applied(view: Record<string, unknown>, set: Record<string, unknown>, de
  */
 export function mergeSection(role: unknown, own: unknown): unknown {
   const obj = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
-  return obj(role) && obj(own) ? { ...(role as object), ...(own as object) } : own;
+  return obj(role) && obj(own) ? extend(role as object, own as object) : own;
 }
 
 /** Whether a patch changes the section `key` (sent whole or by path ops). */

@@ -30,6 +30,7 @@ import { rankSuppliers, type RankingResult } from './ranking';
 import { candidateCount, pickCandidates } from './candidates';
 import { evaluationOutcome, type Outcome } from './outcome';
 import { recheckFocus, type RecheckFocus, type RecheckSupplier } from './recheck';
+import { extend } from '../extend';
 
 // ---------- input (docs/evaluate.md "Input") ----------
 
@@ -477,7 +478,7 @@ export function evaluateDetailed(input: EvaluationInput, rubric: Rubric): Evalua
     ranking,
     basePrice: ps.base,
     flags,
-    labelledFlags: (memberLabels) => [...r0, ...detectAnomalies({ ...anomalyInput, memberLabels })],
+    labelledFlags: (memberLabels) => [...r0, ...detectAnomalies(extend(anomalyInput, { memberLabels }))],
   };
 }
 

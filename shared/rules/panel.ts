@@ -4,6 +4,7 @@
 import { dec } from './decimal';
 import type { Bilingual } from './types';
 import type { MemberRole, RubricRules } from '../domain/rubric/types';
+import { extend } from '../extend';
 
 export interface PanelCheck {
   ok: boolean;
@@ -40,5 +41,5 @@ export function checkPanel(members: { id: string; role: MemberRole }[], panel: R
 /** The check with each reason citing the document's own clause (「（依据招标文件第五章 5.1.2）」). */
 export function citedPanelCheck(check: PanelCheck, cite: Bilingual | null): PanelCheck {
   if (!cite) return check;
-  return { ...check, reasons: check.reasons.map((r) => ({ zh: r.zh + cite.zh, en: r.en + cite.en })) };
+  return extend(check, { reasons: check.reasons.map((r) => ({ zh: r.zh + cite.zh, en: r.en + cite.en })) });
 }

@@ -8,6 +8,7 @@ import type { Bilingual, CorrectionResult, CorrectionStep, QuoteLine, QuoteSheet
 import type { QuoteCorrectionStep } from '../domain/rubric/types';
 import { MAX_AMOUNT, exactString, formatYuanExact, parseAmount, parseDecimal, plainString } from './money/amount';
 import { amountToWords, parseAmountWords } from './money/words';
+import { extend } from '../extend';
 
 /** A quote sheet the engine cannot correct without guessing: the caller reports `field` and `reason`
  *  (docs/evaluate.md: exit status 2 naming the field). */
@@ -209,16 +210,18 @@ export function correctQuote(sheet: QuoteSheet, steps: QuoteCorrectionStep[]): C
         total: exactString(l.total),
       }))
     : undefined;
-  const corrected: QuoteSheet = {
-    amountInWords: inWords,
-    amount: exactString(amount),
-    // The summary sheet is brought in line only where the document makes it govern (004 ①); elsewhere
-    // it is left as written.
-    ...(sheet.summaryTotal !== undefined
-      ? { summaryTotal: summary !== null && steps.includes('summary_sheet_over_body') ? exactString(amount) : sheet.summaryTotal }
-      : {}),
-    ...(correctedLines ? { lines: correctedLines } : {}),
-  };
+  const corrected: QuoteSheet = extend(
+    {
+      amountInWords: inWords,
+      amount: exactString(amount),
+      // The summary sheet is brought in line only where the document makes it govern (004 ①); elsewhere
+      // it is left as written.
+      ...(sheet.summaryTotal !== undefined
+        ? { summaryTotal: summary !== null && steps.includes('summary_sheet_over_body') ? exactString(amount) : sheet.summaryTotal }
+        : {}),
+    },
+    correctedLines ? { lines: correctedLines } : {},
+  );
   return { corrected: amount, inWords, steps: out, needsConfirmation: out.length > 0, sheet: corrected };
 }
 

@@ -12,6 +12,10 @@ import { sleep } from './clients';
 const N = Number(process.env.BENCH_HEAP_ROOMS ?? 10);
 const LOAD_MS = Number(process.env.BENCH_HEAP_LOAD_MS ?? 0);
 const DIR = process.env.BENCH_HEAP_DIR;
+/** BENCH_HEAP_AT: which snapshots to write, e.g. `after-load,idle` (all by default; writing one stops the
+ *  child for seconds, and the scoring turns after it can time out). */
+const AT = process.env.BENCH_HEAP_AT?.split(',');
+const snap = (name: string) => DIR && (!AT || AT.includes(name));
 /** Then this long with every socket connected and nothing happening (the channels' caches are swept). */
 const IDLE_MS = Number(process.env.BENCH_HEAP_IDLE_MS ?? 0);
 
@@ -33,14 +37,14 @@ try {
   const l0 = await child.metrics(true);
   const loaded = l0.memory;
   show('loaded', loaded, undefined, l0.forcedGcMs);
-  if (DIR) await child.heap(`${DIR}/loaded.heapsnapshot`);
+  if (snap('loaded')) await child.heap(`${DIR}/loaded.heapsnapshot`);
   // BENCH_HEAP_LIGHT=1: the rooms bench's rooms beyond its first 50 (moderator, projector, 3 members, 2 suppliers).
   const rooms = await connectRooms(child.url, clones, () => (process.env.BENCH_HEAP_LIGHT === '1' ? LIGHT : FULL));
   await sleep(2000);
   const c0 = await child.metrics(true);
   const connected = c0.memory;
   show('connected', connected, loaded, c0.forcedGcMs);
-  if (DIR) await child.heap(`${DIR}/connected.heapsnapshot`);
+  if (snap('connected')) await child.heap(`${DIR}/connected.heapsnapshot`);
   if (LOAD_MS > 0) {
     const factors = factorsOf(t);
     const out = { submit: [] as number[], save: [] as number[], console: [] as number[], errors: 0 };
@@ -55,12 +59,12 @@ try {
     const a1 = await child.metrics(true);
     show('+3 s', a1.memory, loaded, a1.forcedGcMs);
     console.log(`  ${out.submit.length} submits, ${out.errors} refused`);
-    if (DIR) await child.heap(`${DIR}/after-load.heapsnapshot`);
+    if (snap('after-load')) await child.heap(`${DIR}/after-load.heapsnapshot`);
   }
   if (IDLE_MS > 0) {
     await sleep(IDLE_MS);
     show('idle', (await child.metrics(true)).memory, loaded);
-    if (DIR) await child.heap(`${DIR}/idle.heapsnapshot`);
+    if (snap('idle')) await child.heap(`${DIR}/idle.heapsnapshot`);
   }
   for (const r of rooms) for (const c of r.clients.values()) c.socket.disconnect();
 } finally {

@@ -1,6 +1,7 @@
 // Walking a rubric's factor tree (docs/rubrics.md, "Factor fields"): composites are
 // the sum of their sub-factors, so members score leaves only; the price factor is computed.
 import type { Factor, Rubric } from './types';
+import { extend } from '../../extend';
 
 export type { Factor, Rubric } from './types';
 export { validateRubric } from './validate';
@@ -26,7 +27,7 @@ export function leafFactors(rubric: Rubric): LeafFactor[] {
   const priceId = rubric.rules.price.factor;
   return allFactors(rubric)
     .filter((f) => f.kind !== 'composite')
-    .map((f) => ({ ...f, isPrice: f.id === priceId }));
+    .map((f) => extend(f, { isPrice: f.id === priceId }));
 }
 
 /** The leaves members score: every leaf except the price factor. */

@@ -24,6 +24,7 @@ import {
   type R2Group,
   type R5Clause,
 } from './messages';
+import { extend } from '../../extend';
 
 export { PRESETS } from './presets';
 export { r0Message, r0MessageFor } from './messages';
@@ -679,8 +680,8 @@ function r8(c: Ctx): Pending[] {
     const hits = c.input.abnormalLow?.[s] ?? [];
     if (hits.length === 0) continue;
     out.push({
-      flag: {
-        ...flag(
+      flag: extend(
+        flag(
           'R8',
           'review',
           null,
@@ -700,9 +701,8 @@ function r8(c: Ctx): Pending[] {
             hits.map((h) => ({ of: h.trigger.of, ratio: h.trigger.ratio, reference: h.reference, threshold: h.threshold })),
           ),
         ),
-        high: false,
-        whatIf: null,
-      },
+        { high: false, whatIf: null },
+      ),
     });
   }
   return out;

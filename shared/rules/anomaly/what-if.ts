@@ -6,6 +6,7 @@
 //                  000 L328 "第三位四舍五入").
 import { D, type Dec } from '../decimal';
 import { cmp, median, sum } from './stats';
+import { extend } from '../../extend';
 
 export type ScoreTable = Record<string, Record<string, Record<string, Dec>>>;
 
@@ -182,6 +183,6 @@ export function whatIf(t: TotalsInput, reps: Replacement[], othersMedian: Others
     totals.set(key, total);
     affected.add(r.supplier);
   }
-  const after = { ...b.finals, ...finalScoresFrom(t, totals, affected, b.totals) };
+  const after = extend(b.finals, finalScoresFrom(t, totals, affected, b.totals));
   return { before: b.finals, after, firstRankedBefore: b.first, firstRankedAfter: firstRanked(t.suppliers, after) };
 }
