@@ -8,7 +8,7 @@ import { signinOf } from '../signin/state';
 import { conflict, invalid, notFound, requireStage } from '../signin/refuse';
 import { latestForItem } from '../clarify/state';
 import { concludeBlocker, tally } from './majority';
-import { checklistOf, emptyReview, isPhase, reviewOf, type BelowMinimumDecision, type Conclusion, type Phase } from './state';
+import { checklistOf, emptyReview, isPhase, reviewOf, type BelowMinimumDecision, type Conclusion, type Phase, voteOf } from './state';
 import { labelIn } from '../../shared/labels/people';
 import { eventOf, typedReducers } from '../session/events';
 
@@ -162,7 +162,7 @@ export const reviewConcern: Concern = {
       const p = e.payload;
       const bySupplier = (reviewOf(s).votes[p.phase][p.supplierId] ??= {});
       const byItem = (bySupplier[p.itemId] ??= {});
-      byItem[p.memberId] = { pass: p.pass, reason: p.reason, at: p.at };
+      byItem[p.memberId] = voteOf(p.pass, p.reason);
     },
     'review:concluded': (s, e) => {
       const p = e.payload;

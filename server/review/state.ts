@@ -5,11 +5,23 @@ import { extend } from '../../shared/extend';
 // The review slice: votes per phase, supplier, item and member; each supplier's conclusion.
 export type Phase = 'review' | 'final_review';
 
+/** A member's vote on one item for one supplier, as the room holds it. When it was cast is in its
+ *  `review:voted` event (the log, which the report is made from); nothing reads it from the state. */
 export interface Vote {
-  pass: boolean;
-  reason: string;
-  at: number;
+  readonly pass: boolean;
+  readonly reason: string;
 }
+
+// Memory per room (issue 15; docs/architecture.md "One vote object per answer"): a room's review holds
+// a vote per member, supplier and item (the demo's 9 members, 10 suppliers and 16 items: 1,440), nearly
+// all of them a pass with no reason. Each had been an object of its own with the time as a boxed number,
+// 64 bytes and a tenth of a light room's heap. A vote is never changed in place (a new vote replaces it),
+// so every pass and every fail without a reason is one shared, frozen object.
+const PASS: Vote = Object.freeze({ pass: true, reason: '' });
+const FAIL: Vote = Object.freeze({ pass: false, reason: '' });
+
+/** The vote for `pass` with `reason`: a shared one when there is no reason. */
+export const voteOf = (pass: boolean, reason: string): Vote => (reason === '' ? (pass ? PASS : FAIL) : { pass, reason });
 
 export interface Conclusion {
   result: 'pass' | 'fail';
