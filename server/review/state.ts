@@ -6,7 +6,7 @@ import { extend } from '../../shared/extend';
 export type Phase = 'review' | 'final_review';
 
 /** A member's vote on one item for one supplier, as the room holds it. When it was cast is in its
- *  `review:voted` event (the log, which the report is made from); nothing reads it from the state. */
+ *  `review:voted` event in the log; no view and no part of the report shows it. */
 export interface Vote {
   readonly pass: boolean;
   readonly reason: string;
