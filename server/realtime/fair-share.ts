@@ -1,10 +1,11 @@
-import { extend } from '../../shared/extend';
 // A fair share per socket and per person (issue 12, item 8): token buckets for commands, resyncs, Yjs
 // updates and inbound bytes. One socket (or one person with several) that floods the server is refused
 // with `rate_limited` while everyone else's round trip stays as it was. The limits are sized far above
 // what a person does in a real meeting (a member entering scores, a tablet's outbox flushing after a
 // reconnect, typing in the requirements document): see docs/security.md. Synthetic drivers (the fuzz
 // test, the benchmarks) turn them off or scale them with the `fairShare` option / PANELROOM_FAIR_SHARE.
+
+import { extend } from '../../shared/extend';
 
 export interface Rate {
   /** How many at once (the bucket's size). */

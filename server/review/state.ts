@@ -15,7 +15,7 @@ export interface Vote {
 // Memory per room (issue 15; docs/architecture.md "One vote object per answer"): a room's review holds
 // a vote per member, supplier and item (the demo's 9 members, 10 suppliers and 16 items: 1,440), nearly
 // all of them a pass with no reason. Each had been an object of its own with the time as a boxed number,
-// 64 bytes and a tenth of a light room's heap. A vote is never changed in place (a new vote replaces it),
+// about 64 bytes: about 95 KB a room. A vote is never changed in place (a new vote replaces it),
 // so every pass and every fail without a reason is one shared, frozen object.
 const PASS: Vote = Object.freeze({ pass: true, reason: '' });
 const FAIL: Vote = Object.freeze({ pass: false, reason: '' });

@@ -1,4 +1,3 @@
-import { extend } from '../extend';
 // How a client holds the views the server pushes (issue 15: audiences, not persons).
 //
 // A view belongs to an audience, and each audience has its own channel and version (the count of its
@@ -21,6 +20,8 @@ import { extend } from '../extend';
 // the others. A digest is only ever of a section of the channel it travels in, sent to that channel's
 // audience, and compared only with the same section of the arriving socket's own channels: a client
 // learns nothing it is not sent anyway (a wrong or forged digest just gets the section).
+
+import { extend } from '../extend';
 
 export const CHANNELS = ['role', 'own'] as const;
 export type Channel = (typeof CHANNELS)[number];

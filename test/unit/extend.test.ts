@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { extend } from '../../shared/extend';
@@ -84,6 +84,10 @@ describe('extend (one shape per kind of object)', () => {
     const f = join(process.env.TMPDIR ?? '/tmp', `spread-${process.pid}.ts`);
     // Written where no source lives: a field after a spread, a spread after a spread, and two allowed forms.
     writeFileSync(f, 'const f = () => [{ ...b, c: 1 },\n{ ...e, ...g },\n{ i: 1, ...j },\n{ ...l }];\nconst once = { ...m, n: 1 };\n');
-    expect(spreadsThenFields([f]).map((x) => x.slice(f.length + 1, f.length + 2))).toEqual(['1', '2']);
+    try {
+      expect(spreadsThenFields([f]).map((x) => x.slice(f.length + 1, f.length + 2))).toEqual(['1', '2']);
+    } finally {
+      rmSync(f, { force: true });
+    }
   });
 });
