@@ -10,8 +10,8 @@
 // brought keeps the map shared). The review's panel view had 160 such objects a room, the people 20.
 // `extend` copies field by field into a fresh literal, whose maps V8 shares between every object with
 // the same fields in the same order, as a spread without added fields does. The fields and their order
-// are those of `{ ...base, ...more }` (string keys only: no object this is used on has symbol keys). test/unit/extend.test.ts keeps the server and shared code free of
-// the other form.
+// are those of `{ ...base, ...more }` (string keys only: no object this is used on has symbol keys).
+// test/unit/extend.test.ts keeps the server and shared code free of the other form.
 
 /** `{ ...base, ...more }`, with the map V8 shares between objects of the same fields (see above). */
 export function extend<A extends object, B extends object>(base: A, more: B): Omit<A, keyof B> & B {
