@@ -67,8 +67,12 @@ function viewerKey(fields: string[], viewer: Principal): string {
  *  the value of the same section another audience of the part holds takes that section's JSON instead
  *  of encoding it again (sameValue: then their JSON is the same text); `reused` counts them. */
 function toSections(m: PartMemo, v: Readonly<KeyVersions>, part: Record<string, unknown>, personal: boolean, reused: Section[]): Section[] {
-  const out: Section[] = [];
-  for (const key of Object.keys(part)) {
+  const keys = Object.keys(part);
+  // As long as it has sections: the entry keeps this array, and one grown by push has room for 17
+  // (issue 15, memory per room: 8 bytes a slot on Node 20, about 9 KB a room of the memo's entries).
+  const out = new Array<Section>(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
     const value = part[key];
     const same = personal ? undefined : sameSection(m, key, value, v);
     if (same) {
@@ -76,8 +80,8 @@ function toSections(m: PartMemo, v: Readonly<KeyVersions>, part: Record<string, 
       // One string, one digest (audiences.ts digestOf).
       shareDigest(same, sec);
       reused.push(sec);
-      out.push(sec);
-    } else out.push({ key, value, json: viewJson(value), personal });
+      out[i] = sec;
+    } else out[i] = { key, value, json: viewJson(value), personal };
   }
   return out;
 }
