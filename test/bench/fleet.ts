@@ -108,6 +108,8 @@ export interface ChildMetrics {
   flushWaits: { n: number; p50: number; p99: number; max: number };
   /** Commands over 100 ms in the server, by the second of the window they arrived in. */
   slow: number[];
+  /** V8's heap spaces (v8.getHeapSpaceStatistics): committed (`size`) and in use, in bytes. */
+  spaces: Record<string, { size: number; used: number }>;
   cpu: { userMs: number; systemMs: number; wallMs: number };
   memory: NodeJS.MemoryUsage;
 }

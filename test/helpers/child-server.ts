@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { constants as perf, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { createApplication } from '../../server/app';
 import { SqliteEventStore } from '../../server/store/sqlite';
 import { ADMIN } from './server';
@@ -149,6 +150,9 @@ if (process.env.PANELROOM_METRICS === '1') {
         slow: slowBySecond(commandTimes, t0),
         cpu: { userMs: cpu.user / 1000, systemMs: cpu.system / 1000, wallMs: performance.now() - t0 },
         memory: process.memoryUsage(),
+        // V8's spaces, committed and in use (issue 15, memory per room: where the committed heap beside
+        // the heap in use is).
+        spaces: Object.fromEntries(getHeapSpaceStatistics().map((x) => [x.space_name, { size: x.space_size, used: x.space_used_size }])),
       }),
     );
   });
