@@ -37,8 +37,8 @@ export const commandReused = (): DomainError =>
 export class CommandIndex {
   // A set of 32-bit hashes in one Int32Array (open addressing, linear probing, at most three quarters
   // full; 0 marks an empty slot, so a hash of 0 is kept as 1, one more "maybe"). Issue 15, memory per
-  // room: a Set of numbers held about 40 KB of V8's heap per room of the rooms bench (its table of 8-byte
-  // slots, marked in every major collection); this holds 4 bytes a slot, outside the heap.
+  // room: a Set of numbers took 20–40 KB of V8's heap for the demo's 1,000–2,000 ids (its table of
+  // 8-byte slots, marked in every major collection); this takes 8–16 KB outside the heap.
   private slots = new Int32Array(64);
   private count = 0;
 
@@ -65,13 +65,14 @@ export class CommandIndex {
   }
 
   private put(h: number): void {
-    if ((this.count + 1) * 4 > this.slots.length * 3) this.grow();
     const slots = this.slots;
     const mask = slots.length - 1;
     for (let i = slotOf(h, mask); ; i = (i + 1) & mask) {
       const x = slots[i];
       if (x === h) return;
       if (x === 0) {
+        // A new hash: never past three quarters full, so every probe meets an empty slot.
+        if ((this.count + 1) * 4 > slots.length * 3) return this.grow(h);
         slots[i] = h;
         this.count++;
         return;
@@ -79,11 +80,13 @@ export class CommandIndex {
     }
   }
 
-  private grow(): void {
+  /** Twice the slots, every held hash and `h` placed again. */
+  private grow(h: number): void {
     const old = this.slots;
     this.slots = new Int32Array(old.length * 2);
     this.count = 0;
     for (let i = 0; i < old.length; i++) if (old[i] !== 0) this.put(old[i]);
+    this.put(h);
   }
 
   static of(events: readonly { commandId: string | null }[]): CommandIndex {

@@ -123,11 +123,11 @@ async function measureLevel(url: string, child: Awaited<ReturnType<typeof startM
     mem: {
       heapTotal: (held.memory.heapTotal / 2 ** 20).toFixed(0),
       external: (held.memory.external / 2 ** 20).toFixed(0),
-      // The spaces holding more than 8 MB committed: "old 300/200" is committed/in use.
-      spaces: Object.entries(held.spaces ?? {})
+      // The spaces holding more than 8 MB committed: "; old 300/200" is committed/in use, in MB.
+      spaces: Object.entries(held.spaces)
         .filter(([, x]) => x.size > 8 * 2 ** 20)
-        .map(([k, x]) => `${k.replace(/_space$/, '')} ${(x.size / 2 ** 20).toFixed(0)}/${(x.used / 2 ** 20).toFixed(0)}`)
-        .join(', '),
+        .map(([k, x]) => `; ${k.replace(/_space$/, '')} ${(x.size / 2 ** 20).toFixed(0)}/${(x.used / 2 ** 20).toFixed(0)}`)
+        .join(''),
     },
     heapMb: held.memory.heapUsed / 2 ** 20,
     heapLoadedMb: loaded.memory.heapUsed / 2 ** 20,
@@ -160,7 +160,7 @@ export async function roomsBench(): Promise<BenchSection> {
         // A fresh set of rooms' scores would need fresh rooms; earlier rooms keep theirs (S10 is never submitted).
         const r = await measureLevel(child.url, child, clones.slice(0, n), factors);
         levels.push({ n, startMs: child.startMs, ...r });
-        console.log(`  ${n} rooms: submit p99 ${ms(r.submit.p99)} ms, loop p99 ${ms(r.loop.p99)} ms (max ${ms(r.loop.max)}), gc ${r.gc.n} pauses ${ms(r.gc.totalMs)} ms (major ${ms(r.gc.majorMs)}, longest ${ms(r.gc.maxMs)}), server's command p50/p99 ${ms(r.serverCommands.p50)}/${ms(r.serverCommands.p99)} ms (of which waiting for the flush, ${r.flushWaits.n} acks: p50/p99 ${ms(r.flushWaits.p50)}/${ms(r.flushWaits.p99)} ms; over 100 ms, by second of the window: ${r.slow.join(' ') || 'none'}), cpu ${r.cpuPct.toFixed(0)}%, client loop p99 ${ms(r.clientLoopP99)} ms; after a GC: rss ${r.rssMb.toFixed(0)} MB = V8's heap ${r.mem.heapTotal} MB (used ${r.heapMb.toFixed(0)}; ${r.mem.spaces}) + bytes outside it ${r.mem.external} MB + the rest`);
+        console.log(`  ${n} rooms: submit p99 ${ms(r.submit.p99)} ms, loop p99 ${ms(r.loop.p99)} ms (max ${ms(r.loop.max)}), gc ${r.gc.n} pauses ${ms(r.gc.totalMs)} ms (major ${ms(r.gc.majorMs)}, longest ${ms(r.gc.maxMs)}), server's command p50/p99 ${ms(r.serverCommands.p50)}/${ms(r.serverCommands.p99)} ms (of which waiting for the flush, ${r.flushWaits.n} acks: p50/p99 ${ms(r.flushWaits.p50)}/${ms(r.flushWaits.p99)} ms; over 100 ms, by second of the window: ${r.slow.join(' ') || 'none'}), cpu ${r.cpuPct.toFixed(0)}%, client loop p99 ${ms(r.clientLoopP99)} ms; after a GC: rss ${r.rssMb.toFixed(0)} MB = V8's heap ${r.mem.heapTotal} MB (used ${r.heapMb.toFixed(0)}${r.mem.spaces}) + bytes outside it ${r.mem.external} MB + the rest`);
       } finally {
         await child.kill();
       }
