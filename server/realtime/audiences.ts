@@ -23,9 +23,16 @@ export const roomOf = {
   person: (sessionId: string, personId: string) => `s:${sessionId}:person:${personId}`,
 };
 
-/** The rooms of a viewer's two channels. */
+/** Each principal's rooms, made once (a socket's principal is set at its handshake and never changed):
+ *  every flush reads them for every connected person, and a room name made again is a new string whose
+ *  hash the channels' map computes again (issue 15: what the server allocates per command). */
+const roomsOf = new WeakMap<Principal, Record<Channel, string>>();
+
+/** The rooms of a viewer's two channels (one object for each principal: not to be changed). */
 export function channelRooms(p: Principal): Record<Channel, string> {
-  return { role: roomOf.role(p.sessionId, p.role), own: roomOf.person(p.sessionId, p.personId) };
+  let rooms = roomsOf.get(p);
+  if (!rooms) roomsOf.set(p, (rooms = { role: roomOf.role(p.sessionId, p.role), own: roomOf.person(p.sessionId, p.personId) }));
+  return rooms;
 }
 
 /** Whether a viewer of this role may have an own audience at all (members and suppliers). */
@@ -214,7 +221,8 @@ export class AudienceChannel {
     let ops: ViewOp[] | null = null;
     const digests: Record<string, string> = {};
     const v = this.version + 1;
-    for (const [k, sec] of next) {
+    for (const k of next.keys()) {
+      const sec = next.get(k)!;
       const held = this.sections.get(k);
       // Shared sections are the same object for every viewer and audience: compare identity first.
       if (held && (held.section === sec || sameJson(held.section.json, sec.json))) {
@@ -288,7 +296,8 @@ export class AudienceChannel {
     if (!this.mirror) return null;
     const keys = Object.keys(this.mirror);
     let n = 0;
-    for (const [k, h] of this.sections) {
+    for (const k of this.sections.keys()) {
+      const h = this.sections.get(k)!;
       if (h.section.json === undefined) continue;
       n++;
       const json = JSON.stringify(this.mirror[k]);
@@ -322,7 +331,10 @@ export class AudienceChannel {
    */
   resumed(held: Record<string, string>): ChannelFull | null {
     const keep: string[] = [];
-    for (const [k, h] of this.sections) if (h.section.json !== undefined && Object.hasOwn(held, k) && held[k] === digestOf(h.section)) keep.push(k);
+    for (const k of this.sections.keys()) {
+      const h = this.sections.get(k)!;
+      if (h.section.json !== undefined && Object.hasOwn(held, k) && held[k] === digestOf(h.section)) keep.push(k);
+    }
     if (keep.length === 0) return null;
     warmUp(this, this.used);
     // The same sections kept at the same version: the same answer (the role's other devices).
@@ -342,10 +354,14 @@ export class AudienceChannel {
     // Its size before anything is joined: a section held as bytes counts its bytes, a short one held
     // as a string its characters.
     let size = 2;
-    for (const [k, h] of this.sections) if (h.section.json !== undefined && !skip?.has(k)) size += k.length + 4 + jsonSize(h.section.json);
+    for (const k of this.sections.keys()) {
+      const h = this.sections.get(k)!;
+      if (h.section.json !== undefined && !skip?.has(k)) size += k.length + 4 + jsonSize(h.section.json);
+    }
     if (size < TEXT_MAX) {
       let text = '{';
-      for (const [k, h] of this.sections) {
+      for (const k of this.sections.keys()) {
+        const h = this.sections.get(k)!;
         if (h.section.json === undefined || skip?.has(k)) continue;
         if (text.length > 1) text += ',';
         text += `${JSON.stringify(k)}:${jsonText(h.section.json)}`;
@@ -354,7 +370,8 @@ export class AudienceChannel {
       return text + '}';
     }
     const parts: Buffer[] = [OPEN];
-    for (const [k, h] of this.sections) {
+    for (const k of this.sections.keys()) {
+      const h = this.sections.get(k)!;
       if (h.section.json === undefined || skip?.has(k)) continue;
       if (parts.length > 1) parts.push(COMMA);
       parts.push(Buffer.from(`${JSON.stringify(k)}:`), bytesOf(h.section));
@@ -404,12 +421,14 @@ export class AudienceChannel {
     const del: string[] = [];
     const digests: Record<string, string> = {};
     if (base < this.version) {
-      for (const [k, h] of this.sections)
+      for (const k of this.sections.keys()) {
+        const h = this.sections.get(k)!;
         if (h.at > base) {
           set[k] = sectionValue(h.section);
           if (h.section.json !== undefined) digests[k] = digestOf(h.section);
         }
-      for (const [k, at] of this.removed) if (at > base) del.push(k);
+      }
+      for (const k of this.removed.keys()) if (this.removed.get(k)! > base) del.push(k);
     }
     return { base, version: this.version, seq: this.seq, set, del, digests };
   }
@@ -417,7 +436,7 @@ export class AudienceChannel {
   /** The held sections' JSON by key (the check mode compares them with a fresh build). */
   jsonByKey(): Map<string, SectionJson | undefined> {
     const out = new Map<string, SectionJson | undefined>();
-    for (const [k, h] of this.sections) out.set(k, h.section.json);
+    for (const k of this.sections.keys()) out.set(k, this.sections.get(k)!.section.json);
     return out;
   }
 }

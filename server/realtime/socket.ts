@@ -401,7 +401,8 @@ export class RealtimeServer {
     const last = this.seatsChecked.get(s.id);
     if (last && last.state === s && last.epoch === v.epoch && last.people === people && last.devices === devices) return;
     this.seatsChecked.set(s.id, { state: s, epoch: v.epoch, people, devices });
-    for (const [personId, sockets] of bySession) {
+    for (const personId of bySession.keys()) {
+      const sockets = bySession.get(personId)!;
       for (const sock of sockets) {
         if (s.people[personId]?.tokenHash !== sock.data.tokenHash) {
           const e = errorBody('unauthenticated');
@@ -643,11 +644,14 @@ export class RealtimeServer {
     if (unnamed.length) throw new Error(`the ${p.role} view has sections its type does not name: ${unnamed.join(', ')}`);
     const rooms = channelRooms(p);
     const merged = new Map<string, string | undefined>();
-    for (const ch of CHANNELS)
-      for (const [k, held] of this.channel(sessionId, rooms[ch]).jsonByKey()) {
+    for (const ch of CHANNELS) {
+      const byKey = this.channel(sessionId, rooms[ch]).jsonByKey();
+      for (const k of byKey.keys()) {
+        const held = byKey.get(k);
         const j = held === undefined ? undefined : jsonText(held);
         merged.set(k, merged.has(k) && j !== undefined && merged.get(k) !== undefined ? JSON.stringify(mergeSection(JSON.parse(merged.get(k)!), JSON.parse(j))) : j);
       }
+    }
     const keys = Object.keys(fresh);
     const ok = keys.length === merged.size && keys.every((k) => merged.has(k) && merged.get(k) === JSON.stringify(fresh[k]));
     if (!ok) throw new Error(`the audiences of ${p.personId} differ from a fresh view at seq ${s.seq}`);

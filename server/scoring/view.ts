@@ -251,7 +251,8 @@ function othersOf(memo: Map<string, any>, me: string, sid: string, revealed: Map
   if (hit && hit.of === revealed) return hit.others;
   // Revealed: everyone else's values, anonymous and sorted (no member id reaches the tablet).
   const others: Record<string, string[]> = {};
-  for (const [leaf, list] of revealed) {
+  for (const leaf of revealed.keys()) {
+    const list = revealed.get(leaf)!;
     const values: string[] = [];
     for (const x of list) if (x.member !== me) values.push(x.points);
     others[leaf] = values;
