@@ -67,7 +67,8 @@ export class ClusterPresence {
 
   private merged(id: string): Presence {
     const out: Presence = {};
-    for (const [pid, t] of this.lastSeen.get(id) ?? []) out[pid] = { connected: false, lastSeen: t };
+    const seen = this.lastSeen.get(id);
+    if (seen) for (const pid of seen.keys()) out[pid] = { connected: false, lastSeen: seen.get(pid)! };
     for (const { presence } of this.remote.get(id)?.values() ?? []) {
       for (const [pid, p] of Object.entries(presence)) if (p.connected) out[pid] = { connected: true, lastSeen: out[pid]?.lastSeen ?? p.lastSeen };
     }
@@ -76,9 +77,10 @@ export class ClusterPresence {
 
   private tick(): void {
     const now = this.clock();
-    for (const [id, nodes] of this.remote) {
+    for (const id of this.remote.keys()) {
+      const nodes = this.remote.get(id)!;
       let changed = false;
-      for (const [node, r] of nodes) if (now - r.at > EXPIRE_MS) (nodes.delete(node), (changed = true));
+      for (const node of nodes.keys()) if (now - nodes.get(node)!.at > EXPIRE_MS) (nodes.delete(node), (changed = true));
       if (nodes.size === 0) this.remote.delete(id);
       if (changed) this.rt.markDirty(id);
     }

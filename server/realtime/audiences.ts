@@ -26,10 +26,10 @@ export const roomOf = {
 /** Each principal's rooms, made once (a socket's principal is set at its handshake and never changed):
  *  every flush reads them for every connected person, and a room name made again is a new string whose
  *  hash the channels' map computes again (issue 15: what the server allocates per command). */
-const roomsOf = new WeakMap<Principal, Record<Channel, string>>();
+const roomsOf = new WeakMap<Principal, Readonly<Record<Channel, string>>>();
 
-/** The rooms of a viewer's two channels (one object for each principal: not to be changed). */
-export function channelRooms(p: Principal): Record<Channel, string> {
+/** The rooms of a viewer's two channels (one object for each principal). */
+export function channelRooms(p: Principal): Readonly<Record<Channel, string>> {
   let rooms = roomsOf.get(p);
   if (!rooms) roomsOf.set(p, (rooms = { role: roomOf.role(p.sessionId, p.role), own: roomOf.person(p.sessionId, p.personId) }));
   return rooms;

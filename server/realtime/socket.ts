@@ -631,7 +631,8 @@ export class RealtimeServer {
   /** Check mode: another viewer of the role has exactly the role audience's sections. */
   private checkAudience(p: Principal, c: AudienceChannel, mine: Map<string, { json: SectionJson | undefined }>): void {
     const held = c.jsonByKey();
-    const same = held.size === mine.size && [...mine].every(([k, sec]) => held.has(k) && sameJson(held.get(k), sec.json));
+    let same = held.size === mine.size;
+    if (same) for (const k of mine.keys()) if (!held.has(k) || !sameJson(held.get(k), mine.get(k)!.json)) same = false;
     if (!same) throw new Error(`the ${p.role} audience's sections differ for ${p.personId} at seq ${c.seq}`);
   }
 

@@ -9,61 +9,107 @@ import ts from 'typescript';
 // `map.keys()` with `map.get(k)`), and the channels' updates, the memo's lookups and the members'
 // views walk their maps on every flush of every room.
 
-/** The code on a flush's path: the realtime layer and the member's scoring view. */
+/** The code on a flush's path: the realtime layer, the member's scoring view, the cluster's presence. */
 const FLUSH_PATH = [
-  ...readdirSync('server/realtime')
+  ...readdirSync('server/realtime', { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.ts'))
     .map((f) => join('server/realtime', f)),
   'server/scoring/view.ts',
+  'server/cluster/presence.ts',
 ];
 
-/** `for (const [a, b] of x)` where x is a Map (or a Map's entries()): file:line and the text. */
-export function pairWalks(files: string[]): string[] {
-  const program = ts.createProgram(files, { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, noEmit: true, skipLibCheck: true, types: ['node'] });
+/** The project's own compiler options (tsconfig.json), so that every import resolves as in `tsc`. */
+function projectOptions(): ts.CompilerOptions {
+  const { config } = ts.readConfigFile('tsconfig.json', ts.sys.readFile);
+  return ts.parseJsonConfigFileContent(config, ts.sys, '.').options;
+}
+
+/**
+ * Where `files` walk a Map by its pairs: a for-of over a Map (or a Map's `entries()`, kept or not), and a
+ * Map spread into an array or given to `Array.from`: file:line and the text. Also each file's type errors
+ * (an import that did not resolve would leave its types unknown, and its walks unseen).
+ */
+export function pairWalks(files: string[]): { walks: string[]; errors: string[] } {
+  const program = ts.createProgram(files, projectOptions());
   const checker = program.getTypeChecker();
-  const isMap = (t: ts.Type): boolean => ['Map', 'ReadonlyMap'].includes(checker.getApparentType(t).getSymbol()?.getName() ?? '');
-  const out: string[] = [];
+  const isMapType = (t: ts.Type): boolean => {
+    if (t.isUnion()) return t.types.some(isMapType);
+    const sym = checker.getApparentType(t).getSymbol();
+    if (!sym) return false;
+    if (['Map', 'ReadonlyMap'].includes(sym.getName())) return true;
+    // A class of its own that extends Map.
+    return (t.isClassOrInterface() ? checker.getBaseTypes(t) : []).some(isMapType);
+  };
+  // A Map's entries(): an iterator of pairs (`MapIterator<[K, V]>`, or `IterableIterator` in older libs).
+  const isPairIterator = (t: ts.Type): boolean => {
+    if (t.isUnion()) return t.types.some(isPairIterator);
+    const name = t.getSymbol()?.getName();
+    if (name !== 'MapIterator' && name !== 'IterableIterator') return false;
+    const [item] = checker.getTypeArguments(t as ts.TypeReference);
+    return !!item && checker.isTupleType(item);
+  };
+  const byPairs = (e: ts.Expression): boolean => {
+    const t = checker.getTypeAtLocation(e);
+    return isMapType(t) || isPairIterator(t);
+  };
+  const walks: string[] = [];
+  const errors: string[] = [];
   for (const f of files) {
     const src = program.getSourceFile(f)!;
+    for (const d of ts.getPreEmitDiagnostics(program, src)) errors.push(`${f}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+    const found = (n: ts.Node) => walks.push(`${f}:${src.getLineAndCharacterOfPosition(n.getStart()).line + 1}: ${n.getText().split('\n')[0].slice(0, 100)}`);
     const visit = (n: ts.Node): void => {
-      if (ts.isForOfStatement(n) && ts.isVariableDeclarationList(n.initializer) && ts.isArrayBindingPattern(n.initializer.declarations[0].name)) {
-        const e = n.expression;
-        const entriesOf = ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'entries' ? e.expression.expression : null;
-        if (isMap(checker.getTypeAtLocation(entriesOf ?? e))) {
-          const line = src.getLineAndCharacterOfPosition(n.getStart()).line + 1;
-          out.push(`${f}:${line}: ${n.getText().split('\n')[0].slice(0, 100)}`);
-        }
-      }
+      if (ts.isForOfStatement(n) && byPairs(n.expression)) found(n);
+      else if (ts.isSpreadElement(n) && ts.isArrayLiteralExpression(n.parent) && byPairs(n.expression)) found(n);
+      else if (ts.isCallExpression(n) && n.expression.getText() === 'Array.from' && n.arguments[0] && byPairs(n.arguments[0])) found(n);
       ts.forEachChild(n, visit);
     };
     visit(src);
   }
-  return out;
+  return { walks, errors };
 }
 
 describe('walking a Map on the flush path', () => {
-  it('the realtime layer and the member view walk their maps by key, making no pair per entry', () => {
-    expect(pairWalks(FLUSH_PATH)).toEqual([]);
+  it('the realtime layer, the member view and the cluster presence walk their maps by key, making no pair per entry', () => {
+    const { walks, errors } = pairWalks(FLUSH_PATH);
+    expect(errors).toEqual([]);
+    expect(walks).toEqual([]);
   });
 
-  it('the check finds the form it forbids, and leaves arrays of pairs and a map walked by key alone', () => {
+  it('the check finds the forms it forbids, through imports and unions, and leaves walks by key and arrays of pairs alone', () => {
     const f = join(process.env.TMPDIR ?? '/tmp', `pairs-${process.pid}.ts`);
+    // The channel type comes from the project itself: a walk through an imported type is seen.
+    const memo = join(process.cwd(), 'server/realtime/view-memo');
     writeFileSync(
       f,
       [
+        `import type { SectionMap } from '${memo}';`,
         'const m = new Map<string, number>();',
         'const r: ReadonlyMap<string, number> = m;',
+        'declare const sections: SectionMap;',
+        'declare const maybe: Map<string, number> | undefined;',
+        'class Counts extends Map<string, number> {}',
+        'const counts = new Counts();',
+        'const it = m.entries();',
         'for (const [k, v] of m) console.log(k, v);',
         'for (const [k, v] of m.entries()) console.log(k, v);',
         'for (const [k, v] of r) console.log(k, v);',
+        'for (const [k, s] of sections) console.log(k, s);',
+        'for (const [k, v] of maybe ?? []) console.log(k, v);',
+        'for (const [k, v] of counts) console.log(k, v);',
+        'for (const pair of it) console.log(pair);',
+        'console.log([...m], Array.from(r));',
         'for (const [k, v] of [["a", 1]] as [string, number][]) console.log(k, v);',
         'for (const [k, v] of Object.entries({ a: 1 })) console.log(k, v);',
         'for (const k of m.keys()) console.log(k, m.get(k));',
+        'console.log([...m.keys()], Array.from(m.values()));',
         '',
       ].join('\n'),
     );
     try {
-      expect(pairWalks([f]).map((x) => x.slice(f.length + 1).split(':')[0])).toEqual(['3', '4', '5']);
+      const { walks, errors } = pairWalks([f]);
+      expect(errors).toEqual([]);
+      expect(walks.map((x) => x.slice(f.length + 1).split(':')[0])).toEqual(['9', '10', '11', '12', '13', '14', '15', '16', '16']);
     } finally {
       rmSync(f, { force: true });
     }
