@@ -190,7 +190,7 @@ export class RealtimeServer {
   }
 
   private async authenticate(socket: RoomSocket, next: (err?: Error) => void): Promise<void> {
-    const auth = (socket.handshake.auth ?? {}) as { token?: unknown; protocol?: unknown; device?: unknown };
+    const auth = (socket.handshake.auth ?? {}) as { token?: unknown; protocol?: unknown; device?: unknown; resume?: unknown };
     const refuse = (body: ErrorBody) => {
       const err = new Error(body.code) as Error & { data: ErrorBody };
       err.data = body;
@@ -215,6 +215,12 @@ export class RealtimeServer {
     const admission = await admitDevice(rt, who.personId, device);
     if (admission.kind === 'refused') return refuse(errorBody('conflict', admission.why));
     socket.data.waiting = admission.kind === 'waiting' ? { requestId: admission.requestId, since: admission.since } : null;
+    // Socket.IO keeps the handshake's auth for the connection's life: the join token and the device key
+    // (together they let their holder act as this person) are not kept past here, where they were checked and
+    // hashed; what the client holds (`resume`, its sections' digests: a few KB a socket) only until
+    // its first snapshot (onConnection). Issue 15, memory per socket; docs/architecture.md "The event
+    // log": the raw token lives only where the join cards need it.
+    socket.handshake.auth = auth.resume === undefined ? {} : { resume: auth.resume };
     next();
   }
 
@@ -283,6 +289,8 @@ export class RealtimeServer {
     // channel built for this snapshot shows the presence the session's audiences hold (issue 15).
     if (firstSocket) this.presenceChanged(p.sessionId);
     socket.emit('view:snapshot', this.snapshotFor(p, resumeOf(socket.handshake.auth), true));
+    // Read once: not kept for the connection's life (authenticate).
+    socket.handshake.auth = {};
 
     // Every event a client may send is in ClientToServerEvents; which one this is, and whether its
     // payload is well formed, is decided at run time by route() (the zod schemas the types come from).

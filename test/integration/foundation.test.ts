@@ -104,6 +104,30 @@ describe('the handshake', () => {
     expect([...rooms].filter((r) => r.startsWith('s:')).sort()).toEqual([`s:${sessionId}:person:S2`, `s:${sessionId}:role:supplier`]);
   });
 
+  it('keeps no join token, device key or resume state in a socket\'s handshake once it is checked and answered', async () => {
+    srv = await startServer();
+    const { links } = await srv.createSession();
+    const token = tokenOf(linkFor(links, 'M1'));
+    const first = track(await connect(srv.url, token));
+    await first.waitFor((v) => v.session !== undefined);
+    const replica = first.replica;
+    first.socket.disconnect();
+    // The same tablet again, saying what it holds (its sections' digests), and a second device of the
+    // same seat, which waits for the moderator.
+    const again = track(await connect(srv.url, token, { replica }));
+    const other = track(await connect(srv.url, token, { device: 'another-tablet-key-0123456789abcdef', waiting: true }));
+    expect(again.view.session).toBeDefined();
+    const sockets = [...srv.app.realtime.io.of('/').sockets.values()].filter((s) => s.data.principal?.personId === 'M1');
+    expect(sockets).toHaveLength(2);
+    for (const s of sockets) {
+      const kept = JSON.stringify(s.handshake.auth);
+      expect(kept).not.toContain(token);
+      expect(kept).not.toContain('another-tablet-key');
+      expect(kept).toBe('{}');
+    }
+    expect(other.socket.connected).toBe(true);
+  });
+
   it('numbers the experts 1..n around the purchaser representative, who is 采购人代表 on every view (issue 13 item 7)', async () => {
     srv = await startServer();
     const members = [
