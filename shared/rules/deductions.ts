@@ -31,6 +31,23 @@ const NAME: Record<DeductionPolicy, Bilingual> = {
 const SIZE_ZH: Record<string, string> = { micro: '微型企业', small: '小型企业', medium: '中型企业', large: '大型企业' };
 const SIZE_EN: Record<string, string> = { micro: 'a micro enterprise', small: 'a small enterprise', medium: 'a medium enterprise', large: 'a large enterprise' };
 
+// A policy that does not apply says the same line for every supplier it does not apply to ("the project
+// is not a goods procurement", "no SME declaration"), and a room holds one per supplier and policy in
+// its reveal (issue 15: memory per room; 10 suppliers, 3 policies: about 11 KB a room of copies). Each
+// distinct line is made once and shared, frozen: nothing may change a line another supplier's shows.
+const SKIPPED = new Map<string, Readonly<Bilingual>>();
+/** Distinct lines kept at most (citations and reasons make a few dozen; the map starts over beyond). */
+const SKIPPED_MAX = 256;
+function skippedLine(zh: string, en: string): Bilingual {
+  const key = `${zh}\u0000${en}`;
+  let line = SKIPPED.get(key);
+  if (line === undefined) {
+    if (SKIPPED.size >= SKIPPED_MAX) SKIPPED.clear();
+    SKIPPED.set(key, (line = Object.freeze({ zh, en })));
+  }
+  return line;
+}
+
 /** A share in a declaration that is not a decimal in 0..1; the caller reports `field`. */
 export class PolicyDeclarationError extends Error {
   readonly field: string;
@@ -84,10 +101,9 @@ export function applyDeductions(
   };
   const skip = (policy: DeductionPolicy, rate: string, why: Bilingual) => {
     const c = cite(policy);
-    explanation.push({
-      zh: `${NAME[policy].zh}${pct(dec(rate))}：不适用——${why.zh}（依据${c.zh}）`,
-      en: `${NAME[policy].en} ${pct(dec(rate))}: not applied: ${why.en} (${c.en})`,
-    });
+    explanation.push(
+      skippedLine(`${NAME[policy].zh}${pct(dec(rate))}：不适用——${why.zh}（依据${c.zh}）`, `${NAME[policy].en} ${pct(dec(rate))}: not applied: ${why.en} (${c.en})`),
+    );
   };
 
   // 003 Ch3 §3.3.1-3.3.2 L673-675: the SME-family and consortium rates are only for projects not

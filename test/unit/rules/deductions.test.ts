@@ -31,6 +31,27 @@ describe('applyDeductions', () => {
     expect(r.explanation.at(-1)!.zh).toContain('900,000.00');
   });
 
+  it('a policy that does not apply says one line, shared by every supplier it does not apply to and frozen', () => {
+    // Issue 15, memory per room: a room's reveal holds a line per supplier and policy.
+    const a = applyDeductions(M, { enterprise: 'medium', smeDeclaration: true }, R003, none, C003);
+    const b = applyDeductions(new D('1250000'), { enterprise: 'large', smeDeclaration: true }, R003, none, C003);
+    const c = applyDeductions(M, { enterprise: 'medium', smeDeclaration: true }, R003, none, C003);
+    const skipped = (r: typeof a) => r.explanation.filter((l) => l.zh.includes('不适用'));
+    expect(skipped(a).length).toBeGreaterThan(0);
+    // The same reason and citation: the very same line; another reason (the size named): another line.
+    expect(skipped(c)).toEqual(skipped(a));
+    skipped(a).forEach((l, i) => expect(skipped(c)[i]).toBe(l));
+    expect(skipped(b)[0]).not.toBe(skipped(a)[0]);
+    expect(skipped(b)[0].zh).toContain('大型企业');
+    expect(skipped(a)[0].zh).toContain('中型企业');
+    // Nothing can change a line another supplier's reveal shows.
+    expect(Object.isFrozen(skipped(a)[0])).toBe(true);
+    expect(() => {
+      (skipped(a)[0] as { zh: string }).zh = '改过';
+    }).toThrow(TypeError);
+    expect(skipped(c)[0].zh).toContain('中型企业');
+  });
+
   it('medium/large enterprise or a missing declaration: no rate, and the reason says why', () => {
     const med = applyDeductions(M, { enterprise: 'medium', smeDeclaration: true }, R003, none);
     expect(med.evaluatedPrice.eq(M)).toBe(true);
