@@ -20,10 +20,9 @@ export const MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESH
 //
 // V8's concurrent markers (issue 15: the knee at 500 rooms). A mark-compact marks the live heap on helper
 // threads beside the main thread, as many as V8's worker pool has: four on Node 20, whatever the cores.
-// On a 2-core server those four markers and the event loop's thread share two cores for the half second
-// a marking takes, and the loop, descheduled, falls behind: the commands of that second waited over
-// 100 ms by the hundred. With one marker the loop keeps a core: at 500 rooms the commands over 100 ms in
-// a 20 s window were 5–52 against 54–296, and the score p99 60.2–107.3 ms against 144.1–208.0 ms
-// (test/bench/RESULTS.md, twelfth session). On a machine of more cores, more markers fit beside the loop
-// (docs/deploy.md "Memory").
+// On a 2-core server those four markers and the event loop's thread share two cores for the third of a
+// second a marking takes at 500 rooms, and the loop, descheduled, falls behind. With one marker the loop
+// keeps a core: at 500 rooms, the benchmark's clients on the same two cores, the commands over 100 ms in a
+// 20 s window were 2–52 against 52–301, and the score p99 46.0–107.3 ms against 83.3–208.0 ms
+// (test/bench/RESULTS.md, twelfth session). Measured on 2 cores only (docs/deploy.md "Memory").
 export const NODE_FLAGS = ['--max-semi-space-size=32', '--concurrent-marking-max-worker-num=1'] as const;

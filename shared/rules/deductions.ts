@@ -38,7 +38,7 @@ const SIZE_EN: Record<string, string> = { micro: 'a micro enterprise', small: 'a
 const SKIPPED = new Map<string, Readonly<Bilingual>>();
 /** Distinct lines kept at most (citations and reasons make a few dozen; the map starts over beyond). */
 const SKIPPED_MAX = 256;
-function skippedLine(zh: string, en: string): Bilingual {
+function skippedLine(zh: string, en: string): Readonly<Bilingual> {
   const key = `${zh}\u0000${en}`;
   let line = SKIPPED.get(key);
   if (line === undefined) {
